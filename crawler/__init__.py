@@ -1,0 +1,1 @@
+"""The Scrapy project that finds and fetches annual reports from agency portals."""
