@@ -1,0 +1,1 @@
+"""The checks (consistency, missing, late) and the alert emails."""

@@ -1,0 +1,244 @@
+"""The identities a consistent report satisfies (the template's 勾稽关系), as pure functions.
+
+Each check takes plain data (a record's cells and narrative, or the parser's layout notes)
+and returns findings: ``{"rule", "severity", "message", "evidence"}``. A blank (null) cell is
+never counted as 0: an identity that needs it is skipped, and the blank is reported by
+``cells.blank`` instead, so a report that leaves its zeros empty is not called broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICANT_COLUMNS, OUTCOME_ROWS
+
+Finding = dict[str, Any]
+Cells = Mapping[str, int | float | None]
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+_OTHER_SPLIT = ("other.no_correction", "other.unpaid_fee", "other.other")
+_PARTIES = APPLICANT_COLUMNS[:-1]
+
+
+def finding(rule: str, severity: str, message: str, **evidence: Any) -> Finding:
+    return {"rule": rule, "severity": severity, "message": message, "evidence": evidence}
+
+
+def _get(cells: Cells, keys: Iterable[str]) -> list[int | float] | None:
+    """The values of all keys, or None when any is absent or blank."""
+    out = []
+    for key in keys:
+        value = cells.get(key)
+        if value is None:
+            return None
+        out.append(value)
+    return out
+
+
+def applications_balance(cells: Cells) -> list[Finding]:
+    """新收 + 上年结转 = 办理结果总计 + 结转下年度, per applicant column."""
+    out = []
+    for col in APPLICANT_COLUMNS:
+        rows = ("new_received", "carried_over", "total", "carried_forward")
+        values = _get(cells, (f"applications.{r}.{col}" for r in rows))
+        if values is None:
+            continue
+        new, carried_over, total, carried_forward = values
+        if new + carried_over != total + carried_forward:
+            out.append(finding(
+                "applications.balance", ERROR,
+                f"申请 {col}: 本年新收 {new} + 上年结转 {carried_over} = {new + carried_over}, "
+                f"but 总计 {total} + 结转下年度 {carried_forward} = {total + carried_forward}",
+                key=f"applications.*.{col}", column=col,
+                expected=new + carried_over, found=total + carried_forward,
+                cells=dict(zip(rows, values, strict=True)),
+            ))
+    return out
+
+
+def _outcome_rows(cells: Cells) -> list[str] | None:
+    """The outcome rows this report uses, or None when some are absent (nothing to check)."""
+    split = any(f"applications.{r}.total" in cells for r in _OTHER_SPLIT)
+    rows = [
+        r for r in OUTCOME_ROWS
+        if not (r == "other" and split) and not (r in _OTHER_SPLIT and not split)
+    ]
+    if all(f"applications.{r}.total" in cells for r in rows):
+        return rows
+    return None
+
+
+def applications_outcome_sum(cells: Cells) -> list[Finding]:
+    """总计 = the sum of every outcome row (予以公开 … 其他处理), per column."""
+    rows = _outcome_rows(cells)
+    if rows is None:
+        return []
+    out = []
+    for col in APPLICANT_COLUMNS:
+        total = cells.get(f"applications.total.{col}")
+        parts = _get(cells, (f"applications.{r}.{col}" for r in rows))
+        if total is None or parts is None:
+            continue
+        if sum(parts) != total:
+            nonzero = {r: v for r, v in zip(rows, parts, strict=True) if v}
+            out.append(finding(
+                "applications.outcome_sum", ERROR,
+                f"申请 {col}: 办理结果总计 is {total}, but its outcome rows add up to {sum(parts)}",
+                key=f"applications.total.{col}", column=col,
+                expected=sum(parts), found=total, nonzero_rows=nonzero,
+            ))
+    return out
+
+
+def applications_column_total(cells: Cells) -> list[Finding]:
+    """Every 申请 row: 总计 = the sum of the six applicant columns."""
+    rows = dict.fromkeys(k.rsplit(".", 1)[0] for k in cells if k.startswith("applications."))
+    out = []
+    for row in rows:
+        total = cells.get(f"{row}.total")
+        parts = _get(cells, (f"{row}.{c}" for c in _PARTIES))
+        if total is None or parts is None:
+            continue
+        if sum(parts) != total:
+            out.append(finding(
+                "applications.column_total", ERROR,
+                f"{row}: applicant columns add up to {sum(parts)}, but 总计 is {total}",
+                key=f"{row}.total", row=row, expected=sum(parts), found=total,
+                cells=dict(zip(_PARTIES, parts, strict=True)),
+            ))
+    return out
+
+
+def appeals_group_total(cells: Cells) -> list[Finding]:
+    """Each 复议/诉讼 group: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
+    out = []
+    for group in APPEAL_GROUPS:
+        values = _get(cells, (f"appeals.{group}.{c}" for c in APPEAL_COLUMNS))
+        if values is None:
+            continue
+        *parts, total = values
+        if sum(parts) != total:
+            out.append(finding(
+                "appeals.group_total", ERROR,
+                f"appeals {group}: results add up to {sum(parts)}, but 总计 is {total}",
+                key=f"appeals.{group}.total", group=group, expected=sum(parts), found=total,
+                cells=dict(zip(APPEAL_COLUMNS, values, strict=True)),
+            ))
+    return out
+
+
+# A prose number and the table cell that holds the same quantity.
+NARRATIVE_CELLS = {"applications_received": "applications.new_received.total"}
+
+
+def narrative_matches_table(cells: Cells, narrative: Mapping[str, int]) -> list[Finding]:
+    out = []
+    for name, key in NARRATIVE_CELLS.items():
+        stated, table = narrative.get(name), cells.get(key)
+        if stated is None or table is None or stated == table:
+            continue
+        out.append(finding(
+            "narrative.matches_table", WARNING,
+            f"the text states {stated} for {name}, the table has {table} in {key}",
+            key=key, narrative=name, stated=stated, table=table,
+        ))
+    return out
+
+
+def narrative_part_sums(part_sums: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """Prose that contradicts itself: parts (其中 …) adding up to more than their total."""
+    return [
+        finding(
+            "narrative.part_sum", WARNING,
+            f"the text gives a total of {p['total']}{p['unit']} whose parts "
+            f"{' + '.join(map(str, p['parts']))} add up to {sum(p['parts'])}",
+            total=p["total"], parts=list(p["parts"]), unit=p["unit"], sentence=p["sentence"],
+        )
+        for p in part_sums
+    ]
+
+
+def expected_template(year: int | None) -> str | None:
+    if year is None or year < 2019:
+        return None
+    return "2019" if year <= 2020 else "2021"
+
+
+def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
+    """Structure: the template that fits the year, its sections, tables and rows, and the
+    article its tables cite."""
+    out: list[Finding] = []
+    template, year = layout["template"], layout["year"]
+    expected = expected_template(year)
+    if expected and template in ("2019", "2021", "legacy") and template != expected:
+        out.append(finding(
+            "template.mismatch", WARNING,
+            f"a {year} report should follow the {expected} template; this one is {template}",
+            expected=expected, found=template, year=year,
+        ))
+    if template not in ("2019", "2021"):
+        return out
+    for section in layout["missing_sections"]:
+        out.append(finding("template.missing_section", WARNING,
+                           f"section {section} not found", key=section, section=section))
+    for table in layout["missing_tables"]:
+        out.append(finding("template.missing_table", WARNING,
+                           f"table {table} not found (or not in text)", key=table, table=table))
+    for table, rows in layout["missing_rows"].items():
+        if rows:
+            out.append(finding("template.missing_row", INFO,
+                               f"{len(rows)} row(s) of table {table} not found: {', '.join(rows)}",
+                               key=table, table=table, rows=list(rows)))
+    for ref in layout["article_refs"]:
+        out.append(finding(
+            "template.article_reference", WARNING,
+            f"table header cites {ref['found']}; the template cites {ref['expected']}",
+            key=ref["found"], found=ref["found"], expected=ref["expected"],
+        ))
+    return out
+
+
+def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """Template cells left blank, rows that lost cells, rows with more numbers than cells."""
+    out = []
+    for r in rows:
+        if r["status"] == "blank":
+            out.append(finding(
+                "cells.blank", WARNING,
+                f"{r['label']}: {len(r['blank'])} cell(s) left blank ({', '.join(r['blank'])})",
+                key=r["row"], row=r["row"], keys=list(r["blank"]), label=r["label"],
+            ))
+        elif r["status"] == "short":
+            out.append(finding(
+                "cells.blank", WARNING,
+                f"{r['label']}: {len(r['found'])} of {r['expected']} cells filled; "
+                "which are blank cannot be told, so the row is left empty",
+                key=r["row"], row=r["row"], label=r["label"],
+                expected=r["expected"], values=list(r["found"]),
+            ))
+        elif r["status"] == "unreadable":
+            out.append(finding(
+                "cells.unreadable", WARNING,
+                f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
+                "the row is left empty",
+                key=r["row"], row=r["row"], label=r["label"],
+                expected=r["expected"], values=list(r["found"]),
+            ))
+    return out
+
+
+def check_report(cells: Cells, narrative: Mapping[str, int],
+                 layout: Mapping[str, Any]) -> list[Finding]:
+    """Every check that can be made inside one report, in a stable order."""
+    return [
+        *template_checks(layout),
+        *cell_checks(layout["rows"]),
+        *applications_balance(cells),
+        *applications_outcome_sum(cells),
+        *applications_column_total(cells),
+        *appeals_group_total(cells),
+        *narrative_matches_table(cells, narrative),
+        *narrative_part_sums(layout["part_sums"]),
+    ]

@@ -1,0 +1,40 @@
+"""Bytes → str for text documents, whatever encoding the portal used."""
+
+from __future__ import annotations
+
+import codecs
+
+from parsers.errors import DocumentError
+
+# Share of control characters above which bytes are taken for binary, not text.
+_MAX_CONTROL_SHARE = 0.01
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text document: BOMs first, then UTF-8, then GB18030.
+
+    GB2312 and GBK are subsets of GB18030, and portals mislabel them, so GB18030 is the
+    only Chinese legacy codec tried. Raises DocumentError for bytes that are not text.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in data[:65536]:
+            raise DocumentError("binary content (NUL bytes): not a text document")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                raise DocumentError(
+                    f"not text in UTF-8 or GB18030 (undecodable byte at offset {exc.start})"
+                ) from None
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    if sample and controls / len(sample) > _MAX_CONTROL_SHARE:
+        raise DocumentError("binary content (control characters): not a text document")
+    return text

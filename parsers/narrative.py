@@ -1,0 +1,96 @@
+"""Numbers stated in the prose, kept to cross-check the tables.
+
+Only phrasings that say one thing are read: an approximate figure (1000余条) or a verb
+that may count something else (受理 may differ from 收到) is left alone, because a
+number read wrongly here becomes a false alarm later.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.normalize import compact
+
+_NUMBERED = re.compile(r"^(?:\(?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十]+)")
+_NOT_APPLICATIONS = ("复议", "诉讼", "信访", "咨询", "投诉")
+
+_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|接到)[^。;,\n]{0,14}?申请[^。;,\n]{0,6}")
+_RECEIVED_AFTER = re.compile(r"收到[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(\d+)(?:件|条|个|份|次)")
+_RECEIVED_BEFORE = re.compile(r"收到(\d+)(?:件|条|个|份)[^。;,\n]{0,14}?申请")
+
+_PROACTIVE = re.compile(r"主动(?:公开|发布)[^。;,\n]{0,15}?(\d+)条")
+_PROACTIVE_PARAGRAPH = re.compile(r"(?:公开|发布|更新)[^。;,\n]{0,12}?(\d+)条")
+
+_TOTAL = re.compile(r"共(?:计|有)?(\d+)(件|条|次|起|个|人次)")
+
+
+def _applications_received(flat: str) -> int | None:
+    found: list[tuple[int, int]] = []
+    for pattern in (_NONE_RECEIVED, _RECEIVED_AFTER, _RECEIVED_BEFORE):
+        for m in pattern.finditer(flat):
+            span = m.group(0)
+            if "公开" in span and not any(w in span for w in _NOT_APPLICATIONS):
+                found.append((m.start(), int(m.group(1)) if m.groups() else 0))
+    return min(found)[1] if found else None
+
+
+def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
+    m = _PROACTIVE.search(flat)
+    if m:
+        return int(m.group(1))
+    # "(一) 主动公开情况。…信息公开目录信息更新92条。": the paragraph under that heading.
+    for line in prose_lines:
+        head = line[:12]
+        if "主动公开" in head and "依申请" not in head:
+            m = _PROACTIVE_PARAGRAPH.search(line)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def part_sums(flat: str) -> list[dict]:
+    """Sentences whose 其中 parts add up to more than their 共 total."""
+    out = []
+    for sentence in re.split(r"[。;\n]", flat):
+        head, sep, tail = sentence.partition("其中")
+        if not sep:
+            continue
+        totals = list(_TOTAL.finditer(head))
+        if not totals:
+            continue
+        total, unit = int(totals[-1].group(1)), totals[-1].group(2)
+        parts = [int(p) for p in re.findall(r"(\d+)" + re.escape(unit), tail)]
+        if len(parts) >= 2 and sum(parts) > total:
+            out.append({"sentence": sentence, "total": total, "parts": parts, "unit": unit})
+    return out
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Prose lines joined back into paragraphs: PDF text wraps sentences mid-word, while
+    a numbered line or one after a full stop starts a new paragraph."""
+    out: list[str] = []
+    for line in lines:
+        text = compact(line)
+        if not text:
+            continue
+        if out and not out[-1].endswith(("。", ";", ":", "!", "?")) and not _NUMBERED.match(text):
+            out[-1] += text
+        else:
+            out.append(text)
+    return out
+
+
+def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
+    """(named numbers, sentences whose parts exceed their total) from the prose lines."""
+    prose = paragraphs(lines)
+    flat = "\n".join(prose)
+    numbers: dict[str, int] = {}
+    if (n := _proactive_items(flat, prose)) is not None:
+        numbers["proactive_items"] = n
+    if (n := _applications_received(flat)) is not None:
+        numbers["applications_received"] = n
+    for sentence in re.split(r"[。;\n]", flat):
+        if "咨询" in sentence and (m := _TOTAL.search(sentence)):
+            numbers["inquiries"] = int(m.group(1))
+            break
+    return numbers, part_sums(flat)

@@ -1,0 +1,198 @@
+"""Report text → the record of ``shared/spec/report-record.md``, findings included."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from functools import lru_cache
+from typing import Any
+
+from monitor.rules import check_report, expected_template, finding
+from parsers import meta
+from parsers.decode import decode_text
+from parsers.errors import DocumentError
+from parsers.labels import LabelMatcher
+from parsers.narrative import narrative_numbers
+from parsers.normalize import compact, normal_lines, to_simplified
+from parsers.sections import find_sections
+from parsers.tables import RowResult, extract_appeals, extract_rows
+from parsers.template import (
+    APPLICATION_ROWS,
+    PROACTIVE_ROWS,
+    SECTIONS,
+    TEMPLATE_ARTICLE,
+    TEMPLATE_MARKERS,
+)
+from parsers.tokens import is_prose, tokenize
+
+# Bump when a change to the parser can change a record: archived documents are re-parsed.
+PARSER_VERSION = "1"
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+_ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
+_NUMERIC_ROW = re.compile(r"(?:^|\s)[+-]?\d[\d,.]*(?=\s|$)")
+# Fewer application rows than this and the text is taken to have no such table.
+_MIN_APPLICATION_ROWS = 5
+
+
+@lru_cache(maxsize=4)
+def _matcher(template: str | None) -> LabelMatcher:
+    return LabelMatcher(APPLICATION_ROWS if template is None else PROACTIVE_ROWS[template])
+
+
+def parse_bytes(data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> dict[str, Any]:
+    """Parse a text document given as bytes (UTF-8, UTF-16 with BOM, GB18030)."""
+    if len(data) > max_bytes:
+        raise DocumentError(
+            f"document too large: {len(data) / 1048576:.1f} MB (limit {max_bytes / 1048576:.0f} MB)"
+        )
+    return parse_text(decode_text(data))
+
+
+def _empty_record(script: str = "simplified") -> dict[str, Any]:
+    return {
+        "agency": None, "year": None, "title": None, "template": "unknown", "script": script,
+        "published_at": None, "doc_number": None, "sections": [], "cells": {},
+        "narrative": {}, "findings": [],
+    }
+
+
+def _detect_template(lines: list[str]) -> str | None:
+    table_text = "".join(compact(line) for line in lines if not is_prose(line))
+    scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
+    best = max(scores, key=lambda t: scores[t])
+    return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
+
+
+def _prose_lines(lines: list[str]) -> list[str]:
+    return [
+        line for line in lines
+        if "\t" not in line and "|" not in line and len(_NUMERIC_ROW.findall(line)) < 3
+    ]
+
+
+def _article_refs(lines: list[str]) -> list[dict[str, str]]:
+    refs: dict[str, dict[str, str]] = {}
+    for line in lines:
+        if is_prose(line):
+            continue
+        for m in _ARTICLE.finditer(compact(line)):
+            if m.group(1) != TEMPLATE_ARTICLE:
+                refs.setdefault(m.group(0), {
+                    "found": m.group(0), "expected": f"第{TEMPLATE_ARTICLE}条第({m.group(2)})项",
+                })
+    return list(refs.values())
+
+
+class _Regions:
+    """Token spans of the sections, falling back to neighbours when a heading is missing."""
+
+    def __init__(self, sections: dict[str, int], token_lines: list[int], n_lines: int):
+        self.sections, self.token_lines, self.n_lines = sections, token_lines, n_lines
+
+    def at(self, line: int) -> int:
+        return bisect_left(self.token_lines, line)
+
+    def lines(self, index: int, fallback_line: int) -> tuple[int, int]:
+        start = self.sections.get(SECTIONS[index], fallback_line)
+        later = [ln for key, ln in self.sections.items()
+                 if SECTIONS.index(key) > index and ln > start]
+        return start, min(later, default=self.n_lines)
+
+    def span(self, index: int, fallback_line: int) -> tuple[int, int]:
+        start, end = self.lines(index, fallback_line)
+        return self.at(start), self.at(end)
+
+
+def _row_note(r: RowResult) -> dict[str, Any]:
+    return {
+        "row": r.row.key, "label": r.label, "status": r.status, "expected": len(r.row.columns),
+        "found": r.found,
+        "blank": [k for k, v in zip(r.row.cell_keys(), r.values, strict=True) if v is None],
+    }
+
+
+def _missing_rows(found: set[str], rows: list[str], template: str) -> list[str]:
+    if template == "2021" and "applications.other" in found:
+        rows = [r for r in rows if not r.startswith("applications.other.")]
+    elif template == "2021":
+        rows = [r for r in rows if r != "applications.other"]
+    else:
+        rows = [r for r in rows if not r.startswith("applications.other.")]
+    return [r for r in rows if r not in found]
+
+
+def parse_text(text: str) -> dict[str, Any]:
+    """Parse the text of one report into its record."""
+    simplified, script = to_simplified(text)
+    if not simplified.strip():
+        record = _empty_record(script)
+        record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
+        return record
+    lines = normal_lines(simplified)
+    flat = compact("".join(lines))
+    sections = find_sections(lines)
+    title = meta.find_title(lines)
+    year, agency = meta.title_year_agency(title)
+    if year is None:
+        year = meta.period_year(flat)
+
+    tokens = tokenize(lines)
+    regions = _Regions(sections, [t.line for t in tokens], len(lines))
+    template = _detect_template(lines)
+
+    apps_start, apps_end = regions.span(2, sections.get(SECTIONS[1], 0))
+    app_rows, apps_table_end = extract_rows(tokens, _matcher(None), apps_start, apps_end)
+    if len(app_rows) < _MIN_APPLICATION_ROWS:
+        app_rows = []
+    if template is None and app_rows:
+        split = any(r.row.key.startswith("applications.other.") for r in app_rows)
+        template = expected_template(year) or ("2021" if split else "2019")
+
+    is_report = title is not None or ("政府信息公开" in flat and "年度报告" in flat)
+    if template is None:
+        record = _empty_record(script)
+        if not is_report:
+            return record
+        record.update(agency=agency, year=year, title=title, template="legacy")
+    else:
+        record = _empty_record(script)
+        record.update(agency=agency, year=year, title=title, template=template)
+    record["published_at"] = meta.published_at(
+        lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0)))
+    record["doc_number"] = meta.doc_number(simplified.splitlines())
+    record["sections"] = list(sections)
+    narrative, part_sums = narrative_numbers(_prose_lines(lines))
+    record["narrative"] = narrative
+
+    layout: dict[str, Any] = {
+        "template": record["template"], "year": year, "rows": [], "part_sums": part_sums,
+        "missing_sections": [], "missing_tables": [], "missing_rows": {}, "article_refs": [],
+    }
+    if template is not None:
+        pro_lines = regions.lines(1, sections.get(SECTIONS[0], 0))
+        pro_rows, _ = extract_rows(tokens, _matcher(template), *map(regions.at, pro_lines))
+        appeals_line = tokens[apps_table_end - 1].line if app_rows else 0
+        appeals = extract_appeals(tokens, *regions.span(3, appeals_line))
+        results = pro_rows + app_rows + ([appeals] if appeals else [])
+        cells: dict[str, Any] = {}
+        for r in results:
+            cells.update(zip(r.row.cell_keys(), r.values, strict=True))
+        record["cells"] = cells
+        found = {r.row.key for r in results}
+        layout.update(
+            rows=[_row_note(r) for r in results],
+            missing_sections=[s for s in SECTIONS if s not in sections],
+            missing_tables=[name for name, rows in (
+                ("proactive", pro_rows), ("applications", app_rows), ("appeals", [appeals]),
+            ) if not any(rows)],
+            missing_rows={
+                "proactive": [r.key for r in PROACTIVE_ROWS[template] if r.key not in found]
+                if pro_rows else [],
+                "applications": _missing_rows(found, [r.key for r in APPLICATION_ROWS], template)
+                if app_rows else [],
+            },
+            article_refs=_article_refs(lines[slice(*pro_lines)]),
+        )
+    record["findings"] = check_report(record["cells"], narrative, layout)
+    return record

@@ -1,0 +1,47 @@
+"""The six template sections: which headings a report has, and on which lines."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.normalize import compact
+from parsers.template import SECTIONS
+
+_HEADING = re.compile(r"^(?:第[一二三四五六七八九十]{1,3}部分|[一二三四五六七八九十]{1,3}[、.,]+)(.{2,40})$")
+
+
+def _section_of(title: str) -> str | None:
+    if "总体情况" in title:
+        return SECTIONS[0]
+    if "主动公开" in title:
+        return SECTIONS[1]
+    if "复议" in title or "诉讼" in title:
+        return SECTIONS[3]
+    if "申请" in title and any(w in title for w in ("收到", "处理", "办理", "依申请")):
+        return SECTIONS[2]
+    if "问题" in title and ("改进" in title or "存在" in title):
+        return SECTIONS[4]
+    if "其他需要" in title or "其他事项" in title:
+        return SECTIONS[5]
+    return None
+
+
+def find_sections(lines: list[str]) -> dict[str, int]:
+    """Section key → line number of its heading, first occurrence of each, in text order.
+
+    A heading is a short line numbered 一、 二、 …; its words decide which section it is,
+    since reports reword and renumber them (五、政府信息公开工作存在的主要问题及改进情况,
+    七、、…). Table rows numbered the same way (一、本年新收…) name no section.
+    """
+    found: dict[str, int] = {}
+    for number, line in enumerate(lines):
+        if "\t" in line.strip() or "|" in line:
+            continue
+        text = compact(line)
+        m = _HEADING.match(text)
+        if not m or "。" in text:
+            continue
+        key = _section_of(m.group(1))
+        if key is not None and key not in found:
+            found[key] = number
+    return dict(sorted(found.items(), key=lambda kv: kv[1]))

@@ -1,0 +1,198 @@
+"""Template tables out of a token stream, anchored on row labels, never on counting numbers.
+
+A row's values are the numbers between its label and the next recognised label. Text in
+between (the rest of a label that PDF extraction broke around its numbers, a merged label
+printed one character per line) is skipped. Cells are placed by position only when the
+layout proves the positions; otherwise a row with too few values is left blank rather than
+guessed, and the parser says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from parsers.labels import LabelMatcher
+from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, Row
+from parsers.tokens import BLANK, EMPTY, NUM, PROSE, TEXT, Token
+
+Values = list[int | float | None]
+
+# How far past an unmatched text token to look for the rest of its label.
+_SPLIT_LABEL_REACH = 12
+
+
+@dataclass
+class RowResult:
+    """What one table row yielded. ``status``: ok, blank, short, unreadable."""
+
+    row: Row
+    label: str
+    values: Values
+    status: str
+    found: Values = field(default_factory=list)
+
+
+def _is_value(t: Token) -> bool:
+    return t.kind in (NUM, BLANK, EMPTY)
+
+
+def find_anchors(
+    tokens: list[Token], matcher: LabelMatcher, start: int, end: int
+) -> list[tuple[int, int, int, str]]:
+    """(row index, first token, token after the label, label text) for each row found."""
+    anchors = []
+    consumed: set[int] = set()
+    last = -1
+    i = start
+    while i < end:
+        t = tokens[i]
+        if t.kind != TEXT or i in consumed:
+            i += 1
+            continue
+        hit, stop, label = matcher.match(t.text, last), i + 1, t.text
+        j = i + 1
+        # A label broken over several text tokens with nothing between them.
+        while hit is None and j < end and j - i < 3 and tokens[j].kind == TEXT:
+            if matcher.match(tokens[j].text, last) is not None:
+                break  # the next token is a label by itself: this one is a header
+            label += tokens[j].text
+            hit, stop = matcher.match(label, last), j + 1
+            j += 1
+        if hit is None:
+            # A label broken around its own numbers: first part, numbers, rest.
+            k = i + 1
+            while k < end and k - i <= _SPLIT_LABEL_REACH and _is_value(tokens[k]):
+                k += 1
+            if (k > i + 1 and k < end and tokens[k].kind == TEXT
+                    and matcher.match(tokens[k].text, last) is None):
+                hit = matcher.match(t.text + tokens[k].text, last)
+                if hit is not None:
+                    consumed.add(k)
+                    label, stop = t.text + tokens[k].text, i + 1
+        if hit is not None and matcher.rows[hit].exact and not (
+            stop < end and tokens[stop].kind in (NUM, BLANK, EMPTY)
+        ):
+            hit = None  # a short label (总计, 其他) only counts when numbers follow it
+        if hit is None:
+            i += 1
+            continue
+        anchors.append((hit, i, stop, label))
+        last = hit
+        i = stop
+    return anchors
+
+
+def _runs(tokens: list[Token], start: int, end: int) -> list[list[Token]]:
+    """Value tokens between two labels, split into runs wherever text intervenes."""
+    runs: list[list[Token]] = [[]]
+    for t in tokens[start:end]:
+        if _is_value(t):
+            runs[-1].append(t)
+        elif t.kind in (TEXT, PROSE) and runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _strip_empty(cells: list[Token]) -> list[Token]:
+    a, b = 0, len(cells)
+    while a < b and cells[a].kind == EMPTY:
+        a += 1
+    while b > a and cells[b - 1].kind == EMPTY:
+        b -= 1
+    return cells[a:b]
+
+
+def _positional(cells: list[Token]) -> Values:
+    return [t.value if t.kind == NUM else None for t in cells]
+
+
+def resolve_cells(
+    runs: list[list[Token]], n: int, plausible: Callable[[Values], bool] | None = None
+) -> tuple[Values, str, Values]:
+    """Values for an n-column row: (values, status, values found)."""
+    cells = [t for run in runs for t in run]
+    filled = [t for t in cells if t.kind != EMPTY]
+    found = [t.value for t in filled]
+    for candidate in (cells, _strip_empty(cells)):
+        if len(candidate) == n:
+            values = _positional(candidate)
+            return values, ("blank" if None in values else "ok"), found
+    if len(filled) == n:
+        values = _positional(filled)
+        return values, ("blank" if None in values else "ok"), found
+    if len(filled) < n:
+        return [None] * n, "short", found
+    first = [t for t in runs[0] if t.kind != EMPTY]
+    if len(first) == n:  # what follows belongs to a row we did not recognise
+        values = _positional(first)
+        return values, ("blank" if None in values else "ok"), found
+    windows = {tuple(_positional(filled[i:i + n])) for i in range(len(filled) - n + 1)}
+    if len(windows) > 1 and plausible is not None:
+        windows = {w for w in windows if plausible(list(w))}
+    if len(windows) == 1:
+        values = list(windows.pop())
+        return values, ("blank" if None in values else "ok"), found
+    return [None] * n, "unreadable", found
+
+
+def _sums_to_last(values: Values) -> bool:
+    return None not in values and sum(values[:-1]) == values[-1]  # type: ignore[arg-type]
+
+
+def _money(row: Row, values: Values) -> Values:
+    return [
+        float(v) if v is not None and col in row.money else v
+        for v, col in zip(values, row.columns, strict=True)
+    ]
+
+
+def extract_rows(
+    tokens: list[Token], matcher: LabelMatcher, start: int, end: int
+) -> tuple[list[RowResult], int]:
+    """The rows of one table between two token positions, and the position after its last
+    value (where a following table may begin)."""
+    anchors = find_anchors(tokens, matcher, start, end)
+    results: list[RowResult] = []
+    table_end = start
+    for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
+        row = matcher.rows[ri]
+        nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
+        runs = _runs(tokens, stop, nxt)
+        table_end = stop
+        if not runs:
+            following = matcher.rows[anchors[n_anchor + 1][0]] if nxt < end else None
+            if following is not None and following.key.startswith(row.key + "."):
+                continue  # a header over its own sub-rows (2021's 其他处理)
+            results.append(RowResult(row, label, [None] * len(row.columns), "short"))
+            continue
+        last_value = runs[-1][-1]
+        table_end = next(k for k in range(nxt - 1, stop - 1, -1) if tokens[k] is last_value) + 1
+        plausible = _sums_to_last if row.columns[-1] == "total" else None
+        values, status, found = resolve_cells(runs, len(row.columns), plausible)
+        results.append(RowResult(row, label, _money(row, values), status, found))
+    return results, table_end
+
+
+def _appeals_plausible(values: Values) -> bool:
+    return all(_sums_to_last(values[g * 5:(g + 1) * 5]) for g in range(3))
+
+
+def extract_appeals(tokens: list[Token], start: int, end: int) -> RowResult | None:
+    """The 复议诉讼 table: fifteen numbers after its headers, in template column order."""
+    header = None
+    for k in range(start, end):
+        t = tokens[k]
+        if t.kind == TEXT and any(w in t.text for w in ("维持", "纠正", "审结")):
+            header = k
+            break
+    if header is None:
+        return None
+    first = next((k for k in range(header, end) if tokens[k].kind in (NUM, BLANK)), None)
+    if first is None:
+        return None
+    runs = _runs(tokens, first, end)
+    n = len(APPEAL_GROUPS) * len(APPEAL_COLUMNS)
+    values, status, found = resolve_cells(runs, n, _appeals_plausible)
+    row = Row("appeals", tuple(f"{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS), ())
+    return RowResult(row, "行政复议、行政诉讼", values, status, found)
