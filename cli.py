@@ -1,0 +1,116 @@
+"""The ``nianbao`` command: one click group, a subcommand per job.
+
+Exit status everywhere: 0 success, 1 the work ran but something failed (some documents
+could not be read), 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from parsers import DocumentError, parse_bytes
+from parsers.record import MAX_TEXT_BYTES
+
+
+def _read_document(name: str, max_bytes: int) -> bytes:
+    """The bytes of a file (or stdin for ``-``), or DocumentError with a one-line reason."""
+    if name == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    else:
+        path = Path(name)
+        try:
+            size = path.stat().st_size
+            if path.is_dir():
+                raise DocumentError("is a directory")
+            if size > max_bytes:
+                raise DocumentError(
+                    f"document too large: {size / 1048576:.1f} MB "
+                    f"(limit {max_bytes / 1048576:.0f} MB, see --max-mb)"
+                )
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise DocumentError("no such file") from None
+        except PermissionError:
+            raise DocumentError("permission denied") from None
+        except OSError as exc:
+            raise DocumentError(exc.strerror or str(exc)) from None
+    if len(data) > max_bytes:
+        raise DocumentError(f"document too large (limit {max_bytes / 1048576:.0f} MB)")
+    return data
+
+
+def _summary(name: str, record: dict[str, Any]) -> str:
+    cells = record["cells"]
+    blank = sum(v is None for v in cells.values())
+    head = (
+        f"{name}: {record['agency'] or '?'} {record['year'] or '?'} · "
+        f"template {record['template']} · {len(cells)} cells"
+        + (f" ({blank} blank)" if blank else "")
+        + f" · {len(record['findings'])} finding(s)"
+    )
+    lines = [head]
+    for f in record["findings"]:
+        lines.append(f"  {f['severity']:<7} {f['rule']}: {f['message']}")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def main() -> None:
+    """nianbao (年报): watch government information-disclosure annual reports.
+
+    Parses reports into structured records and flags those that are missing, late or
+    internally inconsistent.
+
+    Example: nianbao parse --json report.txt
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per line, in order.")
+@click.option("--max-mb", type=click.FloatRange(min=0.001), default=MAX_TEXT_BYTES / 1048576,
+              show_default=True, help="Refuse documents larger than this many megabytes.")
+def parse(files: tuple[str, ...], as_json: bool, max_mb: float) -> None:
+    """Parse report files into records; '-' reads text from standard input.
+
+    Without --json, prints a short summary per file and its findings. A file that cannot
+    be read gives {"file": ..., "error": ...} (with --json) or a line on standard error;
+    the other files are still parsed, and the exit status is 1.
+
+    Example: nianbao parse --json 高龙镇2020年报.txt - < other-report.txt
+    """
+    max_bytes = int(max_mb * 1048576)
+    failed = 0
+    show_progress = len(files) > 1 and sys.stderr.isatty()
+    for n, name in enumerate(files, 1):
+        if show_progress:
+            click.echo(f"\r[{n}/{len(files)}] {name[-60:]:<60}", err=True, nl=False)
+        try:
+            record = parse_bytes(_read_document(name, max_bytes), max_bytes=max_bytes)
+        except DocumentError as exc:
+            failed += 1
+            if as_json:
+                click.echo(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+            else:
+                click.echo(f"nianbao: {name}: {exc}", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps({"file": name, **record}, ensure_ascii=False))
+        else:
+            click.echo(_summary(name, record))
+    if show_progress:
+        click.echo(err=True)
+    if failed:
+        if not as_json:
+            click.echo(f"nianbao: {failed} of {len(files)} file(s) could not be read", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

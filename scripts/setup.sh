@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs nianbao and its test tools into .venv, with the Debian packages it needs.
+# Safe to run again: it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the venv module (python3-venv on a bare Debian).
+apt_needed=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_needed+=(python3-venv)
+if ((${#apt_needed[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing Debian packages: ${apt_needed[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_needed[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+echo "setup: installing nianbao into .venv" >&2
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
