@@ -93,8 +93,10 @@ def parse(files: tuple[str, ...], as_json: bool, max_mb: float) -> None:
             click.echo(f"\r[{n}/{len(files)}] {name[-60:]:<60}", err=True, nl=False)
         try:
             record = parse_bytes(_read_document(name, max_bytes), max_bytes=max_bytes)
-        except DocumentError as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
             failed += 1
+            if not isinstance(exc, DocumentError):
+                exc = DocumentError(f"parser failed: {type(exc).__name__}: {exc}")
             if as_json:
                 click.echo(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
             else:

@@ -201,23 +201,13 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
 
 
 def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
-    """Template cells left blank, rows that lost cells, rows with more numbers than cells."""
+    """Template cells left blank (one finding per table, every key in the evidence), and
+    rows with more numbers than cells, which are left empty rather than guessed."""
+    blank: dict[str, list[Mapping[str, Any]]] = {}
     out = []
     for r in rows:
-        if r["status"] == "blank":
-            out.append(finding(
-                "cells.blank", WARNING,
-                f"{r['label']}: {len(r['blank'])} cell(s) left blank ({', '.join(r['blank'])})",
-                key=r["row"], row=r["row"], keys=list(r["blank"]), label=r["label"],
-            ))
-        elif r["status"] == "short":
-            out.append(finding(
-                "cells.blank", WARNING,
-                f"{r['label']}: {len(r['found'])} of {r['expected']} cells filled; "
-                "which are blank cannot be told, so the row is left empty",
-                key=r["row"], row=r["row"], label=r["label"],
-                expected=r["expected"], values=list(r["found"]),
-            ))
+        if r["status"] in ("blank", "short"):
+            blank.setdefault(r["row"].split(".")[0], []).append(r)
         elif r["status"] == "unreadable":
             out.append(finding(
                 "cells.unreadable", WARNING,
@@ -226,7 +216,24 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
                 key=r["row"], row=r["row"], label=r["label"],
                 expected=r["expected"], values=list(r["found"]),
             ))
-    return out
+    for table, rs in blank.items():
+        keys = [k for r in rs for k in r["blank"]]
+        labels = "、".join(r["label"] for r in rs[:4]) + ("…" if len(rs) > 4 else "")
+        message = f"{len(keys)} cell(s) left blank in {len(rs)} row(s) of {table}: {labels}"
+        short = [r for r in rs if r["status"] == "short"]
+        if short:
+            message += (f"; {len(short)} row(s) have fewer numbers than cells, so which are "
+                        "blank cannot be told and the whole row is left empty")
+        details = [
+            {"row": r["row"], "label": r["label"], "blank": list(r["blank"])}
+            if r["status"] == "blank" else
+            {"row": r["row"], "label": r["label"], "expected": r["expected"],
+             "values": list(r["found"])}
+            for r in rs
+        ]
+        out.insert(0, finding("cells.blank", WARNING, message,
+                              key=table, table=table, keys=keys, rows=details))
+    return sorted(out, key=lambda f: (f["rule"], f["evidence"]["key"]))
 
 
 def check_report(cells: Cells, narrative: Mapping[str, int],
