@@ -75,14 +75,17 @@ class LabelMatcher:
         for p in _pairs(text):
             for rc in self._by_pair.get(p, ()):
                 hits[rc] += 1
-        best, best_score = None, 0.0
+        # Best score first; on a tie the longer core, which is the more specific label: a
+        # group label glued to its first row (其他处理1.申请人无正当理由…) is that row.
+        best, best_rank = None, (0.0, 0, 0)
         for (ri, ci), n in hits.items():
             if ri <= last:
                 continue
             size = len(self._core_pairs[ri][ci])
             score = n / size
-            if size <= _SHORT_CORE and n < size:
+            if score < _MIN_SCORE or (size <= _SHORT_CORE and n < size):
                 continue
-            if score >= _MIN_SCORE and (score > best_score or (score == best_score and ri < best)):
-                best, best_score = ri, score
+            rank = (score, size, -ri)
+            if rank > best_rank:
+                best, best_rank = ri, rank
         return best

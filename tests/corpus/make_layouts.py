@@ -168,6 +168,7 @@ LAYOUTS = {
     "layout-2019-tab-rows.txt": ("某县人民政府", 2020, "2019", "tabs"),
     "layout-2021-pipe-rows.txt": ("某区教育局", 2023, "2021", "pipes"),
     "layout-2019-space-separated-rows.txt": ("某镇人民政府", 2019, "2019", "spaces"),
+    "layout-2021-space-separated-rows.txt": ("某市人民政府", 2022, "2021", "spaces"),
     "layout-2021-one-cell-per-line.txt": ("某县民政局", 2021, "2021", "cells-per-line"),
     "layout-2021-pdf-wrapped-labels-and-footer.txt": ("某市人民政府", 2022, "2021", "pdf"),
 }
