@@ -47,14 +47,19 @@ def applications_balance(cells: Cells) -> list[Finding]:
             continue
         new, carried_over, total, carried_forward = values
         if new + carried_over != total + carried_forward:
-            out.append(finding(
-                "applications.balance", ERROR,
-                f"申请 {col}: 本年新收 {new} + 上年结转 {carried_over} = {new + carried_over}, "
-                f"but 总计 {total} + 结转下年度 {carried_forward} = {total + carried_forward}",
-                key=f"applications.*.{col}", column=col,
-                expected=new + carried_over, found=total + carried_forward,
-                cells=dict(zip(rows, values, strict=True)),
-            ))
+            out.append(
+                finding(
+                    "applications.balance",
+                    ERROR,
+                    f"申请 {col}: 本年新收 {new} + 上年结转 {carried_over} = {new + carried_over}, "
+                    f"but 总计 {total} + 结转下年度 {carried_forward} = {total + carried_forward}",
+                    key=f"applications.*.{col}",
+                    column=col,
+                    expected=new + carried_over,
+                    found=total + carried_forward,
+                    cells=dict(zip(rows, values, strict=True)),
+                )
+            )
     return out
 
 
@@ -62,7 +67,8 @@ def _outcome_rows(cells: Cells) -> list[str] | None:
     """The outcome rows this report uses, or None when some are absent (nothing to check)."""
     split = any(f"applications.{r}.total" in cells for r in _OTHER_SPLIT)
     rows = [
-        r for r in OUTCOME_ROWS
+        r
+        for r in OUTCOME_ROWS
         if not (r == "other" and split) and not (r in _OTHER_SPLIT and not split)
     ]
     if all(f"applications.{r}.total" in cells for r in rows):
@@ -83,12 +89,19 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
             continue
         if sum(parts) != total:
             nonzero = {r: v for r, v in zip(rows, parts, strict=True) if v}
-            out.append(finding(
-                "applications.outcome_sum", ERROR,
-                f"申请 {col}: 办理结果总计 is {total}, but its outcome rows add up to {sum(parts)}",
-                key=f"applications.total.{col}", column=col,
-                expected=sum(parts), found=total, nonzero_rows=nonzero,
-            ))
+            out.append(
+                finding(
+                    "applications.outcome_sum",
+                    ERROR,
+                    f"申请 {col}: 办理结果总计 is {total}, "
+                    f"but its outcome rows add up to {sum(parts)}",
+                    key=f"applications.total.{col}",
+                    column=col,
+                    expected=sum(parts),
+                    found=total,
+                    nonzero_rows=nonzero,
+                )
+            )
     return out
 
 
@@ -102,12 +115,18 @@ def applications_column_total(cells: Cells) -> list[Finding]:
         if total is None or parts is None:
             continue
         if sum(parts) != total:
-            out.append(finding(
-                "applications.column_total", ERROR,
-                f"{row}: applicant columns add up to {sum(parts)}, but 总计 is {total}",
-                key=f"{row}.total", row=row, expected=sum(parts), found=total,
-                cells=dict(zip(_PARTIES, parts, strict=True)),
-            ))
+            out.append(
+                finding(
+                    "applications.column_total",
+                    ERROR,
+                    f"{row}: applicant columns add up to {sum(parts)}, but 总计 is {total}",
+                    key=f"{row}.total",
+                    row=row,
+                    expected=sum(parts),
+                    found=total,
+                    cells=dict(zip(_PARTIES, parts, strict=True)),
+                )
+            )
     return out
 
 
@@ -120,12 +139,18 @@ def appeals_group_total(cells: Cells) -> list[Finding]:
             continue
         *parts, total = values
         if sum(parts) != total:
-            out.append(finding(
-                "appeals.group_total", ERROR,
-                f"appeals {group}: results add up to {sum(parts)}, but 总计 is {total}",
-                key=f"appeals.{group}.total", group=group, expected=sum(parts), found=total,
-                cells=dict(zip(APPEAL_COLUMNS, values, strict=True)),
-            ))
+            out.append(
+                finding(
+                    "appeals.group_total",
+                    ERROR,
+                    f"appeals {group}: results add up to {sum(parts)}, but 总计 is {total}",
+                    key=f"appeals.{group}.total",
+                    group=group,
+                    expected=sum(parts),
+                    found=total,
+                    cells=dict(zip(APPEAL_COLUMNS, values, strict=True)),
+                )
+            )
     return out
 
 
@@ -139,11 +164,17 @@ def narrative_matches_table(cells: Cells, narrative: Mapping[str, int]) -> list[
         stated, table = narrative.get(name), cells.get(key)
         if stated is None or table is None or stated == table:
             continue
-        out.append(finding(
-            "narrative.matches_table", WARNING,
-            f"the text states {stated} for {name}, the table has {table} in {key}",
-            key=key, narrative=name, stated=stated, table=table,
-        ))
+        out.append(
+            finding(
+                "narrative.matches_table",
+                WARNING,
+                f"the text states {stated} for {name}, the table has {table} in {key}",
+                key=key,
+                narrative=name,
+                stated=stated,
+                table=table,
+            )
+        )
     return out
 
 
@@ -151,10 +182,14 @@ def narrative_part_sums(part_sums: Iterable[Mapping[str, Any]]) -> list[Finding]
     """Prose that contradicts itself: parts (其中 …) adding up to more than their total."""
     return [
         finding(
-            "narrative.part_sum", WARNING,
+            "narrative.part_sum",
+            WARNING,
             f"the text gives a total of {p['total']}{p['unit']} whose parts "
             f"{' + '.join(map(str, p['parts']))} add up to {sum(p['parts'])}",
-            total=p["total"], parts=list(p["parts"]), unit=p["unit"], sentence=p["sentence"],
+            total=p["total"],
+            parts=list(p["parts"]),
+            unit=p["unit"],
+            sentence=p["sentence"],
         )
         for p in part_sums
     ]
@@ -173,30 +208,61 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
     template, year = layout["template"], layout["year"]
     expected = expected_template(year)
     if expected and template in ("2019", "2021", "legacy") and template != expected:
-        out.append(finding(
-            "template.mismatch", WARNING,
-            f"a {year} report should follow the {expected} template; this one is {template}",
-            expected=expected, found=template, year=year,
-        ))
+        out.append(
+            finding(
+                "template.mismatch",
+                WARNING,
+                f"a {year} report should follow the {expected} template; this one is {template}",
+                expected=expected,
+                found=template,
+                year=year,
+            )
+        )
     if template not in ("2019", "2021"):
         return out
     for section in layout["missing_sections"]:
-        out.append(finding("template.missing_section", WARNING,
-                           f"section {section} not found", key=section, section=section))
+        out.append(
+            finding(
+                "template.missing_section",
+                WARNING,
+                f"section {section} not found",
+                key=section,
+                section=section,
+            )
+        )
     for table in layout["missing_tables"]:
-        out.append(finding("template.missing_table", WARNING,
-                           f"table {table} not found (or not in text)", key=table, table=table))
+        out.append(
+            finding(
+                "template.missing_table",
+                WARNING,
+                f"table {table} not found (or not in text)",
+                key=table,
+                table=table,
+            )
+        )
     for table, rows in layout["missing_rows"].items():
         if rows:
-            out.append(finding("template.missing_row", INFO,
-                               f"{len(rows)} row(s) of table {table} not found: {', '.join(rows)}",
-                               key=table, table=table, rows=list(rows)))
+            out.append(
+                finding(
+                    "template.missing_row",
+                    INFO,
+                    f"{len(rows)} row(s) of table {table} not found: {', '.join(rows)}",
+                    key=table,
+                    table=table,
+                    rows=list(rows),
+                )
+            )
     for ref in layout["article_refs"]:
-        out.append(finding(
-            "template.article_reference", WARNING,
-            f"table header cites {ref['found']}; the template cites {ref['expected']}",
-            key=ref["found"], found=ref["found"], expected=ref["expected"],
-        ))
+        out.append(
+            finding(
+                "template.article_reference",
+                WARNING,
+                f"table header cites {ref['found']}; the template cites {ref['expected']}",
+                key=ref["found"],
+                found=ref["found"],
+                expected=ref["expected"],
+            )
+        )
     return out
 
 
@@ -209,35 +275,52 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
         if r["status"] in ("blank", "short"):
             blank.setdefault(r["row"].split(".")[0], []).append(r)
         elif r["status"] == "unreadable":
-            out.append(finding(
-                "cells.unreadable", WARNING,
-                f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
-                "the row is left empty",
-                key=r["row"], row=r["row"], label=r["label"],
-                expected=r["expected"], values=list(r["found"]),
-            ))
+            out.append(
+                finding(
+                    "cells.unreadable",
+                    WARNING,
+                    f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
+                    "the row is left empty",
+                    key=r["row"],
+                    row=r["row"],
+                    label=r["label"],
+                    expected=r["expected"],
+                    values=list(r["found"]),
+                )
+            )
     for table, rs in blank.items():
         keys = [k for r in rs for k in r["blank"]]
         labels = "、".join(r["label"] for r in rs[:4]) + ("…" if len(rs) > 4 else "")
         message = f"{len(keys)} cell(s) left blank in {len(rs)} row(s) of {table}: {labels}"
         short = [r for r in rs if r["status"] == "short"]
         if short:
-            message += (f"; {len(short)} row(s) have fewer numbers than cells, so which are "
-                        "blank cannot be told and the whole row is left empty")
+            message += (
+                f"; {len(short)} row(s) have fewer numbers than cells, so which are "
+                "blank cannot be told and the whole row is left empty"
+            )
         details = [
             {"row": r["row"], "label": r["label"], "blank": list(r["blank"])}
-            if r["status"] == "blank" else
-            {"row": r["row"], "label": r["label"], "expected": r["expected"],
-             "values": list(r["found"])}
+            if r["status"] == "blank"
+            else {
+                "row": r["row"],
+                "label": r["label"],
+                "expected": r["expected"],
+                "values": list(r["found"]),
+            }
             for r in rs
         ]
-        out.insert(0, finding("cells.blank", WARNING, message,
-                              key=table, table=table, keys=keys, rows=details))
+        out.insert(
+            0,
+            finding(
+                "cells.blank", WARNING, message, key=table, table=table, keys=keys, rows=details
+            ),
+        )
     return sorted(out, key=lambda f: (f["rule"], f["evidence"]["key"]))
 
 
-def check_report(cells: Cells, narrative: Mapping[str, int],
-                 layout: Mapping[str, Any]) -> list[Finding]:
+def check_report(
+    cells: Cells, narrative: Mapping[str, int], layout: Mapping[str, Any]
+) -> list[Finding]:
     """Every check that can be made inside one report, in a stable order."""
     return [
         *template_checks(layout),

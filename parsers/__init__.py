@@ -1,6 +1,24 @@
-"""Document bytes → text → annual-report record. Pure functions: no I/O beyond arguments."""
+"""Document bytes → text → annual-report record. Pure functions: no I/O beyond arguments.
 
-from parsers.errors import DocumentError
-from parsers.record import PARSER_VERSION, parse_bytes, parse_text
+The names below load on first use, so that modules sharing the template data
+(``parsers.template``) can be imported without the whole parser.
+"""
 
-__all__ = ["PARSER_VERSION", "DocumentError", "parse_bytes", "parse_text"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "DocumentError": "parsers.errors",
+    "PARSER_VERSION": "parsers.record",
+    "parse_bytes": "parsers.record",
+    "parse_text": "parsers.record",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'parsers' has no attribute {name!r}")

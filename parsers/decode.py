@@ -18,7 +18,7 @@ def decode_text(data: bytes) -> str:
     only Chinese legacy codec tried. Raises DocumentError for bytes that are not text.
     """
     if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
     else:

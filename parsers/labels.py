@@ -31,12 +31,12 @@ def label_text(token: str) -> str:
         m = _NUMBERING.match(s)
         if not m:
             break
-        s = s[m.end():]
+        s = s[m.end() :]
     return _NOISE.sub("", s)
 
 
 def _pairs(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
 class LabelMatcher:

@@ -14,8 +14,10 @@ _TITLE_WORDS = ("年度报告", "年报", "工作报告")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|-|—)((?:19|20)\d{2})年12月31日")
 _ANY_TITLE = re.compile(r"((?:19|20)\d{2})年度?政府信息公开工作年度报告")
 _PUBLISHED = re.compile(r"发布(?:时间|日期)[::]?((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_DATE_LINE = re.compile(r"^" + _YEAR + r"年(\d{1,2}|[一二三四五六七八九十]{1,2})月"
-                        r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$")
+_DATE_LINE = re.compile(
+    r"^" + _YEAR + r"年(\d{1,2}|[一二三四五六七八九十]{1,2})月"
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$"
+)
 _ISSUED = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日印发")
 _DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号"
@@ -78,7 +80,7 @@ def title_year_agency(title: str | None) -> tuple[int | None, str | None]:
     year = cn_number(m.group(1))
     agency = title[: m.start()]
     if not agency:
-        rest = re.sub(r"^度", "", title[m.end():])
+        rest = re.sub(r"^度", "", title[m.end() :])
         agency = rest.split("政府信息公开")[0] if "政府信息公开" in rest else ""
     agency = _TRAIL.sub("", _LEAD.sub("", agency))
     return year, agency or None
@@ -103,8 +105,7 @@ def _date(y: int, m: int, d: int, year: int | None) -> str | None:
     return day.isoformat()
 
 
-def published_at(lines: list[str], flat: str, year: int | None,
-                 signature_from: int) -> str | None:
+def published_at(lines: list[str], flat: str, year: int | None, signature_from: int) -> str | None:
     """The stated publication date: 发布时间, else the signature date, else the 印发 date."""
     for m in _PUBLISHED.finditer(flat):
         if found := _date(int(m.group(1)), int(m.group(2)), int(m.group(3)), year):

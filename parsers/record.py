@@ -51,9 +51,17 @@ def parse_bytes(data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> dict[str, Any]:
 
 def _empty_record(script: str = "simplified") -> dict[str, Any]:
     return {
-        "agency": None, "year": None, "title": None, "template": "unknown", "script": script,
-        "published_at": None, "doc_number": None, "sections": [], "cells": {},
-        "narrative": {}, "findings": [],
+        "agency": None,
+        "year": None,
+        "title": None,
+        "template": "unknown",
+        "script": script,
+        "published_at": None,
+        "doc_number": None,
+        "sections": [],
+        "cells": {},
+        "narrative": {},
+        "findings": [],
     }
 
 
@@ -66,7 +74,8 @@ def _detect_template(lines: list[str]) -> str | None:
 
 def _prose_lines(lines: list[str]) -> list[str]:
     return [
-        line for line in lines
+        line
+        for line in lines
         if "\t" not in line and "|" not in line and len(_NUMERIC_ROW.findall(line)) < 3
     ]
 
@@ -78,9 +87,13 @@ def _article_refs(lines: list[str]) -> list[dict[str, str]]:
             continue
         for m in _ARTICLE.finditer(compact(line)):
             if m.group(1) != TEMPLATE_ARTICLE:
-                refs.setdefault(m.group(0), {
-                    "found": m.group(0), "expected": f"第{TEMPLATE_ARTICLE}条第({m.group(2)})项",
-                })
+                refs.setdefault(
+                    m.group(0),
+                    {
+                        "found": m.group(0),
+                        "expected": f"第{TEMPLATE_ARTICLE}条第({m.group(2)})项",
+                    },
+                )
     return list(refs.values())
 
 
@@ -95,8 +108,9 @@ class _Regions:
 
     def lines(self, index: int, fallback_line: int) -> tuple[int, int]:
         start = self.sections.get(SECTIONS[index], fallback_line)
-        later = [ln for key, ln in self.sections.items()
-                 if SECTIONS.index(key) > index and ln > start]
+        later = [
+            ln for key, ln in self.sections.items() if SECTIONS.index(key) > index and ln > start
+        ]
         return start, min(later, default=self.n_lines)
 
     def span(self, index: int, fallback_line: int) -> tuple[int, int]:
@@ -106,7 +120,10 @@ class _Regions:
 
 def _row_note(r: RowResult) -> dict[str, Any]:
     return {
-        "row": r.row.key, "label": r.label, "status": r.status, "expected": len(r.row.columns),
+        "row": r.row.key,
+        "label": r.label,
+        "status": r.status,
+        "expected": len(r.row.columns),
         "found": r.found,
         "blank": [k for k, v in zip(r.row.cell_keys(), r.values, strict=True) if v is None],
     }
@@ -159,15 +176,22 @@ def parse_text(text: str) -> dict[str, Any]:
         record = _empty_record(script)
         record.update(agency=agency, year=year, title=title, template=template)
     record["published_at"] = meta.published_at(
-        lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0)))
+        lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0))
+    )
     record["doc_number"] = meta.doc_number(simplified.splitlines())
     record["sections"] = list(sections)
     narrative, part_sums = narrative_numbers(_prose_lines(lines))
     record["narrative"] = narrative
 
     layout: dict[str, Any] = {
-        "template": record["template"], "year": year, "rows": [], "part_sums": part_sums,
-        "missing_sections": [], "missing_tables": [], "missing_rows": {}, "article_refs": [],
+        "template": record["template"],
+        "year": year,
+        "rows": [],
+        "part_sums": part_sums,
+        "missing_sections": [],
+        "missing_tables": [],
+        "missing_rows": {},
+        "article_refs": [],
     }
     if template is not None:
         pro_lines = regions.lines(1, sections.get(SECTIONS[0], 0))
@@ -183,14 +207,22 @@ def parse_text(text: str) -> dict[str, Any]:
         layout.update(
             rows=[_row_note(r) for r in results],
             missing_sections=[s for s in SECTIONS if s not in sections],
-            missing_tables=[name for name, rows in (
-                ("proactive", pro_rows), ("applications", app_rows), ("appeals", [appeals]),
-            ) if not any(rows)],
+            missing_tables=[
+                name
+                for name, rows in (
+                    ("proactive", pro_rows),
+                    ("applications", app_rows),
+                    ("appeals", [appeals]),
+                )
+                if not any(rows)
+            ],
             missing_rows={
                 "proactive": [r.key for r in PROACTIVE_ROWS[template] if r.key not in found]
-                if pro_rows else [],
+                if pro_rows
+                else [],
                 "applications": _missing_rows(found, [r.key for r in APPLICATION_ROWS], template)
-                if app_rows else [],
+                if app_rows
+                else [],
             },
             article_refs=_article_refs(lines[slice(*pro_lines)]),
         )

@@ -7,7 +7,9 @@ import re
 from parsers.normalize import compact
 from parsers.template import SECTIONS
 
-_HEADING = re.compile(r"^(?:第[一二三四五六七八九十]{1,3}部分|[一二三四五六七八九十]{1,3}[、.,]+)(.{2,40})$")
+_HEADING = re.compile(
+    r"^(?:第[一二三四五六七八九十]{1,3}部分|[一二三四五六七八九十]{1,3}[、.,]+)(.{2,40})$"
+)
 
 
 def _section_of(title: str) -> str | None:

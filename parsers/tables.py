@@ -64,14 +64,20 @@ def find_anchors(
             k = i + 1
             while k < end and k - i <= _SPLIT_LABEL_REACH and _is_value(tokens[k]):
                 k += 1
-            if (k > i + 1 and k < end and tokens[k].kind == TEXT
-                    and matcher.match(tokens[k].text, last) is None):
+            if (
+                k > i + 1
+                and k < end
+                and tokens[k].kind == TEXT
+                and matcher.match(tokens[k].text, last) is None
+            ):
                 hit = matcher.match(t.text + tokens[k].text, last)
                 if hit is not None:
                     consumed.add(k)
                     label, stop = t.text + tokens[k].text, i + 1
-        if hit is not None and matcher.rows[hit].exact and not (
-            stop < end and tokens[stop].kind in (NUM, BLANK, EMPTY)
+        if (
+            hit is not None
+            and matcher.rows[hit].exact
+            and not (stop < end and tokens[stop].kind in (NUM, BLANK, EMPTY))
         ):
             hit = None  # a short label (总计, 其他) only counts when numbers follow it
         if hit is None:
@@ -127,7 +133,7 @@ def resolve_cells(
     if len(first) == n:  # what follows belongs to a row we did not recognise
         values = _positional(first)
         return values, ("blank" if None in values else "ok"), found
-    windows = {tuple(_positional(filled[i:i + n])) for i in range(len(filled) - n + 1)}
+    windows = {tuple(_positional(filled[i : i + n])) for i in range(len(filled) - n + 1)}
     if len(windows) > 1 and plausible is not None:
         windows = {w for w in windows if plausible(list(w))}
     if len(windows) == 1:
@@ -175,7 +181,7 @@ def extract_rows(
 
 
 def _appeals_plausible(values: Values) -> bool:
-    return all(_sums_to_last(values[g * 5:(g + 1) * 5]) for g in range(3))
+    return all(_sums_to_last(values[g * 5 : (g + 1) * 5]) for g in range(3))
 
 
 def extract_appeals(tokens: list[Token], start: int, end: int) -> RowResult | None:

@@ -55,8 +55,13 @@ class Row:
 
 
 def _apps(row: str, *cores: str, exact: bool = False, after: str | None = None) -> Row:
-    return Row(f"applications.{row}", APPLICANT_COLUMNS, cores, exact=exact,
-               after=after and f"applications.{after}")
+    return Row(
+        f"applications.{row}",
+        APPLICANT_COLUMNS,
+        cores,
+        exact=exact,
+        after=after and f"applications.{after}",
+    )
 
 
 APPLICATION_ROWS: tuple[Row, ...] = (
@@ -93,8 +98,13 @@ APPLICATION_ROWS: tuple[Row, ...] = (
 OUTCOME_ROWS: tuple[str, ...] = tuple(
     r.key.removeprefix("applications.")
     for r in APPLICATION_ROWS
-    if r.key not in ("applications.new_received", "applications.carried_over",
-                     "applications.total", "applications.carried_forward")
+    if r.key
+    not in (
+        "applications.new_received",
+        "applications.carried_over",
+        "applications.total",
+        "applications.carried_forward",
+    )
 )
 
 _MADE_2019 = ("made", "published", "total")
@@ -109,8 +119,12 @@ PROACTIVE_ROWS: dict[str, tuple[Row, ...]] = {
         Row("proactive.penalty", _ITEMS_2019, ("行政处罚",)),
         Row("proactive.coercion", _ITEMS_2019, ("行政强制",)),
         Row("proactive.fees", ("prev_count", "change"), ("行政事业性收费",)),
-        Row("proactive.procurement", ("projects", "amount_wan"), ("政府集中采购",),
-            money=frozenset({"amount_wan"})),
+        Row(
+            "proactive.procurement",
+            ("projects", "amount_wan"),
+            ("政府集中采购",),
+            money=frozenset({"amount_wan"}),
+        ),
     ),
     "2021": (
         Row("proactive.rules", ("issued", "repealed", "in_force"), ("规章",), exact=True),
@@ -118,16 +132,32 @@ PROACTIVE_ROWS: dict[str, tuple[Row, ...]] = {
         Row("proactive.licensing", ("decisions",), ("行政许可",)),
         Row("proactive.penalty", ("decisions",), ("行政处罚",)),
         Row("proactive.coercion", ("decisions",), ("行政强制",)),
-        Row("proactive.fees", ("amount_wan",), ("行政事业性收费",), money=frozenset({"amount_wan"})),
+        Row(
+            "proactive.fees", ("amount_wan",), ("行政事业性收费",), money=frozenset({"amount_wan"})
+        ),
     ),
 }
 
 # Column headers and row labels that exist in one template only (spaces removed, NFKC).
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
-             "本年增/减", "采购项目数量", "政府集中采购"),
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
-             "本年收费金额", "逾期不补正", "未按收费通知"),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "采购项目数量",
+        "政府集中采购",
+    ),
+    "2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额",
+        "逾期不补正",
+        "未按收费通知",
+    ),
 }
 
 TEMPLATE_ARTICLE = "二十"  # 第二十条 is the article every proactive table header cites

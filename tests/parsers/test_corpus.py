@@ -45,8 +45,11 @@ def test_golden(case: Path, regen_golden: bool) -> None:
 
 def test_every_expected_file_has_its_case() -> None:
     stems = {c.stem for c in CASES}
-    orphans = [p.name for p in CORPUS.glob("*.expected.json")
-               if p.name.removesuffix(".expected.json") not in stems]
+    orphans = [
+        p.name
+        for p in CORPUS.glob("*.expected.json")
+        if p.name.removesuffix(".expected.json") not in stems
+    ]
     assert orphans == []
 
 

@@ -1,0 +1,81 @@
+"""No text makes the parser crash, and every cell it reports is a template cell."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parsers import parse_text
+from parsers.template import (
+    APPEAL_COLUMNS,
+    APPEAL_GROUPS,
+    APPLICATION_ROWS,
+    PROACTIVE_ROWS,
+)
+
+KNOWN_KEYS = {k for rows in PROACTIVE_ROWS.values() for r in rows for k in r.cell_keys()}
+KNOWN_KEYS |= {k for r in APPLICATION_ROWS for k in r.cell_keys()}
+KNOWN_KEYS |= {f"appeals.{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS}
+
+FRAGMENTS = [
+    "某镇2021年政府信息公开工作年度报告",
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "规章",
+    "行政规范性文件",
+    "本年制发件数",
+    "行政许可",
+    "(一)予以公开",
+    "(二)部分公开",
+    "1.属于国家秘密",
+    "(六)其他处理",
+    "3.其他",
+    "(七)总计",
+    "总计",
+    "其他",
+    "四、结转下年度继续办理",
+    "结果维持",
+    "本年新收",
+    "上年结转",
+    "/",
+    "—",
+    "0",
+    "1",
+    "12",
+    "-3",
+    "3.5",
+    "1,024",
+    "\t",
+    "|",
+    " ",
+    "\n",
+    "\r\n",
+    "- 2 -",
+    "。",
+    "年",
+    "未收到申请",
+    "共计10件,其中3件,9件",
+    "2022年1月5日",
+    "發布時間:2022-01-05",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=200))
+def test_parse_text_never_raises(parts: list[str]) -> None:
+    record = parse_text("".join(parts))
+    assert record["template"] in ("2019", "2021", "legacy", "unknown")
+    assert set(record["cells"]) <= KNOWN_KEYS
+    assert all(v is None or isinstance(v, int | float) for v in record["cells"].values())
+    for f in record["findings"]:
+        assert set(f) == {"rule", "severity", "message", "evidence"}
+        assert f["severity"] in ("error", "warning", "info")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_arbitrary_unicode_never_raises(text: str) -> None:
+    parse_text(text)
