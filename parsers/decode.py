@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from parsers.errors import DocumentError
 
 # Share of control characters above which bytes are taken for binary, not text.
 _MAX_CONTROL_SHARE = 0.01
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def decode_text(data: bytes) -> str:
@@ -34,7 +35,7 @@ def decode_text(data: bytes) -> str:
                     f"not text in UTF-8 or GB18030 (undecodable byte at offset {exc.start})"
                 ) from None
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROL.findall(sample))
     if sample and controls / len(sample) > _MAX_CONTROL_SHARE:
         raise DocumentError("binary content (control characters): not a text document")
     return text

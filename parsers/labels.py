@@ -22,6 +22,7 @@ _NOISE = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 # lose some to typos.
 _SHORT_CORE = 3
 _MIN_SCORE = 0.6
+_CACHE_SIZE = 20000
 
 
 def label_text(token: str) -> str:
@@ -56,36 +57,49 @@ class LabelMatcher:
                     for p in pairs:
                         self._by_pair[p].append((ri, ci))
             self._core_pairs.append(cores)
+        self._cache: dict[str, tuple[int | None, tuple[int, ...]]] = {}
         self._exact = {
             label_text(core): ri for ri, row in enumerate(rows) if row.exact for core in row.cores
         }
 
     def match(self, token: str, last: int) -> int | None:
         """The row a token labels, if any; rows at or before ``last`` are not considered."""
-        text = label_text(token)
-        if not text:
-            return None
-        exact = self._exact.get(text)
+        exact, ranked = self._candidates(token)
         if exact is not None:
             after = self.rows[exact].after
             if exact > last and (after is None or last >= self.index[after]):
                 return exact
             return None
+        for ri in ranked:
+            if ri > last:
+                return ri
+        return None
+
+    def _candidates(self, token: str) -> tuple[int | None, tuple[int, ...]]:
+        """(exact row, rows ranked best first) for a token. Labels recur in every report,
+        so this is cached."""
+        cached = self._cache.get(token)
+        if cached is None:
+            text = label_text(token)
+            exact = self._exact.get(text)
+            cached = (exact, () if exact is not None or not text else self._ranked(text))
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[token] = cached
+        return cached
+
+    def _ranked(self, text: str) -> tuple[int, ...]:
         hits: dict[tuple[int, int], int] = defaultdict(int)
         for p in _pairs(text):
             for rc in self._by_pair.get(p, ()):
                 hits[rc] += 1
         # Best score first; on a tie the longer core, which is the more specific label: a
         # group label glued to its first row (其他处理1.申请人无正当理由…) is that row.
-        best, best_rank = None, (0.0, 0, 0)
+        ranks: dict[int, tuple[float, int, int]] = {}
         for (ri, ci), n in hits.items():
-            if ri <= last:
-                continue
             size = len(self._core_pairs[ri][ci])
             score = n / size
             if score < _MIN_SCORE or (size <= _SHORT_CORE and n < size):
                 continue
-            rank = (score, size, -ri)
-            if rank > best_rank:
-                best, best_rank = ri, rank
-        return best
+            ranks[ri] = max(ranks.get(ri, (0.0, 0, 0)), (score, size, -ri))
+        return tuple(sorted(ranks, key=ranks.__getitem__, reverse=True))

@@ -65,8 +65,8 @@ def _empty_record(script: str = "simplified") -> dict[str, Any]:
     }
 
 
-def _detect_template(lines: list[str]) -> str | None:
-    table_text = "".join(compact(line) for line in lines if not is_prose(line))
+def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
+    table_text = "".join(c for line, c in zip(lines, compacted, strict=True) if not is_prose(line))
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
@@ -147,16 +147,20 @@ def parse_text(text: str) -> dict[str, Any]:
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
         return record
     lines = normal_lines(simplified)
-    flat = compact("".join(lines))
-    sections = find_sections(lines)
+    compacted = [compact(line) for line in lines]
+    flat = "".join(compacted)
+    sections = find_sections(lines, compacted)
     title = meta.find_title(lines)
     year, agency = meta.title_year_agency(title)
     if year is None:
         year = meta.period_year(flat)
 
-    tokens = tokenize(lines)
+    # Only the table sections are tokenized; the rest is prose.
+    first_table = min((sections[k] for k in SECTIONS[1:4] if k in sections), default=0)
+    after_tables = [ln for k, ln in sections.items() if k in SECTIONS[4:] and ln > first_table]
+    tokens = tokenize(lines, first_table, min(after_tables, default=len(lines)))
     regions = _Regions(sections, [t.line for t in tokens], len(lines))
-    template = _detect_template(lines)
+    template = _detect_template(lines, compacted)
 
     apps_start, apps_end = regions.span(2, sections.get(SECTIONS[1], 0))
     app_rows, apps_table_end = extract_rows(tokens, _matcher(None), apps_start, apps_end)

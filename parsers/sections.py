@@ -12,6 +12,9 @@ _HEADING = re.compile(
 )
 
 
+_NUMERALS = frozenset("一二三四五六七八九十第")
+
+
 def _section_of(title: str) -> str | None:
     if "总体情况" in title:
         return SECTIONS[0]
@@ -28,7 +31,7 @@ def _section_of(title: str) -> str | None:
     return None
 
 
-def find_sections(lines: list[str]) -> dict[str, int]:
+def find_sections(lines: list[str], compacted: list[str] | None = None) -> dict[str, int]:
     """Section key → line number of its heading, first occurrence of each, in text order.
 
     A heading is a short line numbered 一、 二、 …; its words decide which section it is,
@@ -36,10 +39,11 @@ def find_sections(lines: list[str]) -> dict[str, int]:
     七、、…). Table rows numbered the same way (一、本年新收…) name no section.
     """
     found: dict[str, int] = {}
-    for number, line in enumerate(lines):
-        if "\t" in line.strip() or "|" in line:
+    if compacted is None:
+        compacted = [compact(line) for line in lines]
+    for number, (line, text) in enumerate(zip(lines, compacted, strict=True)):
+        if not text or text[0] not in _NUMERALS or "\t" in line.strip() or "|" in line:
             continue
-        text = compact(line)
         m = _HEADING.match(text)
         if not m or "。" in text:
             continue

@@ -21,6 +21,7 @@ _FOOTER = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3}|page\s*\d+(?:\s*of\s*\d+)?)$",
     re.IGNORECASE,
 )
+_RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
 
@@ -47,46 +48,59 @@ def parse_number(word: str) -> int | float:
     return float(plain) if "." in plain else int(plain)
 
 
+def _word_token(word: str, line: int) -> Token:
+    if _NUMBER.match(word):
+        return Token(NUM, word, line, parse_number(word))
+    if _BLANK_MARK.match(word):
+        return Token(BLANK, word, line)
+    return Token(TEXT, word, line)
+
+
 def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
     words = cell.split()
+    if len(words) == 1:  # most cells: one number or one label
+        out.append(_word_token(words[0], line))
+        return
     pending: list[str] = []
-
-    def flush() -> None:
+    for i, word in enumerate(words):
+        token = _word_token(word, line)
+        if token.kind == NUM and i + 1 < len(words) and words[i + 1].startswith(_UNIT_START):
+            token = Token(TEXT, word, line)
+        if token.kind == TEXT:
+            pending.append(word)
+            continue
         if pending:
             out.append(Token(TEXT, "".join(pending), line))
-            pending.clear()
-
-    for i, word in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if _NUMBER.match(word) and not nxt.startswith(_UNIT_START):
-            flush()
-            out.append(Token(NUM, word, line, parse_number(word)))
-        elif _BLANK_MARK.match(word):
-            flush()
-            out.append(Token(BLANK, word, line))
-        else:
-            pending.append(word)
-    flush()
+            pending = []
+        out.append(token)
+    if pending:
+        out.append(Token(TEXT, "".join(pending), line))
 
 
 def line_tokens(line: str, number: int, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
-    if not line.strip() or is_footer(line) or _RULE_LINE.match(line):
+    stripped = line.strip()
+    if not stripped or (len(stripped) < 24 and is_footer(stripped)):
+        return
+    if stripped[0] in _RULE_START and _RULE_LINE.match(stripped):
         return
     if is_prose(line):
-        out.append(Token(PROSE, line.strip(), number))
+        out.append(Token(PROSE, stripped, number))
         return
-    if "\t" in line or "|" in line:
+    if "|" in line:
         cells = re.split(r"[\t|]", line)
-        if not cells[0].strip():
-            cells = cells[1:]  # the indentation before the first separator is not a cell
-        for cell in cells:
-            if cell.strip():
-                _cell_tokens(cell, number, out)
-            else:
-                out.append(Token(EMPTY, "", number))
+    elif "\t" in line:
+        cells = line.split("\t")
     else:
         _cell_tokens(line, number, out)
+        return
+    if not cells[0].strip():
+        cells = cells[1:]  # the indentation before the first separator is not a cell
+    for cell in cells:
+        if cell.strip():
+            _cell_tokens(cell, number, out)
+        else:
+            out.append(Token(EMPTY, "", number))
 
 
 def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[Token]:

@@ -1,0 +1,68 @@
+"""Parse speed: text reports per second over the test corpus, on one core.
+
+Run from the repository root: ``python bench/parse.py [--seconds S]``. Every corpus
+document that is a report is parsed in turn, round after round, until the time is up;
+the figures are printed, nothing is asserted. Target: 500 text reports/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from parsers import DocumentError, parse_bytes  # noqa: E402
+
+FULL_SIZE = 6 * 1024  # real reports run 6–20 KB of text; the oddity cases are smaller
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=5.0, help="how long to run (default 5)")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+
+    docs = []
+    for path in sorted((ROOT / "tests" / "corpus").iterdir()):
+        if path.suffix != ".txt":
+            continue
+        data = path.read_bytes()
+        try:
+            if parse_bytes(data)["template"] in ("2019", "2021", "legacy"):
+                docs.append((path.name, data))
+        except DocumentError:
+            pass
+    size = sum(len(d) for _, d in docs)
+    print(f"corpus: {len(docs)} reports, {size / len(docs) / 1024:.1f} KB average")
+
+    per_doc: dict[str, list[float]] = {name: [] for name, _ in docs}
+    parsed, start = 0, time.perf_counter()
+    while time.perf_counter() - start < args.seconds:
+        for name, data in docs:
+            t0 = time.perf_counter()
+            parse_bytes(data)
+            per_doc[name].append(time.perf_counter() - t0)
+            parsed += 1
+    elapsed = time.perf_counter() - start
+    rounds = parsed // len(docs)
+    print(f"parsed: {parsed} reports in {elapsed:.2f} s ({rounds} rounds)")
+    print(f"speed: {parsed / elapsed:.0f} reports/s, {size * rounds / elapsed / 1048576:.1f} MB/s")
+    full = [(n, len(d)) for n, d in docs if len(d) >= FULL_SIZE]
+    if full:
+        mean = statistics.mean(statistics.median(per_doc[n]) for n, _ in full)
+        avg_kb = statistics.mean(size for _, size in full) / 1024
+        print(f"full-size reports (>= {FULL_SIZE // 1024} KB, {len(full)} of them, "
+              f"{avg_kb:.1f} KB average): {1 / mean:.0f} reports/s")
+    medians = sorted(((statistics.median(t), n) for n, t in per_doc.items()), reverse=True)
+    print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
+
+
+if __name__ == "__main__":
+    main()
