@@ -58,8 +58,10 @@ def main() -> None:
     if full:
         mean = statistics.mean(statistics.median(per_doc[n]) for n, _ in full)
         avg_kb = statistics.mean(size for _, size in full) / 1024
-        print(f"full-size reports (>= {FULL_SIZE // 1024} KB, {len(full)} of them, "
-              f"{avg_kb:.1f} KB average): {1 / mean:.0f} reports/s")
+        print(
+            f"full-size reports (>= {FULL_SIZE // 1024} KB, {len(full)} of them, "
+            f"{avg_kb:.1f} KB average): {1 / mean:.0f} reports/s"
+        )
     medians = sorted(((statistics.median(t), n) for n, t in per_doc.items()), reverse=True)
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
 

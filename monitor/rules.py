@@ -105,53 +105,52 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
     return out
 
 
+def _parts_total(
+    rule: str, what: str, key: str, cells: Cells, parts: tuple[str, ...], **evidence: Any
+) -> Finding | None:
+    """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell."""
+    values = _get(cells, (f"{key}.{p}" for p in parts))
+    total = cells.get(f"{key}.total")
+    if values is None or total is None or sum(values) == total:
+        return None
+    return finding(
+        rule,
+        ERROR,
+        f"{what}: the parts add up to {sum(values)}, but 总计 is {total}",
+        key=f"{key}.total",
+        expected=sum(values),
+        found=total,
+        cells={**dict(zip(parts, values, strict=True)), "total": total},
+        **evidence,
+    )
+
+
 def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
     rows = dict.fromkeys(k.rsplit(".", 1)[0] for k in cells if k.startswith("applications."))
-    out = []
-    for row in rows:
-        total = cells.get(f"{row}.total")
-        parts = _get(cells, (f"{row}.{c}" for c in _PARTIES))
-        if total is None or parts is None:
-            continue
-        if sum(parts) != total:
-            out.append(
-                finding(
-                    "applications.column_total",
-                    ERROR,
-                    f"{row}: applicant columns add up to {sum(parts)}, but 总计 is {total}",
-                    key=f"{row}.total",
-                    row=row,
-                    expected=sum(parts),
-                    found=total,
-                    cells=dict(zip(_PARTIES, parts, strict=True)),
-                )
-            )
-    return out
+    found = (
+        _parts_total(
+            "applications.column_total", f"{row} (applicant columns)", row, cells, _PARTIES, row=row
+        )
+        for row in rows
+    )
+    return [f for f in found if f]
 
 
 def appeals_group_total(cells: Cells) -> list[Finding]:
     """Each 复议/诉讼 group: 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
-    out = []
-    for group in APPEAL_GROUPS:
-        values = _get(cells, (f"appeals.{group}.{c}" for c in APPEAL_COLUMNS))
-        if values is None:
-            continue
-        *parts, total = values
-        if sum(parts) != total:
-            out.append(
-                finding(
-                    "appeals.group_total",
-                    ERROR,
-                    f"appeals {group}: results add up to {sum(parts)}, but 总计 is {total}",
-                    key=f"appeals.{group}.total",
-                    group=group,
-                    expected=sum(parts),
-                    found=total,
-                    cells=dict(zip(APPEAL_COLUMNS, values, strict=True)),
-                )
-            )
-    return out
+    found = (
+        _parts_total(
+            "appeals.group_total",
+            f"appeals {group}",
+            f"appeals.{group}",
+            cells,
+            APPEAL_COLUMNS[:-1],
+            group=group,
+        )
+        for group in APPEAL_GROUPS
+    )
+    return [f for f in found if f]
 
 
 # A prose number and the table cell that holds the same quantity.
