@@ -8,13 +8,65 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from parsers import DocumentError, parse_bytes
-from parsers.record import MAX_TEXT_BYTES
+from parsers import DocumentError, Limits
+from parsers.guard import parse_guarded
+
+MB = 1024 * 1024
+
+
+def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """What one document may cost: shared by every command that parses documents."""
+    defaults = Limits()
+    options = [
+        click.option(
+            "--max-mb",
+            type=click.FloatRange(min=0.001),
+            default=defaults.max_bytes / MB,
+            show_default=True,
+            help="Refuse documents larger than this many megabytes.",
+        ),
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            default=defaults.max_pages,
+            show_default=True,
+            help="Refuse PDFs with more pages.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=defaults.seconds,
+            show_default=True,
+            help="Seconds one document may take.",
+        ),
+        click.option(
+            "--memory-mb",
+            type=click.IntRange(min=64),
+            default=defaults.memory_mb,
+            show_default=True,
+            help="Memory one document may use.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Limits:
+    max_bytes = int(max_mb * MB)
+    return Limits(
+        max_bytes=max_bytes,
+        max_text_bytes=min(max_bytes, Limits().max_text_bytes),
+        max_pages=max_pages,
+        seconds=timeout,
+        memory_mb=memory_mb,
+    )
 
 
 def _read_document(name: str, max_bytes: int) -> bytes:
@@ -29,8 +81,8 @@ def _read_document(name: str, max_bytes: int) -> bytes:
                 raise DocumentError("is a directory")
             if size > max_bytes:
                 raise DocumentError(
-                    f"document too large: {size / 1048576:.1f} MB "
-                    f"(limit {max_bytes / 1048576:.0f} MB, see --max-mb)"
+                    f"document too large: {size / MB:.1f} MB "
+                    f"(limit {max_bytes / MB:.0f} MB, see --max-mb)"
                 )
             data = path.read_bytes()
         except FileNotFoundError:
@@ -40,7 +92,7 @@ def _read_document(name: str, max_bytes: int) -> bytes:
         except OSError as exc:
             raise DocumentError(exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
-        raise DocumentError(f"document too large (limit {max_bytes / 1048576:.0f} MB)")
+        raise DocumentError(f"document too large (limit {max_bytes / MB:.0f} MB)")
     return data
 
 
@@ -74,30 +126,26 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per line, in order.")
-@click.option(
-    "--max-mb",
-    type=click.FloatRange(min=0.001),
-    default=MAX_TEXT_BYTES / 1048576,
-    show_default=True,
-    help="Refuse documents larger than this many megabytes.",
-)
-def parse(files: tuple[str, ...], as_json: bool, max_mb: float) -> None:
-    """Parse report files into records; '-' reads text from standard input.
+@limit_options
+def parse(files: tuple[str, ...], as_json: bool, **limits: Any) -> None:
+    """Parse report files into records; '-' reads a document from standard input.
 
-    Without --json, prints a short summary per file and its findings. A file that cannot
-    be read gives {"file": ..., "error": ...} (with --json) or a line on standard error;
-    the other files are still parsed, and the exit status is 1.
+    Any format a portal serves: text, HTML, PDF, DOCX, DOC/WPS, OFD, told apart by
+    content, not by name. Without --json, prints a short summary per file and its
+    findings. A file that cannot be read gives {"file": ..., "error": ...} (with --json)
+    or a line on standard error; the other files are still parsed, and the exit status
+    is 1.
 
-    Example: nianbao parse --json 高龙镇2020年报.txt - < other-report.txt
+    Example: nianbao parse --json 高龙镇2020年报.pdf - < other-report.txt
     """
-    max_bytes = int(max_mb * 1048576)
+    bounds = _limits(**limits)
     failed = 0
     show_progress = len(files) > 1 and sys.stderr.isatty()
     for n, name in enumerate(files, 1):
         if show_progress:
             click.echo(f"\r[{n}/{len(files)}] {name[-60:]:<60}", err=True, nl=False)
         try:
-            record = parse_bytes(_read_document(name, max_bytes), max_bytes=max_bytes)
+            record = parse_guarded(_read_document(name, bounds.max_bytes), limits=bounds)
         except Exception as exc:
             failed += 1
             if not isinstance(exc, DocumentError):

@@ -12,7 +12,8 @@ from typing import Any
 _EXPORTS = {
     "DocumentError": "parsers.errors",
     "PARSER_VERSION": "parsers.record",
-    "parse_bytes": "parsers.record",
+    "Limits": "parsers.document",
+    "parse_bytes": "parsers.document",
     "parse_text": "parsers.record",
 }
 __all__ = list(_EXPORTS)

@@ -52,22 +52,22 @@ def find_title(lines: list[str], look: int = 25) -> str | None:
     """The report's title: the first short line near the top naming an annual report.
 
     PDFs and portal pages break titles over two lines (南安市省新镇2020年 /
-    政府信息公开工作年度报告); a first line that lacks the agency is joined to the one above.
+    政府信息公开工作年度报告, or …工作年度 / 报告); a line that lacks the agency is joined
+    to the one above, and a title cut short is joined to the short line below.
     """
-    seen: list[str] = []
-    for line in lines:
-        text = compact(line)
-        if not text:
-            continue
-        if _is_title(text):
-            if seen and (text.startswith("政府信息公开") or _TITLE_YEAR.match(text)):
-                prev = seen[-1]
-                if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and ":" not in prev:
-                    text = prev + text
-            return _TRAIL.sub("", _LEAD.sub("", text))
-        seen.append(text)
-        if len(seen) >= look:
-            break
+    texts = [t for t in (compact(line) for line in lines[: look * 4]) if t][:look]
+    for i, text in enumerate(texts):
+        nxt = texts[i + 1] if i + 1 < len(texts) else ""
+        if not _is_title(text):
+            if "信息公开" in text and len(nxt) <= 12 and _is_title(text + nxt):
+                text += nxt
+            else:
+                continue
+        if i and (text.startswith("政府信息公开") or _TITLE_YEAR.match(text)):
+            prev = texts[i - 1]
+            if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and ":" not in prev:
+                text = prev + text
+        return _TRAIL.sub("", _LEAD.sub("", text))
     return None
 
 

@@ -9,8 +9,6 @@ from typing import Any
 
 from monitor.rules import check_report, expected_template, finding
 from parsers import meta
-from parsers.decode import decode_text
-from parsers.errors import DocumentError
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
 from parsers.normalize import compact, normal_lines, to_simplified
@@ -27,7 +25,6 @@ from parsers.tokens import is_prose, tokenize
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
 PARSER_VERSION = "1"
-MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
 _NUMERIC_ROW = re.compile(r"(?:^|\s)[+-]?\d[\d,.]*(?=\s|$)")
@@ -40,16 +37,7 @@ def _matcher(template: str | None) -> LabelMatcher:
     return LabelMatcher(APPLICATION_ROWS if template is None else PROACTIVE_ROWS[template])
 
 
-def parse_bytes(data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> dict[str, Any]:
-    """Parse a text document given as bytes (UTF-8, UTF-16 with BOM, GB18030)."""
-    if len(data) > max_bytes:
-        raise DocumentError(
-            f"document too large: {len(data) / 1048576:.1f} MB (limit {max_bytes / 1048576:.0f} MB)"
-        )
-    return parse_text(decode_text(data))
-
-
-def _empty_record(script: str = "simplified") -> dict[str, Any]:
+def empty_record(script: str = "simplified") -> dict[str, Any]:
     return {
         "agency": None,
         "year": None,
@@ -70,6 +58,15 @@ def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
+
+
+def _template_headings(sections: dict[str, int], compacted: list[str]) -> bool:
+    """Headings only the 2019/2021 template uses; the free-form reports before it named
+    their sections 概述, 依申请公开政府信息办理情况 and so on."""
+    applications = sections.get(SECTIONS[2])
+    return (applications is not None and "收到和处理" in compacted[applications]) or (
+        SECTIONS[0] in sections and SECTIONS[5] in sections
+    )
 
 
 def _prose_lines(lines: list[str]) -> list[str]:
@@ -143,7 +140,7 @@ def parse_text(text: str) -> dict[str, Any]:
     """Parse the text of one report into its record."""
     simplified, script = to_simplified(text)
     if not simplified.strip():
-        record = _empty_record(script)
+        record = empty_record(script)
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
         return record
     lines = normal_lines(simplified)
@@ -171,13 +168,15 @@ def parse_text(text: str) -> dict[str, Any]:
         template = expected_template(year) or ("2021" if split else "2019")
 
     is_report = title is not None or ("政府信息公开" in flat and "年度报告" in flat)
+    if template is None and is_report and _template_headings(sections, compacted):
+        template = expected_template(year)  # its tables are pictures, or missing
     if template is None:
-        record = _empty_record(script)
+        record = empty_record(script)
         if not is_report:
             return record
         record.update(agency=agency, year=year, title=title, template="legacy")
     else:
-        record = _empty_record(script)
+        record = empty_record(script)
         record.update(agency=agency, year=year, title=title, template=template)
     record["published_at"] = meta.published_at(
         lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0))

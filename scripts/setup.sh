@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the venv module (python3-venv on a bare Debian).
+# Debian packages: the venv module (python3-venv on a bare Debian), and catdoc for
+# WPS documents that are not Word binary files.
 apt_needed=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_needed+=(python3-venv)
+command -v catdoc >/dev/null || apt_needed+=(catdoc)
 if ((${#apt_needed[@]})); then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

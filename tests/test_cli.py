@@ -100,7 +100,7 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
     done = run("parse", "--json", str(big))
     assert done.returncode == 1
     (line,) = json_lines(done.stdout)
-    assert line["error"].startswith("document too large: 50.0 MB")
+    assert "too large: 50.0 MB" in line["error"]
 
 
 def test_human_summary_lists_findings() -> None:

@@ -1,0 +1,86 @@
+"""Any document a portal serves → its record: the format is told by content, not name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.rules import finding
+from parsers import sniff
+from parsers.decode import decode_text
+from parsers.errors import DocumentError
+from parsers.record import empty_record, parse_text
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost. Text over ``max_text_bytes`` is refused; so is any file
+    over ``max_bytes``, a PDF over ``max_pages``, and (under parsers.guard) a parse that
+    runs longer than ``seconds`` or needs more than ``memory_mb``."""
+
+    max_bytes: int = 100 * MB
+    max_text_bytes: int = 20 * MB
+    max_pages: int = 500
+    seconds: float = 30.0
+    memory_mb: int = 1024
+
+
+def extract_text(data: bytes, fmt: str, limits: Limits, content_type: str | None = None) -> str:
+    """The text of a document of a known format, tables as tab-separated rows."""
+    if fmt == sniff.TEXT:
+        if len(data) > limits.max_text_bytes:
+            raise DocumentError(
+                f"text document too large: {len(data) / MB:.1f} MB "
+                f"(limit {limits.max_text_bytes / MB:.0f} MB)"
+            )
+        return decode_text(data)
+    if fmt == sniff.HTML:
+        from parsers.html import html_text
+
+        return html_text(data, content_type)
+    if fmt == sniff.PDF:
+        from parsers.pdf import pdf_text
+
+        return pdf_text(data, limits.max_pages)[0]
+    if fmt == sniff.DOCX:
+        from parsers.docx import docx_text
+
+        return docx_text(data)
+    if fmt == sniff.DOC:
+        from parsers.doc import doc_text
+
+        return doc_text(data, limits.seconds)
+    if fmt == sniff.OFD:
+        from parsers.ofd import ofd_text
+
+        return ofd_text(data)
+    if fmt == sniff.ZIP:
+        raise DocumentError("a zip archive that is neither DOCX nor OFD")
+    raise DocumentError(f"unsupported format: {fmt}")
+
+
+def parse_bytes(
+    data: bytes, content_type: str | None = None, limits: Limits | None = None
+) -> dict[str, Any]:
+    """Parse a document in any supported format (text, HTML, PDF, DOCX, DOC/WPS, OFD)."""
+    limits = limits or Limits()
+    if len(data) > limits.max_bytes:
+        raise DocumentError(
+            f"document too large: {len(data) / MB:.1f} MB (limit {limits.max_bytes / MB:.0f} MB)"
+        )
+    fmt = sniff.sniff(data)
+    if fmt == sniff.IMAGE:
+        record = empty_record()
+        record["findings"] = [
+            finding("document.no_text", "warning", "an image with no text layer (a scan?)")
+        ]
+        return record
+    text = extract_text(data, fmt, limits, content_type)
+    record = parse_text(text)
+    if not text.strip() and fmt != sniff.TEXT:
+        record["findings"] = [
+            finding("document.no_text", "warning", f"the {fmt.upper()} has no text layer (a scan?)")
+        ]
+    return record

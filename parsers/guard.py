@@ -1,0 +1,77 @@
+"""One document's parse in a child process, bounded in time and memory.
+
+Documents come from the internet: a PDF that makes a library loop, a bomb that eats memory
+or a crash in native code must cost that document only, never the batch. The child is
+forked (no re-import, the bytes need no copying), limited with RLIMIT_AS, and killed when
+its time is up; the caller gets the record or a DocumentError with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+from multiprocessing.connection import Connection
+from typing import Any
+
+# Loaded here, once, so that every forked child inherits them instead of importing them.
+from parsers import doc, docx, html, ofd, pdf, sniff  # noqa: F401
+from parsers.document import MB, Limits, parse_bytes
+from parsers.errors import DocumentError
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * resource.getpagesize()
+
+
+def _child(writer: Connection, data: bytes, content_type: str | None, limits: Limits) -> None:
+    cap = _address_space() + limits.memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    try:
+        result: tuple[str, Any] = ("ok", parse_bytes(data, content_type, limits))
+    except DocumentError as exc:
+        result = ("error", str(exc))
+    except MemoryError:
+        result = ("error", f"needs more than {limits.memory_mb} MB of memory: stopped")
+    except Exception as exc:
+        result = ("error", f"parser failed: {type(exc).__name__}: {exc}")
+    try:
+        writer.send(result)
+    finally:
+        os._exit(0)
+
+
+def parse_guarded(
+    data: bytes, content_type: str | None = None, limits: Limits | None = None
+) -> dict[str, Any]:
+    """parse_bytes, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
+    limits = limits or Limits()
+    if sniff.sniff(data[:4096]) == sniff.TEXT:  # linear in size, and the size is capped
+        return parse_bytes(data, content_type, limits)
+    ctx = multiprocessing.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(writer, data, content_type, limits), daemon=True)
+    proc.start()
+    writer.close()
+    try:
+        if not reader.poll(limits.seconds):
+            raise DocumentError(f"took longer than {limits.seconds:g} s: stopped")
+        try:
+            status, payload = reader.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            code = proc.exitcode
+            if code is not None and code < 0:
+                name = signal.Signals(-code).name
+                raise DocumentError(f"the parser crashed ({name})") from None
+            raise DocumentError("the parser stopped without an answer") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        reader.close()
+    if status == "ok":
+        return payload
+    raise DocumentError(payload)

@@ -1,0 +1,230 @@
+"""A portal's report page → the report's text, tables as grids.
+
+The body is the CMS's content container when there is one (TRS keeps it in .TRS_Editor),
+else the page without its navigation, footers and comment widgets. Tables keep their
+structure: rowspan and colspan become blank positions, never copies of the text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from charset_normalizer import from_bytes
+from lxml import etree
+
+from parsers.grid import Grid, render_blocks
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+# Portals label GBK and GB2312 pages loosely; GB18030 is a superset of both.
+_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
+_CONTENT = (
+    "TRS_Editor",
+    "TRS_UEDITOR",
+    "trs_editor_view",
+    "zoom",
+    "Zoom",
+    "article-content",
+    "articleContent",
+    "article_content",
+    "content-text",
+    "news_content",
+    "pages_content",
+    "wzxq",
+    "xxgk_content",
+    "detail-content",
+    "main-content",
+    "con_text",
+)
+_CHROME = re.compile(
+    r"nav|menu|header|footer|foot|comment|pinglun|liuyan|share|breadcrumb|position|crumb|"
+    r"sidebar|related|print|toolbar|search|login",
+    re.IGNORECASE,
+)
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "object",
+    "svg",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+)
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "center",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "hr",
+}
+
+
+def _codec(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    label = (name.decode("ascii", "ignore") if isinstance(name, bytes) else name).strip().lower()
+    if label in _GB:
+        return "gb18030"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """HTTP header charset, then <meta charset>, then BOM and detection."""
+    declared = None
+    if content_type and "charset=" in content_type.lower():
+        declared = _codec(content_type.lower().split("charset=")[-1].split(";")[0])
+    if declared is None:
+        m = _META_CHARSET.search(data[:8192])
+        declared = _codec(m.group(1)) if m else None
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace")
+    for codec in filter(None, (declared, "utf-8")):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = from_bytes(data[:200000]).best()
+    codec = _codec(best.encoding) if best else None
+    return data.decode(codec or "gb18030", "replace")
+
+
+def _classes(el: etree._Element) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _body(root: etree._Element) -> etree._Element:
+    for name in _CONTENT:
+        found = root.xpath(
+            f'//*[contains(concat(" ", normalize-space(@class), " "), " {name} ") or @id="{name}"]'
+        )
+        found = [el for el in found if len("".join(el.itertext()).strip()) > 50]
+        if found:
+            return max(found, key=lambda el: len("".join(el.itertext())))
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _clean(el: etree._Element) -> None:
+    for bad in el.xpath(".//*"):
+        if not isinstance(bad.tag, str):
+            continue
+        if bad.tag in _DROP or (
+            bad.tag not in ("table", "tr", "td", "th", "tbody") and _CHROME.search(_classes(bad))
+        ):
+            bad.drop_tree()
+
+
+def _table(table: etree._Element) -> Grid:
+    grid: list[list[str | None]] = []
+    taken: dict[tuple[int, int], bool] = {}
+    rows = [tr for tr in table.iter("tr") if tr.getparent() is not None and _owner(tr) is table]
+    for r, tr in enumerate(rows):
+        row: list[str | None] = []
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while taken.get((r, c)):
+                row.append(None)
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            row.append(_cell_text(cell))
+            row.extend([None] * (colspan - 1))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    if dr or dc:
+                        taken[(r + dr, c + dc)] = True
+            c += colspan
+        while taken.get((r, c)):
+            row.append(None)
+            c += 1
+        grid.append(row)
+    return grid
+
+
+def _owner(tr: etree._Element) -> etree._Element | None:
+    for parent in tr.iterancestors():
+        if parent.tag == "table":
+            return parent
+    return None
+
+
+def _span(value: str | None) -> int:
+    try:
+        return min(max(int(value or 1), 1), 1000)
+    except ValueError:
+        return 1
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return "".join(cell.itertext())
+
+
+def _blocks(el: etree._Element, out: list, line: list[str]) -> None:
+    def flush() -> None:
+        text = "".join(line).strip()
+        if text:
+            out.append(text)
+        line.clear()
+
+    if el.text:
+        line.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            if child.tag == "table":
+                flush()
+                out.append(_table(child))
+            elif child.tag in _BLOCK:
+                flush()
+                _blocks(child, out, line)
+                flush()
+            else:
+                _blocks(child, out, line)
+        if child.tail:
+            line.append(child.tail)
+    if el.tag in _BLOCK:
+        flush()
+
+
+def html_text(data: bytes, content_type: str | None = None) -> str:
+    text = decode_html(data, content_type)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return ""
+    body = _body(root)
+    _clean(body)
+    blocks: list = []
+    line: list[str] = []
+    _blocks(body, blocks, line)
+    if line:
+        blocks.append("".join(line).strip())
+    return render_blocks(b for b in blocks if b)

@@ -1,0 +1,95 @@
+"""OFD (GB/T 33190) → text: a zip of XML pages of positioned text objects.
+
+Text objects are grouped into lines by their vertical position and ordered left to right;
+a wide gap between two objects on a line is a cell boundary and becomes a tab. Tags are
+matched by local name, because producers disagree on namespaces.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from lxml import etree
+
+from parsers.errors import DocumentError
+from parsers.zipsafe import local, xml_reader
+
+# Positions are in millimetres: objects whose baselines are this close share a line,
+# and a gap wider than this between them separates two cells.
+_SAME_LINE = 1.5
+_CELL_GAP = 2.0
+
+
+def _floats(value: str | None, n: int) -> list[float]:
+    try:
+        parts = [float(v) for v in (value or "").split()]
+    except ValueError:
+        parts = []
+    return (parts + [0.0] * n)[:n]
+
+
+def _texts(page: etree._Element) -> list[tuple[float, float, float, str]]:
+    """(y, x, right edge, text) of every text code on a page."""
+    out = []
+    for obj in page.iter():
+        if local(obj) != "TextObject":
+            continue
+        bx, by, bw, _ = _floats(obj.get("Boundary"), 4)
+        for code in obj:
+            if local(code) != "TextCode" or not code.text:
+                continue
+            x = bx + _floats(code.get("X"), 1)[0]
+            y = by + _floats(code.get("Y"), 1)[0]
+            out.append((y, x, bx + bw, code.text))
+    return out
+
+
+def _lines(items: list[tuple[float, float, float, str]]) -> list[str]:
+    items.sort()
+    rows: list[list[tuple[float, float, float, str]]] = []
+    for item in items:
+        if rows and abs(item[0] - rows[-1][0][0]) <= _SAME_LINE:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda i: i[1])
+        text, right = "", None
+        for _, x, end, s in row:
+            if right is not None:
+                text += "\t" if x - right > _CELL_GAP else ""
+            text += s
+            right = max(end, x)
+        lines.append(text)
+    return lines
+
+
+def ofd_text(data: bytes) -> str:
+    z, read = xml_reader(data)
+    names = {n.lower(): n for n in z.namelist()}
+    root = read(names.get("ofd.xml", "OFD.xml"))
+    doc_roots = [
+        el.text.strip().lstrip("/") for el in root.iter() if local(el) == "DocRoot" and el.text
+    ]
+    if not doc_roots:
+        raise DocumentError("OFD without a DocRoot")
+    doc_path = doc_roots[0]
+    base = posixpath.dirname(doc_path)
+    document = read(doc_path)
+    templates = {
+        el.get("ID"): posixpath.join(base, el.get("BaseLoc", "").lstrip("/"))
+        for el in document.iter()
+        if local(el) == "TemplatePage"
+    }
+    lines: list[str] = []
+    for page in document.iter():
+        if local(page) != "Page" or not page.get("BaseLoc"):
+            continue
+        content = read(posixpath.normpath(posixpath.join(base, page.get("BaseLoc").lstrip("/"))))
+        items = _texts(content)
+        for ref in content.iter():
+            if local(ref) == "Template" and ref.get("TemplateID") in templates:
+                items += _texts(read(templates[ref.get("TemplateID")]))
+        lines += _lines(items)
+    return "\n".join(lines)

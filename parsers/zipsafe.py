@@ -1,0 +1,81 @@
+"""Reading members of a zip container (DOCX, OFD) that came from the internet.
+
+A zip bomb declares or hides a huge expansion, an XML part may declare entities that
+expand or reach outside: both are refused with a one-line reason, before any parser sees
+them.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Callable
+
+from lxml import etree
+
+from parsers.errors import DocumentError
+
+MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+_CHUNK = 1024 * 1024
+# No entity expansion, no DTD, no network: what a document's XML never needs.
+XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
+)
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DocumentError(f"damaged zip container ({exc})") from None
+
+
+def read_member(z: zipfile.ZipFile, name: str, budget: list[int]) -> bytes:
+    """One member's bytes, counting against ``budget[0]`` bytes of expansion left."""
+    try:
+        info = z.getinfo(name)
+    except KeyError:
+        raise DocumentError(f"missing part {name}") from None
+    if info.file_size > budget[0]:
+        raise DocumentError(
+            f"zip part {name} expands to {info.file_size / 1048576:.0f} MB: refused (zip bomb?)"
+        )
+    out = bytearray()
+    try:
+        with z.open(info) as f:
+            while chunk := f.read(_CHUNK):
+                out += chunk
+                if len(out) > budget[0]:
+                    raise DocumentError(
+                        f"zip part {name} expands beyond the limit: refused (zip bomb?)"
+                    )
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+        raise DocumentError(f"damaged zip part {name} ({exc})") from None
+    budget[0] -= len(out)
+    return bytes(out)
+
+
+def parse_xml(content: bytes, name: str) -> etree._Element:
+    head = content[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise DocumentError(f"{name} declares a DTD or entities: refused")
+    try:
+        return etree.fromstring(content, XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"damaged XML in {name} ({exc})") from None
+
+
+def xml_reader(
+    data: bytes, max_bytes: int = MAX_EXPANDED_BYTES
+) -> tuple[zipfile.ZipFile, Callable[[str], etree._Element]]:
+    """The container and a function that reads one of its XML parts, within the budget."""
+    z = open_zip(data)
+    budget = [max_bytes]
+    return z, lambda name: parse_xml(read_member(z, name, budget), name)
+
+
+def local(el: etree._Element) -> str:
+    """An element's tag without its namespace: OFD producers disagree on namespaces."""
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
