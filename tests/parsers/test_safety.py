@@ -1,0 +1,127 @@
+"""Hostile documents are refused or cut off with a one-line reason, in bounded time and
+memory, and never stop a batch."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from parsers import DocumentError, Limits, parse_bytes
+from parsers.guard import parse_guarded
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+FORMATS = CORPUS / "formats"
+CLI = [str(Path(sys.executable).with_name("nianbao"))]
+
+
+def docx_with(document_xml: bytes, level: int = 1) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", document_xml)
+    return buf.getvalue()
+
+
+def test_zip_bomb_is_refused_before_expanding() -> None:
+    bomb = docx_with(b"<w:document>" + b" " * (300 * 1024 * 1024) + b"</w:document>")
+    assert len(bomb) < 2 * 1024 * 1024
+    started = time.monotonic()
+    with pytest.raises(DocumentError, match="expands to 300 MB: refused"):
+        parse_guarded(bomb)
+    assert time.monotonic() - started < 5
+
+
+def test_memory_limit_stops_a_document_that_needs_too_much() -> None:
+    big = docx_with(b"<w:document>" + b" " * (200 * 1024 * 1024) + b"</w:document>")
+    with pytest.raises(DocumentError, match="more than 64 MB of memory"):
+        parse_guarded(big, limits=Limits(memory_mb=64))
+
+
+def test_xml_entities_are_refused() -> None:
+    xxe = docx_with(
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<w:document xmlns:w="w"><w:body><w:p><w:t>&x;</w:t></w:p></w:body>'
+        b"</w:document>"
+    )
+    with pytest.raises(DocumentError, match="declares a DTD or entities: refused"):
+        parse_guarded(xxe)
+
+
+def test_pdf_with_5000_pages_is_refused() -> None:
+    doc = pdfium.PdfDocument.new()
+    for _ in range(5000):
+        doc.new_page(100, 100)
+    out = io.BytesIO()
+    doc.save(out)
+    started = time.monotonic()
+    with pytest.raises(DocumentError, match="PDF has 5000 pages: refused"):
+        parse_guarded(out.getvalue())
+    assert time.monotonic() - started < 10
+
+
+def test_time_limit_stops_a_slow_document() -> None:
+    source = pdfium.PdfDocument((FORMATS / "merged-cells-2021.pdf").read_bytes())
+    heavy = pdfium.PdfDocument.new()
+    for _ in range(40):
+        heavy.import_pages(source)
+    out = io.BytesIO()
+    heavy.save(out)
+    started = time.monotonic()
+    with pytest.raises(DocumentError, match=r"took longer than 0\.5 s: stopped"):
+        parse_guarded(out.getvalue(), limits=Limits(seconds=0.5))
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("ext", ["pdf", "docx", "doc", "ofd", "html"])
+def test_truncated_documents_give_an_error_or_a_record(ext: str) -> None:
+    data = (FORMATS / f"merged-cells-2021.{ext}").read_bytes()
+    for cut in (0.2, 0.6, 0.95):
+        try:
+            record = parse_guarded(data[: int(len(data) * cut)])
+        except DocumentError as exc:
+            assert "\n" not in str(exc) and str(exc)
+        else:
+            assert record["template"] in ("2019", "2021", "legacy", "unknown")
+
+
+def test_a_zip_that_is_no_document() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(DocumentError, match="neither DOCX nor OFD"):
+        parse_bytes(buf.getvalue())
+
+
+def test_a_200_mb_download_is_refused_without_reading_it(tmp_path: Path) -> None:
+    big = tmp_path / "download.pdf"
+    with big.open("wb") as f:
+        f.write(b"%PDF-1.7\n")
+        f.truncate(200 * 1024 * 1024)
+    started = time.monotonic()
+    done = subprocess.run([*CLI, "parse", "--json", str(big)], capture_output=True, timeout=60)
+    assert time.monotonic() - started < 10
+    assert done.returncode == 1
+    assert b"too large: 200.0 MB" in done.stdout and b"Traceback" not in done.stderr
+
+
+def test_bad_documents_never_stop_the_batch(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(docx_with(b" " * (300 * 1024 * 1024)))
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes((FORMATS / "merged-cells-2019.pdf").read_bytes()[:500])
+    good = FORMATS / "merged-cells-2019.docx"
+    done = subprocess.run(
+        [*CLI, "parse", "--json", str(bomb), str(cut), str(good)], capture_output=True, timeout=120
+    )
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert len(lines) == 3
+    assert '"error"' in lines[0] and '"error"' in lines[1]
+    assert '"agency": "某县人民政府"' in lines[2]
