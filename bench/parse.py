@@ -1,8 +1,9 @@
-"""Parse speed: text reports per second over the test corpus, on one core.
+"""Parse speed on one core: text reports per second over the test corpus, then documents
+and pages per second for each format.
 
-Run from the repository root: ``python bench/parse.py [--seconds S]``. Every corpus
-document that is a report is parsed in turn, round after round, until the time is up;
-the figures are printed, nothing is asserted. Target: 500 text reports/s.
+Run from the repository root: ``python bench/parse.py [--seconds S]``. Documents are parsed
+round after round until the time is up; the figures are printed, nothing is asserted.
+Targets: 500 text reports/s; HTML 200 docs/s, DOCX 50 docs/s, PDF 20 pages/s.
 """
 
 from __future__ import annotations
@@ -20,6 +21,36 @@ sys.path.insert(0, str(ROOT))
 from parsers import DocumentError, parse_bytes  # noqa: E402
 
 FULL_SIZE = 6 * 1024  # real reports run 6–20 KB of text; the oddity cases are smaller
+
+
+def per_format(seconds: float) -> None:
+    """Documents/s per format over tests/corpus/formats (and the real PDF), pages/s for PDF,
+    in-process and through the guard (a forked child per document)."""
+    import pypdfium2 as pdfium
+
+    from parsers.guard import parse_guarded
+
+    formats = ROOT / "tests" / "corpus" / "formats"
+    by_ext: dict[str, list[bytes]] = {}
+    for path in sorted(formats.iterdir()):
+        if path.suffix[1:] in ("html", "pdf", "docx", "doc", "ofd"):
+            by_ext.setdefault(path.suffix[1:], []).append(path.read_bytes())
+    by_ext["pdf"].append((ROOT / "tests" / "corpus" / "real-county-report-ruled-tables.pdf")
+                         .read_bytes())
+    print(f"{'format':<6} {'docs':>4} {'docs/s':>8} {'pages/s':>8} {'guarded docs/s':>15}")
+    for ext, docs in by_ext.items():
+        pages = sum(len(pdfium.PdfDocument(d)) for d in docs) if ext == "pdf" else 0
+        rates = []
+        for parse in (parse_bytes, parse_guarded):
+            n, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds / 2 or n == 0:
+                for data in docs:
+                    parse(data)
+                n += 1
+            rates.append(n / (time.perf_counter() - start))
+        docs_s = rates[0] * len(docs)
+        pages_s = f"{rates[0] * pages:8.1f}" if pages else f"{'':>8}"
+        print(f"{ext:<6} {len(docs):>4} {docs_s:8.1f} {pages_s} {rates[1] * len(docs):15.1f}")
 
 
 def main() -> None:
@@ -64,6 +95,8 @@ def main() -> None:
         )
     medians = sorted(((statistics.median(t), n) for n, t in per_doc.items()), reverse=True)
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
+    print()
+    per_format(args.seconds)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def parse_guarded(
 ) -> dict[str, Any]:
     """parse_bytes, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
     limits = limits or Limits()
-    if sniff.sniff(data[:4096]) == sniff.TEXT:  # linear in size, and the size is capped
+    if sniff.sniff(data[:4096]) in (sniff.TEXT, sniff.HTML):
+        # Linear in size, capped in size, pure Python and lxml: nothing to contain, and a
+        # fork would cost more than the parse.
         return parse_bytes(data, content_type, limits)
     ctx = multiprocessing.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
