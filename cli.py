@@ -20,41 +20,24 @@ from parsers.guard import parse_guarded
 MB = 1024 * 1024
 
 
+_DEFAULTS = Limits()
+_LIMIT_OPTIONS = (
+    (
+        "--max-mb",
+        click.FloatRange(min=0.001),
+        _DEFAULTS.max_bytes / MB,
+        "Refuse documents larger than this many megabytes.",
+    ),
+    ("--max-pages", click.IntRange(min=1), _DEFAULTS.max_pages, "Refuse PDFs with more pages."),
+    ("--timeout", click.FloatRange(min=0.1), _DEFAULTS.seconds, "Seconds one document may take."),
+    ("--memory-mb", click.IntRange(min=64), _DEFAULTS.memory_mb, "Memory one document may use."),
+)
+
+
 def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """What one document may cost: shared by every command that parses documents."""
-    defaults = Limits()
-    options = [
-        click.option(
-            "--max-mb",
-            type=click.FloatRange(min=0.001),
-            default=defaults.max_bytes / MB,
-            show_default=True,
-            help="Refuse documents larger than this many megabytes.",
-        ),
-        click.option(
-            "--max-pages",
-            type=click.IntRange(min=1),
-            default=defaults.max_pages,
-            show_default=True,
-            help="Refuse PDFs with more pages.",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=0.1),
-            default=defaults.seconds,
-            show_default=True,
-            help="Seconds one document may take.",
-        ),
-        click.option(
-            "--memory-mb",
-            type=click.IntRange(min=64),
-            default=defaults.memory_mb,
-            show_default=True,
-            help="Memory one document may use.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
+    for name, kind, default, text in reversed(_LIMIT_OPTIONS):
+        func = click.option(name, type=kind, default=default, show_default=True, help=text)(func)
     return func
 
 
@@ -62,7 +45,7 @@ def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Li
     max_bytes = int(max_mb * MB)
     return Limits(
         max_bytes=max_bytes,
-        max_text_bytes=min(max_bytes, Limits().max_text_bytes),
+        max_text_bytes=min(max_bytes, _DEFAULTS.max_text_bytes),
         max_pages=max_pages,
         seconds=timeout,
         memory_mb=memory_mb,
