@@ -6,8 +6,11 @@ could not be read), 2 bad usage or unreadable input.
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,13 @@ from typing import Any
 import click
 
 from parsers import DocumentError, Limits
-from parsers.guard import parse_guarded
+from parsers.guard import parse_guarded, read_guarded
+from storage.archive import Archive, Fetched, reparse
+from storage.db import ArchiveError, connect
+from storage.query import findings as list_findings
+from storage.query import matrix as compliance_matrix
+from storage.query import run_sql, search, worst
+from storage.sources import SourcesError, load_sources
 
 MB = 1024 * 1024
 
@@ -39,6 +48,70 @@ def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for name, kind, default, text in reversed(_LIMIT_OPTIONS):
         func = click.option(name, type=kind, default=default, show_default=True, help=text)(func)
     return func
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--db, shared by every command that reads or writes the archive."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        default="nianbao.db",
+        show_default=True,
+        help="The archive (SQLite file).",
+    )(func)
+
+
+def format_option(*choices: str) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def emit(columns: list[str], rows: list, fmt: str, out: Any = None) -> None:
+    """Rows as an aligned table, JSON (a list of objects) or CSV."""
+    out = out or sys.stdout
+    if fmt == "json":
+        items = [dict(zip(columns, row, strict=True)) for row in rows]
+        out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    else:
+        text = [[_cell(v) for v in row] for row in rows]
+        widths = [max([_width(c), *(_width(r[i]) for r in text)]) for i, c in enumerate(columns)]
+        for line in (columns, ["-" * w for w in widths], *text):
+            out.write(
+                "  ".join(
+                    v + " " * (w - _width(v)) for v, w in zip(line, widths, strict=True)
+                ).rstrip()
+                + "\n"
+            )
+
+
+def _open(db_path: str, readonly: bool = False) -> sqlite3.Connection:
+    try:
+        return connect(db_path, readonly=readonly)
+    except ArchiveError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Limits:
@@ -109,26 +182,86 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per line, in order.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also archive the files in this archive (created if missing).",
+)
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --db: load agencies from this sources file first.",
+)
+@click.option(
+    "--agency",
+    "agency_id",
+    default=None,
+    help="With --db: the agency id the files belong to (else matched by name).",
+)
 @limit_options
-def parse(files: tuple[str, ...], as_json: bool, **limits: Any) -> None:
+def parse(
+    files: tuple[str, ...],
+    as_json: bool,
+    db_path: str | None,
+    sources: str | None,
+    agency_id: str | None,
+    **limits: Any,
+) -> None:
     """Parse report files into records; '-' reads a document from standard input.
 
     Any format a portal serves: text, HTML, PDF, DOCX, DOC/WPS, OFD, told apart by
     content, not by name. Without --json, prints a short summary per file and its
     findings. A file that cannot be read gives {"file": ..., "error": ...} (with --json)
     or a line on standard error; the other files are still parsed, and the exit status
-    is 1.
+    is 1. With --db, every file is also archived (documents by content, report versions,
+    cells, findings), so an archive can be built from files downloaded by hand.
 
     Example: nianbao parse --json 高龙镇2020年报.pdf - < other-report.txt
     """
     bounds = _limits(**limits)
+    archive = None
+    if db_path:
+        archive = Archive(_open(db_path))
+        if sources:
+            try:
+                archive.load_agencies(load_sources(sources))
+            except SourcesError as exc:
+                raise click.UsageError(str(exc)) from None
+    elif sources or agency_id:
+        raise click.UsageError("--sources and --agency go with --db")
     failed = 0
     show_progress = len(files) > 1 and sys.stderr.isatty()
     for n, name in enumerate(files, 1):
         if show_progress:
             click.echo(f"\r[{n}/{len(files)}] {name[-60:]:<60}", err=True, nl=False)
+        archived = None
         try:
-            record = parse_guarded(_read_document(name, bounds.max_bytes), limits=bounds)
+            data = _read_document(name, bounds.max_bytes)
+            if archive is None:
+                record = parse_guarded(data, limits=bounds)
+            else:
+                kept: list[dict] = []
+
+                def read(
+                    data: bytes, content_type: Any, limits: Limits, kept: list[dict] = kept
+                ) -> tuple[dict, str]:
+                    record, text = read_guarded(data, content_type, limits)
+                    kept.append(record)
+                    return record, text
+
+                source = None if name == "-" else Path(name).resolve().as_uri()
+                result = archive.add_document(
+                    data, Fetched(source_url=source, agency_id=agency_id), read, bounds
+                )
+                archived = result.status
+                if result.error:
+                    raise DocumentError(result.error)
+                if not kept:  # already archived: parse again to print it
+                    kept.append(parse_guarded(data, limits=bounds))
+                record = kept[0]
         except Exception as exc:
             failed += 1
             if not isinstance(exc, DocumentError):
@@ -139,15 +272,165 @@ def parse(files: tuple[str, ...], as_json: bool, **limits: Any) -> None:
                 click.echo(f"nianbao: {name}: {exc}", err=True)
             continue
         if as_json:
-            click.echo(json.dumps({"file": name, **record}, ensure_ascii=False))
+            extra = {"archived": archived} if archived else {}
+            click.echo(json.dumps({"file": name, **record, **extra}, ensure_ascii=False))
         else:
-            click.echo(_summary(name, record))
+            click.echo(_summary(name, record) + (f"\n  archived: {archived}" if archived else ""))
     if show_progress:
         click.echo(err=True)
     if failed:
         if not as_json:
             click.echo(f"nianbao: {failed} of {len(files)} file(s) could not be read", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("sql")
+@db_option
+@format_option("table", "json", "csv")
+def query(sql: str, db_path: str, fmt: str) -> None:
+    """Run read-only SQL against the archive.
+
+    The archive is opened read-only: statements that write fail. Tables: agencies,
+    documents, reports, cells (with cell_keys; the view cell_values has key names),
+    findings, crawl_runs, source_health; views latest_reports and compliance; report_text
+    is the full-text index (see `nianbao search`).
+
+    Example: nianbao query "SELECT agency, year, value FROM latest_reports JOIN cell_values
+    ON report_id = latest_reports.id WHERE key = 'applications.new_received.total'"
+    """
+    conn = _open(db_path, readonly=True)
+    try:
+        columns, rows = run_sql(conn, sql)
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc):
+            raise click.UsageError(
+                "the archive is opened read-only here; this statement would change it"
+            ) from None
+        raise click.UsageError(f"SQL error: {exc}") from None
+    except sqlite3.Error as exc:
+        raise click.UsageError(f"SQL error: {exc}") from None
+    emit(columns, rows, fmt)
+
+
+@main.command()
+@db_option
+@click.option("--agency", help="An agency id (or the name a report gives itself).")
+@click.option("--year", type=int, help="A report year.")
+@click.option("--rule", help="A rule or its prefix (applications., report.late) or a glob.")
+@click.option(
+    "--status", type=click.Choice(["open", "resolved", "all"]), default="open", show_default=True
+)
+@format_option("table", "json", "csv")
+def findings(
+    db_path: str, agency: str | None, year: int | None, rule: str | None, status: str, fmt: str
+) -> None:
+    """List findings: what is wrong with which agency's report for which year.
+
+    Example: nianbao findings --rule applications. --year 2022 --format json
+    """
+    items = list_findings(_open(db_path, readonly=True), agency, year, rule, status)
+    columns = [
+        "agency_id",
+        "year",
+        "rule",
+        "severity",
+        "message",
+        "evidence",
+        "status",
+        "first_seen",
+        "last_seen",
+    ]
+    if fmt == "table":
+        columns.remove("evidence")
+    emit(columns, [[item[c] for c in columns] for item in items], fmt)
+
+
+@main.command()
+@db_option
+@format_option("table", "json", "csv", "html")
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to this file instead of standard output.",
+)
+def matrix(db_path: str, fmt: str, out: Any) -> None:
+    """The compliance matrix: one row per agency, one column per year.
+
+    A cell is missing, pending (deadline not passed), unverified (the agency's source
+    could not be read: never called missing), not_expected, or for a found report ok,
+    late and/or inconsistent. Table, CSV and HTML show the worst; JSON gives every status.
+
+    Example: nianbao matrix --format html --out matrix.html
+    """
+    data = compliance_matrix(_open(db_path, readonly=True))
+    years = sorted({y for row in data.values() for y in row})
+    if fmt == "json":
+        out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return
+    rows = [
+        [agency, *(worst(row[y]) if y in row else "" for y in years)]
+        for agency, row in data.items()
+    ]
+    columns = ["agency_id", *map(str, years)]
+    if fmt != "html":
+        emit(columns, rows, fmt, out)
+        return
+    import html
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{html.escape(v)}">{html.escape(v)}</td>' for v in row)
+        + "</tr>"
+        for row in rows
+    )
+    out.write(
+        "<!DOCTYPE html><meta charset=utf-8><title>nianbao compliance</title><style>"
+        "td,th{padding:2px 8px;border:1px solid #ccc}.missing{background:#f99}"
+        ".inconsistent{background:#fc9}.late{background:#ff9}.ok{background:#cfc}"
+        ".pending,.unverified{background:#eee}</style>"
+        f"<table><tr>{head}</tr>{body}</table>\n"
+    )
+
+
+@main.command(name="reparse")
+@db_option
+@limit_options
+def reparse_command(db_path: str, **limits: Any) -> None:
+    """Re-run the current parser over every archived document (no network).
+
+    A report whose record comes out the same is left as it is, so running it twice
+    changes nothing.
+
+    Example: nianbao reparse --db nianbao.db
+    """
+    archive = Archive(_open(db_path))
+
+    def progress(n: int, total: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r[{n}/{total}]", err=True, nl=False)
+
+    counts = reparse(archive, limits=_limits(**limits), progress=progress)
+    if sys.stderr.isatty():
+        click.echo(err=True)
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing archived")
+
+
+@main.command(name="search")
+@click.argument("text")
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option("table", "json", "csv")
+def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
+    """Full-text search over archived reports, in either script.
+
+    Example: nianbao search 行政执法案卷
+    """
+    hits = search(_open(db_path, readonly=True), text, limit)
+    columns = ["report_id", "agency_id", "agency", "year", "snippet"]
+    emit(columns, [[h[c] for c in columns] for h in hits], fmt)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ def per_format(seconds: float) -> None:
     for path in sorted(formats.iterdir()):
         if path.suffix[1:] in ("html", "pdf", "docx", "doc", "ofd"):
             by_ext.setdefault(path.suffix[1:], []).append(path.read_bytes())
-    by_ext["pdf"].append((ROOT / "tests" / "corpus" / "real-county-report-ruled-tables.pdf")
-                         .read_bytes())
+    by_ext["pdf"].append(
+        (ROOT / "tests" / "corpus" / "real-county-report-ruled-tables.pdf").read_bytes()
+    )
     print(f"{'format':<6} {'docs':>4} {'docs/s':>8} {'pages/s':>8} {'guarded docs/s':>15}")
     for ext, docs in by_ext.items():
         pages = sum(len(pdfium.PdfDocument(d)) for d in docs) if ext == "pdf" else 0

@@ -185,6 +185,7 @@ def narrative_part_sums(part_sums: Iterable[Mapping[str, Any]]) -> list[Finding]
             WARNING,
             f"the text gives a total of {p['total']}{p['unit']} whose parts "
             f"{' + '.join(map(str, p['parts']))} add up to {sum(p['parts'])}",
+            key=f"{p['total']}={'+'.join(map(str, p['parts']))}",
             total=p["total"],
             parts=list(p["parts"]),
             unit=p["unit"],

@@ -61,10 +61,10 @@ def extract_text(data: bytes, fmt: str, limits: Limits, content_type: str | None
     raise DocumentError(f"unsupported format: {fmt}")
 
 
-def parse_bytes(
+def read_document(
     data: bytes, content_type: str | None = None, limits: Limits | None = None
-) -> dict[str, Any]:
-    """Parse a document in any supported format (text, HTML, PDF, DOCX, DOC/WPS, OFD)."""
+) -> tuple[dict[str, Any], str]:
+    """(record, extracted text) of a document in any supported format."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         raise DocumentError(
@@ -76,11 +76,18 @@ def parse_bytes(
         record["findings"] = [
             finding("document.no_text", "warning", "an image with no text layer (a scan?)")
         ]
-        return record
+        return record, ""
     text = extract_text(data, fmt, limits, content_type)
     record = parse_text(text)
     if not text.strip() and fmt != sniff.TEXT:
         record["findings"] = [
             finding("document.no_text", "warning", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
-    return record
+    return record, text
+
+
+def parse_bytes(
+    data: bytes, content_type: str | None = None, limits: Limits | None = None
+) -> dict[str, Any]:
+    """Parse a document in any supported format (text, HTML, PDF, DOCX, DOC/WPS, OFD)."""
+    return read_document(data, content_type, limits)[0]

@@ -17,7 +17,7 @@ from typing import Any
 
 # Loaded here, once, so that every forked child inherits them instead of importing them.
 from parsers import doc, docx, html, ofd, pdf, sniff  # noqa: F401
-from parsers.document import MB, Limits, parse_bytes
+from parsers.document import MB, Limits, read_document
 from parsers.errors import DocumentError
 
 
@@ -30,7 +30,7 @@ def _child(writer: Connection, data: bytes, content_type: str | None, limits: Li
     cap = _address_space() + limits.memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
-        result: tuple[str, Any] = ("ok", parse_bytes(data, content_type, limits))
+        result: tuple[str, Any] = ("ok", read_document(data, content_type, limits))
     except DocumentError as exc:
         result = ("error", str(exc))
     except MemoryError:
@@ -43,15 +43,15 @@ def _child(writer: Connection, data: bytes, content_type: str | None, limits: Li
         os._exit(0)
 
 
-def parse_guarded(
+def read_guarded(
     data: bytes, content_type: str | None = None, limits: Limits | None = None
-) -> dict[str, Any]:
-    """parse_bytes, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
+) -> tuple[dict[str, Any], str]:
+    """read_document, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
     limits = limits or Limits()
     if sniff.sniff(data[:4096]) in (sniff.TEXT, sniff.HTML):
         # Linear in size, capped in size, pure Python and lxml: nothing to contain, and a
         # fork would cost more than the parse.
-        return parse_bytes(data, content_type, limits)
+        return read_document(data, content_type, limits)
     ctx = multiprocessing.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(writer, data, content_type, limits), daemon=True)
@@ -77,3 +77,10 @@ def parse_guarded(
     if status == "ok":
         return payload
     raise DocumentError(payload)
+
+
+def parse_guarded(
+    data: bytes, content_type: str | None = None, limits: Limits | None = None
+) -> dict[str, Any]:
+    """parse_bytes, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
+    return read_guarded(data, content_type, limits)[0]

@@ -1,0 +1,1 @@
+"""The SQLite archive: schema, raw documents, report versions, cells, findings."""

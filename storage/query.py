@@ -1,0 +1,111 @@
+"""Reading the archive: SQL, findings, the compliance matrix, full-text search."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from parsers.normalize import to_simplified
+
+# Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
+STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok", "not_expected")
+
+
+def run_sql(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> tuple[list[str], list]:
+    cursor = conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description or ()]
+    return columns, cursor.fetchall()
+
+
+def findings(
+    conn: sqlite3.Connection,
+    agency: str | None = None,
+    year: int | None = None,
+    rule: str | None = None,
+    status: str = "open",
+) -> list[dict[str, Any]]:
+    where, args = [], []
+    if agency:
+        where.append("(agency_id = ? OR agency = ?)")
+        args += [agency, agency]
+    if year:
+        where.append("year = ?")
+        args.append(year)
+    if rule:
+        where.append("rule GLOB ?")
+        args.append(rule if any(c in rule for c in "*?[") else rule + "*")
+    if status != "all":
+        where.append("status = ?")
+        args.append(status)
+    sql = (
+        "SELECT agency_id, agency, year, rule, severity, message, evidence, status, "
+        "first_seen, last_seen FROM findings"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY agency_id, year, rule, key"
+    )
+    columns, rows = run_sql(conn, sql, tuple(args))
+    out = []
+    for row in rows:
+        item = dict(zip(columns, row, strict=True))
+        item["evidence"] = json.loads(item["evidence"])
+        if item["agency_id"] is None:
+            item["agency_id"] = item["agency"]
+        del item["agency"]
+        out.append(item)
+    return out
+
+
+def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, list[str]]]:
+    """{agency_id: {year: [statuses]}}: a found report is ok, or late and/or inconsistent."""
+    out: dict[str, dict[int, list[str]]] = {}
+    for agency_id, year, status, late, inconsistent, has_report in conn.execute(
+        "SELECT agency_id, year, status, late, inconsistent, report_id IS NOT NULL "
+        "FROM compliance ORDER BY agency_id, year"
+    ):
+        if has_report and (late or inconsistent):
+            statuses = [s for s, on in (("late", late), ("inconsistent", inconsistent)) if on]
+        else:
+            statuses = [status]
+        out.setdefault(agency_id, {})[year] = statuses
+    return out
+
+
+def worst(statuses: list[str]) -> str:
+    return min(statuses, key=STATUS_ORDER.index)
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Reports whose text holds ``text`` (either script). FTS5's trigram index needs three
+    characters; shorter terms are found by a scan."""
+    term = "".join(to_simplified(text)[0].split())
+    if not term:
+        return []
+    if len(term) >= 3:
+        sql = (
+            "SELECT rowid, snippet(report_text, 0, '[', ']', '…', 12) FROM report_text "
+            "WHERE report_text MATCH ? ORDER BY rowid LIMIT ?"
+        )
+        args: tuple = ('"' + term.replace('"', '""') + '"', limit)
+    else:  # a trigram table answers LIKE under three characters with nothing (3.40)
+        sql = (
+            "SELECT rowid, substr(text, max(instr(text, ?) - 12, 1), 30) FROM report_text "
+            "WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ?"
+        )
+        args = (term, term, limit)
+    hits = []
+    for report_id, snippet in conn.execute(sql, args):
+        agency_id, agency, year, title = conn.execute(
+            "SELECT agency_id, agency, year, title FROM reports WHERE id = ?", (report_id,)
+        ).fetchone()
+        hits.append(
+            {
+                "report_id": report_id,
+                "agency_id": agency_id,
+                "agency": agency,
+                "year": year,
+                "title": title,
+                "snippet": snippet.replace("\n", " "),
+            }
+        )
+    return hits

@@ -1,0 +1,203 @@
+"""The archive's schema, created and upgraded by numbered migrations (PRAGMA user_version).
+
+A migration is appended, never edited: an archive at version N runs migrations N+1… in
+one transaction each.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: agencies, documents with their bytes, report versions, cells, findings, runs, text.
+    """
+    CREATE TABLE agencies (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]',        -- JSON list
+        level TEXT NOT NULL,
+        region TEXT,
+        list_urls TEXT NOT NULL DEFAULT '[]',      -- JSON list
+        allowed_hosts TEXT NOT NULL DEFAULT '[]',  -- JSON list
+        deadline TEXT NOT NULL,                    -- MM-DD of the year after the report year
+        since INTEGER NOT NULL DEFAULT 2019,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX agencies_region ON agencies(region);
+
+    CREATE TABLE documents (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        format TEXT,
+        source_url TEXT,
+        final_url TEXT,
+        http_status INTEGER,
+        content_type TEXT,
+        last_modified TEXT,
+        etag TEXT,
+        fetched_at TEXT NOT NULL,
+        error TEXT                                  -- why it could not be parsed, if so
+    );
+    CREATE INDEX documents_source ON documents(source_url);
+    CREATE TABLE document_bytes (
+        sha256 TEXT PRIMARY KEY REFERENCES documents(sha256),
+        encoding TEXT NOT NULL,                     -- raw | zlib
+        data BLOB NOT NULL
+    );
+
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        agency_id TEXT REFERENCES agencies(id),
+        agency TEXT,                                -- as the report names itself
+        year INTEGER,
+        version INTEGER NOT NULL,
+        is_latest INTEGER NOT NULL,
+        document_sha256 TEXT NOT NULL REFERENCES documents(sha256),
+        parser_version TEXT NOT NULL,
+        text_hash TEXT NOT NULL,                    -- normalized text: what makes a version
+        record_hash TEXT NOT NULL,
+        title TEXT,
+        template TEXT NOT NULL,
+        script TEXT,
+        published_at TEXT,                          -- the most trusted date known
+        published_source TEXT,                      -- listing | page | document | http | first_seen
+        stated_published_at TEXT,                   -- the date the document itself states
+        doc_number TEXT,
+        sections TEXT NOT NULL,                     -- JSON
+        narrative TEXT NOT NULL,                    -- JSON
+        first_seen TEXT NOT NULL
+    );
+    CREATE INDEX reports_agency_year ON reports(agency_id, year, version);
+    CREATE INDEX reports_latest ON reports(is_latest, year);
+    CREATE INDEX reports_document ON reports(document_sha256);
+
+    CREATE TABLE cell_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+    CREATE TABLE cells (
+        report_id INTEGER NOT NULL REFERENCES reports(id),
+        key_id INTEGER NOT NULL REFERENCES cell_keys(id),
+        value NUMERIC,                              -- NULL: the template cell is blank
+        PRIMARY KEY (report_id, key_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX cells_by_key ON cells(key_id, value);
+
+    CREATE TABLE findings (
+        fingerprint TEXT PRIMARY KEY,               -- agency, year, rule, key
+        agency_id TEXT,
+        agency TEXT,
+        year INTEGER,
+        rule TEXT NOT NULL,
+        key TEXT,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        evidence TEXT NOT NULL,                     -- JSON
+        status TEXT NOT NULL,                       -- open | resolved
+        report_id INTEGER,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        resolved_at TEXT
+    );
+    CREATE INDEX findings_agency_year ON findings(agency_id, year);
+    CREATE INDEX findings_status_rule ON findings(status, rule);
+
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        pages INTEGER NOT NULL DEFAULT 0,
+        documents_new INTEGER NOT NULL DEFAULT 0,
+        documents_changed INTEGER NOT NULL DEFAULT 0,
+        documents_unchanged INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        stats TEXT NOT NULL DEFAULT '{}'            -- JSON: every crawl counter
+    );
+    CREATE TABLE source_health (
+        agency_id TEXT PRIMARY KEY REFERENCES agencies(id),
+        checked_at TEXT NOT NULL,
+        status TEXT NOT NULL,                       -- ok | unreachable | http_error | ...
+        detail TEXT,
+        reports_found INTEGER NOT NULL DEFAULT 0,
+        run_id INTEGER REFERENCES crawl_runs(id)
+    );
+
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO settings VALUES ('grace_days', '0');
+
+    CREATE VIRTUAL TABLE report_text USING fts5(text, tokenize = 'trigram');
+
+    CREATE VIEW cell_values AS
+        SELECT c.report_id, k.key, c.value FROM cells c JOIN cell_keys k ON k.id = c.key_id;
+
+    CREATE VIEW latest_reports AS
+        SELECT r.*, a.name AS agency_name, a.level, a.region
+        FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id
+        WHERE r.is_latest = 1;
+
+    -- agency × year → status, judged against today; `nianbao check --as-of` stores the
+    -- same judgement for any date.
+    CREATE VIEW compliance AS
+        WITH RECURSIVE years(agency_id, year, last) AS (
+            SELECT id, since, CAST(strftime('%Y', 'now') AS INTEGER) - 1 FROM agencies
+            UNION ALL SELECT agency_id, year + 1, last FROM years WHERE year < last
+        ), judged AS (
+            SELECT y.agency_id, y.year,
+                (SELECT id FROM reports r WHERE r.agency_id = y.agency_id AND r.year = y.year
+                    AND r.is_latest = 1 ORDER BY r.id DESC LIMIT 1) AS report_id,
+                date(printf('%04d-%s', y.year + 1, a.deadline),
+                     '+' || (SELECT value FROM settings WHERE key = 'grace_days') || ' days')
+                    AS due,
+                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
+                    AND f.year = y.year AND f.status = 'open' AND f.rule = 'report.late')
+                    AS late,
+                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
+                    AND f.year = y.year AND f.status = 'open' AND f.severity = 'error')
+                    AS inconsistent,
+                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
+                    AND f.status = 'open' AND f.rule LIKE 'source.%') AS source_broken
+            FROM years y JOIN agencies a ON a.id = y.agency_id
+        )
+        SELECT agency_id, year, report_id, due, late, inconsistent,
+            CASE
+                WHEN report_id IS NOT NULL AND inconsistent THEN 'inconsistent'
+                WHEN report_id IS NOT NULL AND late THEN 'late'
+                WHEN report_id IS NOT NULL THEN 'ok'
+                WHEN source_broken THEN 'unverified'
+                WHEN date('now') <= due THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM judged;
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to the newest version; returns the version reached."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"archive schema version {current} is newer than this nianbao knows "
+            f"({len(MIGRATIONS)}): upgrade nianbao"
+        )
+    for number in range(current + 1, len(MIGRATIONS) + 1):
+        conn.execute("BEGIN IMMEDIATE")  # one transaction per migration
+        try:
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3's executescript would COMMIT first)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        if sqlite3.complete_statement("\n".join(buf)):
+            statement = "\n".join(buf).strip()
+            if statement.strip(";").strip():
+                out.append(statement)
+            buf = []
+    return out

@@ -1,0 +1,90 @@
+"""The sources file (agencies.toml): one [[agency]] per reporting agency, its portal and
+its deadline. Data, not code: a new agency is a new entry."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+LEVELS = ("township", "county", "county_dept", "city", "city_dept", "province", "province_dept")
+# 条例 第四十九条: departments by January 31; the disclosure office of a county-level or
+# higher government by March 31; townships follow their county, commonly January 31.
+DEFAULT_DEADLINES = {
+    "township": "01-31",
+    "county": "03-31",
+    "city": "03-31",
+    "province": "03-31",
+    "county_dept": "01-31",
+    "city_dept": "01-31",
+    "province_dept": "01-31",
+}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+class SourcesError(ValueError):
+    """The sources file is unreadable or wrong; the message names the file and the entry."""
+
+
+def _list(entry: dict, field: str, where: str) -> list[str]:
+    value = entry.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SourcesError(f"{where}: {field} must be a list of strings")
+    return value
+
+
+def load_sources(path: str | Path) -> list[dict[str, Any]]:
+    """The agencies of a sources file as archive rows, validated."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourcesError(f"{path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: not valid TOML ({exc})") from None
+    entries = data.get("agency", [])
+    if not isinstance(entries, list):
+        raise SourcesError(f"{path}: [[agency]] entries expected")
+    rows, seen = [], set()
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for n, entry in enumerate(entries, 1):
+        where = f"{path}: agency #{n}"
+        agency_id = entry.get("id")
+        if not isinstance(agency_id, str) or not _ID.match(agency_id):
+            raise SourcesError(f"{where}: id must be lower-case ASCII letters, digits, - or _")
+        where = f"{path}: agency {agency_id}"
+        if agency_id in seen:
+            raise SourcesError(f"{where}: id used twice")
+        seen.add(agency_id)
+        name, level = entry.get("name"), entry.get("level")
+        if not isinstance(name, str) or not name.strip():
+            raise SourcesError(f"{where}: name is required")
+        if level not in LEVELS:
+            raise SourcesError(f"{where}: level must be one of {', '.join(LEVELS)}")
+        deadline = entry.get("deadline", DEFAULT_DEADLINES[level])
+        if not isinstance(deadline, str) or not _DEADLINE.match(deadline):
+            raise SourcesError(f'{where}: deadline must be MM-DD, e.g. "01-31"')
+        since = entry.get("since", 2019)
+        if not isinstance(since, int) or not 2008 <= since <= 2100:
+            raise SourcesError(f"{where}: since must be a year")
+        rows.append(
+            {
+                "id": agency_id,
+                "name": name.strip(),
+                "level": level,
+                "aliases": json.dumps(_list(entry, "aliases", where), ensure_ascii=False),
+                "region": entry.get("region"),
+                "list_urls": json.dumps(_list(entry, "list_urls", where), ensure_ascii=False),
+                "allowed_hosts": json.dumps(
+                    _list(entry, "allowed_hosts", where), ensure_ascii=False
+                ),
+                "deadline": deadline,
+                "since": since,
+                "updated_at": now,
+            }
+        )
+    return rows
