@@ -264,7 +264,9 @@ def parse(
                 record = kept[0]
         except Exception as exc:
             failed += 1
-            if not isinstance(exc, DocumentError):
+            if isinstance(exc, sqlite3.Error):
+                exc = DocumentError(f"archive error: {exc}")
+            elif not isinstance(exc, DocumentError):
                 exc = DocumentError(f"parser failed: {type(exc).__name__}: {exc}")
             if as_json:
                 click.echo(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))

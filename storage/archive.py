@@ -117,9 +117,8 @@ class Archive:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._keys: dict[str, int] = dict(
-            (k, i) for i, k in conn.execute("SELECT id, key FROM cell_keys")
-        )
+        self._keys: dict[str, int] = {}
+        self._reload_keys()
         self._agencies: list[tuple[str, list[str]]] | None = None
 
     # -- agencies -------------------------------------------------------------------------
@@ -188,11 +187,20 @@ class Archive:
             error = None
         except DocumentError as exc:
             record, text, error = None, "", str(exc)
-        with transaction(self.conn):
-            self._insert_document(sha, data, fetched, error)
-            if record is None:
-                return Ingested(sha, "error", error=error)
-            return self._add_report(sha, record, text, fetched)
+        try:
+            with transaction(self.conn):
+                if self.has_document(sha):  # another process archived it meanwhile
+                    return Ingested(sha, "known")
+                self._insert_document(sha, data, fetched, error)
+                if record is None:
+                    return Ingested(sha, "error", error=error)
+                return self._add_report(sha, record, text, fetched)
+        except BaseException:
+            self._reload_keys()  # ids cached inside the rolled-back transaction are void
+            raise
+
+    def _reload_keys(self) -> None:
+        self._keys = {k: i for i, k in self.conn.execute("SELECT id, key FROM cell_keys")}
 
     def _insert_document(self, sha: str, data: bytes, fetched: Fetched, error: str | None) -> None:
         packed = zlib.compress(data, 6)
@@ -357,10 +365,13 @@ class Archive:
 
     def _write_cells(self, report_id: int, cells: dict[str, Any]) -> None:
         for key in cells:
-            if key not in self._keys:
+            if key not in self._keys:  # another process may have added it meanwhile
+                self.conn.execute(
+                    "INSERT INTO cell_keys (key) VALUES (?) ON CONFLICT(key) DO NOTHING", (key,)
+                )
                 self._keys[key] = self.conn.execute(
-                    "INSERT INTO cell_keys (key) VALUES (?)", (key,)
-                ).lastrowid
+                    "SELECT id FROM cell_keys WHERE key = ?", (key,)
+                ).fetchone()[0]
         self.conn.executemany(
             "INSERT INTO cells (report_id, key_id, value) VALUES (?,?,?)",
             [(report_id, self._keys[k], v) for k, v in cells.items()],

@@ -180,6 +180,9 @@ def migrate(conn: sqlite3.Connection) -> int:
     for number in range(current + 1, len(MIGRATIONS) + 1):
         conn.execute("BEGIN IMMEDIATE")  # one transaction per migration
         try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("COMMIT")  # another process got here first
+                continue
             for statement in _statements(MIGRATIONS[number - 1]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")

@@ -1,0 +1,290 @@
+"""The archive on a real SQLite file: documents once, versions, findings, views, search."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.archive import Archive, Fetched, reparse
+from storage.db import ArchiveError, connect
+from storage.query import findings, matrix, search
+from storage.sources import SourcesError, load_sources
+from tests.corpus import make_layouts as layouts
+
+SOURCES = """
+[[agency]]
+id = "demo-env"
+name = "某市生态环境局"
+level = "city_dept"
+region = "某省某市"
+list_urls = ["http://127.0.0.1/nb/index.html"]
+since = 2021
+
+[[agency]]
+id = "demo-county"
+name = "某县人民政府"
+aliases = ["某县政府"]
+level = "county"
+region = "某省某市某县"
+since = 2022
+"""
+
+
+def report(
+    agency: str = "某市生态环境局",
+    year: int = 2022,
+    template: str = "2021",
+    edit: tuple[str, str] | None = None,
+) -> bytes:
+    text = layouts.render(agency, year, template, "tabs")
+    if edit:
+        assert edit[0] in text
+        text = text.replace(edit[0], edit[1])
+    return text.encode()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    sources = tmp_path / "agencies.toml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    a = Archive(connect(tmp_path / "nianbao.db"))
+    a.load_agencies(load_sources(sources))
+    return a
+
+
+def count(a: Archive, table: str) -> int:
+    return a.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+
+def test_same_bytes_add_nothing(archive: Archive) -> None:
+    first = archive.add_document(report())
+    assert first.status == "new_report"
+    before = {t: count(archive, t) for t in ("documents", "reports", "cells", "findings")}
+    assert archive.add_document(report()).status == "known"
+    assert {t: count(archive, t) for t in before} == before
+    assert before["cells"] == 200
+
+
+def test_bytes_that_differ_only_in_furniture_are_not_a_new_version(archive: Archive) -> None:
+    archive.add_document(report())
+    noisy = report().replace(b"\n", b"\n\n", 3) + "浏览次数：1024\n- 3 -\n".encode()
+    result = archive.add_document(noisy)
+    assert result.status == "same_text"
+    assert count(archive, "documents") == 2  # what the portal served is kept
+    assert count(archive, "reports") == 1
+
+
+def test_revised_report_is_a_new_version_with_the_changed_cells(archive: Archive) -> None:
+    v1 = archive.add_document(report(), Fetched(fetched_at="2023-01-25T00:00:00+00:00"))
+    v2 = archive.add_document(
+        report(edit=("行政许可\t341", "行政许可\t342")),
+        Fetched(fetched_at="2023-03-01T00:00:00+00:00"),
+    )
+    assert v2.status == "new_version"
+    rows = archive.conn.execute(
+        "SELECT id, version, is_latest, agency_id FROM reports ORDER BY id"
+    ).fetchall()
+    assert rows == [(v1.report_id, 1, 0, "demo-env"), (v2.report_id, 2, 1, "demo-env")]
+    (revised,) = findings(archive.conn, rule="report.revised")
+    assert revised["agency_id"] == "demo-env" and revised["year"] == 2022
+    assert revised["evidence"]["changed_cells"] == {"proactive.licensing.decisions": [341, 342]}
+    assert revised["evidence"]["previous_first_seen"] == "2023-01-25T00:00:00+00:00"
+
+
+def test_findings_are_resolved_not_deleted_and_never_duplicated(archive: Archive) -> None:
+    broken = report(
+        edit=("(一)予以公开\t6\t2\t0\t1\t1\t0\t10", "(一)予以公开\t5\t2\t0\t1\t1\t0\t9")
+    )
+    archive.add_document(broken, Fetched(fetched_at="2023-01-20T00:00:00+00:00"))
+    opened = findings(archive.conn, rule="applications.outcome_sum")
+    assert [f["evidence"]["column"] for f in opened] == ["natural_person", "total"]
+    archive.add_document(broken + b"\n")  # same text: nothing new
+    assert len(findings(archive.conn, rule="applications.", status="all")) == 2
+    archive.add_document(report(), Fetched(fetched_at="2023-02-01T00:00:00+00:00"))
+    assert findings(archive.conn, rule="applications.") == []
+    resolved = findings(archive.conn, rule="applications.", status="resolved")
+    assert len(resolved) == 2
+    assert all(f["first_seen"] == "2023-01-20T00:00:00+00:00" for f in resolved)
+    row = archive.conn.execute(
+        "SELECT resolved_at FROM findings WHERE rule = 'applications.outcome_sum'"
+    ).fetchone()
+    assert row == ("2023-02-01T00:00:00+00:00",)
+
+
+def test_agencies_update_in_place_and_reports_match_by_alias(
+    archive: Archive, tmp_path: Path
+) -> None:
+    sources = tmp_path / "agencies.toml"
+    sources.write_text(
+        SOURCES.replace('region = "某省某市某县"', 'region = "某省某市新县"'), encoding="utf-8"
+    )
+    archive.load_agencies(load_sources(sources))
+    assert count(archive, "agencies") == 2
+    assert archive.conn.execute(
+        "SELECT region FROM agencies WHERE id = 'demo-county'"
+    ).fetchone() == ("某省某市新县",)
+    result = archive.add_document(report("某县政府", 2022, "2021"))
+    assert archive.conn.execute(
+        "SELECT agency_id FROM reports WHERE id = ?", (result.report_id,)
+    ).fetchone() == ("demo-county",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[agency]]\nid = 'X'\nname = 'a'\nlevel = 'county'\n", "id must be lower-case"),
+        ("[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'village'\n", "level must be one of"),
+        (
+            "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\ndeadline = '1-31'\n",
+            "deadline must be MM-DD",
+        ),
+        ("[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\n" * 2, "id used twice"),
+        ("[[agency]\n", "not valid TOML"),
+    ],
+)
+def test_bad_sources_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "agencies.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourcesError, match=message):
+        load_sources(path)
+
+
+def test_default_deadlines_by_level(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.toml"
+    path.write_text(SOURCES, encoding="utf-8")
+    assert {r["id"]: r["deadline"] for r in load_sources(path)} == {
+        "demo-env": "01-31",
+        "demo-county": "03-31",
+    }
+
+
+def test_cells_answer_questions_across_agencies(archive: Archive) -> None:
+    archive.add_document(report())
+    archive.add_document(
+        report(
+            "某县人民政府",
+            2022,
+            "2021",
+            edit=("数量\t12\t3\t0\t1\t2\t0\t18", "数量\t112\t3\t0\t1\t2\t0\t118"),
+        )
+    )
+    rows = archive.conn.execute(
+        """SELECT r.agency_id, c.value FROM latest_reports r
+           JOIN cell_values c ON c.report_id = r.id
+           WHERE r.region LIKE '某省某市%' AND r.year = 2022
+             AND c.key = 'applications.new_received.total' AND c.value > 100"""
+    ).fetchall()
+    assert rows == [("demo-county", 118)]
+
+
+def test_compliance_view_and_matrix(archive: Archive) -> None:
+    archive.add_document(report())  # demo-env 2022: ok
+    archive.add_document(report(year=2021, edit=("(七)总计\t13", "(七)总计\t14")))
+    result = matrix(archive.conn)
+    assert result["demo-env"][2021] == ["inconsistent"]
+    assert result["demo-env"][2022] == ["ok"]
+    assert result["demo-env"][2023] == ["missing"]
+    assert result["demo-county"][2022] == ["missing"]
+    archive.conn.execute("UPDATE settings SET value = '3650' WHERE key = 'grace_days'")
+    assert matrix(archive.conn)["demo-county"][2022] == ["pending"]
+    archive.store_findings(
+        "demo-county",
+        "demo-county",
+        None,
+        None,
+        None,
+        [
+            {
+                "rule": "source.unreachable",
+                "severity": "warning",
+                "message": "list page down",
+                "evidence": {},
+            }
+        ],
+        "2024-01-01",
+        scope=("source.",),
+    )
+    archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
+    assert matrix(archive.conn)["demo-county"][2022] == ["unverified"]
+
+
+def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
+    first = archive.add_document(report())
+    archive.add_document(report("某县人民政府", 2022, "2021"))
+    hits = search(archive.conn, "生態環境局")  # traditional query, simplified report
+    assert [h["report_id"] for h in hits] == [first.report_id]
+    assert "[生态环境局]" in hits[0]["snippet"]
+    assert len(search(archive.conn, "县")) == 1
+    assert len(search(archive.conn, "行政执法案卷")) == 2
+    assert search(archive.conn, "不存在的词语") == []
+
+
+def test_reparse_is_idempotent_and_repairs(archive: Archive) -> None:
+    archive.add_document(report())
+    archive.add_document(b"\x00\x01 not a document")
+    assert reparse(archive) == {"unchanged": 1}
+
+    def dump() -> str:
+        return hashlib.sha256("\n".join(archive.conn.iterdump()).encode()).hexdigest()
+
+    before = dump()
+    assert reparse(archive) == {"unchanged": 1}
+    assert dump() == before
+    archive.conn.execute("UPDATE cells SET value = 999")  # as if an older parser misread
+    archive.conn.execute("UPDATE reports SET record_hash = 'old'")
+    assert reparse(archive) == {"updated": 1}
+    assert archive.conn.execute("SELECT count(*) FROM cells WHERE value = 999").fetchone() == (0,)
+    assert reparse(archive) == {"unchanged": 1}
+
+
+def test_error_documents_are_kept_with_their_error(archive: Archive) -> None:
+    result = archive.add_document(b"\x00\x01 not a document")
+    assert result.status == "error"
+    row = archive.conn.execute("SELECT error, size FROM documents").fetchone()
+    assert row == ("binary content (NUL bytes): not a text document", 17)
+
+
+def test_read_only_connection_refuses_writes(archive: Archive, tmp_path: Path) -> None:
+    ro = connect(tmp_path / "nianbao.db", readonly=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        ro.execute("DELETE FROM agencies")
+    with pytest.raises(ArchiveError, match="no archive at"):
+        connect(tmp_path / "missing.db", readonly=True)
+    not_archive = tmp_path / "x.db"
+    not_archive.write_bytes(b"hello" * 100)
+    with pytest.raises(ArchiveError):
+        connect(not_archive)
+
+
+def test_documents_keep_their_bytes_and_fetch_metadata(archive: Archive) -> None:
+    data = report()
+    archive.add_document(
+        data,
+        Fetched(
+            source_url="http://127.0.0.1/a.txt",
+            http_status=200,
+            etag='"abc"',
+            last_modified="Tue, 24 Jan 2023 02:00:00 GMT",
+            content_type="text/plain",
+        ),
+    )
+    from storage.archive import document_bytes
+
+    sha = hashlib.sha256(data).hexdigest()
+    assert document_bytes(archive.conn, sha) == data
+    row = archive.conn.execute(
+        "SELECT source_url, http_status, etag, format FROM documents"
+    ).fetchone()
+    assert row == ("http://127.0.0.1/a.txt", 200, '"abc"', "text")
+    published = archive.conn.execute(
+        "SELECT published_at, published_source, stated_published_at FROM reports"
+    ).fetchone()
+    assert published == ("2023-01-20", "document", "2023-01-20")
+    assert json.loads(archive.conn.execute("SELECT narrative FROM reports").fetchone()[0]) == {
+        "proactive_items": 236,
+        "applications_received": 18,
+    }
