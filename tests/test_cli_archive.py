@@ -1,0 +1,149 @@
+"""The archive commands as a user runs them: parse --db, query, findings, matrix, reparse,
+search."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import make_layouts as layouts
+
+CLI = [str(Path(sys.executable).with_name("nianbao"))]
+SOURCES = """
+[[agency]]
+id = "demo-env"
+name = "某市生态环境局"
+level = "city_dept"
+region = "某省某市"
+since = 2022
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, timeout=120, cwd=cwd, text=True)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "agencies.toml").write_text(SOURCES, encoding="utf-8")
+    good = layouts.render("某市生态环境局", 2022, "2021", "tabs")
+    (tmp_path / "2022.txt").write_text(good, encoding="utf-8")
+    broken = layouts.render("某市生态环境局", 2023, "2021", "tabs")
+    broken = broken.replace("(七)总计\t13", "(七)总计\t14")
+    (tmp_path / "2023.txt").write_text(broken, encoding="utf-8")
+    done = run(
+        "parse",
+        "--db",
+        "nianbao.db",
+        "--sources",
+        "agencies.toml",
+        "--json",
+        "2022.txt",
+        "2023.txt",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["archived"] for line in done.stdout.splitlines()] == [
+        "new_report",
+        "new_report",
+    ]
+    return tmp_path
+
+
+def test_parse_db_again_adds_nothing(workdir: Path) -> None:
+    done = run("parse", "--db", "nianbao.db", "--json", "2022.txt", cwd=workdir)
+    assert json.loads(done.stdout)["archived"] == "known"
+
+
+def test_query_is_read_only(workdir: Path) -> None:
+    done = run(
+        "query",
+        "SELECT agency_id, year, version FROM reports ORDER BY year",
+        "--format",
+        "json",
+        cwd=workdir,
+    )
+    assert json.loads(done.stdout) == [
+        {"agency_id": "demo-env", "year": 2022, "version": 1},
+        {"agency_id": "demo-env", "year": 2023, "version": 1},
+    ]
+    denied = run("query", "DELETE FROM reports", cwd=workdir)
+    assert denied.returncode == 2
+    assert "read-only" in denied.stderr and "Traceback" not in denied.stderr
+    assert run("query", "SELEC nonsense", cwd=workdir).returncode == 2
+    missing = run("query", "SELECT 1", "--db", "nowhere.db", cwd=workdir)
+    assert missing.returncode == 2 and "no archive at" in missing.stderr
+
+
+def test_findings_json_has_the_spec_fields(workdir: Path) -> None:
+    done = run("findings", "--format", "json", "--rule", "applications.", cwd=workdir)
+    items = json.loads(done.stdout)
+    assert items and set(items[0]) == {
+        "agency_id",
+        "year",
+        "rule",
+        "severity",
+        "message",
+        "evidence",
+        "status",
+        "first_seen",
+        "last_seen",
+    }
+    assert {(i["agency_id"], i["year"], i["rule"]) for i in items} == {
+        ("demo-env", 2023, "applications.balance"),
+        ("demo-env", 2023, "applications.outcome_sum"),
+        ("demo-env", 2023, "applications.column_total"),
+    }
+    assert (
+        json.loads(run("findings", "--format", "json", "--year", "2022", cwd=workdir).stdout) == []
+    )
+
+
+def test_matrix_formats(workdir: Path) -> None:
+    as_json = json.loads(run("matrix", "--format", "json", cwd=workdir).stdout)
+    assert as_json["demo-env"]["2022"] == ["ok"]
+    assert as_json["demo-env"]["2023"] == ["inconsistent"]
+    assert as_json["demo-env"]["2024"] == ["missing"]
+    rows = list(csv.reader(io.StringIO(run("matrix", "--format", "csv", cwd=workdir).stdout)))
+    assert rows[0][:4] == ["agency_id", "2022", "2023", "2024"]
+    assert rows[1][:4] == ["demo-env", "ok", "inconsistent", "missing"]
+    assert run("matrix", "--format", "html", "--out", "m.html", cwd=workdir).returncode == 0
+    assert '<td class="inconsistent">' in (workdir / "m.html").read_text(encoding="utf-8")
+
+
+def test_reparse_twice_changes_nothing(workdir: Path) -> None:
+    first = run("reparse", cwd=workdir)
+    assert first.returncode == 0 and first.stdout.strip() == "unchanged: 2"
+    dump = run(
+        "query", "SELECT * FROM findings ORDER BY fingerprint", "--format", "json", cwd=workdir
+    ).stdout
+    assert run("reparse", cwd=workdir).stdout.strip() == "unchanged: 2"
+    assert (
+        run(
+            "query", "SELECT * FROM findings ORDER BY fingerprint", "--format", "json", cwd=workdir
+        ).stdout
+        == dump
+    )
+
+
+def test_search(workdir: Path) -> None:
+    done = run("search", "生態環境", "--format", "json", cwd=workdir)
+    assert [h["year"] for h in json.loads(done.stdout)] == [2022, 2023]
+
+
+def test_bad_sources_file_is_a_usage_error(workdir: Path) -> None:
+    (workdir / "bad.toml").write_text("[[agency]]\nid = 'Bad Id'\n", encoding="utf-8")
+    done = run("parse", "--db", "nianbao.db", "--sources", "bad.toml", "2022.txt", cwd=workdir)
+    assert done.returncode == 2 and "id must be lower-case" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["query", "findings", "matrix", "reparse", "search"])
+def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) -> None:
+    done = run(command, "--help", cwd=tmp_path)
+    assert done.returncode == 0 and "Example:" in done.stdout
