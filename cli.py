@@ -280,6 +280,8 @@ def parse(
             click.echo(_summary(name, record) + (f"\n  archived: {archived}" if archived else ""))
     if show_progress:
         click.echo(err=True)
+    if archive is not None:
+        archive.close()
     if failed:
         if not as_json:
             click.echo(f"nianbao: {failed} of {len(files)} file(s) could not be read", err=True)
@@ -295,8 +297,9 @@ def query(sql: str, db_path: str, fmt: str) -> None:
 
     The archive is opened read-only: statements that write fail. Tables: agencies,
     documents, reports, cells (with cell_keys; the view cell_values has key names),
-    findings, crawl_runs, source_health; views latest_reports and compliance; report_text
-    is the full-text index (see `nianbao search`).
+    findings, crawl_runs, source_health, report_texts (the prose of each report, indexed
+    by report_text for full text: see `nianbao search`); views latest_reports and
+    compliance.
 
     Example: nianbao query "SELECT agency, year, value FROM latest_reports JOIN cell_values
     ON report_id = latest_reports.id WHERE key = 'applications.new_received.total'"
@@ -415,6 +418,7 @@ def reparse_command(db_path: str, **limits: Any) -> None:
             click.echo(f"\r[{n}/{total}]", err=True, nl=False)
 
     counts = reparse(archive, limits=_limits(**limits), progress=progress)
+    archive.close()
     if sys.stderr.isatty():
         click.echo(err=True)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing archived")

@@ -9,7 +9,7 @@ from monitor.rules import finding
 from parsers import sniff
 from parsers.decode import decode_text
 from parsers.errors import DocumentError
-from parsers.record import empty_record, parse_text
+from parsers.record import build_record, empty_record, prepare
 
 MB = 1024 * 1024
 
@@ -64,7 +64,8 @@ def extract_text(data: bytes, fmt: str, limits: Limits, content_type: str | None
 def read_document(
     data: bytes, content_type: str | None = None, limits: Limits | None = None
 ) -> tuple[dict[str, Any], str]:
-    """(record, extracted text) of a document in any supported format."""
+    """(record, text) of a document in any supported format; the text is in the parser's
+    normal form (simplified script, NFKC), one line per paragraph or table row."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         raise DocumentError(
@@ -77,13 +78,13 @@ def read_document(
             finding("document.no_text", "warning", "an image with no text layer (a scan?)")
         ]
         return record, ""
-    text = extract_text(data, fmt, limits, content_type)
-    record = parse_text(text)
-    if not text.strip() and fmt != sniff.TEXT:
+    lines, script = prepare(extract_text(data, fmt, limits, content_type))
+    record = build_record(lines, script)
+    if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
             finding("document.no_text", "warning", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
-    return record, text
+    return record, "\n".join(lines)
 
 
 def parse_bytes(

@@ -136,14 +136,23 @@ def _missing_rows(found: set[str], rows: list[str], template: str) -> list[str]:
     return [r for r in rows if r not in found]
 
 
+def prepare(text: str) -> tuple[list[str], str]:
+    """The normal form every later step reads: (simplified NFKC lines, source script)."""
+    simplified, script = to_simplified(text)
+    return normal_lines(simplified), script
+
+
 def parse_text(text: str) -> dict[str, Any]:
     """Parse the text of one report into its record."""
-    simplified, script = to_simplified(text)
-    if not simplified.strip():
+    return build_record(*prepare(text))
+
+
+def build_record(lines: list[str], script: str) -> dict[str, Any]:
+    """The record of a report given as prepared lines (see ``prepare``)."""
+    if not any(line.strip() for line in lines):
         record = empty_record(script)
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
         return record
-    lines = normal_lines(simplified)
     compacted = [compact(line) for line in lines]
     flat = "".join(compacted)
     sections = find_sections(lines, compacted)
@@ -181,7 +190,7 @@ def parse_text(text: str) -> dict[str, Any]:
     record["published_at"] = meta.published_at(
         lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0))
     )
-    record["doc_number"] = meta.doc_number(simplified.splitlines())
+    record["doc_number"] = meta.doc_number(lines)
     record["sections"] = list(sections)
     narrative, part_sums = narrative_numbers(_prose_lines(lines))
     record["narrative"] = narrative

@@ -4,6 +4,7 @@ writers wait for each other, explicit transactions, and a read-only mode for que
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,33 +21,52 @@ class ArchiveError(Exception):
 
 def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
     path = Path(path)
+    if readonly and not path.exists():
+        raise ArchiveError(f"no archive at {path}")
+    if not readonly and path.parent and not path.parent.exists():
+        raise ArchiveError(f"no such directory: {path.parent}")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.02
+    while True:
+        try:
+            return _open(path, readonly)
+        except sqlite3.OperationalError as exc:
+            # Setting up a new file (journal mode, schema) can answer "locked" at once, without
+            # waiting, while another process does the same: wait and try again.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise ArchiveError(f"{path}: {exc}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: {exc}") from None
+
+
+def _open(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{quote(str(path.resolve()))}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    else:
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     try:
-        if readonly:
-            if not path.exists():
-                raise ArchiveError(f"no archive at {path}")
-            conn = sqlite3.connect(
-                f"file:{quote(str(path.resolve()))}?mode=ro",
-                uri=True,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        else:
-            if path.parent and not path.parent.exists():
-                raise ArchiveError(f"no such directory: {path.parent}")
-            conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MB: B-tree pages stay in memory
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
             migrate(conn)
         elif conn.execute("PRAGMA user_version").fetchone()[0] == 0:
             raise ArchiveError(f"{path} is not a nianbao archive")
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{path}: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

@@ -75,26 +75,47 @@ def worst(statuses: list[str]) -> str:
     return min(statuses, key=STATUS_ORDER.index)
 
 
+def _snippet(text: str, term: str, around: int = 12) -> str:
+    at = text.find(term)
+    start, end = max(at - around, 0), at + len(term) + around
+    return (
+        ("…" if start else "")
+        + text[start:at]
+        + f"[{term}]"
+        + text[at + len(term) : end]
+        + ("…" if end < len(text) else "")
+    )
+
+
 def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Reports whose text holds ``text`` (either script). FTS5's trigram index needs three
     characters; shorter terms are found by a scan."""
     term = "".join(to_simplified(text)[0].split())
     if not term:
         return []
+    upto = int(
+        conn.execute("SELECT value FROM settings WHERE key = 'fts_indexed_upto'").fetchone()[0]
+    )
     if len(term) >= 3:
-        sql = (
+        found = conn.execute(
             "SELECT rowid, snippet(report_text, 0, '[', ']', '…', 12) FROM report_text "
-            "WHERE report_text MATCH ? ORDER BY rowid LIMIT ?"
+            "WHERE report_text MATCH ? ORDER BY rowid LIMIT ?",
+            ('"' + term.replace('"', '""') + '"', limit),
+        ).fetchall()
+        scan_from = upto  # text the index has not caught up with yet (an ingest running)
+    else:
+        scan_from = 0  # the trigram index cannot serve under three characters: scan
+        found = []
+    found += [
+        (i, _snippet(text, term))
+        for i, text in conn.execute(
+            "SELECT report_id, text FROM report_texts WHERE report_id > ? "
+            "AND instr(text, ?) > 0 ORDER BY report_id LIMIT ?",
+            (scan_from, term, limit),
         )
-        args: tuple = ('"' + term.replace('"', '""') + '"', limit)
-    else:  # a trigram table answers LIKE under three characters with nothing (3.40)
-        sql = (
-            "SELECT rowid, substr(text, max(instr(text, ?) - 12, 1), 30) FROM report_text "
-            "WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ?"
-        )
-        args = (term, term, limit)
+    ]
     hits = []
-    for report_id, snippet in conn.execute(sql, args):
+    for report_id, snippet in found[:limit]:
         agency_id, agency, year, title = conn.execute(
             "SELECT agency_id, agency, year, title FROM reports WHERE id = ?", (report_id,)
         ).fetchone()

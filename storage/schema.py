@@ -67,8 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
         narrative TEXT NOT NULL,                    -- JSON
         first_seen TEXT NOT NULL
     );
-    CREATE INDEX reports_agency_year ON reports(agency_id, year, version);
-    CREATE INDEX reports_latest ON reports(is_latest, year);
+    CREATE INDEX reports_agency_year ON reports(agency_id, year, is_latest);
+    CREATE INDEX reports_year ON reports(year, is_latest);
     CREATE INDEX reports_document ON reports(document_sha256);
 
     CREATE TABLE cell_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
@@ -78,7 +78,9 @@ MIGRATIONS: tuple[str, ...] = (
         value NUMERIC,                              -- NULL: the template cell is blank
         PRIMARY KEY (report_id, key_id)
     ) WITHOUT ROWID;
-    CREATE INDEX cells_by_key ON cells(key_id, value);
+    -- No index by key: a report's cells would land on hundreds of index pages and every
+    -- commit write them all. Questions about one cell go through reports (by year,
+    -- region…) and this primary key.
 
     CREATE TABLE findings (
         fingerprint TEXT PRIMARY KEY,               -- agency, year, rule, key
@@ -122,7 +124,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO settings VALUES ('grace_days', '0');
 
-    CREATE VIRTUAL TABLE report_text USING fts5(text, tokenize = 'trigram');
+    -- The prose of every report version, stored once; report_text indexes it. A report's
+    -- text is written with the report and indexed in bulk (FTS5 writes a segment at every
+    -- commit); settings.fts_indexed_upto says how far the index has caught up.
+    CREATE TABLE report_texts (
+        report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+        text TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE report_text USING fts5(
+        text, tokenize = 'trigram', content = 'report_texts', content_rowid = 'report_id'
+    );
+    INSERT INTO settings VALUES ('fts_indexed_upto', '0');
 
     CREATE VIEW cell_values AS
         SELECT c.report_id, k.key, c.value FROM cells c JOIN cell_keys k ON k.id = c.key_id;
@@ -138,22 +150,27 @@ MIGRATIONS: tuple[str, ...] = (
         WITH RECURSIVE years(agency_id, year, last) AS (
             SELECT id, since, CAST(strftime('%Y', 'now') AS INTEGER) - 1 FROM agencies
             UNION ALL SELECT agency_id, year + 1, last FROM years WHERE year < last
+        ), flags AS (
+            SELECT agency_id, year, max(rule = 'report.late') AS late,
+                max(severity = 'error') AS inconsistent
+            FROM findings WHERE status = 'open' AND agency_id IS NOT NULL
+            GROUP BY agency_id, year
+        ), broken AS (
+            SELECT DISTINCT agency_id FROM findings
+            WHERE status = 'open' AND rule >= 'source.' AND rule < 'source/'
         ), judged AS (
-            SELECT y.agency_id, y.year,
-                (SELECT id FROM reports r WHERE r.agency_id = y.agency_id AND r.year = y.year
-                    AND r.is_latest = 1 ORDER BY r.id DESC LIMIT 1) AS report_id,
+            SELECT y.agency_id, y.year, r.id AS report_id,
                 date(printf('%04d-%s', y.year + 1, a.deadline),
                      '+' || (SELECT value FROM settings WHERE key = 'grace_days') || ' days')
                     AS due,
-                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
-                    AND f.year = y.year AND f.status = 'open' AND f.rule = 'report.late')
-                    AS late,
-                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
-                    AND f.year = y.year AND f.status = 'open' AND f.severity = 'error')
-                    AS inconsistent,
-                EXISTS (SELECT 1 FROM findings f WHERE f.agency_id = y.agency_id
-                    AND f.status = 'open' AND f.rule LIKE 'source.%') AS source_broken
-            FROM years y JOIN agencies a ON a.id = y.agency_id
+                coalesce(f.late, 0) AS late, coalesce(f.inconsistent, 0) AS inconsistent,
+                b.agency_id IS NOT NULL AS source_broken
+            FROM years y
+            JOIN agencies a ON a.id = y.agency_id
+            LEFT JOIN reports r ON r.agency_id = y.agency_id AND r.year = y.year
+                AND r.is_latest = 1
+            LEFT JOIN flags f ON f.agency_id = y.agency_id AND f.year = y.year
+            LEFT JOIN broken b ON b.agency_id = y.agency_id
         )
         SELECT agency_id, year, report_id, due, late, inconsistent,
             CASE

@@ -219,7 +219,7 @@ def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
     assert [h["report_id"] for h in hits] == [first.report_id]
     assert "[生态环境局]" in hits[0]["snippet"]
     assert len(search(archive.conn, "县")) == 1
-    assert len(search(archive.conn, "行政执法案卷")) == 2
+    assert len(search(archive.conn, "政务公开工作")) == 2
     assert search(archive.conn, "不存在的词语") == []
 
 

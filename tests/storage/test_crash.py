@@ -76,7 +76,7 @@ def check_consistent(db: Path) -> None:
             "report without cells": "SELECT count(*) FROM reports r WHERE template != "
             "'legacy' AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)",
             "report without text": "SELECT count(*) FROM reports r WHERE NOT EXISTS "
-            "(SELECT 1 FROM report_text t WHERE t.rowid = r.id)",
+            "(SELECT 1 FROM report_texts t WHERE t.report_id = r.id)",
             "two latest versions": "SELECT count(*) FROM (SELECT 1 FROM reports "
             "WHERE is_latest = 1 GROUP BY agency, year HAVING count(*) > 1)",
         }
@@ -107,6 +107,12 @@ def test_killed_ingest_leaves_a_consistent_archive(tmp_path: Path, reports: list
     assert ingest(db, reports).wait(timeout=300) == 0
     check_consistent(db)
     assert state(db) == expected
+    conn = sqlite3.connect(db)  # the text of every report reached the full-text index
+    assert conn.execute("SELECT value FROM settings WHERE key = 'fts_indexed_upto'").fetchone()[
+        0
+    ] == str(conn.execute("SELECT max(id) FROM reports").fetchone()[0])
+    assert conn.execute("INSERT INTO report_text (report_text) VALUES ('integrity-check')")
+    conn.close()
 
 
 def test_two_writers_wait_for_each_other(tmp_path: Path, reports: list[Path]) -> None:

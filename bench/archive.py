@@ -1,0 +1,182 @@
+"""Archive at national scale: ingest rate, the queries users run, size per report.
+
+Run from the repository root: ``python bench/archive.py [--agencies N] [--years Y]``
+(default 20,000 × 7 = 140,000 reports). Each synthetic report has full 2019 or 2021 tables
+with varied numbers, about 8 KB of text, and the findings its numbers give; ingest goes
+through Archive.add_document, the same path as every document (parsing is measured by
+bench/parse.py and replaced here by the records it would give), 500 reports per
+transaction (Archive.batch, each report in a savepoint of its own), on one core.
+Figures are printed;
+nothing is asserted. Targets: ingest ≥ 1,000 reports/s, each query under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.rules import applications_balance, applications_column_total  # noqa: E402
+from parsers import parse_text  # noqa: E402
+from parsers.record import prepare  # noqa: E402
+from storage.archive import Archive  # noqa: E402
+from storage.db import connect  # noqa: E402
+from storage.query import findings, matrix, search  # noqa: E402
+from tests.corpus import make_layouts as layouts  # noqa: E402
+
+LEVELS = ("township", "county_dept", "county", "city_dept")
+BATCH = 500  # reports per transaction, as a bulk ingest writes them
+PROSE = (
+    "我单位认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
+    "围绕中心工作，持续深化政务公开，加强政策解读与回应关切，规范依申请公开办理流程。"
+)
+
+
+def templates() -> dict[str, tuple[str, dict]]:
+    out = {}
+    for template, year in (("2019", 2020), ("2021", 2022)):
+        text = layouts.render("AGENCY", year, template, "tabs")
+        out[template] = (text, parse_text(text))
+    return out
+
+
+def synthetic(
+    rnd: random.Random, base: tuple[str, dict], agency: str, year: int
+) -> tuple[bytes, dict, str]:
+    """(document bytes, record, text in the parser's normal form) of one report."""
+    text, record = base
+    record = {
+        **record,
+        "agency": agency,
+        "year": year,
+        "title": f"{agency}{year}年政府信息公开工作年度报告",
+    }
+    scale = rnd.randint(0, 40)
+    cells = {k: (v * scale if isinstance(v, int) else v) for k, v in record["cells"].items()}
+    if rnd.random() < 0.1:  # a tenth of the reports break a sum
+        cells["applications.total.total"] = (cells["applications.total.total"] or 0) + 1
+    if rnd.random() < 0.05:
+        cells[
+            "proactive.rules.in_force"
+            if "proactive.rules.in_force" in cells
+            else "proactive.rules.total"
+        ] = None
+    record["cells"] = cells
+    record["findings"] = applications_balance(cells) + applications_column_total(cells)
+    body = text.replace("AGENCY", agency) + (PROSE * 30) + f"\n{agency}{year}{scale}\n"
+    return body.encode(), record, "\n".join(prepare(body)[0])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agencies", type=int, default=20_000)
+    ap.add_argument("--years", type=int, default=7)
+    ap.add_argument("--db", help="archive file to build (default: a temporary one)")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    rnd = random.Random(1)
+    bases = templates()
+    tmp = tempfile.TemporaryDirectory()
+    db_path = Path(args.db or Path(tmp.name) / "bench.db")
+    archive = Archive(connect(db_path))
+    years = list(range(2024 - args.years + 1, 2025))
+    archive.load_agencies(
+        [
+            {
+                "id": f"a{n:06d}",
+                "name": f"某省第{n // 500}市第{n}单位",
+                "aliases": "[]",
+                "level": LEVELS[n % len(LEVELS)],
+                "region": f"某省第{n // 500}市",
+                "list_urls": "[]",
+                "allowed_hosts": "[]",
+                "deadline": "03-31" if LEVELS[n % len(LEVELS)] == "county" else "01-31",
+                "since": years[0],
+                "updated_at": "2026-01-01T00:00:00+00:00",
+            }
+            for n in range(args.agencies)
+        ]
+    )
+    total = args.agencies * len(years)
+    print(f"building {args.agencies} agencies × {len(years)} years = {total} reports in {db_path}")
+    elapsed, done = 0.0, 0  # time inside the archive only, not making the reports
+    for year in years:
+        base = bases["2019" if year <= 2020 else "2021"]
+        for start in range(0, args.agencies, BATCH):
+            made = [
+                synthetic(rnd, base, f"某省第{n // 500}市第{n}单位", year)
+                for n in range(start, min(start + BATCH, args.agencies))
+            ]
+            t0 = time.perf_counter()
+            with archive.batch():
+                for data, record, text in made:
+                    archive.add_document(data, read=lambda *_, r=record, t=text: (r, t))
+            elapsed += time.perf_counter() - t0
+            done += len(made)
+            if done % 10_000 < BATCH:
+                print(f"  {done} reports, {done / elapsed:.0f} reports/s", flush=True)
+    t0 = time.perf_counter()
+    archive.flush_search_index()
+    elapsed += time.perf_counter() - t0
+    conn = archive.conn
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db_path.stat().st_size
+    counts = {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("reports", "cells", "findings")
+    }
+    print(
+        f"ingest: {total} reports in {elapsed:.1f} s = {total / elapsed:.0f} reports/s; "
+        f"{counts['cells']} cells, {counts['findings']} findings"
+    )
+    print(
+        f"size: {size / 1048576:.0f} MB = {size / total / 1024:.1f} KB per report "
+        f"(150,000 agencies × 7 years ≈ {size / total * 150_000 * 7 / 1024**3:.0f} GB)"
+    )
+
+    region = f"某省第{args.agencies // 1000}市"
+    queries = {
+        "compliance matrix (all agencies × years)": lambda: len(matrix(conn)),
+        f"open findings in one region ({region})": lambda: len(
+            conn.execute(
+                "SELECT f.* FROM findings f JOIN agencies a ON a.id = f.agency_id "
+                "WHERE a.region = ? AND f.status = 'open'",
+                (region,),
+            ).fetchall()
+        ),
+        "one cell across all agencies, one year": lambda: len(
+            conn.execute(
+                "SELECT r.agency_id, c.value FROM latest_reports r JOIN cell_values c "
+                "ON c.report_id = r.id WHERE r.year = ? AND c.key = ?",
+                (years[-2], "applications.new_received.total"),
+            ).fetchall()
+        ),
+        "agencies of a region over a threshold": lambda: len(
+            conn.execute(
+                "SELECT r.agency_id FROM latest_reports r JOIN cell_values c ON c.report_id = r.id "
+                "WHERE r.region = ? AND r.year = ? AND c.key = ? AND c.value > 100",
+                (region, years[-2], "applications.new_received.total"),
+            ).fetchall()
+        ),
+        "open findings of one rule (findings command)": lambda: len(
+            findings(conn, rule="applications.balance", year=years[-2])
+        ),
+        "full-text search, 3+ characters": lambda: len(search(conn, "第1234单位")),
+        "full-text search, 1–2 characters": lambda: len(search(conn, "碍", limit=10)),
+    }
+    for name, run in queries.items():
+        t0 = time.perf_counter()
+        rows = run()
+        print(f"query: {name}: {(time.perf_counter() - t0) * 1000:.0f} ms ({rows} rows)")
+
+
+if __name__ == "__main__":
+    main()
