@@ -232,7 +232,7 @@ class Archive:
         self.flush_search_index()
 
     # Reports whose text waits for the full-text index before it is brought up to date.
-    FLUSH_EVERY = 500
+    FLUSH_EVERY = 2_000
 
     def flush_search_index(self) -> int:
         """Bring the full-text index up to date with the stored report text."""

@@ -88,34 +88,41 @@ def _snippet(text: str, term: str, around: int = 12) -> str:
 
 
 def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Reports whose text holds ``text`` (either script). FTS5's trigram index needs three
-    characters; shorter terms are found by a scan."""
+    """Reports whose text holds ``text`` (either script). The trigram index serves terms of
+    three characters or more; shorter ones, and text the index has not caught up with yet
+    (an ingest still running), are found by a scan."""
     term = "".join(to_simplified(text)[0].split())
     if not term:
         return []
     upto = int(
         conn.execute("SELECT value FROM settings WHERE key = 'fts_indexed_upto'").fetchone()[0]
     )
+    found: list[tuple[int, str]] = []
+    scan_from = 0
     if len(term) >= 3:
-        found = conn.execute(
-            "SELECT rowid, snippet(report_text, 0, '[', ']', '…', 12) FROM report_text "
-            "WHERE report_text MATCH ? ORDER BY rowid LIMIT ?",
-            ('"' + term.replace('"', '""') + '"', limit),
-        ).fetchall()
-        scan_from = upto  # text the index has not caught up with yet (an ingest running)
-    else:
-        scan_from = 0  # the trigram index cannot serve under three characters: scan
-        found = []
+        # The index serves LIKE, but not with an ESCAPE clause: wildcards are dropped instead.
+        pattern = "%" + term.replace("%", "").replace("_", "") + "%"
+        found = [
+            (i, _snippet(body, term))
+            for i, body in conn.execute(
+                "SELECT rowid, text FROM report_text WHERE text LIKE ? ORDER BY rowid LIMIT ?",
+                (pattern, limit),
+            )
+        ]
+        scan_from = upto
     found += [
-        (i, _snippet(text, term))
-        for i, text in conn.execute(
-            "SELECT report_id, text FROM report_texts WHERE report_id > ? "
-            "AND instr(text, ?) > 0 ORDER BY report_id LIMIT ?",
+        (i, _snippet(body, term))
+        for i, body in conn.execute(
+            "SELECT report_id, text FROM report_texts WHERE report_id > ? AND instr(text, ?) > 0 "
+            "ORDER BY report_id LIMIT ?",
             (scan_from, term, limit),
         )
     ]
+    first: dict[int, str] = {}  # a report found by the index and by the scan counts once
+    for report_id, snippet in found:
+        first.setdefault(report_id, snippet)
     hits = []
-    for report_id, snippet in found[:limit]:
+    for report_id, snippet in list(first.items())[:limit]:
         agency_id, agency, year, title = conn.execute(
             "SELECT agency_id, agency, year, title FROM reports WHERE id = ?", (report_id,)
         ).fetchone()
