@@ -13,13 +13,10 @@ import json
 import re
 import sqlite3
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 from parsers import PARSER_VERSION, DocumentError, Limits
@@ -165,7 +162,8 @@ def publication(record: dict[str, Any], fetched: Fetched) -> tuple[str | None, s
 @dataclass
 class Prepared:
     """A document made ready for the archive without touching it: parsed, hashed, packed.
-    Pure work, so it can run in another thread while the archive writes the previous one."""
+    Pure work, so it can run in a worker process while the archive writes (see
+    bench/archive.py)."""
 
     sha: str
     data: bytes
@@ -327,29 +325,6 @@ class Archive:
         if self.has_document(sha):
             return Ingested(sha, "known")
         return self.write(prepare(data, fetched, read, limits))
-
-    def add_documents(
-        self,
-        items: Iterable[tuple[bytes, Fetched | None]],
-        read: Reader | None = None,
-        limits: Limits | None = None,
-        ahead: int = 32,
-    ) -> Iterator[Ingested]:
-        """Archive many documents, preparing the next ones in a second thread while this one
-        writes (SQLite releases the interpreter while it works)."""
-        source = iter(items)
-        with ThreadPoolExecutor(1, thread_name_prefix="nianbao-prepare") as pool:
-            queue: deque[Future[Prepared]] = deque()
-
-            def refill() -> None:
-                for data, fetched in islice(source, ahead - len(queue)):
-                    queue.append(pool.submit(prepare, data, fetched, read, limits))
-
-            refill()
-            while queue:
-                prepared = queue.popleft().result()
-                refill()
-                yield self.write(prepared)
 
     def write(self, p: Prepared) -> Ingested:
         """Write a prepared document and its report: one transaction, or one savepoint of
