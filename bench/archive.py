@@ -168,6 +168,8 @@ def main() -> None:
         f"(150,000 agencies × 7 years ≈ {size / total * 150_000 * 7 / 1024**3:.0f} GB)"
     )
 
+    # Queried as a user does: a new read-only connection, as `nianbao matrix` opens one.
+    conn = connect(db_path, readonly=True)
     region = f"某省第{args.agencies // 1000}市"
     queries = {
         "compliance matrix (all agencies × years)": lambda: len(matrix(conn)),

@@ -59,16 +59,15 @@ def findings(
 def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, list[str]]]:
     """{agency_id: {year: [statuses]}}: a found report is ok, or late and/or inconsistent."""
     out: dict[str, dict[int, list[str]]] = {}
-    for agency_id, year, status, late, inconsistent, has_report in conn.execute(
-        "SELECT agency_id, year, status, late, inconsistent, report_id IS NOT NULL "
-        "FROM compliance ORDER BY agency_id, year"
+    for agency_id, year, status, late, inconsistent in conn.execute(
+        "SELECT agency_id, year, status, late, inconsistent FROM compliance"
     ):
-        if has_report and (late or inconsistent):
-            statuses = [s for s, on in (("late", late), ("inconsistent", inconsistent)) if on]
+        if status in ("late", "inconsistent"):
+            status_list = [s for s, on in (("late", late), ("inconsistent", inconsistent)) if on]
         else:
-            statuses = [status]
-        out.setdefault(agency_id, {})[year] = statuses
-    return out
+            status_list = [status]
+        out.setdefault(agency_id, {})[year] = status_list
+    return {a: dict(sorted(out[a].items())) for a in sorted(out)}
 
 
 def worst(statuses: list[str]) -> str:

@@ -175,9 +175,11 @@ MIGRATIONS: tuple[str, ...] = (
                 WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
                 ELSE 'missing'
             END AS status
-        FROM agencies a JOIN span s ON s.year >= a.since CROSS JOIN cutoff
+        -- Agencies outermost: the index of reports is then read in agency order.
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
         LEFT JOIN reports r ON r.agency_id = a.id AND r.year = s.year AND r.is_latest = 1
-        LEFT JOIN flags f ON f.agency_id = a.id AND f.year = s.year;
+        LEFT JOIN flags f ON f.agency_id = a.id AND f.year = s.year
+        WHERE s.year >= a.since;
     """,
 )
 
