@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlite_utils
+
 from parsers import PARSER_VERSION, DocumentError, Limits
 from parsers.sniff import sniff
 from storage.db import transaction
@@ -267,19 +269,8 @@ class Archive:
 
     def load_agencies(self, rows: list[dict[str, Any]]) -> int:
         """Insert or update the agencies of a sources file (updated in place)."""
-        with transaction(self.conn):
-            self.conn.executemany(
-                """INSERT INTO agencies (id, name, aliases, level, region, list_urls,
-                       allowed_hosts, deadline, since, updated_at)
-                   VALUES (:id, :name, :aliases, :level, :region, :list_urls, :allowed_hosts,
-                       :deadline, :since, :updated_at)
-                   ON CONFLICT(id) DO UPDATE SET name = excluded.name,
-                       aliases = excluded.aliases, level = excluded.level,
-                       region = excluded.region, list_urls = excluded.list_urls,
-                       allowed_hosts = excluded.allowed_hosts, deadline = excluded.deadline,
-                       since = excluded.since, updated_at = excluded.updated_at""",
-                rows,
-            )
+        with transaction(self.conn):  # sqlite-utils nests as a savepoint inside it
+            sqlite_utils.Database(self.conn)["agencies"].upsert_all(rows, pk="id")
         self._agencies = None
         return len(rows)
 

@@ -10,13 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from storage.errors import ArchiveError
 from storage.schema import migrate
 
+__all__ = ["ArchiveError", "connect", "transaction"]
+
 BUSY_TIMEOUT_MS = 60_000
-
-
-class ArchiveError(Exception):
-    """The archive cannot be opened or used as asked; the message says why, in one line."""
 
 
 def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:

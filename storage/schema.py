@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from storage.errors import ArchiveError
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: agencies, documents with their bytes, report versions, cells, findings, runs, text.
     """
@@ -188,7 +190,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema to the newest version; returns the version reached."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > len(MIGRATIONS):
-        raise RuntimeError(
+        raise ArchiveError(
             f"archive schema version {current} is newer than this nianbao knows "
             f"({len(MIGRATIONS)}): upgrade nianbao"
         )
