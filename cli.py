@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from parsers import DocumentError, Limits
-from parsers.guard import parse_guarded, read_guarded
-from storage.archive import Archive, Fetched, reparse
+from parsers.guard import parse_guarded
+from storage.archive import Archive, Fetched, prepare, reparse
 from storage.db import ArchiveError, connect
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
@@ -243,25 +243,14 @@ def parse(
             if archive is None:
                 record = parse_guarded(data, limits=bounds)
             else:
-                kept: list[dict] = []
-
-                def read(
-                    data: bytes, content_type: Any, limits: Limits, kept: list[dict] = kept
-                ) -> tuple[dict, str]:
-                    record, text = read_guarded(data, content_type, limits)
-                    kept.append(record)
-                    return record, text
-
                 source = None if name == "-" else Path(name).resolve().as_uri()
-                result = archive.add_document(
-                    data, Fetched(source_url=source, agency_id=agency_id), read, bounds
+                prepared = prepare(
+                    data, Fetched(source_url=source, agency_id=agency_id), limits=bounds
                 )
-                archived = result.status
-                if result.error:
-                    raise DocumentError(result.error)
-                if not kept:  # already archived: parse again to print it
-                    kept.append(parse_guarded(data, limits=bounds))
-                record = kept[0]
+                archived = archive.write(prepared).status
+                if prepared.record is None:
+                    raise DocumentError(prepared.error or "unreadable")
+                record = prepared.record
         except Exception as exc:
             failed += 1
             if isinstance(exc, sqlite3.Error):
