@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from parsers import PARSER_VERSION, DocumentError, Limits
+from parsers.names import NameIndex
 from parsers.sniff import sniff
 from storage.db import transaction
 
@@ -225,8 +226,7 @@ class Archive:
         self.conn = conn
         self._keys: dict[str, int] = {}
         self._reload_keys()
-        self._agencies: dict[str, set[str]] | None = None
-        self._name_lengths: list[int] = []
+        self._agencies: NameIndex | None = None
         self._in_batch = False
         self._pending = 1  # leftovers of a run that was stopped are indexed first
         self.flush_search_index()
@@ -277,24 +277,13 @@ class Archive:
     def match_agency(self, *names: str | None) -> str | None:
         """The agency whose name or alias the report names; None when none or several do."""
         if self._agencies is None:
-            self._agencies = {}
-            for agency_id, name, aliases in self.conn.execute(
-                "SELECT id, name, aliases FROM agencies"
-            ):
-                for known in {name, *json.loads(aliases)}:
-                    if known:
-                        self._agencies.setdefault(known, set()).add(agency_id)
-            self._name_lengths = sorted({len(n) for n in self._agencies}, reverse=True)
-        for text in filter(None, names):
-            # Every substring of the title of a length some name has: a few hundred dict
-            # lookups, whatever the number of agencies.
-            hits = set()
-            for size in self._name_lengths:
-                for start in range(len(text) - size + 1):
-                    hits |= self._agencies.get(text[start : start + size], set())
-            if len(hits) == 1:
-                return hits.pop()
-        return None
+            self._agencies = NameIndex(
+                (agency_id, [name, *json.loads(aliases)])
+                for agency_id, name, aliases in self.conn.execute(
+                    "SELECT id, name, aliases FROM agencies"
+                )
+            )
+        return self._agencies.match(*names)
 
     # -- documents ------------------------------------------------------------------------
 
