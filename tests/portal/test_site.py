@@ -1,0 +1,94 @@
+"""The test portal over real HTTP: its list pages, read by the crawler's readers, list
+exactly the reports it publishes, and its troubles behave as real portals' do."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urljoin
+
+import pytest
+
+from crawler.listing import read_list_page
+from crawler.titles import report_year
+from parsers import parse_bytes
+from parsers.names import NameIndex
+from tests.portal.site import HANWEB_AGENCIES, TRS_AGENCIES, PortalServer
+
+NAMES = NameIndex((k, [v]) for k, v in {**TRS_AGENCIES, **HANWEB_AGENCIES}.items())
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with PortalServer() as server:
+        yield server
+
+
+def get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.url
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), url
+
+
+def walk(start: str) -> set[tuple[str, int]]:
+    """Every (agency, year) the list pages name, following their paging."""
+    found, queue, seen = set(), [(start, True)], set()
+    while queue:
+        url, first = queue.pop()
+        status, body, _ = get(url)
+        assert status == 200, url
+        page = read_list_page(url, body.decode("utf-8"), first)
+        queue += [(p, False) for p in page.pages if p not in seen]
+        seen.update(page.pages)
+        for link in page.links:
+            year = report_year(link.title)
+            if year:
+                found.add((NAMES.match(link.title), year))
+    return found
+
+
+def test_list_pages_name_exactly_what_is_published(portal: PortalServer) -> None:
+    trs = walk(portal.url + "/trs/xxgk/nb/index.html")
+    hanweb = walk(portal.url + "/col/col1229/index.html")
+    assert trs | hanweb == portal.published
+    assert {a for a, _ in trs} == set(TRS_AGENCIES)
+    assert any("dataproxy.jsp" in r for r in portal.requests)
+    assert any(r.endswith("index_2.html") for r in portal.requests)
+
+
+def test_report_pages_parse_to_their_agency_and_year(portal: PortalServer) -> None:
+    page = read_list_page(
+        portal.url + "/trs/xxgk/nb/index.html",
+        get(portal.url + "/trs/xxgk/nb/index.html")[1].decode(),
+    )
+    link = page.links[0]
+    record = parse_bytes(get(link.url)[1])
+    assert (NAMES.match(record["agency"]), record["year"]) == (
+        NAMES.match(link.title),
+        report_year(link.title),
+    )
+    assert len(record["cells"]) in (198, 200)
+
+
+def test_troubles(portal: PortalServer) -> None:
+    resources = portal.resources
+    gbk = next(p for p, r in resources.items() if "gb2312" in r.content_type)
+    status, body, _ = get(portal.url + gbk)
+    assert status == 200 and parse_bytes(body)["template"] in ("2019", "2021")
+    slow = next(p for p, r in resources.items() if "X-Test-Slow" in r.headers)
+    started = time.monotonic()
+    assert get(portal.url + slow)[0] == 200
+    assert time.monotonic() - started >= 1.4
+    flaky = next(p for p, r in resources.items() if "X-Test-Fail-First" in r.headers)
+    assert get(portal.url + flaky)[0] == 500
+    assert get(portal.url + flaky)[0] == 200
+    moved = next(p for p, r in resources.items() if r.status == 301)
+    status, _, final = get(portal.url + moved)
+    assert status == 200 and final != portal.url + moved
+    (gone,) = [p for p, r in resources.items() if b"-gone." in r.body]
+    href = re.search(rb'href="([^"]+-gone\.\w+)"', resources[gone].body).group(1).decode()
+    assert get(urljoin(portal.url + gone, href))[0] == 404
