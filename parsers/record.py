@@ -21,13 +21,12 @@ from parsers.template import (
     TEMPLATE_ARTICLE,
     TEMPLATE_MARKERS,
 )
-from parsers.tokens import is_prose, tokenize
+from parsers.tokens import is_prose, is_table_row, tokenize
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
 PARSER_VERSION = "1"
 
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
-_NUMERIC_ROW = re.compile(r"(?:^|\s)[+-]?\d[\d,.]*(?=\s|$)")
 # Fewer application rows than this and the text is taken to have no such table.
 _MIN_APPLICATION_ROWS = 5
 
@@ -71,9 +70,7 @@ def _template_headings(sections: dict[str, int], compacted: list[str]) -> bool:
 
 def _prose_lines(lines: list[str]) -> list[str]:
     return [
-        line
-        for line in lines
-        if "\t" not in line and "|" not in line and len(_NUMERIC_ROW.findall(line)) < 3
+        line for line in lines if "\t" not in line and "|" not in line and not is_table_row(line)
     ]
 
 

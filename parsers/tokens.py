@@ -43,6 +43,17 @@ def is_prose(line: str) -> bool:
     return "。" in line or ";" in line or (len(line) > 90 and "\t" not in line)
 
 
+# A number standing alone between spaces, tabs or | (a cell), not inside a word.
+_SEPARATE_NUMBER = re.compile(r"(?:^|[\s|])[+-]?\d[\d,.]*(?=[\s|]|$)")
+
+
+def is_table_row(line: str) -> bool:
+    """Three or more separate numbers: a table row, whatever separates its cells."""
+    if sum(map(line.count, " \t|")) < 2:  # too few separators for three numbers
+        return False
+    return len(_SEPARATE_NUMBER.findall(line)) >= 3
+
+
 def parse_number(word: str) -> int | float:
     plain = word.replace(",", "")
     return float(plain) if "." in plain else int(plain)

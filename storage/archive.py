@@ -24,6 +24,7 @@ import sqlite_utils
 from parsers import PARSER_VERSION, DocumentError, Limits
 from parsers.names import NameIndex
 from parsers.sniff import sniff
+from parsers.tokens import is_table_row
 from storage.db import transaction
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
@@ -56,7 +57,6 @@ _FOOTER_LINE = re.compile(
     r"(?:[ \t]*[,/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?|\d{1,3}[ \t]*/[ \t]*\d{1,3})[ \t]*$",
     re.MULTILINE,
 )
-_NUMBER = re.compile(r"(?:^| )[+-]?\d[\d,.]*(?= |$)")
 
 
 def now() -> str:
@@ -97,9 +97,7 @@ def searchable_text(normalized: str) -> str:
     needs none; "2023 年" is found as 2023年). A table row (three or more separate numbers)
     is left out: its label is the same in every report and its numbers are cells."""
     return "\n".join(
-        "".join(line.split())
-        for line in normalized.split("\n")
-        if line.count(" ") < 3 or len(_NUMBER.findall(line)) < 3
+        "".join(line.split()) for line in normalized.split("\n") if not is_table_row(line)
     )
 
 
