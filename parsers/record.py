@@ -124,9 +124,9 @@ def _row_note(r: RowResult) -> dict[str, Any]:
 
 
 def _missing_rows(found: set[str], rows: list[str], template: str) -> list[str]:
-    if template == "2021" and "applications.other" in found:
-        rows = [r for r in rows if not r.startswith("applications.other.")]
-    elif template == "2021":
+    """Template rows not found. 其他处理 is one row in 2019 and three in 2021, but a 2021
+    report that kept the single row lacks none of them."""
+    if template == "2021" and "applications.other" not in found:
         rows = [r for r in rows if r != "applications.other"]
     else:
         rows = [r for r in rows if not r.startswith("applications.other.")]
@@ -176,14 +176,10 @@ def build_record(lines: list[str], script: str) -> dict[str, Any]:
     is_report = title is not None or ("政府信息公开" in flat and "年度报告" in flat)
     if template is None and is_report and _template_headings(sections, compacted):
         template = expected_template(year)  # its tables are pictures, or missing
-    if template is None:
-        record = empty_record(script)
-        if not is_report:
-            return record
-        record.update(agency=agency, year=year, title=title, template="legacy")
-    else:
-        record = empty_record(script)
-        record.update(agency=agency, year=year, title=title, template=template)
+    record = empty_record(script)
+    if template is None and not is_report:
+        return record
+    record.update(agency=agency, year=year, title=title, template=template or "legacy")
     record["published_at"] = meta.published_at(
         lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0))
     )
