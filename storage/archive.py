@@ -25,7 +25,7 @@ from parsers import PARSER_VERSION, DocumentError, Limits
 from parsers.names import NameIndex
 from parsers.sniff import sniff
 from parsers.tokens import is_table_row
-from storage.db import transaction
+from storage.db import setting, transaction
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
 
@@ -174,7 +174,6 @@ class Prepared:
     stored: bytes
     record: dict[str, Any] | None
     error: str | None
-    normalized: str = ""
     text_hash: str = ""
     searchable: str = ""
     record_hash: str = ""
@@ -192,10 +191,10 @@ def pack(
     encoding, stored = ("zlib", compressed) if len(compressed) < 0.9 * len(data) else ("raw", data)
     prepared = Prepared(sha, data, fetched, sniff(data), encoding, stored, record, error)
     if record is not None:
-        prepared.normalized = normalized_text(text)
+        normalized = normalized_text(text)
         # Line breaks differ by format: the same report as HTML and as PDF is one version.
-        prepared.text_hash = _sha256("".join(prepared.normalized.split()))
-        prepared.searchable = searchable_text(prepared.normalized)
+        prepared.text_hash = _sha256("".join(normalized.split()))
+        prepared.searchable = searchable_text(normalized)
         prepared.record_hash = record_hash(record)
     return prepared
 
@@ -240,11 +239,7 @@ class Archive:
             return self._index_pending()
 
     def _index_pending(self) -> int:
-        upto = int(
-            self.conn.execute(
-                "SELECT value FROM settings WHERE key = 'fts_indexed_upto'"
-            ).fetchone()[0]
-        )
+        upto = int(setting(self.conn, "fts_indexed_upto"))
         last = self.conn.execute("SELECT max(report_id) FROM report_texts").fetchone()[0]
         self._pending = 0
         if last is None or last <= upto:
@@ -464,15 +459,17 @@ class Archive:
         )
         return Ingested(sha, "new_version" if latest else "new_report", report_id)
 
-    def _rewrite(self, report_id: int, record: dict[str, Any], text: str, new_hash: str) -> None:
+    def _rewrite(self, report_id: int, p: Prepared) -> None:
         """Replace a report version's parsed content (after a parser change)."""
+        record = p.record
+        assert record is not None
         self.conn.execute(
             """UPDATE reports SET parser_version = ?, record_hash = ?, title = ?, template = ?,
                    script = ?, stated_published_at = ?, doc_number = ?, sections = ?,
                    narrative = ? WHERE id = ?""",
             (
                 PARSER_VERSION,
-                new_hash,
+                p.record_hash,
                 record.get("title"),
                 record["template"],
                 record.get("script"),
@@ -485,24 +482,21 @@ class Archive:
         )
         self.conn.execute("DELETE FROM cells WHERE report_id = ?", (report_id,))
         self._write_cells(report_id, record["cells"])
-        new = searchable_text(normalized_text(text))
         (old,) = self.conn.execute(
             "SELECT text FROM report_texts WHERE report_id = ?", (report_id,)
         ).fetchone()
-        upto = int(
-            self.conn.execute(
-                "SELECT value FROM settings WHERE key = 'fts_indexed_upto'"
-            ).fetchone()[0]
-        )
-        if report_id <= upto:  # already indexed: the index must forget the old text first
+        if report_id <= int(setting(self.conn, "fts_indexed_upto")):
+            # Already indexed: the index must forget the old text before it learns the new.
             self.conn.execute(
                 "INSERT INTO report_text (report_text, rowid, text) VALUES ('delete', ?, ?)",
                 (report_id, old),
             )
             self.conn.execute(
-                "INSERT INTO report_text (rowid, text) VALUES (?, ?)", (report_id, new)
+                "INSERT INTO report_text (rowid, text) VALUES (?, ?)", (report_id, p.searchable)
             )
-        self.conn.execute("UPDATE report_texts SET text = ? WHERE report_id = ?", (new, report_id))
+        self.conn.execute(
+            "UPDATE report_texts SET text = ? WHERE report_id = ?", (p.searchable, report_id)
+        )
 
     def _revision(self, previous_id: int, cells: dict[str, Any], version: int) -> dict:
         before = dict(
@@ -641,19 +635,18 @@ def reparse(
             "WHERE document_sha256 = ?",
             (sha,),
         ).fetchall()
+        prepared = pack(sha, data, fetched, record, text)
         if not rows:
             with transaction(conn):
                 conn.execute("UPDATE documents SET error = NULL WHERE sha256 = ?", (sha,))
-                prepared = pack(sha, data, fetched, record, text)
                 counts[archive._add_report(prepared).status] += 1
             continue
-        new_hash = record_hash(record)
         for report_id, old_hash, is_latest, agency_id, agency, year in rows:
-            if old_hash == new_hash:
+            if old_hash == prepared.record_hash:
                 counts["unchanged"] += 1
                 continue
             with transaction(conn):
-                archive._rewrite(report_id, record, text, new_hash)
+                archive._rewrite(report_id, prepared)
                 if is_latest:
                     archive.store_findings(
                         agency_id,

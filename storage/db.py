@@ -13,7 +13,7 @@ from urllib.parse import quote
 from storage.errors import ArchiveError
 from storage.schema import migrate
 
-__all__ = ["ArchiveError", "connect", "transaction"]
+__all__ = ["ArchiveError", "connect", "setting", "transaction"]
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -67,6 +67,14 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def setting(conn: sqlite3.Connection, key: str) -> str:
+    """A value of the settings table (grace_days, fts_indexed_upto)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise ArchiveError(f"setting {key} missing from the archive")
+    return row[0]
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from parsers.normalize import to_simplified
+from storage.db import setting
 
 # Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
 STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok", "not_expected")
@@ -93,9 +94,7 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
     term = "".join(to_simplified(text)[0].split())
     if not term:
         return []
-    upto = int(
-        conn.execute("SELECT value FROM settings WHERE key = 'fts_indexed_upto'").fetchone()[0]
-    )
+    upto = int(setting(conn, "fts_indexed_upto"))
     found: list[tuple[int, str]] = []
     scan_from = 0
     if len(term) >= 3:
