@@ -428,5 +428,100 @@ def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
     emit(columns, [[h[c] for c in columns] for h in hits], fmt)
 
 
+@main.command()
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False),
+    default="agencies.toml",
+    show_default=True,
+    help="The sources file: agencies and their 年报 columns.",
+)
+@db_option
+@click.option("--agency", "agencies", multiple=True, help="Only this agency id (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="Only this report year.")
+@click.option(
+    "-s",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting for this run, as scrapy crawl -s (repeatable).",
+)
+def crawl(
+    sources: str,
+    db_path: str,
+    agencies: tuple[str, ...],
+    years: tuple[int, ...],
+    settings: tuple[str, ...],
+) -> None:
+    """Crawl the agencies' portals, archive every document and parse new reports.
+
+    Polite by default (robots.txt, AutoThrottle, two requests per host). Pages and
+    documents archived before are asked for conditionally, so a crawl of an unchanged
+    portal downloads nothing again. A crawl that was killed resumes where it stopped
+    (its queue is kept beside the archive, in DB.crawl/). Exit 1 when some list page or
+    document could not be fetched or read; the source health says which.
+
+    Example: nianbao crawl --agency fj-nanan-shengxin -s DOWNLOAD_DELAY=2
+    """
+    import os
+    import shutil
+
+    try:
+        rows = load_sources(sources)
+    except SourcesError as exc:
+        raise click.UsageError(str(exc)) from None
+    unknown = sorted(set(agencies) - {r["id"] for r in rows})
+    if unknown:
+        raise click.UsageError(f"{sources}: no agency {', '.join(unknown)}")
+    overrides = {}
+    for item in settings:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"-s {item}: expected NAME=VALUE")
+        overrides[name] = value
+    _open(db_path).close()  # a clear error for a bad archive before Scrapy starts
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    scrapy_settings = get_project_settings()
+    scrapy_settings.set("JOBDIR", f"{db_path}.crawl", priority="cmdline")
+    for name, value in overrides.items():
+        scrapy_settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(scrapy_settings)
+    process.crawl(
+        "portal",
+        sources=sources,
+        db=db_path,
+        agency=",".join(agencies),
+        year=",".join(str(y) for y in years),
+    )
+    process.start()
+
+    conn = _open(db_path, readonly=True)
+    run = conn.execute(
+        "SELECT id, pages, documents_new, documents_changed, documents_unchanged, errors, "
+        "json_extract(stats, '$.finish_reason') FROM crawl_runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if run is None or run[6] is None:
+        click.echo("crawl did not finish; run it again to resume", err=True)
+        sys.exit(1)
+    run_id, pages, new, changed, unchanged, errors, reason = run
+    click.echo(
+        f"crawl {run_id} {reason}: {pages} pages; documents {new} new, {changed} changed, "
+        f"{unchanged} unchanged; {errors} errors"
+    )
+    for agency_id, status, detail in conn.execute(
+        "SELECT agency_id, status, detail FROM source_health WHERE run_id = ? AND status != 'ok' "
+        "ORDER BY agency_id",
+        (run_id,),
+    ):
+        click.echo(f"  {agency_id}: {status}: {detail}")
+    if reason == "finished" and scrapy_settings.get("JOBDIR") == f"{db_path}.crawl":
+        shutil.rmtree(f"{db_path}.crawl", ignore_errors=True)  # nothing left to resume
+    sys.exit(1 if errors or reason != "finished" else 0)
+
+
 if __name__ == "__main__":
     main()

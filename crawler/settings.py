@@ -1,8 +1,34 @@
-"""Scrapy settings for nianbao's portal crawler."""
+"""Scrapy settings for nianbao's portal crawler: polite by default. Every one can be
+changed per run (``nianbao crawl -s NAME=VALUE``, as ``scrapy crawl -s``)."""
+
+from parsers.document import Limits
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+
+# An honest User-Agent naming the project and where to reach its operator; `nianbao crawl`
+# puts the contact URL of nianbao.toml's [crawl] contact here.
+USER_AGENT = "nianbao/0.1 (government annual report archive; +https://github.com/nianbao/nianbao)"
 ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = Limits.max_bytes  # the parser refuses larger files anyway
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryBackoff": 560}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0

@@ -130,7 +130,7 @@ class Fetched:
 @dataclass
 class Ingested:
     sha256: str
-    status: str  # known | new_report | new_version | same_text | not_a_report | error
+    status: str  # known | stored | new_report | new_version | same_text | not_a_report | error
     report_id: int | None = None
     error: str | None = None
 
@@ -299,9 +299,26 @@ class Archive:
             return Ingested(sha, "known")
         return self.write(prepare(data, fetched, read, limits))
 
-    def write(self, p: Prepared) -> Ingested:
-        """Write a prepared document and its report: one transaction, or one savepoint of
-        the current batch."""
+    def fetched_before(self, url: str) -> tuple[str, str | None, str | None] | None:
+        """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
+        return self.conn.execute(
+            "SELECT sha256, etag, last_modified FROM document_urls WHERE url = ?", (url,)
+        ).fetchone()
+
+    def served(self, url: str, sha256: str, fetched: Fetched) -> None:
+        """Remember that ``url`` served this archived document (for the next conditional
+        request), whoever archived its bytes first."""
+        self.conn.execute(
+            """INSERT INTO document_urls (url, sha256, etag, last_modified, fetched_at)
+               VALUES (?,?,?,?,?)
+               ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, etag = excluded.etag,
+                   last_modified = excluded.last_modified, fetched_at = excluded.fetched_at""",
+            (url, sha256, fetched.etag, fetched.last_modified, fetched.fetched_at),
+        )
+
+    def write(self, p: Prepared, report: bool = True) -> Ingested:
+        """Write a prepared document and (unless ``report`` is False) its report: one
+        transaction, or one savepoint of the current batch."""
         try:
             with self._unit():
                 if self.has_document(p.sha):  # archived meanwhile, here or elsewhere
@@ -309,12 +326,26 @@ class Archive:
                 self._insert_document(p)
                 if p.record is None:
                     return Ingested(p.sha, "error", error=p.error)
+                if not report:
+                    return Ingested(p.sha, "stored")
                 result = self._add_report(p)
         except BaseException:
             self._reload_keys()  # ids cached inside the rolled-back transaction are void
             raise
         if self._pending >= self.FLUSH_EVERY and not self._in_batch:
             self.flush_search_index()
+        return result
+
+    def add_report(self, p: Prepared) -> Ingested:
+        """The report of a document already written with ``report=False`` (a crawler
+        writes every document of a report's page, then the report of the best one)."""
+        assert p.record is not None
+        try:
+            with self._unit():
+                result = self._add_report(p)
+        except BaseException:
+            self._reload_keys()
+            raise
         return result
 
     @contextmanager
@@ -373,6 +404,8 @@ class Archive:
         self.conn.execute(
             "INSERT INTO document_bytes VALUES (?,?,?)", (p.sha, p.encoding, p.stored)
         )
+        if f.source_url:
+            self.served(f.source_url, p.sha, f)
 
     # -- reports --------------------------------------------------------------------------
 
@@ -401,7 +434,8 @@ class Archive:
         if record["template"] == "unknown" and not fetched.agency_id:
             return Ingested(sha, "not_a_report")
         agency_id, agency_key = self._agency_of(record, fetched)
-        year = record.get("year") or fetched.year
+        # The year a portal lists a report under is the one its title names.
+        year = fetched.year or record.get("year")
         latest = self._latest(agency_id, record.get("agency"), year)
         if latest is not None and latest[2] == text_hash:
             return Ingested(sha, "same_text", latest[0])

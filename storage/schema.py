@@ -183,6 +183,133 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN flags f ON f.agency_id = a.id AND f.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 2: the matrix reads one small table kept current by triggers, not a join of reports
+    # with a grouping of every finding (800 ms to 1.8 s at 140,000 reports on a cold cache).
+    """
+    CREATE TABLE agency_years (
+        agency_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        report_id INTEGER,                          -- the latest version, if any
+        late INTEGER NOT NULL DEFAULT 0,            -- an open report.late finding
+        inconsistent INTEGER NOT NULL DEFAULT 0,    -- an open error-level finding
+        PRIMARY KEY (agency_id, year)
+    ) WITHOUT ROWID;
+    INSERT INTO agency_years (agency_id, year, report_id)
+        SELECT agency_id, year, max(id) FROM reports
+        WHERE is_latest = 1 AND agency_id IS NOT NULL AND year IS NOT NULL
+        GROUP BY agency_id, year;
+    INSERT INTO agency_years (agency_id, year, late, inconsistent)
+        SELECT agency_id, year, max(rule = 'report.late'), max(severity = 'error')
+        FROM findings WHERE status = 'open' AND agency_id IS NOT NULL AND year IS NOT NULL
+        GROUP BY agency_id, year
+        ON CONFLICT (agency_id, year) DO UPDATE SET
+            late = excluded.late, inconsistent = excluded.inconsistent;
+
+    CREATE TRIGGER agency_years_report_in AFTER INSERT ON reports
+    WHEN NEW.is_latest = 1 AND NEW.agency_id IS NOT NULL AND NEW.year IS NOT NULL
+    BEGIN
+        INSERT INTO agency_years (agency_id, year, report_id)
+            VALUES (NEW.agency_id, NEW.year, NEW.id)
+            ON CONFLICT (agency_id, year) DO UPDATE SET report_id = excluded.report_id;
+    END;
+    CREATE TRIGGER agency_years_report_change
+    AFTER UPDATE OF is_latest, agency_id, year ON reports
+    BEGIN
+        UPDATE agency_years SET report_id = NULL WHERE report_id = OLD.id;
+        INSERT INTO agency_years (agency_id, year, report_id)
+            SELECT NEW.agency_id, NEW.year, NEW.id
+            WHERE NEW.is_latest = 1 AND NEW.agency_id IS NOT NULL AND NEW.year IS NOT NULL
+            ON CONFLICT (agency_id, year) DO UPDATE SET report_id = excluded.report_id;
+    END;
+    CREATE TRIGGER agency_years_report_out AFTER DELETE ON reports
+    BEGIN
+        UPDATE agency_years SET report_id = NULL WHERE report_id = OLD.id;
+    END;
+
+    CREATE TRIGGER agency_years_finding_in AFTER INSERT ON findings
+    WHEN NEW.status = 'open' AND NEW.agency_id IS NOT NULL AND NEW.year IS NOT NULL
+        AND (NEW.severity = 'error' OR NEW.rule = 'report.late')
+    BEGIN
+        INSERT INTO agency_years (agency_id, year, late, inconsistent)
+            VALUES (NEW.agency_id, NEW.year, NEW.rule = 'report.late', NEW.severity = 'error')
+            ON CONFLICT (agency_id, year) DO UPDATE SET
+                late = late OR excluded.late,
+                inconsistent = inconsistent OR excluded.inconsistent;
+    END;
+    -- A finding resolved, reopened or re-graded: recount its agency and year.
+    CREATE TRIGGER agency_years_finding_change
+    AFTER UPDATE OF status, severity, rule, agency_id, year ON findings
+    BEGIN
+        UPDATE agency_years SET
+            late = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND rule = 'report.late'),
+            inconsistent = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND severity = 'error')
+        WHERE agency_id = OLD.agency_id AND year = OLD.year;
+        INSERT INTO agency_years (agency_id, year, late, inconsistent)
+            SELECT NEW.agency_id, NEW.year,
+                EXISTS (SELECT 1 FROM findings WHERE agency_id = NEW.agency_id
+                    AND year = NEW.year AND status = 'open' AND rule = 'report.late'),
+                EXISTS (SELECT 1 FROM findings WHERE agency_id = NEW.agency_id
+                    AND year = NEW.year AND status = 'open' AND severity = 'error')
+            WHERE NEW.agency_id IS NOT NULL AND NEW.year IS NOT NULL
+            ON CONFLICT (agency_id, year) DO UPDATE SET
+                late = excluded.late, inconsistent = excluded.inconsistent;
+    END;
+    CREATE TRIGGER agency_years_finding_out AFTER DELETE ON findings
+    BEGIN
+        UPDATE agency_years SET
+            late = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND rule = 'report.late'),
+            inconsistent = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND severity = 'error')
+        WHERE agency_id = OLD.agency_id AND year = OLD.year;
+    END;
+
+    DROP VIEW compliance;
+    -- agency × year → status, judged against today; `nianbao check --as-of` judges any
+    -- date. A year is pending while today, less the grace period, has not passed its
+    -- deadline.
+    CREATE VIEW compliance AS
+        WITH RECURSIVE span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < CAST(strftime('%Y', 'now') AS INTEGER) - 1
+        ), cutoff(day) AS (
+            SELECT date('now', '-' || value || ' days') FROM settings WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            SELECT DISTINCT agency_id FROM findings
+            WHERE status = 'open' AND rule >= 'source.' AND rule < 'source/'
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
+    # 3: what each URL served last, for conditional requests: one document's bytes may be
+    # served at several URLs (a county posting the same file for two townships).
+    """
+    CREATE TABLE document_urls (
+        url TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL REFERENCES documents(sha256),
+        etag TEXT,
+        last_modified TEXT,
+        fetched_at TEXT NOT NULL
+    );
+    INSERT INTO document_urls (url, sha256, etag, last_modified, fetched_at)
+        SELECT source_url, sha256, etag, last_modified, max(fetched_at) FROM documents
+        WHERE source_url IS NOT NULL GROUP BY source_url;
+    """,
 )
 
 

@@ -11,6 +11,7 @@ report for which year, for the tests to compare a crawl with.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import threading
 import time
@@ -36,6 +37,15 @@ HANWEB_AGENCIES = {
 # Years an agency did not publish: the crawl must not find them.
 UNPUBLISHED = {("demo-town-2", 2023), ("demo-city-civil", 2019)}
 ATTACHMENTS = ("pdf", "docx", "doc")
+OFF_LIMITS_YEAR = 2018  # the year of the links the crawler must not follow
+UNLISTED_TITLE = "某县农业农村局2022年政府信息公开工作年度报告"
+# Sources whose portal is broken: the crawl must say so, never call their reports missing.
+BROKEN = {
+    "demo-gone": ("某县水利局", "/gone/index.html"),  # 404
+    "demo-empty": ("某县林业局", "/empty/index.html"),  # a list naming no report
+    "demo-home": ("某县统计局", "/moved-col/index.html"),  # redirected to the home page
+}
+LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 PER_PAGE = 6
 
 
@@ -136,6 +146,30 @@ def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
         "2022-03-01",
     )
     items.insert(3, news)
+    # robots.txt forbids /private/; the mirror is another host: neither may be fetched.
+    items.insert(
+        5,
+        (
+            "/private/nb/t1.html",
+            f"某县人民政府{OFF_LIMITS_YEAR}年政府信息公开工作年度报告",
+            "某县人民政府",
+            "2019-01-05",
+        ),
+    )
+    items.insert(
+        8,
+        (
+            "http://127.0.0.2/trs/xxgk/nb/t2.html",
+            f"某县教育局{OFF_LIMITS_YEAR}年政府信息公开工作年度报告",
+            "某县教育局",
+            "2019-01-06",
+        ),
+    )
+    # A report of an agency the sources file does not list: recorded and skipped.
+    items.insert(
+        10, ("/trs/xxgk/nb/202301/t20230105_98.html", UNLISTED_TITLE, UNLISTED_TITLE, "2023-01-05")
+    )
+    res["/private/nb/t1.html"] = Resource(_trs_article("x", "2019-01-05", "<p>x</p>").encode())
     res[news[0]] = Resource(_trs_article(news[1], news[3], "<p>通知正文。</p>").encode())
     pages = [items[i : i + PER_PAGE] for i in range(0, len(items), PER_PAGE)]
     for number, page in enumerate(pages):
@@ -190,6 +224,12 @@ def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
         ).encode()
     )
     res["@hanweb-records"] = Resource("\n".join(records).encode(), "text/plain")
+    res["/"] = Resource("<html><body><h1>某县人民政府门户网站</h1></body></html>".encode())
+    res["/empty/index.html"] = Resource(
+        '<html><body><ul><li><a href="/empty/1.html">关于做好政务公开工作的通知</a></li></ul>'
+        "</body></html>".encode()
+    )
+    res["/moved-col/index.html"] = Resource(b"", status=302, headers={"Location": "/"})
     return res, published
 
 
@@ -197,6 +237,31 @@ def _relative(path: str) -> str:
     """A link as TRS lists print it: ./YYYYMM/tYYYYMMDD_ID.html beside the list."""
     prefix = "/trs/xxgk/nb/"
     return "./" + path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+
+
+def sources_toml(url: str) -> str:
+    """The sources file of the test portal served at ``url``."""
+    out = []
+    for agency_id, name in TRS_AGENCIES.items():
+        level = (
+            "county"
+            if name.endswith("县人民政府")
+            else ("township" if "镇" in name else "county_dept")
+        )
+        out.append((agency_id, name, level, f"{url}/trs/xxgk/nb/index.html"))
+    for agency_id, name in HANWEB_AGENCIES.items():
+        out.append((agency_id, name, "city_dept", f"{url}/col/col1229/index.html"))
+    for agency_id, (name, path) in BROKEN.items():
+        out.append((agency_id, name, "county_dept", url + path))
+    return "\n".join(
+        f'[[agency]]\nid = "{a}"\nname = "{n}"\nlevel = "{lv}"\nregion = "某省某市某县"\n'
+        f'list_urls = ["{u}"]\n'
+        for a, n, lv, u in out
+    )
 
 
 def _mime(kind: str) -> str:
@@ -226,6 +291,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "X-Test-Fail-First" in resource.headers and parts.path not in self.server.failed:
             self.server.failed.add(parts.path)
             return self._send(Resource(b"<h1>busy</h1>", status=500))
+        if resource.status == 200 and (
+            self.headers.get("If-None-Match") == _etag(resource.body)
+            or self.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
+            return self._send(Resource(b"", status=304))
         return self._send(resource)
 
     do_POST = do_GET
@@ -243,9 +313,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(Resource(body.encode(), "text/xml; charset=utf-8"))
 
     def _send(self, resource: Resource) -> None:
+        self.server.responses.append((self.path, resource.status))
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))
+        if resource.status == 200 and not self.path.startswith("/module/"):
+            self.send_header("ETag", _etag(resource.body))
+            self.send_header("Last-Modified", LAST_MODIFIED)
         for name, value in resource.headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -261,6 +335,7 @@ class PortalServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.resources, self.published = build()
         self.requests: list[str] = []
+        self.responses: list[tuple[str, int]] = []  # (path, status) of every answer
         self.failed: set[str] = set()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 

@@ -50,3 +50,97 @@ def test_an_archive_from_a_newer_nianbao_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(ArchiveError, match="newer than this nianbao knows"):
         connect(path)
+
+
+RECOUNT = """
+    SELECT agency_id, year, max(report_id), max(late), max(inconsistent) FROM (
+        SELECT agency_id, year, id AS report_id, 0 AS late, 0 AS inconsistent FROM reports
+        WHERE is_latest = 1 AND agency_id IS NOT NULL AND year IS NOT NULL
+        UNION ALL
+        SELECT agency_id, year, NULL, rule = 'report.late', severity = 'error' FROM findings
+        WHERE status = 'open' AND agency_id IS NOT NULL AND year IS NOT NULL
+    ) GROUP BY agency_id, year
+"""
+
+
+def _kept(conn: sqlite3.Connection) -> set[tuple]:
+    """agency_years without the rows that say nothing (every trace of them gone)."""
+    return {
+        row
+        for row in conn.execute(
+            "SELECT agency_id, year, report_id, late, inconsistent FROM agency_years"
+        )
+        if row[2:] != (None, 0, 0)
+    }
+
+
+def _insert_report(conn: sqlite3.Connection, rid: int, agency: str, year: int) -> None:
+    conn.execute(
+        "UPDATE reports SET is_latest = 0 WHERE agency_id = ? AND year = ?", (agency, year)
+    )
+    conn.execute(
+        """INSERT INTO reports (id, agency_id, year, version, is_latest, document_sha256,
+               parser_version, text_hash, record_hash, template, sections, narrative, first_seen)
+           VALUES (?, ?, ?, 1, 1, 'x', '1', 't', 'r', '2021', '{}', '{}', '2024-01-01')""",
+        (rid, agency, year),
+    )
+
+
+def test_agency_years_follows_every_change_to_reports_and_findings(tmp_path: Path) -> None:
+    """The table the matrix reads is kept by triggers: after any sequence of report
+    versions and findings opened, resolved, re-graded or deleted it equals a recount."""
+    import random
+
+    conn = connect(tmp_path / "a.db")
+    rnd = random.Random(7)
+    agencies, years, rules = ("a", "b", "c"), (2021, 2022), ("report.late", "x.err", "x.warn")
+    for agency in agencies:
+        conn.execute(
+            "INSERT INTO agencies (id, name, level, deadline, updated_at) "
+            "VALUES (?, ?, 'county', '03-31', 'd')",
+            (agency, agency),
+        )
+    conn.execute("INSERT INTO documents (sha256, size, fetched_at) VALUES ('x', 0, 'd')")
+    for step in range(400):
+        agency, year = rnd.choice(agencies), rnd.choice(years)
+        fp = f"{agency}{year}{rnd.choice(rules)}"
+        op = rnd.randrange(5)
+        if op == 0:
+            _insert_report(conn, step + 1, agency, year)
+        elif op == 1:
+            rule = fp[5:]
+            conn.execute(
+                """INSERT INTO findings (fingerprint, agency_id, year, rule, severity, message,
+                       evidence, status, first_seen, last_seen)
+                   VALUES (?, ?, ?, ?, ?, 'm', '{}', 'open', 'd', 'd')
+                   ON CONFLICT (fingerprint) DO UPDATE SET status = 'open'""",
+                (fp, agency, year, rule, "warning" if rule == "x.warn" else "error"),
+            )
+        elif op == 2:
+            conn.execute("UPDATE findings SET status = 'resolved' WHERE fingerprint = ?", (fp,))
+        elif op == 3:
+            conn.execute(
+                "UPDATE findings SET severity = CASE severity WHEN 'error' THEN 'warning' "
+                "ELSE 'error' END WHERE fingerprint = ?",
+                (fp,),
+            )
+        else:
+            conn.execute("DELETE FROM findings WHERE fingerprint = ?", (fp,))
+        assert _kept(conn) == {r for r in conn.execute(RECOUNT) if r[2:] != (None, 0, 0)}, step
+
+
+def test_upgrading_an_archive_fills_agency_years(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.executescript(MIGRATIONS[0])
+    raw.execute("PRAGMA user_version = 1")
+    _insert_report(raw, 1, "a", 2021)
+    _insert_report(raw, 2, "a", 2021)
+    raw.execute(
+        """INSERT INTO findings (fingerprint, agency_id, year, rule, severity, message,
+               evidence, status, first_seen, last_seen)
+           VALUES ('f', 'b', 2022, 'report.late', 'warning', 'm', '{}', 'open', 'd', 'd')"""
+    )
+    raw.close()
+    conn = connect(path)
+    assert _kept(conn) == {("a", 2021, 2, 0, 0), ("b", 2022, None, 1, 0)}

@@ -1,0 +1,54 @@
+"""A report's page → its attachments and the date it shows; which document of a report to
+parse. Pure functions: the spider fetches, these read."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from crawler.listing import _iso, links_in
+
+ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
+_EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_FORMATS) + r")(?:$|[?#&])", re.IGNORECASE)
+# Download scripts name the file in the query: downfile.jsp?filename=P0….pdf
+_QUERY_FILE = re.compile(r"=[^&]*\.(" + "|".join(ATTACHMENT_FORMATS) + r")\b", re.IGNORECASE)
+_PAGE_META = re.compile(
+    r"""<meta\s+name=["'](?:PubDate|pubdate|publishdate|firstpublishedtime)["']\s+"""
+    r"""content=["']([^"']+)""",
+    re.IGNORECASE,
+)
+_PAGE_TEXT = re.compile(
+    r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[:：]?\s*([\d\-/年月日.\s]{8,20})"
+)
+
+
+def attachments(url: str, html: str) -> list[str]:
+    """The documents a report page links to (PDF, DOC, DOCX, WPS, OFD), in page order."""
+    out: list[str] = []
+    for link in links_in(url, html):
+        parts = urlsplit(link.url)
+        if parts.scheme not in ("http", "https"):
+            continue
+        named = _EXT.search(unquote(parts.path)) or _QUERY_FILE.search(unquote(parts.query))
+        if named and link.url not in out:
+            out.append(link.url)
+    return out
+
+
+def page_date(html: str) -> str | None:
+    """The publication date the page shows: its PubDate meta tag, else 发布时间 in the text."""
+    m = _PAGE_META.search(html)
+    if m and (day := _iso(m.group(1))):
+        return day
+    m = _PAGE_TEXT.search(html)
+    return _iso(m.group(1)) if m else None
+
+
+def rank(record: dict[str, Any] | None, fmt: str | None) -> tuple[int, int, int]:
+    """How good a document is as the source of a report: tables over none, more filled
+    cells over fewer, an attachment over the page's own body."""
+    if record is None or record.get("template") == "unknown":
+        return (0, 0, 0)
+    filled = sum(v is not None for v in record.get("cells", {}).values())
+    return (1 if filled else 0, filled, 0 if fmt == "html" else 1)

@@ -1,0 +1,195 @@
+"""`nianbao crawl` end to end: the test portal on 127.0.0.1 → a real archive file.
+
+Each crawl runs as its own process (Twisted's reactor cannot restart), as users and the
+scheduler run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.portal.site import BROKEN, OFF_LIMITS_YEAR, PortalServer, sources_toml
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
+NIANBAO = [sys.executable, "-c", "import cli; cli.main()"]
+
+
+def crawl(
+    workdir: Path, *extra: str, wait: bool = True
+) -> subprocess.CompletedProcess | subprocess.Popen:
+    args = [*NIANBAO, "crawl", *FAST, "-s", "LOG_LEVEL=WARNING", *extra]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    if not wait:
+        return subprocess.Popen(
+            args, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    return subprocess.run(args, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+
+
+def reports(db: Path) -> list[tuple[str, int, int]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT agency_id, year, version FROM reports ORDER BY 1, 2, 3"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory):
+    """The test portal crawled twice into one archive: (portal, workdir, first, second,
+    the portal's answers to the second crawl)."""
+    workdir = tmp_path_factory.mktemp("crawl")
+    with PortalServer() as portal:
+        (workdir / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+        first = crawl(workdir)
+        answered = len(portal.responses)
+        second = crawl(workdir)
+        yield portal, workdir, first, second, portal.responses[answered:]
+
+
+def test_first_crawl_finds_every_published_report_once(crawled) -> None:
+    portal, workdir, first, _, _ = crawled
+    assert first.returncode == 1, first.stderr  # a missing attachment and broken sources
+    found = reports(workdir / "nianbao.db")
+    assert {(a, y) for a, y, _ in found} == portal.published
+    assert all(v == 1 for *_, v in found)  # one version each
+    assert "crawl 1 finished" in first.stdout
+
+
+def test_crawl_keeps_manners(crawled) -> None:
+    portal, workdir, *_ = crawled
+    assert not any(r.startswith("/private/") for r in portal.requests)  # robots.txt
+    assert "/robots.txt" in portal.requests
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    stats = json.loads(conn.execute("SELECT stats FROM crawl_runs WHERE id = 1").fetchone()[0])
+    assert int(stats["nianbao/offsite_links"]) == 1  # the mirror on another host
+    assert int(stats["nianbao/robots_forbidden"]) == 1
+    assert int(stats["nianbao/titles_unassigned"]) == 1  # 某县农业农村局: not in the sources
+    assert not any("t20230105_98" in r for r in portal.requests)
+    assert conn.execute(
+        "SELECT count(*) FROM reports WHERE year = ?", (OFF_LIMITS_YEAR,)
+    ).fetchone() == (0,)
+    flaky = next(p for p, r in portal.resources.items() if "X-Test-Fail-First" in r.headers)
+    assert [s for p, s in portal.responses if p == flaky][:2] == [500, 200]  # retried
+    moved = next(p for p, r in portal.resources.items() if r.status == 301)
+    target = portal.resources[moved].headers["Location"]
+    assert conn.execute(
+        "SELECT count(*) FROM documents WHERE source_url = ? AND final_url = ?",
+        (portal.url + moved, portal.url + target),
+    ).fetchone() == (1,)
+
+
+def test_documents_and_dates_are_archived_with_their_sources(crawled) -> None:
+    portal, workdir, *_ = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    formats = dict(conn.execute("SELECT format, count(*) FROM documents GROUP BY format"))
+    assert {"html", "pdf", "docx", "doc"} <= set(formats)
+    # Every report is dated by the list it was found on; the page's date is kept too.
+    assert conn.execute("SELECT DISTINCT published_source FROM reports").fetchall() == [
+        ("listing",)
+    ]
+    gbk = next(p for p, r in portal.resources.items() if "gb2312" in r.content_type)
+    row = conn.execute(
+        "SELECT d.etag IS NOT NULL, d.last_modified, r.template FROM documents d "
+        "JOIN reports r ON r.document_sha256 = d.sha256 WHERE d.source_url = ?",
+        (portal.url + gbk,),
+    ).fetchone()
+    assert row is None or (row[0] == 1 and row[2] in ("2019", "2021"))
+    # Attachments with tables win over the page's body: some reports come from them.
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM reports r JOIN documents d ON d.sha256 = r.document_sha256 "
+            "WHERE d.format != 'html'"
+        ).fetchone()[0]
+        >= 3
+    )
+
+
+def test_broken_sources_are_findings_not_missing_reports(crawled) -> None:
+    _, workdir, first, *_ = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    health = dict(conn.execute("SELECT agency_id, status FROM source_health"))
+    assert health["demo-gone"] == "http_error"
+    assert health["demo-home"] == "redirected"
+    assert health["demo-empty"] == "no_reports"
+    assert health["demo-city-env"] == "ok"
+    found = dict(
+        conn.execute(
+            "SELECT agency_id, rule FROM findings WHERE rule LIKE 'source.%' "
+            "AND agency_id IN (?, ?, ?)",
+            tuple(BROKEN),
+        )
+    )
+    assert found == {
+        "demo-gone": "source.unreachable",
+        "demo-home": "source.unreachable",
+        "demo-empty": "source.no_reports",
+    }
+    (evidence,) = conn.execute(
+        "SELECT evidence FROM findings WHERE rule = 'source.unreadable_documents'"
+    ).fetchone()
+    assert "-gone." in evidence and "HTTP 404" in evidence
+    statuses = {
+        a: s for a, s in conn.execute("SELECT agency_id, status FROM compliance WHERE year = 2022")
+    }
+    assert {statuses[a] for a in BROKEN} == {"unverified"}
+    for agency in BROKEN:
+        assert f"{agency}: " in first.stdout
+
+
+def test_second_crawl_downloads_nothing_again_and_adds_nothing(crawled) -> None:
+    portal, workdir, _, second, answers = crawled
+    assert second.returncode == 1  # the same broken sources
+    documents = [
+        (p, s)
+        for p, s in answers
+        if p.endswith((".pdf", ".doc", ".docx")) or "/t20" in p or "/art/" in p
+    ]
+    # 301: the old address of a moved page still answers with its redirect.
+    assert documents and {s for _, s in documents} <= {304, 404, 301}
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    runs = conn.execute(
+        "SELECT documents_new, documents_changed, documents_unchanged FROM crawl_runs ORDER BY id"
+    ).fetchall()
+    assert runs[0][0] > 30 and runs[1][:2] == (0, 0) and runs[1][2] > 30
+    assert len(reports(workdir / "nianbao.db")) == len(portal.published)
+    assert not (workdir / "nianbao.db.crawl").exists()  # finished: nothing to resume
+
+
+def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path) -> None:
+    with PortalServer() as portal:
+        (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+        slow = ["-s", "DOWNLOAD_DELAY=0.15", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        proc = crawl(tmp_path, *slow, wait=False)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            try:
+                if len(reports(tmp_path / "nianbao.db")) >= 6:
+                    break
+            except sqlite3.OperationalError:
+                pass  # not created yet
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert (tmp_path / "nianbao.db.crawl").is_dir()  # the queue kept for the next run
+        part = reports(tmp_path / "nianbao.db")
+        assert 6 <= len(part) < len(portal.published)
+        conn = sqlite3.connect(tmp_path / "nianbao.db")
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+        again = crawl(tmp_path)
+        assert again.returncode == 1, again.stderr
+        found = reports(tmp_path / "nianbao.db")
+        assert {(a, y) for a, y, _ in found} == portal.published
+        assert all(v == 1 for *_, v in found)
