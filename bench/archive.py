@@ -111,9 +111,7 @@ def main() -> None:
     ap.add_argument("--agencies", type=int, default=20_000)
     ap.add_argument("--years", type=int, default=7)
     ap.add_argument("--db", help="archive file to build (default: a temporary one)")
-    ap.add_argument(
-        "--reuse", action="store_true", help="time the queries on --db as built before"
-    )
+    ap.add_argument("--reuse", action="store_true", help="time the queries on --db as built before")
     args = ap.parse_args()
     if args.reuse:
         return time_queries(Path(args.db), args.agencies, args.years)

@@ -134,10 +134,11 @@ def _hanweb_pages(url: str, html: str, shown: int) -> list[str]:
     return pages
 
 
-def read_list_page(url: str, html: str, first: bool = True) -> ListPage:
+def read_list_page(url: str, html: str, first: bool = True, kind: str | None = None) -> ListPage:
     """Links and further list pages of one page. ``first`` is False for pages reached by
-    paging, whose own paging must not be followed again."""
-    kind = family(html)
+    paging, whose own paging must not be followed again; ``kind`` names the software
+    family when the source says which (else it is told from the page)."""
+    kind = kind or family(html)
     if kind == "hanweb" or "<record>" in html:
         records = _RECORD.findall(html)
         links = [link for r in records for link in links_in(url, r)]

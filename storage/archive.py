@@ -447,8 +447,8 @@ class Archive:
             """INSERT INTO reports (agency_id, agency, year, version, is_latest,
                    document_sha256, parser_version, text_hash, record_hash, title, template,
                    script, published_at, published_source, stated_published_at, doc_number,
-                   sections, narrative, first_seen)
-               VALUES (?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   sections, narrative, first_seen, listed_date, page_date)
+               VALUES (?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 agency_id,
                 record.get("agency"),
@@ -468,6 +468,8 @@ class Archive:
                 json.dumps(record["sections"], ensure_ascii=False),
                 json.dumps(record["narrative"], ensure_ascii=False),
                 fetched.fetched_at,
+                fetched.listed_date,
+                fetched.page_date,
             ),
         )
         report_id = cursor.lastrowid

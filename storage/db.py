@@ -41,7 +41,7 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
 
 
 MMAP_BYTES = 0
-PAGE_BYTES = 16384
+PAGE_BYTES = 8192
 
 
 def _open(path: Path, readonly: bool) -> sqlite3.Connection:

@@ -309,6 +309,14 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO document_urls (url, sha256, etag, last_modified, fetched_at)
         SELECT source_url, sha256, etag, last_modified, max(fetched_at) FROM documents
         WHERE source_url IS NOT NULL GROUP BY source_url;
+    -- Every date a report is known by, beside the most trusted one (published_at): the
+    -- list's, the page's; the document's is stated_published_at, the HTTP one is on the
+    -- document.
+    ALTER TABLE reports ADD COLUMN listed_date TEXT;
+    ALTER TABLE reports ADD COLUMN page_date TEXT;
+    -- The portal software of an agency's list pages when a source names it (trs, hanweb,
+    -- plain); otherwise told from the page.
+    ALTER TABLE agencies ADD COLUMN software TEXT;
     """,
 )
 

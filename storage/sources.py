@@ -22,6 +22,8 @@ DEFAULT_DEADLINES = {
     "city_dept": "01-31",
     "province_dept": "01-31",
 }
+# Portal software families with an adapter in crawler.listing; a source may name one.
+SOFTWARE = ("trs", "hanweb", "plain")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
@@ -68,6 +70,9 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
         deadline = entry.get("deadline", DEFAULT_DEADLINES[level])
         if not isinstance(deadline, str) or not _DEADLINE.match(deadline):
             raise SourcesError(f'{where}: deadline must be MM-DD, e.g. "01-31"')
+        software = entry.get("software")
+        if software is not None and software not in SOFTWARE:
+            raise SourcesError(f"{where}: software must be one of {', '.join(SOFTWARE)}")
         since = entry.get("since", 2019)
         if not isinstance(since, int) or not 2008 <= since <= 2100:
             raise SourcesError(f"{where}: since must be a year")
@@ -84,6 +89,7 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
                 ),
                 "deadline": deadline,
                 "since": since,
+                "software": software,
                 "updated_at": now,
             }
         )

@@ -98,8 +98,24 @@ class PortalSpider(scrapy.Spider):
     # -- list pages -----------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.lists:
-            yield self._list_request(url, url, first=True)
+        last_year = int(now()[:4]) - 1
+        for url, owners in self.lists.items():
+            if "{year}" not in url:
+                yield self._list_request(url, url, first=True)
+                continue
+            # One URL per unit and year (Hanweb's xxgkAnnualReport.jsp?…&fbtime={year}):
+            # the report pages themselves, no list to read.
+            for agency_id in owners:
+                self.health[agency_id].list_ok += 1
+                row = self.agencies[agency_id]
+                for year in range(row["since"], last_year + 1):
+                    if self.years and year not in self.years:
+                        continue
+                    title = f"{row['name']}{year}年政府信息公开工作年度报告"
+                    group = ReportGroup(agency_id, year, title, url.format(year=year))
+                    yield self._document_request(
+                        group.page_url, self.parse_page, group, by_year=True
+                    )
 
     def _list_request(self, url: str, list_url: str, first: bool) -> scrapy.Request:
         return scrapy.Request(
@@ -138,7 +154,8 @@ class PortalSpider(scrapy.Spider):
         for aid in owners:
             self.health[aid].list_ok += 1
         text = decode_html(response.body, _header(response, "Content-Type"))
-        page = read_list_page(response.url, text, first)
+        software = next((self.agencies[a].get("software") for a in owners), None)
+        page = read_list_page(response.url, text, first, software)
         for url in page.pages:
             if all(_host(url) in self.hosts[aid] for aid in owners):
                 yield self._list_request(url, list_url, first=False)
@@ -173,7 +190,9 @@ class PortalSpider(scrapy.Spider):
 
     # -- report pages and attachments -----------------------------------------------------
 
-    def _document_request(self, url: str, callback: Any, group: ReportGroup) -> scrapy.Request:
+    def _document_request(
+        self, url: str, callback: Any, group: ReportGroup, by_year: bool = False
+    ) -> scrapy.Request:
         headers = {}
         before = self.archive.fetched_before(url)
         if before:
@@ -193,6 +212,7 @@ class PortalSpider(scrapy.Spider):
                 "year": group.year,
                 "title": group.title,
                 "listed_date": group.listed_date,
+                "by_year": by_year,
             },
             meta={"handle_httpstatus_list": SEEN_STATUSES},
             dont_filter=True,
@@ -218,6 +238,7 @@ class PortalSpider(scrapy.Spider):
         return doc
 
     def _group(self, page_url: str, agency_id: str, year: int, **kw: Any) -> ReportGroup:
+        kw.pop("by_year", None)
         key = f"{agency_id}|{page_url}"
         if key not in self.groups:  # an attachment request restored from JOBDIR
             self.groups[key] = ReportGroup(
@@ -226,7 +247,11 @@ class PortalSpider(scrapy.Spider):
         return self.groups[key]
 
     def parse_page(self, response: Response, **kw: Any) -> Iterator[Any]:
+        if kw["by_year"] and response.status in (404, 410):
+            return  # a per-year URL answering 404: no report that year, not a fault
         self.count("report_pages")
+        if kw["by_year"]:
+            self.health[kw["agency_id"]].reports_found += 1
         doc = self._doc(response)
         group = ReportGroup(
             kw["agency_id"], kw["year"], kw["title"], kw["page_url"], kw["listed_date"], [doc]

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.site import BROKEN, OFF_LIMITS_YEAR, PortalServer, sources_toml
+from tests.portal.site import (
+    BROKEN,
+    BY_YEAR_AGENCY,
+    BY_YEAR_PUBLISHED,
+    OFF_LIMITS_YEAR,
+    PortalServer,
+    sources_toml,
+)
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
 NIANBAO = [sys.executable, "-c", "import cli; cli.main()"]
@@ -95,10 +102,22 @@ def test_documents_and_dates_are_archived_with_their_sources(crawled) -> None:
     conn = sqlite3.connect(workdir / "nianbao.db")
     formats = dict(conn.execute("SELECT format, count(*) FROM documents GROUP BY format"))
     assert {"html", "pdf", "docx", "doc"} <= set(formats)
-    # Every report is dated by the list it was found on; the page's date is kept too.
-    assert conn.execute("SELECT DISTINCT published_source FROM reports").fetchall() == [
-        ("listing",)
-    ]
+    # Every report is dated by the list it was found on, if any; the page's date is kept.
+    sources = dict(
+        conn.execute(
+            "SELECT agency_id = ?, group_concat(DISTINCT published_source) FROM reports GROUP BY 1",
+            (BY_YEAR_AGENCY[0],),
+        )
+    )
+    assert sources == {0: "listing", 1: "page"}  # per-year URLs have no list
+    assert conn.execute(
+        "SELECT count(*) FROM reports WHERE listed_date IS NOT NULL AND page_date IS NOT NULL "
+        "AND published_at = listed_date"
+    ).fetchone()[0] == len(portal.published) - len(BY_YEAR_PUBLISHED)
+    assert conn.execute(
+        "SELECT year, published_at FROM reports WHERE agency_id = ? ORDER BY year",
+        (BY_YEAR_AGENCY[0],),
+    ).fetchall() == [(y, f"{y + 1}-02-01") for y in BY_YEAR_PUBLISHED]
     gbk = next(p for p, r in portal.resources.items() if "gb2312" in r.content_type)
     row = conn.execute(
         "SELECT d.etag IS NOT NULL, d.last_modified, r.template FROM documents d "

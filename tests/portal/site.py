@@ -45,6 +45,9 @@ BROKEN = {
     "demo-empty": ("某县林业局", "/empty/index.html"),  # a list naming no report
     "demo-home": ("某县统计局", "/moved-col/index.html"),  # redirected to the home page
 }
+BY_YEAR_AGENCY = ("demo-city-edu", "某市教育局")
+BY_YEAR_PATH = "/module/xxgk/xxgkAnnualReport.jsp?area=11350500&fbtime={year}"
+BY_YEAR_PUBLISHED = (2021, 2022, 2023)
 LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 PER_PAGE = 6
 
@@ -224,6 +227,15 @@ def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
         ).encode()
     )
     res["@hanweb-records"] = Resource("\n".join(records).encode(), "text/plain")
+    # Hanweb's annual-report module: one URL per unit and year, no list.
+    for year in BY_YEAR_PUBLISHED:
+        title = f"{BY_YEAR_AGENCY[1]}{year}年政府信息公开工作年度报告"
+        res[BY_YEAR_PATH.format(year=year)] = Resource(
+            _trs_article(title, f"{year + 1}-02-01", _report_html(BY_YEAR_AGENCY[1], year))
+            .replace('class="TRS_Editor"', 'id="zoom"')
+            .encode()
+        )
+        published.add((BY_YEAR_AGENCY[0], year))
     res["/"] = Resource("<html><body><h1>某县人民政府门户网站</h1></body></html>".encode())
     res["/empty/index.html"] = Resource(
         '<html><body><ul><li><a href="/empty/1.html">关于做好政务公开工作的通知</a></li></ul>'
@@ -257,6 +269,7 @@ def sources_toml(url: str) -> str:
         out.append((agency_id, name, "city_dept", f"{url}/col/col1229/index.html"))
     for agency_id, (name, path) in BROKEN.items():
         out.append((agency_id, name, "county_dept", url + path))
+    out.append((*BY_YEAR_AGENCY, "city_dept", url + BY_YEAR_PATH))
     return "\n".join(
         f'[[agency]]\nid = "{a}"\nname = "{n}"\nlevel = "{lv}"\nregion = "某省某市某县"\n'
         f'list_urls = ["{u}"]\n'
@@ -283,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/module/web/jpage/dataproxy.jsp":
             return self._dataproxy(parse_qs(parts.query))
-        resource = self.server.resources.get(parts.path)
+        resource = self.server.resources.get(self.path) or self.server.resources.get(parts.path)
         if resource is None:
             return self._send(Resource(b"<h1>404</h1>", status=404))
         if "X-Test-Slow" in resource.headers:

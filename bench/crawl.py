@@ -1,0 +1,172 @@
+"""The whole crawl pipeline (fetch, archive, parse) against a synthetic portal.
+
+Run from the repository root: ``python bench/crawl.py [--agencies N] [--years Y]``
+(default 2,000 agencies × 5 years). A portal of one 年报 column per agency, each listing
+its reports as HTML pages with full template tables, is served on 127.0.0.1 by another
+process; ``nianbao crawl`` crawls it into a new archive with politeness delays off. Then
+``scrapy bench`` runs on the same machine for comparison. Figures are printed; nothing is
+asserted. Target: at least half of scrapy bench's pages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.corpus import make_formats  # noqa: E402
+
+
+def portal(agencies: int, years: list[int], port: multiprocessing.Value) -> None:
+    """Serve the synthetic portal until killed (runs in its own process)."""
+    bodies = {t: make_formats.body("AGENCY", 2000, t, None) for t in ("2019", "2021")}
+
+    def name(n: int) -> str:
+        return f"某省某市第{n}单位"
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            m = re.match(r"^/a(\d+)/(?:index\.html|(\d{4})\.html)$", self.path)
+            if self.path == "/robots.txt":
+                return self.send(b"User-agent: *\nAllow: /\n", "text/plain")
+            if not m or int(m.group(1)) >= agencies:
+                return self.send(b"not found", "text/plain", 404)
+            n, year = int(m.group(1)), m.group(2)
+            if year is None:
+                items = "".join(
+                    f'<li><a href="{y}.html" title="{name(n)}{y}年政府信息公开工作年度报告">'
+                    f"{name(n)}{y}年政府信息公开...</a><span>{y + 1}-01-20</span></li>"
+                    for y in years
+                )
+                page = f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul>'
+            else:
+                body = bodies["2019" if int(year) <= 2020 else "2021"]
+                body = body.replace("AGENCY", name(n)).replace("2000", year)
+                page = (
+                    f'<html><head><meta charset="utf-8"><meta name="PubDate" '
+                    f'content="{int(year) + 1}-01-20"></head><body>'
+                    f'<div class="TRS_Editor">{body}</div>'
+                )
+            self.send((page + "</body></html>").encode(), "text/html; charset=utf-8")
+
+        def send(self, data: bytes, kind: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port.value = server.server_address[1]
+    server.serve_forever()
+
+
+def scrapy_bench(workdir: Path) -> float | None:
+    """pages/s that `scrapy bench` reports (its own server and spider, on this machine)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "scrapy", "bench", "-s", "LOGSTATS_INTERVAL=1"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    rates = [int(r) for r in re.findall(r"at (\d+) pages/min", run.stderr)]
+    rates = [r for r in rates if r > 0]
+    if not rates:
+        return None
+    steady = sorted(rates)[len(rates) // 2]  # the median of its per-second figures
+    return steady / 60
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agencies", type=int, default=2_000)
+    ap.add_argument("--years", type=int, default=5)
+    args = ap.parse_args()
+    years = list(range(2024 - args.years, 2024))
+    port = multiprocessing.Value("i", 0)
+    server = multiprocessing.Process(target=portal, args=(args.agencies, years, port), daemon=True)
+    server.start()
+    while not port.value:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port.value}"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "agencies.toml").write_text(
+            "".join(
+                f'[[agency]]\nid = "a{n}"\nname = "某省某市第{n}单位"\nlevel = "county_dept"\n'
+                f'list_urls = ["{url}/a{n}/index.html"]\n'
+                for n in range(args.agencies)
+            ),
+            encoding="utf-8",
+        )
+        print(
+            f"crawling {args.agencies} agencies × {len(years)} years "
+            f"({args.agencies * (len(years) + 1)} pages) on {url}",
+            flush=True,
+        )
+        started = time.perf_counter()
+        crawl = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import cli; cli.main()",
+                "crawl",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "CONCURRENT_REQUESTS=16",
+                "-s",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        )
+        wall = time.perf_counter() - started
+        print(crawl.stdout.strip() or crawl.stderr[-2000:])
+        conn = sqlite3.connect(work / "nianbao.db")
+        pages, new = conn.execute(
+            "SELECT pages, documents_new FROM crawl_runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        report_count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        conn.close()
+        print(
+            f"nianbao crawl: {pages} pages in {wall:.1f} s = {pages / wall:.0f} pages/s; "
+            f"{new} documents archived and parsed = {new / wall:.0f} documents/s; "
+            f"{report_count} reports (start-up included)"
+        )
+        server.terminate()
+        rate = scrapy_bench(work)
+        if rate:
+            print(
+                f"scrapy bench: {rate:.0f} pages/s; nianbao crawl is "
+                f"{pages / wall / rate:.0%} of it (target 50%)"
+            )
+        else:
+            print("scrapy bench gave no figure")
+
+
+if __name__ == "__main__":
+    main()
