@@ -31,7 +31,10 @@ def test_new_archive_has_every_table_and_view(tmp_path: Path) -> None:
         "latest_reports",
         "compliance",
         "cell_values",
+        "agency_years",
+        "document_urls",
     } <= names
+    assert conn.execute("PRAGMA page_size").fetchone() == (8192,)
     for view in ("latest_reports", "compliance", "cell_values"):
         conn.execute(f"SELECT * FROM {view}").fetchall()
 
