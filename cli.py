@@ -167,6 +167,27 @@ def _summary(name: str, record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, shared by the commands that read nianbao.toml."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default="nianbao.toml",
+        show_default=True,
+        help="The config file: mail, subscriptions, schedule.",
+    )(func)
+
+
+def _config(path: str) -> Any:
+    from monitor.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
 def main() -> None:
@@ -437,6 +458,7 @@ def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
     help="The sources file: agencies and their 年报 columns.",
 )
 @db_option
+@config_option
 @click.option("--agency", "agencies", multiple=True, help="Only this agency id (repeatable).")
 @click.option("--year", "years", multiple=True, type=int, help="Only this report year.")
 @click.option(
@@ -449,6 +471,7 @@ def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
 def crawl(
     sources: str,
     db_path: str,
+    config_path: str,
     agencies: tuple[str, ...],
     years: tuple[int, ...],
     settings: tuple[str, ...],
@@ -487,6 +510,9 @@ def crawl(
 
     scrapy_settings = get_project_settings()
     scrapy_settings.set("JOBDIR", f"{db_path}.crawl", priority="cmdline")
+    contact = _config(config_path).contact
+    if contact:  # who runs this crawler, for the portals' webmasters
+        scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{contact})", priority="cmdline")
     for name, value in overrides.items():
         scrapy_settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
@@ -521,6 +547,142 @@ def crawl(
     if reason == "finished" and scrapy_settings.get("JOBDIR") == f"{db_path}.crawl":
         shutil.rmtree(f"{db_path}.crawl", ignore_errors=True)  # nothing left to resume
     sys.exit(1 if errors or reason != "finished" else 0)
+
+
+@main.command()
+@db_option
+@config_option
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date deadlines are judged against (default today).",
+)
+@click.option(
+    "--grace-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days after a deadline before a report is missing (stored in the archive).",
+)
+def check(db_path: str, config_path: str, as_of: Any, grace_days: int | None) -> None:
+    """Recompute every finding: missing, late, carry-overs, rules in force, copied prose,
+    impossible values. Findings that no longer hold are marked resolved, not deleted.
+
+    --as-of only sets the date deadlines are judged against; reports already archived
+    always count. The grace period and the similarity that makes prose a copy come from
+    [check] in the config (grace_days, duplicate_similarity) unless given here.
+
+    Example: nianbao check --as-of 2025-02-01
+    """
+    from datetime import date
+
+    from monitor.checks import DUPLICATE_SIMILARITY
+    from monitor.runner import describe, run_checks
+
+    config = _config(config_path)
+    archive = Archive(_open(db_path))
+
+    def progress(n: int, total: int) -> None:
+        if sys.stderr.isatty() and (n % 500 == 0 or n == total):
+            click.echo(f"\r[{n}/{total} agencies]", err=True, nl=False)
+
+    result = run_checks(
+        archive,
+        as_of.date() if as_of else date.today(),
+        grace_days if grace_days is not None else config.grace_days,
+        config.duplicate_similarity or DUPLICATE_SIMILARITY,
+        progress,
+    )
+    archive.close()
+    if sys.stderr.isatty():
+        click.echo(err=True)
+    click.echo(describe(result))
+
+
+@main.command()
+@db_option
+@config_option
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write the digests as .eml files in this folder instead of sending them.",
+)
+def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
+    """Send each subscriber one digest of the findings not yet sent to them.
+
+    Findings are grouped by agency, new first, with their evidence and a link to the
+    source document, followed by what was resolved since the last digest. Messages go
+    through the archive's outbox and are marked sent only once the server accepted them:
+    if the server is down the command exits 1 and the next run sends them. SMTP user and
+    password come from NIANBAO_SMTP_USER and NIANBAO_SMTP_PASSWORD.
+
+    Example: nianbao alerts --dry-run outbox/
+    """
+    from monitor.alerts import preview, queue, send_pending
+
+    config = _config(config_path)
+    if not config.subscriptions:
+        click.echo(f"alerts are off: {config_path} has no [[subscription]]")
+        return
+    if dry_run:
+        written = preview(_open(db_path, readonly=True), config, Path(dry_run))
+        click.echo(f"{len(written)} digest(s) written to {dry_run}")
+        return
+    if config.mail is None:
+        click.echo(f"alerts are off: {config_path} has no [mail] section")
+        return
+    conn = _open(db_path)
+    queued = queue(conn, config)
+    sent, error = send_pending(conn, config.mail)
+    click.echo(f"{queued} digest(s) queued, {sent} sent")
+    if error:
+        left = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+        click.echo(
+            f"mail server refused or unreachable ({error}); {left} left in the "
+            "outbox for the next run",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@main.command()
+@db_option
+@config_option
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False),
+    default="agencies.toml",
+    show_default=True,
+    help="The sources file the crawl job reads.",
+)
+@click.option(
+    "--jobs",
+    "jobs_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where the scheduler keeps its jobs (default: DB.jobs).",
+)
+def schedule(db_path: str, config_path: str, sources: str, jobs_path: str | None) -> None:
+    """Run the crawl, check and alerts jobs of [schedule] until stopped (SIGTERM, Ctrl-C).
+
+    Cron expressions have five fields (minute hour day month weekday), or six with
+    seconds first. Jobs are kept in a SQLite job store: a job missed while the scheduler
+    was down runs once when it starts again; no job overlaps itself. Each job runs as its
+    own process with a time limit ([crawl] time_limit for the crawl).
+
+    Example: nianbao schedule --config nianbao.toml
+    """
+    import scheduler
+
+    config = _config(config_path)
+    if not config.schedule:
+        raise click.UsageError(f"{config_path}: no [schedule] section: nothing to run")
+    try:
+        scheduler.run(config, db_path, sources, jobs_path or f"{db_path}.jobs")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -318,6 +318,29 @@ MIGRATIONS: tuple[str, ...] = (
     -- plain); otherwise told from the page.
     ALTER TABLE agencies ADD COLUMN software TEXT;
     """,
+    # 4: alert digests. A message is queued in the outbox together with the findings it
+    # tells each address about (one transaction), and marked sent only once the server
+    # accepted it: nothing lost if the server is down, nothing told twice.
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        message BLOB NOT NULL,                      -- the whole message, as sent
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_unsent ON outbox(sent_at, id);
+    CREATE TABLE alerted (
+        address TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        kind TEXT NOT NULL,                         -- open | resolved: what was told
+        outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+        PRIMARY KEY (address, fingerprint, kind)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

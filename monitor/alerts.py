@@ -1,0 +1,238 @@
+"""Alert digests: each subscriber gets the findings not yet told to them, grouped by
+agency, new first, and what was resolved since; through the outbox, so a server that is
+down loses nothing and a finding is told once to each address."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import smtplib
+import sqlite3
+import ssl
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from monitor.config import SEVERITIES, Config, Mail, Subscription
+from storage.archive import now
+from storage.db import transaction
+
+_COLUMNS = (
+    "fingerprint, agency_id, year, rule, severity, message, evidence, status, first_seen, "
+    "resolved_at, report_id"
+)
+
+
+def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
+    return (
+        any(fnmatchcase(row["agency_id"] or "", p) for p in sub.agencies)
+        and any(fnmatchcase(row["rule"], p) for p in sub.rules)
+        and SEVERITIES.index(row["severity"]) >= SEVERITIES.index(sub.min_severity)
+    )
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: tuple) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor]
+
+
+def pending_for(conn: sqlite3.Connection, sub: Subscription) -> tuple[list, list]:
+    """(new findings, resolved findings) this subscriber has not been told about."""
+    new = _rows(
+        conn,
+        f"""SELECT {_COLUMNS} FROM findings f WHERE status = 'open' AND NOT EXISTS (
+                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
+                AND a.kind = 'open')""",
+        (sub.email,),
+    )
+    resolved = _rows(
+        conn,
+        f"""SELECT {_COLUMNS} FROM findings f WHERE status = 'resolved' AND EXISTS (
+                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
+                AND a.kind = 'open') AND NOT EXISTS (
+                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
+                AND a.kind = 'resolved')""",
+        (sub.email, sub.email),
+    )
+    return [r for r in new if _wanted(sub, r)], [r for r in resolved if _wanted(sub, r)]
+
+
+def _links(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Each finding's link: its report's document, else the agency's list page."""
+    for row in rows:
+        link = None
+        if row["report_id"] is not None:
+            found = conn.execute(
+                "SELECT coalesce(d.final_url, d.source_url) FROM reports r "
+                "JOIN documents d ON d.sha256 = r.document_sha256 WHERE r.id = ?",
+                (row["report_id"],),
+            ).fetchone()
+            link = found[0] if found else None
+        if link is None and row["agency_id"]:
+            found = conn.execute(
+                "SELECT json_extract(list_urls, '$[0]') FROM agencies WHERE id = ?",
+                (row["agency_id"],),
+            ).fetchone()
+            link = found[0] if found else None
+        row["link"] = link
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """By agency, the agency with the newest finding first; new first inside each."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(rows, key=lambda r: (r["first_seen"], r["fingerprint"]), reverse=True):
+        groups.setdefault(row["agency_id"] or "(unknown agency)", []).append(row)
+    return list(groups.items())
+
+
+def compose(sub: Subscription, sender: str, new: list[dict], resolved: list[dict]) -> EmailMessage:
+    """One digest: plain text and HTML, UTF-8 subject naming the counts."""
+    agencies = {r["agency_id"] for r in new}
+    errors = sum(r["severity"] == "error" for r in new)
+    msg = EmailMessage()
+    msg["Subject"] = (
+        f"nianbao 年报监测：{len(new)} 项新发现（{errors} 项错误，{len(agencies)} 个单位），"
+        f"{len(resolved)} 项已解决"
+    )
+    msg["From"] = sender
+    msg["To"] = sub.email
+    msg["Date"] = format_datetime(_now_dt())
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    text, rich = (
+        [f"{len(new)} new finding(s), {len(resolved)} resolved since last time.", ""],
+        [f"<p>{len(new)} new finding(s), {len(resolved)} resolved since last time.</p>"],
+    )
+    for agency, rows in _grouped(new):
+        text.append(f"== {agency} ==")
+        rich.append(f"<h2>{html.escape(agency)}</h2><ul>")
+        for r in rows:
+            evidence = json.dumps(json.loads(r["evidence"]), ensure_ascii=False, sort_keys=True)
+            line = f"[{r['severity']}] {r['year'] or ''} {r['rule']}: {r['message']}"
+            text += [line, f"    evidence: {evidence}", f"    source: {r['link'] or '-'}"]
+            link = f' <a href="{html.escape(r["link"])}">source</a>' if r.get("link") else ""
+            rich.append(
+                f"<li><b>{html.escape(r['severity'])}</b> {r['year'] or ''} "
+                f"<code>{html.escape(r['rule'])}</code>: {html.escape(r['message'])}{link}"
+                f"<br><small>{html.escape(evidence)}</small></li>"
+            )
+        text.append("")
+        rich.append("</ul>")
+    if resolved:
+        text.append("== resolved since last time ==")
+        rich.append("<h2>Resolved since last time</h2><ul>")
+        for r in sorted(resolved, key=lambda r: (r["agency_id"] or "", r["year"] or 0)):
+            text.append(f"{r['agency_id']} {r['year'] or ''} {r['rule']}: {r['message']}")
+            rich.append(
+                f"<li>{html.escape(r['agency_id'] or '')} {r['year'] or ''} "
+                f"<code>{html.escape(r['rule'])}</code>: {html.escape(r['message'])}</li>"
+            )
+        rich.append("</ul>")
+    msg.set_content("\n".join(text) + "\n")
+    msg.add_alternative("<html><body>" + "".join(rich) + "</body></html>", subtype="html")
+    return msg
+
+
+def _now_dt() -> datetime:
+    return datetime.now(UTC)
+
+
+def queue(conn: sqlite3.Connection, config: Config) -> int:
+    """Put one digest per subscriber with something to tell into the outbox; returns how
+    many. Each digest and the record of what it tells are one transaction."""
+    queued = 0
+    sender = config.mail.sender if config.mail else "nianbao@localhost"
+    for sub in config.subscriptions:
+        with transaction(conn):
+            new, resolved = pending_for(conn, sub)
+            if not new and not resolved:
+                continue
+            _links(conn, new)
+            msg = compose(sub, sender, new, resolved)
+            outbox_id = conn.execute(
+                "INSERT INTO outbox (address, subject, message, created_at) VALUES (?,?,?,?)",
+                (sub.email, msg["Subject"], msg.as_bytes(), now()),
+            ).lastrowid
+            conn.executemany(
+                "INSERT OR IGNORE INTO alerted (address, fingerprint, kind, outbox_id) "
+                "VALUES (?,?,?,?)",
+                [(sub.email, r["fingerprint"], "open", outbox_id) for r in new]
+                + [(sub.email, r["fingerprint"], "resolved", outbox_id) for r in resolved],
+            )
+            queued += 1
+    return queued
+
+
+def preview(conn: sqlite3.Connection, config: Config, out_dir: Path) -> list[Path]:
+    """--dry-run: what queue would send, written as .eml files; the archive is not touched."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sender = config.mail.sender if config.mail else "nianbao@localhost"
+    written = []
+    for n, sub in enumerate(config.subscriptions, 1):
+        new, resolved = pending_for(conn, sub)
+        if not new and not resolved:
+            continue
+        _links(conn, new)
+        path = out_dir / f"{n:03d}-{sub.email.replace('@', '_at_')}.eml"
+        path.write_bytes(compose(sub, sender, new, resolved).as_bytes())
+        written.append(path)
+    return written
+
+
+def _connect(mail: Mail) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if mail.ssl:
+        server: smtplib.SMTP = smtplib.SMTP_SSL(mail.host, mail.port, timeout=30, context=context)
+    else:
+        server = smtplib.SMTP(mail.host, mail.port, timeout=30)
+        if mail.starttls:
+            server.starttls(context=context)
+    if mail.user:
+        server.login(mail.user, mail.password or "")
+    return server
+
+
+def send_pending(conn: sqlite3.Connection, mail: Mail) -> tuple[int, str | None]:
+    """Send every unsent outbox message, oldest first; (sent, the error that stopped us)."""
+    pending = conn.execute(
+        "SELECT id, address, message FROM outbox WHERE sent_at IS NULL ORDER BY id"
+    ).fetchall()
+    if not pending:
+        return 0, None
+    sent = 0
+    try:
+        server = _connect(mail)
+    except (OSError, smtplib.SMTPException) as exc:
+        _failed(conn, [p[0] for p in pending], exc)
+        return 0, f"{mail.host}:{mail.port}: {exc}"
+    try:
+        for outbox_id, address, message in pending:
+            try:
+                server.sendmail(mail.sender, [address], message)
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(conn, [outbox_id], exc)
+                return sent, f"{address}: {exc}"
+            with transaction(conn):  # only once the server has accepted it
+                conn.execute(
+                    "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL "
+                    "WHERE id = ?",
+                    (now(), outbox_id),
+                )
+            sent += 1
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            server.quit()
+    return sent, None
+
+
+def _failed(conn: sqlite3.Connection, ids: list[int], exc: BaseException) -> None:
+    with transaction(conn):
+        conn.executemany(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            [(str(exc)[:500], i) for i in ids],
+        )

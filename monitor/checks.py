@@ -1,0 +1,268 @@
+"""Checks across an agency's years, judged against a date: missing, late, carry-overs,
+rules in force, copied prose, impossible values. Pure functions over plain data.
+
+A year without a report is ``pending`` until its deadline plus the grace period has
+passed, ``unverified`` (no finding) while the agency's source cannot be read, and only then
+``report.missing``: our crawler's failure is never the agency's.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from monitor.rules import ERROR, INFO, WARNING, Cells, Finding, finding
+from parsers.template import APPLICANT_COLUMNS
+
+# Rules that `nianbao check` owns: recomputed on every run, resolved when they stop holding.
+CHECK_RULES = (
+    "report.missing",
+    "report.late",
+    "report.date_unverified",
+    "report.duplicate_text",
+    "carry.continuity",
+    "proactive.in_force_continuity",
+    "plausibility.",
+)
+DUPLICATE_SIMILARITY = 0.9
+_DIGITS = re.compile(r"[\d〇零一二三四五六七八九十]+")
+
+
+@dataclass
+class AgencyFacts:
+    id: str
+    level: str
+    deadline: str  # MM-DD of the year after the report year
+    since: int
+    source_broken: bool = False  # an open source.* finding
+
+
+@dataclass
+class ReportFacts:
+    id: int
+    year: int
+    template: str
+    published_at: str | None
+    published_source: str | None
+    first_seen: str
+    cells: Cells = field(default_factory=dict)
+    text: str = ""
+
+
+def deadline(agency: AgencyFacts, year: int) -> date:
+    """The day year ``year``'s report is due; 02-29 falls on Feb 28 in common years."""
+    month, day = (int(p) for p in agency.deadline.split("-"))
+    return date(year + 1, month, min(day, calendar.monthrange(year + 1, month)[1]))
+
+
+def missing(
+    agency: AgencyFacts, years_found: set[int], as_of: date, grace_days: int
+) -> list[tuple[int, Finding]]:
+    out = []
+    for year in range(agency.since, as_of.year):
+        due = deadline(agency, year)
+        if year in years_found or as_of <= due + timedelta(days=grace_days):
+            continue  # found, or pending
+        if agency.source_broken:
+            continue  # unverified: the matrix says so; no finding against the agency
+        out.append(
+            (
+                year,
+                finding(
+                    "report.missing",
+                    ERROR,
+                    f"no {year} report found; it was due {due.isoformat()}",
+                    deadline=due.isoformat(),
+                    grace_days=grace_days,
+                    as_of=as_of.isoformat(),
+                ),
+            )
+        )
+    return out
+
+
+def late(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
+    due = deadline(agency, report.year)
+    if report.published_source == "first_seen" or not report.published_at:
+        seen = date.fromisoformat(report.first_seen[:10])
+        if seen <= due:
+            return []  # seen by the crawler in time: on time, whenever it was published
+        return [
+            finding(
+                "report.date_unverified",
+                INFO,
+                f"publication date unknown; first seen {seen.isoformat()}, after the "
+                f"deadline {due.isoformat()}: it may have been published in time",
+                deadline=due.isoformat(),
+                first_seen=seen.isoformat(),
+            )
+        ]
+    published = date.fromisoformat(report.published_at[:10])
+    if published <= due:
+        return []
+    return [
+        finding(
+            "report.late",
+            WARNING,
+            f"published {published.isoformat()} ({report.published_source}), "
+            f"{(published - due).days} day(s) after the deadline {due.isoformat()}",
+            published_at=published.isoformat(),
+            date_source=report.published_source,
+            deadline=due.isoformat(),
+            days_late=(published - due).days,
+        )
+    ]
+
+
+def carry_continuity(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
+    """This year's 上年结转 equals last year's 结转下年度, column by column."""
+    differ = {}
+    for col in APPLICANT_COLUMNS:
+        before = previous.cells.get(f"applications.carried_forward.{col}")
+        now = current.cells.get(f"applications.carried_over.{col}")
+        if before is not None and now is not None and before != now:
+            differ[col] = {"carried_forward_last_year": before, "carried_over": now}
+    if not differ:
+        return []
+    return [
+        finding(
+            "carry.continuity",
+            ERROR,
+            f"上年结转 differs from the {previous.year} report's 结转下年度 in "
+            f"{len(differ)} column(s)",
+            columns=differ,
+            previous_report_id=previous.id,
+        )
+    ]
+
+
+def in_force_continuity(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
+    """2021 template: 现行有效 = last year's 现行有效 + 本年制发 - 本年废止."""
+    if previous.template != "2021" or current.template != "2021":
+        return []
+    out = []
+    for kind in ("rules", "normative_docs"):
+        last = previous.cells.get(f"proactive.{kind}.in_force")
+        issued, repealed, now = (
+            current.cells.get(f"proactive.{kind}.{c}") for c in ("issued", "repealed", "in_force")
+        )
+        if None in (last, issued, repealed, now):
+            continue
+        expected = last + issued - repealed
+        if expected != now:
+            out.append(
+                finding(
+                    "proactive.in_force_continuity",
+                    WARNING,
+                    f"proactive.{kind}.in_force is {now}; last year's {last} + {issued} issued "
+                    f"- {repealed} repealed = {expected}",
+                    key=f"proactive.{kind}.in_force",
+                    last_year=last,
+                    issued=issued,
+                    repealed=repealed,
+                    expected=expected,
+                    stated=now,
+                    previous_report_id=previous.id,
+                )
+            )
+    return out
+
+
+def _shingles(text: str, size: int = 5) -> set[str]:
+    text = "".join(_DIGITS.sub("#", text).split())
+    return {text[i : i + size] for i in range(max(len(text) - size + 1, 0))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of five-character pieces two texts have in common (numbers ignored: a copied
+    report changes its year and its figures, not its sentences)."""
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def duplicate_text(
+    previous: ReportFacts, current: ReportFacts, threshold: float = DUPLICATE_SIMILARITY
+) -> list[Finding]:
+    """The 2021 template notice names 内容雷同 as a failing: prose copied from last year."""
+    if len(current.text) < 200:  # too little prose to judge
+        return []
+    score = similarity(previous.text, current.text)
+    if score < threshold:
+        return []
+    return [
+        finding(
+            "report.duplicate_text",
+            WARNING,
+            f"the prose is {score:.0%} the same as the {previous.year} report's",
+            similarity=round(score, 3),
+            threshold=threshold,
+            previous_report_id=previous.id,
+        )
+    ]
+
+
+def plausibility(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
+    out = []
+    for key, value in sorted(report.cells.items()):
+        # 本年增减 (the 2019 template's .change) is the one column that may fall.
+        if value is not None and value < 0 and not key.endswith(".change"):
+            out.append(
+                finding(
+                    "plausibility.negative",
+                    ERROR,
+                    f"{key} is negative ({value})",
+                    key=key,
+                    value=value,
+                )
+            )
+    if agency.level == "township":
+        # Townships cannot make 规章; only the 2021 template's own counts say they did.
+        for key in ("proactive.rules.issued", "proactive.rules.in_force"):
+            value = report.cells.get(key)
+            if value:
+                out.append(
+                    finding(
+                        "plausibility.township_rules",
+                        WARNING,
+                        f"a township reports {key} = {value}: townships make no 规章",
+                        key=key,
+                        value=value,
+                    )
+                )
+    return out
+
+
+def check_agency(
+    agency: AgencyFacts,
+    reports: Sequence[ReportFacts],
+    as_of: date,
+    grace_days: int = 0,
+    duplicate_threshold: float = DUPLICATE_SIMILARITY,
+) -> list[tuple[int, int | None, Finding]]:
+    """Every finding for one agency's latest reports: (year, report id, finding)."""
+    by_year: Mapping[int, ReportFacts] = {r.year: r for r in reports}
+    out: list[tuple[int, int | None, Finding]] = [
+        (year, None, f) for year, f in missing(agency, set(by_year), as_of, grace_days)
+    ]
+    for year, report in sorted(by_year.items()):
+        found: list[Finding] = late(agency, report) + plausibility(agency, report)
+        previous = by_year.get(year - 1)
+        if previous is not None:
+            found += carry_continuity(previous, report)
+            found += in_force_continuity(previous, report)
+            found += duplicate_text(previous, report, duplicate_threshold)
+        out += [(year, report.id, f) for f in found]
+    return out
+
+
+def summary(findings: Sequence[tuple[int, int | None, Finding]]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for _, _, f in findings:
+        counts[f["rule"]] = counts.get(f["rule"], 0) + 1
+    return dict(sorted(counts.items()))

@@ -1,0 +1,127 @@
+"""`nianbao check`: the archive's agencies and latest reports → the checks of
+monitor.checks → findings stored (opened, kept, or resolved when they no longer hold)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from monitor.checks import (
+    CHECK_RULES,
+    DUPLICATE_SIMILARITY,
+    AgencyFacts,
+    ReportFacts,
+    check_agency,
+)
+from storage.archive import Archive, fingerprint, now
+from storage.db import setting, transaction
+
+
+def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
+    return [
+        AgencyFacts(*row)
+        for row in conn.execute(
+            """SELECT a.id, a.level, a.deadline, a.since, EXISTS (
+                   SELECT 1 FROM findings f WHERE f.agency_id = a.id AND f.status = 'open'
+                   AND f.rule >= 'source.' AND f.rule < 'source/')
+               FROM agencies a ORDER BY a.id"""
+        )
+    ]
+
+
+def _reports(conn: sqlite3.Connection, agency_id: str) -> list[ReportFacts]:
+    reports = [
+        ReportFacts(*row)
+        for row in conn.execute(
+            """SELECT r.id, r.year, r.template, r.published_at, r.published_source,
+                   r.first_seen, NULL, coalesce(t.text, '')
+               FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id
+               WHERE r.agency_id = ? AND r.is_latest = 1 AND r.year IS NOT NULL
+               ORDER BY r.year""",
+            (agency_id,),
+        )
+    ]
+    for report in reports:
+        report.cells = dict(
+            conn.execute("SELECT key, value FROM cell_values WHERE report_id = ?", (report.id,))
+        )
+    return reports
+
+
+def run_checks(
+    archive: Archive,
+    as_of: date,
+    grace_days: int | None = None,
+    duplicate_threshold: float = DUPLICATE_SIMILARITY,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Recompute every check for every agency; returns counts of what is open, new and
+    resolved. ``grace_days`` (when given) is stored as the archive's grace period."""
+    conn = archive.conn
+    if grace_days is not None:
+        with transaction(conn):
+            conn.execute(
+                "UPDATE settings SET value = ? WHERE key = 'grace_days'", (str(grace_days),)
+            )
+    grace = int(setting(conn, "grace_days"))
+    agencies = _agencies(conn)
+    seen_at = now()
+    results: list[tuple[AgencyFacts, list]] = []
+    for n, agency in enumerate(agencies, 1):
+        found = check_agency(agency, _reports(conn, agency.id), as_of, grace, duplicate_threshold)
+        results.append((agency, found))
+        if progress:
+            progress(n, len(agencies))
+    rules_clause = " OR ".join("rule LIKE ?" for _ in CHECK_RULES)
+    patterns = tuple(r + "%" if r.endswith(".") else r for r in CHECK_RULES)
+    counts = {"open": 0, "new": 0, "resolved": 0}
+    by_rule: dict[str, int] = {}
+    with archive.batch():
+        wanted: set[str] = set()
+        for agency, found in results:
+            for year, report_id, f in found:
+                fp = fingerprint(agency.id, year, f["rule"], f["evidence"].get("key"))
+                wanted.add(fp)
+                is_new = (
+                    conn.execute(
+                        "SELECT 1 FROM findings WHERE fingerprint = ? AND status = 'open'", (fp,)
+                    ).fetchone()
+                    is None
+                )
+                counts["new"] += is_new
+                by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+                archive.store_findings(
+                    agency.id, agency.id, None, year, report_id, [f], seen_at, scope=()
+                )
+        counts["open"] = len(wanted)
+        stale = [
+            (seen_at, fp)
+            for (fp,) in conn.execute(
+                f"SELECT fingerprint FROM findings WHERE status = 'open' AND ({rules_clause})",
+                patterns,
+            )
+            if fp not in wanted
+        ]
+        conn.executemany(
+            "UPDATE findings SET status = 'resolved', resolved_at = ?, last_seen = ? "
+            "WHERE fingerprint = ?",
+            [(at, at, fp) for at, fp in stale],
+        )
+        counts["resolved"] = len(stale)
+    return {**counts, "as_of": as_of.isoformat(), "grace_days": grace, "rules": by_rule}
+
+
+def describe(result: dict[str, Any]) -> str:
+    rules = ", ".join(f"{k} {v}" for k, v in sorted(result["rules"].items())) or "none"
+    return (
+        f"checked as of {result['as_of']} (grace {result['grace_days']} days): "
+        f"{result['open']} open ({result['new']} new), {result['resolved']} resolved; "
+        f"by rule: {rules}"
+    )
+
+
+def dumps(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, sort_keys=True)
