@@ -5,6 +5,7 @@ down loses nothing and a finding is told once to each address."""
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import html
 import json
 import smtplib
@@ -156,7 +157,8 @@ def queue(conn: sqlite3.Connection, config: Config) -> int:
             msg = compose(sub, sender, new, resolved)
             outbox_id = conn.execute(
                 "INSERT INTO outbox (address, subject, message, created_at) VALUES (?,?,?,?)",
-                (sub.email, msg["Subject"], msg.as_bytes(), now()),
+                # CRLF line ends, as SMTP carries them (bytes are sent unchanged).
+                (sub.email, msg["Subject"], msg.as_bytes(policy=email.policy.SMTP), now()),
             ).lastrowid
             conn.executemany(
                 "INSERT OR IGNORE INTO alerted (address, fingerprint, kind, outbox_id) "

@@ -1,0 +1,244 @@
+"""`nianbao check` and `nianbao alerts` on a real archive file, with a real SMTP server
+(aiosmtpd on 127.0.0.1) receiving the digests."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from datetime import date
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+
+from cli import main
+from monitor.config import ConfigError, load_config
+from monitor.runner import run_checks
+from storage.archive import Archive, Fetched
+from storage.db import connect
+from storage.sources import load_sources
+from tests.storage.test_archive import SOURCES, report
+
+
+class Inbox:
+    """aiosmtpd handler: keeps what it accepts; refuses while ``refuse`` is set."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    sources = tmp_path / "agencies.toml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    a = Archive(connect(tmp_path / "nianbao.db"))
+    a.load_agencies(load_sources(sources))
+    # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
+    a.add_document(report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
+    a.add_document(report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
+    return a
+
+
+def config(tmp_path: Path, port: int, extra: str = "") -> Path:
+    path = tmp_path / "nianbao.toml"
+    path.write_text(
+        f"""
+[mail]
+host = "127.0.0.1"
+port = {port}
+starttls = false
+sender = "nianbao@example.org"
+
+[[subscription]]
+email = "watch@example.org"
+min_severity = "warning"
+
+[[subscription]]
+email = "county@example.org"
+agencies = ["demo-county"]
+rules = ["report.*"]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def rules(a: Archive, status: str = "open") -> set[tuple[str, int, str]]:
+    return set(
+        a.conn.execute(
+            "SELECT agency_id, year, rule FROM findings WHERE status = ? "
+            "AND rule IN ('report.missing', 'report.late')",
+            (status,),
+        )
+    )
+
+
+def test_check_finds_missing_and_late_and_resolves_what_stops_holding(archive: Archive) -> None:
+    result = run_checks(archive, date(2024, 2, 1))
+    assert rules(archive) == {
+        ("demo-env", 2022, "report.late"),
+        ("demo-env", 2023, "report.missing"),
+        ("demo-county", 2022, "report.missing"),  # due 2023-03-31; 2023 is pending
+    }
+    assert result["new"] == result["open"]
+    again = run_checks(archive, date(2024, 2, 1))
+    assert (again["new"], again["resolved"], again["open"]) == (0, 0, result["open"])
+    count = archive.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    archive.add_document(report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20"))
+    third = run_checks(archive, date(2024, 2, 1))
+    assert third["resolved"] >= 1
+    assert ("demo-env", 2023, "report.missing") in rules(archive, "resolved")
+    assert archive.conn.execute("SELECT count(*) FROM findings").fetchone()[0] >= count
+    # --as-of earlier: deadlines not yet passed, but archived reports still count.
+    # The late report stays late: its date is a fact, whatever the date of the check.
+    run_checks(archive, date(2023, 1, 15))
+    assert rules(archive) == {("demo-env", 2022, "report.late")}
+
+
+def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--db",
+            str(tmp_path / "nianbao.db"),
+            "--as-of",
+            "2024-04-01",
+            "--config",
+            str(tmp_path / "none.toml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "report.missing 3" in result.output and "report.late 1" in result.output
+
+
+def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Path) -> None:
+    inbox, port = smtp
+    run_checks(archive, date(2024, 4, 1))
+    cfg = config(tmp_path, port)
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(cfg)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "2 digest(s) queued, 2 sent" in first.output
+    by_address = {m["To"]: m for m in inbox.messages}
+    watch = by_address["watch@example.org"]
+    assert watch["Subject"].startswith("nianbao 年报监测：")
+    assert "（" in watch["Subject"] and "项已解决" in watch["Subject"]
+    text = watch.get_body(("plain",)).get_content()
+    html = watch.get_body(("html",)).get_content()
+    assert "== demo-env ==" in text and "== demo-county ==" in text
+    assert "report.late" in text and '"days_late": 5' in text  # evidence
+    assert "<h2>demo-env</h2>" in html
+    assert "cells.blank" not in text  # info-level findings are below min_severity
+    county = by_address["county@example.org"].get_body(("plain",)).get_content()
+    assert "demo-env" not in county and "report.missing" in county
+    # Nothing new: nothing sent.
+    second = CliRunner().invoke(main, args)
+    assert "0 digest(s) queued, 0 sent" in second.output
+    assert len(inbox.messages) == 2
+    # A finding resolved: told once, in the resolved part.
+    archive.add_document(report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20"))
+    run_checks(archive, date(2024, 4, 1))
+    third = CliRunner().invoke(main, args)
+    assert "1 digest(s) queued, 1 sent" in third.output
+    last = inbox.messages[-1].get_body(("plain",)).get_content()
+    assert "== resolved since last time ==" in last and "demo-env 2023 report.missing" in last
+    assert CliRunner().invoke(main, args).output.startswith("0 digest(s) queued")
+
+
+def test_a_server_that_refuses_then_accepts_loses_and_duplicates_nothing(
+    archive: Archive, smtp, tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    run_checks(archive, date(2024, 4, 1))
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    inbox.refuse = True
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1 and "left in the outbox" in refused.output
+    assert inbox.messages == []
+    inbox.refuse = False
+    accepted = CliRunner().invoke(main, args)
+    assert accepted.exit_code == 0 and "0 digest(s) queued, 2 sent" in accepted.output
+    assert CliRunner().invoke(main, args).output.startswith("0 digest(s) queued, 0 sent")
+    assert sorted(m["To"] for m in inbox.messages) == ["county@example.org", "watch@example.org"]
+
+
+def test_a_server_that_is_down_keeps_the_outbox(archive: Archive, tmp_path: Path) -> None:
+    run_checks(archive, date(2024, 4, 1))
+    port = free_port()  # nothing listens there
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    down = CliRunner().invoke(main, args)
+    assert down.exit_code == 1
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        up = CliRunner().invoke(main, args)
+    finally:
+        controller.stop()
+    assert up.exit_code == 0 and "2 sent" in up.output and len(inbox.messages) == 2
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(archive: Archive, tmp_path: Path) -> None:
+    run_checks(archive, date(2024, 4, 1))
+    out = tmp_path / "eml"
+    args = [
+        "alerts",
+        "--db",
+        str(tmp_path / "nianbao.db"),
+        "--config",
+        str(config(tmp_path, free_port())),
+        "--dry-run",
+        str(out),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "2 digest(s) written" in result.output
+    files = sorted(p.name for p in out.glob("*.eml"))
+    assert files == ["001-watch_at_example.org.eml", "002-county_at_example.org.eml"]
+    message = email.message_from_bytes((out / files[0]).read_bytes(), policy=email.policy.default)
+    assert "report.late" in message.get_body(("plain",)).get_content()
+    assert archive.conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+
+
+def test_alerts_switch_off_without_configuration(archive: Archive, tmp_path: Path) -> None:
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(tmp_path / "no.toml")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "alerts are off" in result.output
+
+
+def test_secrets_stay_out_of_the_config_file(tmp_path: Path) -> None:
+    path = config(tmp_path, 25)
+    path.write_text(path.read_text().replace("starttls = false", 'password = "x"'))
+    with pytest.raises(ConfigError, match="NIANBAO_SMTP_PASSWORD"):
+        load_config(path)
+    ok = config(tmp_path, 25)
+    env = {"NIANBAO_SMTP_USER": "u", "NIANBAO_SMTP_PASSWORD": "p", "NIANBAO_SMTP_PORT": "2525"}
+    mail = load_config(ok, env).mail
+    assert (mail.user, mail.password, mail.port) == ("u", "p", 2525)

@@ -1,0 +1,186 @@
+"""Checks across years, judged against controlled dates (monitor.checks, pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.checks import (
+    AgencyFacts,
+    ReportFacts,
+    carry_continuity,
+    check_agency,
+    deadline,
+    duplicate_text,
+    in_force_continuity,
+    late,
+    missing,
+    plausibility,
+)
+
+DEPT = AgencyFacts("dept", "county_dept", "01-31", 2021)
+COUNTY = AgencyFacts("county", "county", "03-31", 2021)
+
+
+def report(year: int, published: str | None = None, source: str | None = "listing", **kw):
+    return ReportFacts(
+        kw.pop("id", year),
+        year,
+        kw.pop("template", "2021"),
+        published,
+        source if published else "first_seen",
+        kw.pop("first_seen", f"{year + 1}-01-15T00:00:00+00:00"),
+        kw.pop("cells", {}),
+        kw.pop("text", ""),
+    )
+
+
+@pytest.mark.parametrize(
+    ("agency", "as_of", "expected"),
+    [
+        (DEPT, date(2023, 1, 31), [2021]),  # the deadline day itself: 2022 still pending
+        (DEPT, date(2023, 2, 1), [2021, 2022]),
+        (COUNTY, date(2023, 3, 31), [2021]),
+        (COUNTY, date(2023, 4, 1), [2021, 2022]),
+        (COUNTY, date(2022, 3, 31), []),
+    ],
+)
+def test_missing_on_both_sides_of_the_deadline(agency, as_of, expected) -> None:
+    found = missing(agency, set(), as_of, grace_days=0)
+    assert [y for y, _ in found] == expected
+    assert all(f["rule"] == "report.missing" and f["severity"] == "error" for _, f in found)
+
+
+def test_grace_period_and_found_years() -> None:
+    assert [y for y, _ in missing(DEPT, set(), date(2023, 2, 10), grace_days=10)] == [2021]
+    assert [y for y, _ in missing(DEPT, set(), date(2023, 2, 11), grace_days=10)] == [2021, 2022]
+    assert missing(DEPT, {2021, 2022}, date(2023, 6, 1), 0) == []
+
+
+def test_leap_years() -> None:
+    leap = AgencyFacts("x", "county", "02-29", 2022)
+    assert deadline(leap, 2022) == date(2023, 2, 28)  # a common year: Feb 28
+    assert deadline(leap, 2023) == date(2024, 2, 29)
+    assert [y for y, _ in missing(leap, set(), date(2024, 2, 29), 0)] == [2022]
+    assert [y for y, _ in missing(leap, set(), date(2024, 3, 1), 0)] == [2022, 2023]
+    # 2024-02-29 is after a Jan 31 deadline by 29 days
+    (f,) = late(DEPT, report(2023, "2024-02-29"))
+    assert f["evidence"]["days_late"] == 29
+
+
+def test_an_agency_added_mid_year_is_expected_from_its_first_year() -> None:
+    added = AgencyFacts("new", "township", "01-31", 2024)
+    assert missing(added, set(), date(2024, 7, 1), 0) == []
+    assert missing(added, set(), date(2025, 1, 31), 0) == []
+    assert [y for y, _ in missing(added, set(), date(2025, 2, 1), 0)] == [2024]
+
+
+def test_a_broken_source_makes_years_unverified_not_missing() -> None:
+    broken = AgencyFacts("dept", "county_dept", "01-31", 2021, source_broken=True)
+    assert missing(broken, set(), date(2025, 6, 1), 0) == []
+
+
+def test_late_by_the_date_source() -> None:
+    assert late(DEPT, report(2022, "2023-01-31")) == []
+    assert late(DEPT, report(2022, "2023-02-01", "page")) == [
+        {
+            "rule": "report.late",
+            "severity": "warning",
+            "message": "published 2023-02-01 (page), 1 day(s) after the deadline 2023-01-31",
+            "evidence": {
+                "published_at": "2023-02-01",
+                "date_source": "page",
+                "deadline": "2023-01-31",
+                "days_late": 1,
+            },
+        }
+    ]
+    assert late(COUNTY, report(2022, "2023-03-15", "http")) == []
+
+
+def test_first_seen_proves_on_time_only_before_the_deadline() -> None:
+    assert late(DEPT, report(2022, first_seen="2023-01-20T08:00:00+00:00")) == []
+    (f,) = late(DEPT, report(2022, first_seen="2023-03-02T08:00:00+00:00"))
+    assert (f["rule"], f["severity"]) == ("report.date_unverified", "info")
+    assert f["evidence"] == {"deadline": "2023-01-31", "first_seen": "2023-03-02"}
+
+
+def test_carry_continuity_column_by_column() -> None:
+    prev = report(
+        2021,
+        cells={
+            "applications.carried_forward.natural_person": 2,
+            "applications.carried_forward.total": 3,
+        },
+    )
+    ok = report(
+        2022,
+        cells={"applications.carried_over.natural_person": 2, "applications.carried_over.total": 3},
+    )
+    bad = report(
+        2022,
+        cells={"applications.carried_over.natural_person": 0, "applications.carried_over.total": 3},
+    )
+    blank = report(2022, cells={"applications.carried_over.natural_person": None})
+    assert carry_continuity(prev, ok) == carry_continuity(prev, blank) == []
+    (f,) = carry_continuity(prev, bad)
+    assert f["rule"] == "carry.continuity" and f["severity"] == "error"
+    assert f["evidence"]["columns"] == {
+        "natural_person": {"carried_forward_last_year": 2, "carried_over": 0}
+    }
+
+
+def test_in_force_continuity_for_the_2021_template_only() -> None:
+    def cells(issued, repealed, in_force):
+        return {
+            "proactive.rules.issued": issued,
+            "proactive.rules.repealed": repealed,
+            "proactive.rules.in_force": in_force,
+        }
+
+    prev = report(2021, cells=cells(1, 0, 10))
+    assert in_force_continuity(prev, report(2022, cells=cells(3, 1, 12))) == []
+    (f,) = in_force_continuity(prev, report(2022, cells=cells(3, 1, 13)))
+    assert f["evidence"]["expected"] == 12 and f["evidence"]["key"] == "proactive.rules.in_force"
+    old = report(2020, template="2019", cells=cells(1, 0, 10))
+    assert in_force_continuity(old, report(2021, cells=cells(3, 1, 99))) == []
+
+
+PROSE = "本机关坚持以公开为常态、不公开为例外，推进决策、执行、管理、服务、结果公开。" * 8
+
+
+def test_copied_prose_is_found_whatever_its_numbers() -> None:
+    prev = report(2021, text=PROSE + "全年主动公开信息120条。")
+    copied = report(2022, text=PROSE + "全年主动公开信息245条。")
+    fresh = report(2022, text="今年围绕优化营商环境，新增政策解读栏目，办理依申请公开事项，" * 10)
+    (f,) = duplicate_text(prev, copied)
+    assert f["rule"] == "report.duplicate_text" and f["evidence"]["similarity"] >= 0.9
+    assert duplicate_text(prev, fresh) == []
+    assert duplicate_text(prev, copied, threshold=1.01) == []
+
+
+def test_plausibility() -> None:
+    town = AgencyFacts("t", "township", "01-31", 2021)
+    r = report(
+        2022,
+        cells={
+            "proactive.rules.in_force": 2,
+            "applications.total.total": -1,
+            "proactive.licensing.change": -3,
+        },
+    )
+    assert sorted(f["rule"] for f in plausibility(town, r)) == [
+        "plausibility.negative",
+        "plausibility.township_rules",
+    ]
+    assert [f["rule"] for f in plausibility(DEPT, r)] == ["plausibility.negative"]
+
+
+def test_check_agency_puts_it_together() -> None:
+    reports = [report(2021, "2022-01-10"), report(2023, "2024-02-15")]
+    found = check_agency(DEPT, reports, date(2024, 6, 1))
+    assert [(y, rid, f["rule"]) for y, rid, f in found] == [
+        (2022, None, "report.missing"),
+        (2023, 2023, "report.late"),
+    ]
