@@ -510,10 +510,10 @@ def crawl(
 
     scrapy_settings = get_project_settings()
     scrapy_settings.set("JOBDIR", f"{db_path}.crawl", priority="cmdline")
-    contact = _config(config_path).contact
-    if contact:  # who runs this crawler, for the portals' webmasters
-        scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{contact})", priority="cmdline")
-    for name, value in overrides.items():
+    config = _config(config_path)
+    if config.contact:  # who runs this crawler, for the portals' webmasters
+        scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{config.contact})", priority="cmdline")
+    for name, value in {**config.crawl_settings, **overrides}.items():
         scrapy_settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
     process.crawl(

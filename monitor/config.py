@@ -46,6 +46,7 @@ class Config:
     duplicate_similarity: float | None = None
     crawl_time_limit: int = 6 * 3600  # seconds a scheduled crawl may run
     contact: str | None = None  # put in the crawler's User-Agent
+    crawl_settings: dict[str, str] = field(default_factory=dict)  # Scrapy settings
 
 
 def _strings(value: Any, where: str) -> list[str]:
@@ -125,4 +126,8 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
     crawl = data.get("crawl", {})
     config.crawl_time_limit = int(crawl.get("time_limit", config.crawl_time_limit))
     config.contact = crawl.get("contact")
+    settings = crawl.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: [crawl.settings] must be a table of Scrapy settings")
+    config.crawl_settings = {str(k): str(v) for k, v in settings.items()}
     return config
