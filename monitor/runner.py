@@ -26,7 +26,7 @@ def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
         for row in conn.execute(
             """SELECT a.id, a.level, a.deadline, a.since, EXISTS (
                    SELECT 1 FROM findings f WHERE f.agency_id = a.id AND f.status = 'open'
-                   AND f.rule >= 'source.' AND f.rule < 'source/')
+                   AND f.rule IN ('source.unreachable', 'source.no_reports'))
                FROM agencies a ORDER BY a.id"""
         )
     ]

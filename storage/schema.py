@@ -278,8 +278,10 @@ MIGRATIONS: tuple[str, ...] = (
         ), cutoff(day) AS (
             SELECT date('now', '-' || value || ' days') FROM settings WHERE key = 'grace_days'
         ), broken(agency_id) AS (
+            -- Sources whose list pages could not be read: a year without a report there
+            -- proves nothing. (A document that failed on a list that was read does not.)
             SELECT DISTINCT agency_id FROM findings
-            WHERE status = 'open' AND rule >= 'source.' AND rule < 'source/'
+            WHERE status = 'open' AND rule IN ('source.unreachable', 'source.no_reports')
         )
         SELECT a.id AS agency_id, s.year, y.report_id,
             printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
