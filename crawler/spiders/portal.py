@@ -60,6 +60,9 @@ class PortalSpider(scrapy.Spider):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        # A host that is down fails its robots.txt first, and Scrapy logs that with a whole
+        # traceback; the same failure is reported once, in a line, by the source health.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         rows = load_sources(sources)
         wanted = [a for a in agency.split(",") if a]
         unknown = set(wanted) - {r["id"] for r in rows}
