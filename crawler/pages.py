@@ -48,7 +48,14 @@ def page_date(html: str) -> str | None:
 def rank(record: dict[str, Any] | None, fmt: str | None) -> tuple[int, int, int]:
     """How good a document is as the source of a report: tables over none, more filled
     cells over fewer, an attachment over the page's own body."""
-    if record is None or record.get("template") == "unknown":
+    if record is None:
         return (0, 0, 0)
     filled = sum(v is not None for v in record.get("cells", {}).values())
+    return rank_of(record.get("template"), filled, fmt)
+
+
+def rank_of(template: str | None, filled: int, fmt: str | None) -> tuple[int, int, int]:
+    """``rank`` from what the archive keeps of a report: its template, its filled cells."""
+    if template == "unknown":
+        return (0, 0, 0)
     return (1 if filled else 0, filled, 0 if fmt == "html" else 1)

@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler.items import ReportGroup
-from crawler.pages import rank
+from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from storage.archive import Archive, Fetched, Prepared, now, prepare
 
@@ -119,9 +119,7 @@ def _kept_rank(archive: Archive, item: ReportGroup, kept: set[str]) -> tuple[int
     if row is None or row[2] not in kept:
         return (0, 0, 0)
     report_id, template, _, fmt = row
-    if template == "unknown":
-        return (0, 0, 0)
     filled = archive.conn.execute(
         "SELECT count(*) FROM cells WHERE report_id = ? AND value IS NOT NULL", (report_id,)
     ).fetchone()[0]
-    return (1 if filled else 0, filled, 0 if fmt == "html" else 1)
+    return rank_of(template, filled, fmt)

@@ -319,19 +319,15 @@ class Archive:
     def write(self, p: Prepared, report: bool = True) -> Ingested:
         """Write a prepared document and (unless ``report`` is False) its report: one
         transaction, or one savepoint of the current batch."""
-        try:
-            with self._unit():
-                if self.has_document(p.sha):  # archived meanwhile, here or elsewhere
-                    return Ingested(p.sha, "known")
-                self._insert_document(p)
-                if p.record is None:
-                    return Ingested(p.sha, "error", error=p.error)
-                if not report:
-                    return Ingested(p.sha, "stored")
-                result = self._add_report(p)
-        except BaseException:
-            self._reload_keys()  # ids cached inside the rolled-back transaction are void
-            raise
+        with self._unit():
+            if self.has_document(p.sha):  # archived meanwhile, here or elsewhere
+                return Ingested(p.sha, "known")
+            self._insert_document(p)
+            if p.record is None:
+                return Ingested(p.sha, "error", error=p.error)
+            if not report:
+                return Ingested(p.sha, "stored")
+            result = self._add_report(p)
         if self._pending >= self.FLUSH_EVERY and not self._in_batch:
             self.flush_search_index()
         return result
@@ -340,29 +336,28 @@ class Archive:
         """The report of a document already written with ``report=False`` (a crawler
         writes every document of a report's page, then the report of the best one)."""
         assert p.record is not None
-        try:
-            with self._unit():
-                result = self._add_report(p)
-        except BaseException:
-            self._reload_keys()
-            raise
-        return result
+        with self._unit():
+            return self._add_report(p)
 
     @contextmanager
     def _unit(self) -> Iterator[None]:
         """One document's writes: its own transaction, or a savepoint inside a batch."""
-        if not self._in_batch:
-            with transaction(self.conn):
-                yield
-            return
-        self.conn.execute("SAVEPOINT document")
         try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK TO document")
+            if not self._in_batch:
+                with transaction(self.conn):
+                    yield
+                return
+            self.conn.execute("SAVEPOINT document")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO document")
+                self.conn.execute("RELEASE document")
+                raise
             self.conn.execute("RELEASE document")
+        except BaseException:
+            self._reload_keys()  # ids cached inside the rolled-back writes are void
             raise
-        self.conn.execute("RELEASE document")
 
     @contextmanager
     def batch(self) -> Iterator[Archive]:

@@ -87,7 +87,7 @@ class PortalSpider(scrapy.Spider):
                 self.lists.setdefault(url, []).append(aid)
         self.health = {aid: Health() for aid in self.agencies}
         self.groups: dict[str, ReportGroup] = {}
-        self.seen_pages: set[str] = set()
+        self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)
         self.run_id = self.archive.conn.execute(
             "INSERT INTO crawl_runs (started_at) VALUES (?)", (now(),)
         ).lastrowid
@@ -240,14 +240,22 @@ class PortalSpider(scrapy.Spider):
             doc.body = response.body
         return doc
 
-    def _group(self, page_url: str, agency_id: str, year: int, **kw: Any) -> ReportGroup:
-        kw.pop("by_year", None)
-        key = f"{agency_id}|{page_url}"
-        if key not in self.groups:  # an attachment request restored from JOBDIR
-            self.groups[key] = ReportGroup(
-                agency_id, year, kw["title"], page_url, kw["listed_date"], pending=1
-            )
-        return self.groups[key]
+    @staticmethod
+    def _new_group(kw: dict[str, Any], docs: list[Doc], pending: int = 0) -> ReportGroup:
+        """The report group a request's cb_kwargs describe."""
+        return ReportGroup(
+            kw["agency_id"],
+            kw["year"],
+            kw["title"],
+            kw["page_url"],
+            kw["listed_date"],
+            docs,
+            pending,
+        )
+
+    @staticmethod
+    def _key(agency_id: str, page_url: str) -> str:
+        return f"{agency_id}|{page_url}"
 
     def parse_page(self, response: Response, **kw: Any) -> Iterator[Any]:
         if kw["by_year"] and response.status in (404, 410):
@@ -256,9 +264,7 @@ class PortalSpider(scrapy.Spider):
         if kw["by_year"]:
             self.health[kw["agency_id"]].reports_found += 1
         doc = self._doc(response)
-        group = ReportGroup(
-            kw["agency_id"], kw["year"], kw["title"], kw["page_url"], kw["listed_date"], [doc]
-        )
+        group = self._new_group(kw, [doc])
         body = doc.body
         if doc.known_sha:  # unchanged: its attachments are read from the archived copy
             body = document_bytes(self.archive.conn, doc.known_sha)
@@ -275,7 +281,7 @@ class PortalSpider(scrapy.Spider):
             yield group
             return
         group.pending = len(links)
-        self.groups[f"{group.agency_id}|{group.page_url}"] = group
+        self.groups[self._key(group.agency_id, group.page_url)] = group
         for url in links:
             yield self._document_request(url, self.parse_attachment, group)
 
@@ -292,18 +298,18 @@ class PortalSpider(scrapy.Spider):
                 return
         doc = Doc(request.url, error=f"unreachable: {failure.getErrorMessage()}")
         if request.callback == self.parse_page:
-            yield ReportGroup(
-                kw["agency_id"], kw["year"], kw["title"], kw["page_url"], kw["listed_date"], [doc]
-            )
+            yield self._new_group(kw, [doc])
         else:
             yield from self._arrived(doc, kw)
 
     def _arrived(self, doc: Doc, kw: dict[str, Any]) -> Iterator[ReportGroup]:
-        group = self._group(**kw)
+        key = self._key(kw["agency_id"], kw["page_url"])
+        # A group unknown here: an attachment request restored from JOBDIR.
+        group = self.groups.setdefault(key, self._new_group(kw, [], pending=1))
         group.docs.append(doc)
         group.pending -= 1
         if group.pending <= 0:
-            del self.groups[f"{group.agency_id}|{group.page_url}"]
+            del self.groups[key]
             yield group
 
     # -- the end of a run -----------------------------------------------------------------
