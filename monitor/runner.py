@@ -15,6 +15,7 @@ from monitor.checks import (
     AgencyFacts,
     ReportFacts,
     check_agency,
+    summary,
 )
 from storage.archive import Archive, fingerprint, now
 from storage.db import setting, transaction
@@ -77,40 +78,29 @@ def run_checks(
             progress(n, len(agencies))
     rules_clause = " OR ".join("rule LIKE ?" for _ in CHECK_RULES)
     patterns = tuple(r + "%" if r.endswith(".") else r for r in CHECK_RULES)
-    counts = {"open": 0, "new": 0, "resolved": 0}
-    by_rule: dict[str, int] = {}
     with archive.batch():
-        wanted: set[str] = set()
-        for agency, found in results:
-            for year, report_id, f in found:
-                fp = fingerprint(agency.id, year, f["rule"], f["evidence"].get("key"))
-                wanted.add(fp)
-                is_new = (
-                    conn.execute(
-                        "SELECT 1 FROM findings WHERE fingerprint = ? AND status = 'open'", (fp,)
-                    ).fetchone()
-                    is None
-                )
-                counts["new"] += is_new
-                by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
-                archive.store_findings(
-                    agency.id, agency.id, None, year, report_id, [f], seen_at, scope=()
-                )
-        counts["open"] = len(wanted)
-        stale = [
-            (seen_at, fp)
+        open_before = {
+            fp
             for (fp,) in conn.execute(
                 f"SELECT fingerprint FROM findings WHERE status = 'open' AND ({rules_clause})",
                 patterns,
             )
-            if fp not in wanted
-        ]
+        }
+        wanted: set[str] = set()
+        for agency, found in results:
+            for year, report_id, f in found:
+                wanted.add(fingerprint(agency.id, year, f["rule"], f["evidence"].get("key")))
+                archive.store_findings(
+                    agency.id, agency.id, None, year, report_id, [f], seen_at, scope=()
+                )
+        stale = open_before - wanted
         conn.executemany(
             "UPDATE findings SET status = 'resolved', resolved_at = ?, last_seen = ? "
             "WHERE fingerprint = ?",
-            [(at, at, fp) for at, fp in stale],
+            [(seen_at, seen_at, fp) for fp in sorted(stale)],
         )
-        counts["resolved"] = len(stale)
+    counts = {"open": len(wanted), "new": len(wanted - open_before), "resolved": len(stale)}
+    by_rule = summary([f for _, found in results for f in found])
     return {**counts, "as_of": as_of.isoformat(), "grace_days": grace, "rules": by_rule}
 
 
