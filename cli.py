@@ -167,6 +167,17 @@ def _summary(name: str, record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--sources, shared by the commands that crawl (now or on a schedule)."""
+    return click.option(
+        "--sources",
+        type=click.Path(dir_okay=False),
+        default="agencies.toml",
+        show_default=True,
+        help="The sources file: agencies and their 年报 columns.",
+    )(func)
+
+
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, shared by the commands that read nianbao.toml."""
     return click.option(
@@ -450,13 +461,7 @@ def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
 
 
 @main.command()
-@click.option(
-    "--sources",
-    type=click.Path(dir_okay=False),
-    default="agencies.toml",
-    show_default=True,
-    help="The sources file: agencies and their 年报 columns.",
-)
+@sources_option
 @db_option
 @config_option
 @click.option("--agency", "agencies", multiple=True, help="Only this agency id (repeatable).")
@@ -650,13 +655,7 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
 @main.command()
 @db_option
 @config_option
-@click.option(
-    "--sources",
-    type=click.Path(dir_okay=False),
-    default="agencies.toml",
-    show_default=True,
-    help="The sources file the crawl job reads.",
-)
+@sources_option
 @click.option(
     "--jobs",
     "jobs_path",
@@ -704,6 +703,7 @@ def demo(workdir: str) -> None:
 
     Example: nianbao demo --dir /tmp/demo
     """
+    import os
     import subprocess
 
     root = Path(__file__).resolve().parent
@@ -716,7 +716,7 @@ def demo(workdir: str) -> None:
     work.mkdir(parents=True, exist_ok=True)
     db = work / "nianbao.db"
     run = [sys.executable, "-m", "cli"]
-    env = {**__import__("os").environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     with PortalServer() as portal:
         (work / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
         click.echo(f"demo portal on {portal.url}; crawling into {db}")
@@ -742,27 +742,17 @@ def demo(workdir: str) -> None:
             env=env,
             check=False,
         )
-    for command in (["check"], ["matrix"], ["findings", "--format", "csv"]):
-        if command[0] == "findings":
-            click.echo("\nopen findings by rule:")
-            conn = _open(str(db), readonly=True)
-            for rule, n in conn.execute(
-                "SELECT rule, count(*) FROM findings WHERE status = 'open' GROUP BY rule "
-                "ORDER BY rule"
-            ):
-                click.echo(f"  {rule}: {n}")
-            continue
-        subprocess.run(
-            [
-                *run,
-                *command,
-                "--db",
-                str(db),
-                *(["--config", str(work / "nianbao.toml")] if command[0] == "check" else []),
-            ],
-            env=env,
-            check=True,
-        )
+    subprocess.run(
+        [*run, "check", "--db", str(db), "--config", str(work / "nianbao.toml")],
+        env=env,
+        check=True,
+    )
+    subprocess.run([*run, "matrix", "--db", str(db)], env=env, check=True)
+    click.echo("\nopen findings by rule:")
+    for rule, n in _open(str(db), readonly=True).execute(
+        "SELECT rule, count(*) FROM findings WHERE status = 'open' GROUP BY rule ORDER BY rule"
+    ):
+        click.echo(f"  {rule}: {n}")
     click.echo(f"\nexplore it: nianbao findings --db {db} · nianbao query --db {db} 'SELECT …'")
 
 
