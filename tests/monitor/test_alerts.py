@@ -17,9 +17,7 @@ from cli import main
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
-from storage.db import connect
-from storage.sources import load_sources
-from tests.storage.test_archive import SOURCES, report
+from tests.storage.test_archive import new_archive, report
 
 
 class Inbox:
@@ -55,10 +53,7 @@ def smtp():
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Archive:
-    sources = tmp_path / "agencies.toml"
-    sources.write_text(SOURCES, encoding="utf-8")
-    a = Archive(connect(tmp_path / "nianbao.db"))
-    a.load_agencies(load_sources(sources))
+    a = new_archive(tmp_path)
     # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
     a.add_document(report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
     a.add_document(report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))

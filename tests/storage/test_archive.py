@@ -47,13 +47,18 @@ def report(
     return text.encode()
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
+def new_archive(tmp_path: Path) -> Archive:
+    """tmp_path/nianbao.db with the agencies of SOURCES (written to tmp_path/agencies.toml)."""
     sources = tmp_path / "agencies.toml"
     sources.write_text(SOURCES, encoding="utf-8")
     a = Archive(connect(tmp_path / "nianbao.db"))
     a.load_agencies(load_sources(sources))
     return a
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    return new_archive(tmp_path)
 
 
 def count(a: Archive, table: str) -> int:
