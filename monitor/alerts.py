@@ -143,18 +143,28 @@ def _now_dt() -> datetime:
     return datetime.now(UTC)
 
 
+def _digest(
+    conn: sqlite3.Connection, config: Config, sub: Subscription
+) -> tuple[EmailMessage, list[dict], list[dict]] | None:
+    """The digest ``sub`` is owed now, with what it tells; None when nothing is new."""
+    new, resolved = pending_for(conn, sub)
+    if not new and not resolved:
+        return None
+    _links(conn, new)
+    sender = config.mail.sender if config.mail else "nianbao@localhost"
+    return compose(sub, sender, new, resolved), new, resolved
+
+
 def queue(conn: sqlite3.Connection, config: Config) -> int:
     """Put one digest per subscriber with something to tell into the outbox; returns how
     many. Each digest and the record of what it tells are one transaction."""
     queued = 0
-    sender = config.mail.sender if config.mail else "nianbao@localhost"
     for sub in config.subscriptions:
         with transaction(conn):
-            new, resolved = pending_for(conn, sub)
-            if not new and not resolved:
+            digest = _digest(conn, config, sub)
+            if digest is None:
                 continue
-            _links(conn, new)
-            msg = compose(sub, sender, new, resolved)
+            msg, new, resolved = digest
             outbox_id = conn.execute(
                 "INSERT INTO outbox (address, subject, message, created_at) VALUES (?,?,?,?)",
                 # CRLF line ends, as SMTP carries them (bytes are sent unchanged).
@@ -173,15 +183,13 @@ def queue(conn: sqlite3.Connection, config: Config) -> int:
 def preview(conn: sqlite3.Connection, config: Config, out_dir: Path) -> list[Path]:
     """--dry-run: what queue would send, written as .eml files; the archive is not touched."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    sender = config.mail.sender if config.mail else "nianbao@localhost"
     written = []
     for n, sub in enumerate(config.subscriptions, 1):
-        new, resolved = pending_for(conn, sub)
-        if not new and not resolved:
+        digest = _digest(conn, config, sub)
+        if digest is None:
             continue
-        _links(conn, new)
         path = out_dir / f"{n:03d}-{sub.email.replace('@', '_at_')}.eml"
-        path.write_bytes(compose(sub, sender, new, resolved).as_bytes())
+        path.write_bytes(digest[0].as_bytes())
         written.append(path)
     return written
 
