@@ -198,6 +198,7 @@ class PortalSpider(scrapy.Spider):
     ) -> scrapy.Request:
         headers = {}
         before = self.archive.fetched_before(url)
+        archived_sha = before[0] if before else None
         if before:
             _, etag, last_modified = before
             if etag:
@@ -217,7 +218,8 @@ class PortalSpider(scrapy.Spider):
                 "listed_date": group.listed_date,
                 "by_year": by_year,
             },
-            meta={"handle_httpstatus_list": SEEN_STATUSES},
+            # archived_sha: the copy a 304 answer refers to.
+            meta={"handle_httpstatus_list": SEEN_STATUSES, "archived_sha": archived_sha},
             dont_filter=True,
         )
 
@@ -232,8 +234,7 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
         )
         if response.status == 304:
-            before = self.archive.fetched_before(url)
-            doc.known_sha = before[0] if before else None
+            doc.known_sha = response.meta.get("archived_sha")
         elif response.status >= 400:
             doc.error = f"HTTP {response.status}"
         else:
