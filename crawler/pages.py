@@ -1,5 +1,6 @@
-"""A report's page → its attachments and the date it shows; which document of a report to
-parse. Pure functions: the spider fetches, these read."""
+"""A report's page → its attachments; which document of a report to parse. Pure functions:
+the spider fetches, these read. (The date a page shows is the parser's:
+``parsers.html.page_date``.)"""
 
 from __future__ import annotations
 
@@ -7,20 +8,12 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from crawler.listing import _iso, links_in
+from crawler.listing import links_in
 
 ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_FORMATS) + r")(?:$|[?#&])", re.IGNORECASE)
 # Download scripts name the file in the query: downfile.jsp?filename=P0….pdf
 _QUERY_FILE = re.compile(r"=[^&]*\.(" + "|".join(ATTACHMENT_FORMATS) + r")\b", re.IGNORECASE)
-_PAGE_META = re.compile(
-    r"""<meta\s+name=["'](?:PubDate|pubdate|publishdate|firstpublishedtime)["']\s+"""
-    r"""content=["']([^"']+)""",
-    re.IGNORECASE,
-)
-_PAGE_TEXT = re.compile(
-    r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[:：]?\s*([\d\-/年月日.\s]{8,20})"
-)
 
 
 def attachments(url: str, html: str) -> list[str]:
@@ -34,15 +27,6 @@ def attachments(url: str, html: str) -> list[str]:
         if named and link.url not in out:
             out.append(link.url)
     return out
-
-
-def page_date(html: str) -> str | None:
-    """The publication date the page shows: its PubDate meta tag, else 发布时间 in the text."""
-    m = _PAGE_META.search(html)
-    if m and (day := _iso(m.group(1))):
-        return day
-    m = _PAGE_TEXT.search(html)
-    return _iso(m.group(1)) if m else None
 
 
 def rank(record: dict[str, Any] | None, fmt: str | None) -> tuple[int, int, int]:

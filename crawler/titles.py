@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from parsers.meta import cn_number
+from parsers.dates import cn_number
 from parsers.normalize import compact, to_simplified
 
 _REPORT = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")

@@ -27,8 +27,19 @@ class Limits:
     memory_mb: int = 1024
 
 
-def extract_text(data: bytes, fmt: str, limits: Limits, content_type: str | None = None) -> str:
-    """The text of a document of a known format, tables as tab-separated rows."""
+def extract_text(
+    data: bytes, fmt: str, limits: Limits, content_type: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """The text of a document of a known format, tables as tab-separated rows, and what a
+    report page says of itself in its structure (title, date)."""
+    if fmt == sniff.HTML:
+        from parsers.html import html_page
+
+        return html_page(data, content_type)
+    return _plain_text(data, fmt, limits), {}
+
+
+def _plain_text(data: bytes, fmt: str, limits: Limits) -> str:
     if fmt == sniff.TEXT:
         if len(data) > limits.max_text_bytes:
             raise DocumentError(
@@ -36,10 +47,6 @@ def extract_text(data: bytes, fmt: str, limits: Limits, content_type: str | None
                 f"(limit {limits.max_text_bytes / MB:.0f} MB)"
             )
         return decode_text(data)
-    if fmt == sniff.HTML:
-        from parsers.html import html_text
-
-        return html_text(data, content_type)
     if fmt == sniff.PDF:
         from parsers.pdf import pdf_text
 
@@ -78,8 +85,9 @@ def read_document(
             finding("document.no_text", "warning", "an image with no text layer (a scan?)")
         ]
         return record, ""
-    lines, script = prepare(extract_text(data, fmt, limits, content_type))
-    record = build_record(lines, script)
+    text, head = extract_text(data, fmt, limits, content_type)
+    lines, script = prepare(text)
+    record = build_record(lines, script, head)
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
             finding("document.no_text", "warning", f"the {fmt.upper()} has no text layer (a scan?)")

@@ -15,6 +15,8 @@ from charset_normalizer import from_bytes
 from lxml import etree
 
 from parsers.grid import Grid, render_blocks
+from parsers.meta import clean_title, is_title, page_date_of
+from parsers.normalize import normal_form
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 # Portals label GBK and GB2312 pages loosely; GB18030 is a superset of both.
@@ -214,17 +216,109 @@ def _blocks(el: etree._Element, out: list, line: list[str]) -> None:
         flush()
 
 
-def html_text(data: bytes, content_type: str | None = None) -> str:
-    text = decode_html(data, content_type)
+_TITLE_META = ("articletitle", "og:title", "dc.title", "title")
+_DATE_META = (
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "publishtime",
+    "og:release_date",
+    "article:published_time",
+    "dc.date",
+)
+# Where CMSs put a page's title: class or id words, and heading tags.
+_TITLE_HOLDER = re.compile(r"title|tit\b|biaoti|bt\b|headline", re.IGNORECASE)
+# <title> is the article's title followed by the column's and the site's: 标题_栏目_站点.
+_TITLE_PARTS = re.compile(r"\s*(?:_|\||--|——|—| - |-{1})\s*")
+
+
+def _meta_tags(root: etree._Element) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        content = (m.get("content") or "").strip()
+        if name and content:
+            tags.setdefault(name, content)
+    return tags
+
+
+def _title_candidates(root: etree._Element, tags: dict[str, str]) -> list[str]:
+    found = [tags[name] for name in _TITLE_META if name in tags]
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "meta"):
+            continue
+        if el.tag in ("h1", "h2", "h3") or _TITLE_HOLDER.search(_classes(el)):
+            text = "".join(el.itertext())
+            if len(text) < 300:
+                found.append(text)
+    title = root.find(".//title")
+    if title is not None and title.text:
+        found.extend(_TITLE_PARTS.split(title.text.strip()))
+    return found
+
+
+def _outside_text(root: etree._Element, body: etree._Element) -> str:
+    """The page's text outside its content container: where the date line under the
+    title lives."""
+    inside = set(body.iter())
+    parts = []
+    for el in root.iter():
+        if el in inside or not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        if el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return " ".join(parts)
+
+
+def page_head(root: etree._Element, body: etree._Element) -> dict[str, str]:
+    """The title and date a report page gives in its structure: meta tags, the title
+    element, ``<title>`` without the column's and site's names, the date line beside it."""
+    tags = _meta_tags(root)
+    head: dict[str, str] = {}
+    for candidate in _title_candidates(root, tags):
+        title = clean_title(normal_form(candidate))
+        if is_title(title):
+            head["title"] = title
+            break
+    for name in _DATE_META:
+        if name in tags and (day := page_date_of("时间:" + tags[name])):
+            head["date"] = day
+            break
+    else:
+        if body is not root and (day := page_date_of(_outside_text(root, body))):
+            head["date"] = day
+    return head
+
+
+def _root(text: str) -> etree._Element | None:
     try:
-        root = lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
-        return ""
+        return None
+
+
+def page_date(html: str) -> str | None:
+    """The date a report page gives itself: a meta tag, the date line beside its title."""
+    root = _root(html)
+    if root is None:
+        return None
     body = _body(root)
+    return page_head(root, body).get("date") or page_date_of(" ".join(body.itertext()))
+
+
+def html_page(data: bytes, content_type: str | None = None) -> tuple[str, dict[str, str]]:
+    """(the report's text, the page's title and date) of a report page."""
+    root = _root(decode_html(data, content_type))
+    if root is None:
+        return "", {}
+    body = _body(root)
+    head = page_head(root, body)
     _clean(body)
     blocks: list = []
     line: list[str] = []
     _blocks(body, blocks, line)
     if line:
         blocks.append("".join(line).strip())
-    return render_blocks(b for b in blocks if b)
+    return render_blocks(b for b in blocks if b), head

@@ -1,73 +1,118 @@
-"""Title, agency, reporting year, publication date and 发文字号 of a report."""
+"""Title, agency, reporting year, publication date and 发文字号 of a report.
+
+Reports reach us as portal pages (title in the page's structure, a 发布时间 line under it, a
+breadcrumb above it), as printed documents (a 发文字号, a title over two lines, a signature
+date) and as text copies of either. Each field is read from the strongest evidence there is,
+and ``published_at`` says where its date came from: ``page`` (the portal's own date for the
+page), ``signature`` (the date under the report's signature) or ``document`` (a date the
+document states for itself: 成文日期, 印发).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+from collections import Counter
 
+from parsers.dates import DATE, cn_number, from_match, make_date
 from parsers.normalize import compact
 
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "O": 0, "o": 0}
 _YEAR = r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
-_TITLE_YEAR = re.compile(_YEAR + r"年")
-_TITLE_WORDS = ("年度报告", "年报", "工作报告")
-_PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?(?:至|到|-|—)((?:19|20)\d{2})年12月31日")
-_ANY_TITLE = re.compile(r"((?:19|20)\d{2})年度?政府信息公开工作年度报告")
-_PUBLISHED = re.compile(r"发布(?:时间|日期)[::]?((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_DATE_LINE = re.compile(
-    r"^" + _YEAR + r"年(\d{1,2}|[一二三四五六七八九十]{1,2})月"
-    r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$"
-)
-_ISSUED = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日印发")
-_DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号"
-)
+# The year of a title: 2023年, 2023年度, or 2023 glued to 政府信息公开 when 年 was lost.
+_TITLE_YEAR = re.compile(_YEAR + r"(?:年度?|(?=政[府务]信息公开|年度))")
+_TITLE_WORDS = ("年度报", "年报", "工作报告")
+_TITLE_ENDS = ("报告", "年报")
+# Lines that mention a report without being its title.
+_NOT_TITLE = re.compile(r"如下|现将|根据|按照|依据|通知|要求|特编制|编制本|现公布|现发布")
 _LEAD = re.compile(r"^(?:关于|《)+")
 _TRAIL = re.compile(r"(?:关于|的|》)+$")
 
+_BREADCRUMB_START = re.compile(
+    r"^(?:当前位置|您现在的位置|您现在所在的位置|你现在的位置|您的位置|你的位置|您所在的位置|"
+    r"所在位置|位置)[:]?"
+)
+_CRUMB_SEP = re.compile(r"->|>>|>|»|›|→")
 
-def cn_number(s: str) -> int:
-    """Arabic or Chinese numerals (二〇二一, 十二, 二十八) as an int."""
-    if s.isdigit():
-        return int(s)
-    if all(c in _CN_DIGITS for c in s):
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    tens, _, units = s.partition("十")
-    if "十" not in s:
-        return _CN_DIGITS[s]
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+# The statistics period: 自2024年1月1日起,至2024年12月31日止; 2022年1月1日至12月31日;
+# 20231月1日至202312月31日 (年 lost in extraction).
+_PERIOD = re.compile(r"((?:19|20)\d{2})年?度?1月1日[^。;]{0,12}?(?:((?:19|20)\d{2})年?)?12月31日?")
+# 所列数据截止日期为2025年12月31日 (also 20251231日: 年 and 月 lost).
+_PERIOD_END = re.compile(r"(?:截止|截至)[^。;]{0,10}?((?:19|20)\d{2})年?12月?31日")
+# 汇报我镇2023年政府信息公开工作; 现将2023年度政府信息公开工作年度报告公布如下.
+_WORK_OF_YEAR = re.compile(r"((?:19|20)\d{2})年度?(?:的)?政[府务]信息公开(?:工作|年度|年报)")
+_YEAR_MENTION = re.compile(r"((?:19|20)\d{2})年度?(?![\d一二三四五六七八九十]{0,2}月)")
+
+# A date the portal gives the page: 发布时间:…, 发布日期:…, 时间:… (not 归档时间),
+# 2022年01月18日来源:….
+_PAGE_DATE = re.compile(
+    r"(?:发布(?:时间|日期)|公开(?:时间|日期)|发稿时间|(?<![\u4e00-\u9fff])(?:时间|日期))"
+    r"\s*[:]?\s*" + DATE.pattern
+)
+_DATE_THEN_SOURCE = re.compile(DATE.pattern + r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*来源")
+_DOCUMENT_DATE = re.compile(r"成文(?:日期|时间)\s*[:]?\s*" + DATE.pattern)
+_ISSUED = re.compile(DATE.pattern + r"\s*印发")
+_DATE_LINE = re.compile(r"^" + DATE.pattern + r"$")
+
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号"
+)
+_DOC_NUMBER_LABELLED = re.compile(
+    r"(?:发文字号|文号|发文号|文件编号)[:]?(" + _DOC_NUMBER.pattern + ")"
+)
+_CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
-def _is_title(text: str) -> bool:
+def is_breadcrumb(line: str) -> bool:
+    """当前位置:首页>政务公开>…, 首页 > 政务公开 > 年报: a trail of links, never a title."""
+    text = compact(line)
+    if not text:
+        return False
+    if _BREADCRUMB_START.match(text):
+        return True
+    return len(_CRUMB_SEP.findall(text)) >= 2 or (
+        text.startswith("首页") and bool(_CRUMB_SEP.search(text))
+    )
+
+
+def is_title(text: str) -> bool:
+    """A (compacted) line that can be a report's title: it names an annual report and is no
+    sentence about one."""
     return (
         any(w in text for w in _TITLE_WORDS)
         and "信息公开" in text
         and "。" not in text
         and len(text) <= 60
-        and not text.startswith(("本年度报告", "本报告"))
+        and not text.startswith(("本年度报告", "本报告", "本年报"))
+        and not _NOT_TITLE.search(text)
+        and not is_breadcrumb(text)
     )
+
+
+def clean_title(text: str) -> str:
+    return _TRAIL.sub("", _LEAD.sub("", compact(text)))
 
 
 def find_title(lines: list[str], look: int = 25) -> str | None:
     """The report's title: the first short line near the top naming an annual report.
 
-    PDFs and portal pages break titles over two lines (南安市省新镇2020年 /
-    政府信息公开工作年度报告, or …工作年度 / 报告); a line that lacks the agency is joined
-    to the one above, and a title cut short is joined to the short line below.
+    Breadcrumbs are skipped. PDFs and portal pages break titles over two lines (南安市省新镇
+    2020年 / 政府信息公开工作年度报告, or …工作年度 / 报告); a line that lacks the agency
+    is joined to the one above, and a title cut short is joined to the short line below.
     """
-    texts = [t for t in (compact(line) for line in lines[: look * 4]) if t][:look]
+    texts = [
+        t for t in (compact(line) for line in lines[: look * 4]) if t and not is_breadcrumb(t)
+    ][:look]
     for i, text in enumerate(texts):
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
-        if not _is_title(text):
-            if "信息公开" in text and len(nxt) <= 12 and _is_title(text + nxt):
-                text += nxt
-            else:
-                continue
-        if i and (text.startswith("政府信息公开") or _TITLE_YEAR.match(text)):
+        cut = "信息公开" in text and len(nxt) <= 12 and not text.endswith(_TITLE_ENDS)
+        if cut and is_title(text + nxt) and (text + nxt).endswith(_TITLE_ENDS):
+            text += nxt
+        elif not is_title(text):
+            continue
+        if i and (text.startswith(("政府信息公开", "政务信息公开")) or _TITLE_YEAR.match(text)):
             prev = texts[i - 1]
             if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and ":" not in prev:
                 text = prev + text
-        return _TRAIL.sub("", _LEAD.sub("", text))
+        return clean_title(text)
     return None
 
 
@@ -81,49 +126,94 @@ def title_year_agency(title: str | None) -> tuple[int | None, str | None]:
     agency = title[: m.start()]
     if not agency:
         rest = re.sub(r"^度", "", title[m.end() :])
-        agency = rest.split("政府信息公开")[0] if "政府信息公开" in rest else ""
+        agency = re.split(r"政[府务]信息公开", rest)[0] if "信息公开" in rest else ""
     agency = _TRAIL.sub("", _LEAD.sub("", agency))
     return year, agency or None
 
 
-def period_year(flat: str) -> int | None:
-    """The year from the statistics period (统计期限自2020年1月1日至2020年12月31日)."""
-    m = _PERIOD.search(flat)
-    if m and m.group(1) == m.group(2):
+def text_year(flat: str, opening: str) -> int | None:
+    """The reporting year from the text when the title gives none: the statistics period,
+    its end date, a phrase naming the year's work, else the year the opening section
+    talks about (2020年度我街办未接到…)."""
+    for m in _PERIOD.finditer(flat):
+        if m.group(2) is None or m.group(1) == m.group(2):
+            return int(m.group(1))
+    m = _PERIOD_END.search(flat)
+    if m:
         return int(m.group(1))
-    m = _ANY_TITLE.search(flat)
-    return int(m.group(1)) if m else None
-
-
-def _date(y: int, m: int, d: int, year: int | None) -> str | None:
-    try:
-        day = dt.date(y, m, d)
-    except ValueError:
-        return None
-    if year is not None and not year < y <= year + 3:
-        return None  # a report cannot be published before its year has ended
-    return day.isoformat()
-
-
-def published_at(lines: list[str], flat: str, year: int | None, signature_from: int) -> str | None:
-    """The stated publication date: 发布时间, else the signature date, else the 印发 date."""
-    for m in _PUBLISHED.finditer(flat):
-        if found := _date(int(m.group(1)), int(m.group(2)), int(m.group(3)), year):
-            return found
-    for line in reversed(lines[signature_from:]):
-        m = _DATE_LINE.match(compact(line))
-        if m and (found := _date(*(cn_number(g) for g in m.groups()), year)):
-            return found
-    for m in _ISSUED.finditer(flat):
-        if found := _date(int(m.group(1)), int(m.group(2)), int(m.group(3)), year):
-            return found
+    m = _WORK_OF_YEAR.search(flat)
+    if m:
+        return int(m.group(1))
+    counts = Counter(int(y) for y in _YEAR_MENTION.findall(opening))
+    ranked = counts.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
     return None
 
 
-def doc_number(raw_lines: list[str], look: int = 15) -> str | None:
-    """The 发文字号 as written (南省政〔2021〕9号), from the head of the document."""
-    for line in raw_lines[:look]:
-        m = _DOC_NUMBER.search(line)
+def _dated(m: re.Match[str], offset: int, year: int | None) -> str | None:
+    groups = m.groups()[offset : offset + 3]
+    try:
+        day = make_date(*(cn_number(g) for g in groups))
+    except KeyError:
+        return None
+    if day is None:
+        return None
+    if year is not None and not year < int(day[:4]) <= year + 3:
+        return None  # a report cannot be published before its year has ended
+    return day
+
+
+def published_at(
+    lines: list[str], year: int | None, signature_from: int, page_date: str | None = None
+) -> tuple[str | None, str | None]:
+    """(date, source): the portal's date for the page (given, or a 发布时间 line), else the
+    date under the signature, else a date the document states (成文日期, 印发)."""
+    if page_date and (year is None or year < int(page_date[:4]) <= year + 3):
+        return page_date, "page"
+    spaced = [" ".join(line.split()) for line in lines]
+    for pattern in (_PAGE_DATE, _DATE_THEN_SOURCE):
+        for line in spaced:
+            for m in pattern.finditer(line):
+                if found := _dated(m, 0, year):
+                    return found, "page"
+    for line in reversed(lines[signature_from:]):
+        m = _DATE_LINE.match(compact(line))
+        if m and (found := _dated(m, 0, year)):
+            return found, "signature"
+    for pattern in (_DOCUMENT_DATE, _ISSUED):
+        for line in spaced:
+            for m in pattern.finditer(line):
+                if found := _dated(m, 0, year):
+                    return found, "document"
+    return None, None
+
+
+def doc_number(lines: list[str], look: int = 15) -> str | None:
+    """The report's own 发文字号 (南省政〔2021〕9号): a line of its own near the top, or after
+    a 发文字号 label — never a number the text cites (国办公开办函〔2021〕30号)."""
+    for line in lines[:look]:
+        text = compact(line)
+        m = _DOC_NUMBER.fullmatch(text)
         if m:
-            return compact(m.group(0))
+            return m.group(0)
+        m = _DOC_NUMBER_LABELLED.search(text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def cited_template(flat: str) -> str | None:
+    """The template a report says it follows, by the notice that issued it."""
+    cited = [t for t, notice in _CITED.items() if notice in flat]
+    return cited[0] if len(cited) == 1 else None
+
+
+def page_date_of(text: str) -> str | None:
+    """A date a page's furniture gives (发布时间:…, 时间:…): the first one in ``text``."""
+    spaced = " ".join(text.split())
+    for pattern in (_PAGE_DATE, _DATE_THEN_SOURCE):
+        m = pattern.search(spaced)
+        if m and (found := from_match(m)):
+            return found
     return None

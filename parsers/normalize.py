@@ -51,3 +51,8 @@ def normal_lines(text: str) -> list[str]:
 def compact(s: str) -> str:
     """The string without any whitespace: Chinese has none, extraction adds it."""
     return "".join(s.split())
+
+
+def normal_form(s: str) -> str:
+    """A short text (a title, a name) in the parser's normal form: simplified, NFKC."""
+    return unicodedata.normalize("NFKC", _t2s().convert(s))

@@ -12,7 +12,7 @@ from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
 from parsers.normalize import compact, normal_lines, to_simplified
-from parsers.sections import find_sections
+from parsers.sections import find_sections, legacy_headings
 from parsers.tables import RowResult, extract_appeals, extract_rows
 from parsers.template import (
     APPLICATION_ROWS,
@@ -24,11 +24,13 @@ from parsers.template import (
 from parsers.tokens import is_prose, is_table_row, tokenize
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
 # Fewer application rows than this and the text is taken to have no such table.
 _MIN_APPLICATION_ROWS = 5
+# Where the opening section ends when no later heading says so.
+_OPENING_LINES = 40
 
 
 @lru_cache(maxsize=4)
@@ -44,6 +46,7 @@ def empty_record(script: str = "simplified") -> dict[str, Any]:
         "template": "unknown",
         "script": script,
         "published_at": None,
+        "published_source": None,
         "doc_number": None,
         "sections": [],
         "cells": {},
@@ -57,15 +60,6 @@ def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
-
-
-def _template_headings(sections: dict[str, int], compacted: list[str]) -> bool:
-    """Headings only the 2019/2021 template uses; the free-form reports before it named
-    their sections 概述, 依申请公开政府信息办理情况 and so on."""
-    applications = sections.get(SECTIONS[2])
-    return (applications is not None and "收到和处理" in compacted[applications]) or (
-        SECTIONS[0] in sections and SECTIONS[5] in sections
-    )
 
 
 def _prose_lines(lines: list[str]) -> list[str]:
@@ -144,8 +138,12 @@ def parse_text(text: str) -> dict[str, Any]:
     return build_record(*prepare(text))
 
 
-def build_record(lines: list[str], script: str) -> dict[str, Any]:
-    """The record of a report given as prepared lines (see ``prepare``)."""
+def build_record(
+    lines: list[str], script: str, head: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The record of a report given as prepared lines (see ``prepare``) and what its page
+    says of itself (``head``: title and date from a portal page's structure)."""
+    head = head or {}
     if not any(line.strip() for line in lines):
         record = empty_record(script)
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
@@ -153,10 +151,11 @@ def build_record(lines: list[str], script: str) -> dict[str, Any]:
     compacted = [compact(line) for line in lines]
     flat = "".join(compacted)
     sections = find_sections(lines, compacted)
-    title = meta.find_title(lines)
+    title = head.get("title") or meta.find_title(lines)
     year, agency = meta.title_year_agency(title)
     if year is None:
-        year = meta.period_year(flat)
+        opening_end = sections.get(SECTIONS[1], min(len(lines), _OPENING_LINES))
+        year = meta.text_year(flat, "".join(compacted[:opening_end]))
 
     # Only the table sections are tokenized; the rest is prose.
     first_table = min((sections[k] for k in SECTIONS[1:4] if k in sections), default=0)
@@ -173,15 +172,26 @@ def build_record(lines: list[str], script: str) -> dict[str, Any]:
         split = any(r.row.key.startswith("applications.other.") for r in app_rows)
         template = expected_template(year) or ("2021" if split else "2019")
 
-    is_report = title is not None or ("政府信息公开" in flat and "年度报告" in flat)
-    if template is None and is_report and _template_headings(sections, compacted):
-        template = expected_template(year)  # its tables are pictures, or missing
+    legacy = legacy_headings(lines, compacted)
+    is_report = template is not None or title is not None or len(sections) >= 3 or len(legacy) >= 2
+    if not is_report:
+        return empty_record(script)
+    if template is None:
+        # No template table in the text: the pre-2019 free form only on positive evidence,
+        # otherwise the template of its year (its tables are pictures, or cut off).
+        if legacy or (year is not None and year < 2019):
+            template = "legacy"
+        else:
+            template = expected_template(year) or meta.cited_template(flat)
     record = empty_record(script)
-    if template is None and not is_report:
-        return record
-    record.update(agency=agency, year=year, title=title, template=template or "legacy")
-    record["published_at"] = meta.published_at(
-        lines, flat, year, sections.get(SECTIONS[5], max(sections.values(), default=0))
+    record.update(agency=agency, year=year, title=title, template=template or "unknown")
+    if template == "legacy":
+        template = None
+    record["published_at"], record["published_source"] = meta.published_at(
+        lines,
+        year,
+        sections.get(SECTIONS[5], max(sections.values(), default=0)),
+        head.get("date"),
     )
     record["doc_number"] = meta.doc_number(lines)
     record["sections"] = list(sections)

@@ -51,3 +51,24 @@ def find_sections(lines: list[str], compacted: list[str] | None = None) -> dict[
         if key is not None and key not in found:
             found[key] = number
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
+
+
+# Headings of the free-form reports written before the 2019 template.
+_LEGACY = re.compile(
+    r"概述|依申请公开(?:政府)?信息(?:的)?(?:办理)?情况|收费(?:及|和)减免|收支情况|咨询处理|"
+    r"因政府信息公开申请(?:提起)?行政复议"
+)
+
+
+def legacy_headings(lines: list[str], compacted: list[str] | None = None) -> list[str]:
+    """The pre-2019 headings a report has (一、概述, 三、依申请公开政府信息办理情况, …)."""
+    if compacted is None:
+        compacted = [compact(line) for line in lines]
+    found: list[str] = []
+    for line, text in zip(lines, compacted, strict=True):
+        if not text or text[0] not in _NUMERALS or "\t" in line.strip() or "|" in line:
+            continue
+        m = _HEADING.match(text)
+        if m and "。" not in text and (legacy := _LEGACY.search(m.group(1))):
+            found.append(legacy.group(0))
+    return found

@@ -146,12 +146,18 @@ def _http_date(value: str | None) -> str | None:
         return None
 
 
+def _stated_source(record: dict[str, Any]) -> str:
+    """A date the parser read from a page's own furniture is the page's; any other it read
+    (signature, 成文日期) is the document's."""
+    return "page" if record.get("published_source") == "page" else "document"
+
+
 def publication(record: dict[str, Any], fetched: Fetched) -> tuple[str | None, str | None]:
     """The publication date and where it came from, most trusted first."""
     for value, source in (
         (fetched.listed_date, "listing"),
         (fetched.page_date, "page"),
-        (record.get("published_at"), "document"),
+        (record.get("published_at"), _stated_source(record)),
         (_http_date(fetched.last_modified), "http"),
         (fetched.fetched_at[:10] if fetched.fetched_at else None, "first_seen"),
     ):

@@ -48,6 +48,7 @@ def test_record_has_every_field_of_the_spec() -> None:
         "template",
         "script",
         "published_at",
+        "published_source",
         "doc_number",
         "sections",
         "cells",

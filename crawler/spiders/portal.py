@@ -23,10 +23,10 @@ from scrapy.http import Response
 from crawler.health import Health
 from crawler.items import Doc, ReportGroup
 from crawler.listing import read_list_page
-from crawler.pages import attachments, page_date
+from crawler.pages import attachments
 from crawler.titles import report_year
 from parsers.document import Limits
-from parsers.html import decode_html
+from parsers.html import decode_html, page_date
 from parsers.names import NameIndex
 from parsers.sniff import sniff
 from storage.archive import Archive, document_bytes, now
