@@ -11,6 +11,7 @@ document states for itself: 成文日期, 印发).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from parsers.dates import DATE, cn_number, from_match, make_date
@@ -21,8 +22,16 @@ _YEAR = r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
 _TITLE_YEAR = re.compile(_YEAR + r"(?:年度?|(?=政[府务]信息公开|年度))")
 _TITLE_WORDS = ("年度报", "年报", "工作报告")
 _TITLE_ENDS = ("报告", "年报")
+# 报告, 年报, 年度报 (告 lost), and a year in brackets after them: …年度报告(2023).
+_TITLE_END = re.compile(r"(?:报告|年报|年度报)(?:\((?:19|20)\d{2}年?度?\))?$")
 # Lines that mention a report without being its title.
 _NOT_TITLE = re.compile(r"如下|现将|根据|按照|依据|通知|要求|特编制|编制本|现公布|现发布")
+# How the name of an agency ends: the line above a title that lacks one may be that name.
+_AGENCY_END = re.compile(
+    r"(?:政府|局|委|办|办公室|镇|乡|街道|办事处|区|县|市|旗|委员会|中心|所|院|厅|部|署|会|处|站|"
+    r"馆|队|管委会)$"
+)
+_ENDS_WITH_YEAR = re.compile(r"(?:19|20)\d{2}年?度?$")
 _LEAD = re.compile(r"^(?:关于|《)+")
 _TRAIL = re.compile(r"(?:关于|的|》)+$")
 
@@ -82,6 +91,7 @@ def is_title(text: str) -> bool:
         and "。" not in text
         and len(text) <= 60
         and not text.startswith(("本年度报告", "本报告", "本年报"))
+        and bool(_TITLE_END.search(text))
         and not _NOT_TITLE.search(text)
         and not is_breadcrumb(text)
     )
@@ -92,7 +102,8 @@ def clean_title(text: str) -> str:
 
 
 def find_title(lines: list[str], look: int = 25) -> str | None:
-    """The report's title: the first short line near the top naming an annual report.
+    """The report's title: the first short line near the top naming an annual report of a
+    year (or, when none names a year, the first naming one at all).
 
     Breadcrumbs are skipped. PDFs and portal pages break titles over two lines (南安市省新镇
     2020年 / 政府信息公开工作年度报告, or …工作年度 / 报告); a line that lacks the agency
@@ -101,6 +112,7 @@ def find_title(lines: list[str], look: int = 25) -> str | None:
     texts = [
         t for t in (compact(line) for line in lines[: look * 4]) if t and not is_breadcrumb(t)
     ][:look]
+    titles = []
     for i, text in enumerate(texts):
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
         cut = "信息公开" in text and len(nxt) <= 12 and not text.endswith(_TITLE_ENDS)
@@ -110,10 +122,12 @@ def find_title(lines: list[str], look: int = 25) -> str | None:
             continue
         if i and (text.startswith(("政府信息公开", "政务信息公开")) or _TITLE_YEAR.match(text)):
             prev = texts[i - 1]
-            if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and ":" not in prev:
+            names = _AGENCY_END.search(prev) or _ENDS_WITH_YEAR.search(prev)
+            if len(prev) <= 30 and names and "信息公开" not in prev:
                 text = prev + text
-        return clean_title(text)
-    return None
+        titles.append(clean_title(text))
+    dated = [t for t in titles if _TITLE_YEAR.search(t)]
+    return (dated or titles or [None])[0]
 
 
 def title_year_agency(title: str | None) -> tuple[int | None, str | None]:
@@ -129,6 +143,11 @@ def title_year_agency(title: str | None) -> tuple[int | None, str | None]:
         agency = re.split(r"政[府务]信息公开", rest)[0] if "信息公开" in rest else ""
     agency = _TRAIL.sub("", _LEAD.sub("", agency))
     return year, agency or None
+
+
+def states_period(flat: str) -> bool:
+    """Whether the text states a report's statistics period (…1月1日至…12月31日)."""
+    return bool(_PERIOD.search(flat) or _PERIOD_END.search(flat))
 
 
 def text_year(flat: str, opening: str) -> int | None:
@@ -194,12 +213,13 @@ def doc_number(lines: list[str], look: int = 15) -> str | None:
     a 发文字号 label — never a number the text cites (国办公开办函〔2021〕30号)."""
     for line in lines[:look]:
         text = compact(line)
-        m = _DOC_NUMBER.fullmatch(text)
+        m = _DOC_NUMBER.fullmatch(text) or _DOC_NUMBER_LABELLED.search(text)
         if m:
-            return m.group(0)
-        m = _DOC_NUMBER_LABELLED.search(text)
-        if m:
-            return m.group(1)
+            number = m.group(m.lastindex or 0)
+            if number not in _CITED.values():
+                return number
+        elif "。" in text and len(text) > 40:
+            return None  # the body has begun
     return None
 
 
@@ -211,7 +231,7 @@ def cited_template(flat: str) -> str | None:
 
 def page_date_of(text: str) -> str | None:
     """A date a page's furniture gives (发布时间:…, 时间:…): the first one in ``text``."""
-    spaced = " ".join(text.split())
+    spaced = " ".join(unicodedata.normalize("NFKC", text).split())
     for pattern in (_PAGE_DATE, _DATE_THEN_SOURCE):
         m = pattern.search(spaced)
         if m and (found := from_match(m)):

@@ -29,6 +29,8 @@ PARSER_VERSION = "2"
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
 # Fewer application rows than this and the text is taken to have no such table.
 _MIN_APPLICATION_ROWS = 5
+# A text speaking of itself as the report (本报告…, 本年度报告…).
+_SAYS_REPORT = re.compile(r"本(?:年度)?报告|本年报")
 # Where the opening section ends when no later heading says so.
 _OPENING_LINES = 40
 
@@ -173,7 +175,13 @@ def build_record(
         template = expected_template(year) or ("2021" if split else "2019")
 
     legacy = legacy_headings(lines, compacted)
-    is_report = template is not None or title is not None or len(sections) >= 3 or len(legacy) >= 2
+    is_report = (
+        template is not None
+        or title is not None
+        or len(sections) >= 3
+        or len(legacy) >= 2
+        or (bool(sections) and (meta.states_period(flat) or bool(_SAYS_REPORT.search(flat))))
+    )
     if not is_report:
         return empty_record(script)
     if template is None:
