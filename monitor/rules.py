@@ -272,6 +272,31 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
     blank: dict[str, list[Mapping[str, Any]]] = {}
     out = []
     for r in rows:
+        for c in r.get("converted", ()):
+            out.append(
+                finding(
+                    "cells.unit_converted",
+                    INFO,
+                    f"{r['label']}: {c['printed']} is recorded as {c['value']:g} 万元, "
+                    "the template's unit",
+                    **c,
+                )
+            )
+        if r.get("inferred"):
+            inferred = r["inferred"]
+            out.append(
+                finding(
+                    "cells.inferred",
+                    INFO,
+                    f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; the "
+                    f"template's sums ({inferred['by']}) leave one reading: {inferred['values']}",
+                    key=r["row"],
+                    row=r["row"],
+                    label=r["label"],
+                    found=list(r["found"]),
+                    **inferred,
+                )
+            )
         if r["status"] in ("blank", "short"):
             blank.setdefault(r["row"].split(".")[0], []).append(r)
         elif r["status"] == "unreadable":

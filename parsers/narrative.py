@@ -14,30 +14,59 @@ from parsers.normalize import compact
 _NUMBERED = re.compile(r"^(?:\(?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十]+)")
 _NOT_APPLICATIONS = ("复议", "诉讼", "信访", "咨询", "投诉")
 
-_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|接到)[^。;,\n]{0,14}?申请[^。;,\n]{0,6}")
-_RECEIVED_AFTER = re.compile(r"收到[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(\d+)(?:件|条|个|份|次)")
-_RECEIVED_BEFORE = re.compile(r"收到(\d+)(?:件|条|个|份)[^。;,\n]{0,14}?申请")
+_UNIT = r"(?:件|条|个|份|次|宗)"
 
+
+def _received(verbs: str) -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(r"(?:未|没有)(?:" + verbs + r")[^。;,\n]{0,14}?申请[^。;,\n]{0,6}"),
+        re.compile(r"(?:" + verbs + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(\d+)" + _UNIT),
+        re.compile(r"(?:" + verbs + r")(\d+)" + _UNIT + r"[^。;,\n]{0,14}?申请"),
+    )
+
+
+# 收到, 接收 and 接到 count what arrived; 受理 (accepted) may be fewer, so it is kept under
+# a name of its own and never held against the table's 本年新收.
+_RECEIVED = _received("收到|接收|接到")
+_ACCEPTED = _received("受理")
+
+# The headline count (共公布政府信息2599条, 全年主动公开各类政府信息10407条) before any
+# sub-item (其中主动公开文件856条).
+_PROACTIVE_HEADLINE = re.compile(
+    r"(?:共|累计|全年)[^。;,\n]{0,12}?(?:公开|公布|发布)[^。;,\n]{0,10}?信息(?:共|合计)?(\d+)条"
+)
 _PROACTIVE = re.compile(r"主动(?:公开|发布)[^。;,\n]{0,15}?(\d+)条")
 _PROACTIVE_PARAGRAPH = re.compile(r"(?:公开|发布|更新)[^。;,\n]{0,12}?(\d+)条")
 
 _TOTAL = re.compile(r"共(?:计|有)?(\d+)(件|条|次|起|个|人次)")
 
 
-def _applications_received(flat: str) -> int | None:
+def _in_sub_item(flat: str, at: int) -> bool:
+    """Whether position ``at`` is inside a 其中 clause of its sentence: a part, not the
+    total."""
+    start = max(flat.rfind(c, 0, at) for c in "。;\n")
+    return "其中" in flat[start + 1 : at]
+
+
+def _applications(flat: str, patterns: tuple[re.Pattern[str], ...]) -> int | None:
     found: list[tuple[int, int]] = []
-    for pattern in (_NONE_RECEIVED, _RECEIVED_AFTER, _RECEIVED_BEFORE):
+    for pattern in patterns:
         for m in pattern.finditer(flat):
             span = m.group(0)
-            if "公开" in span and not any(w in span for w in _NOT_APPLICATIONS):
+            if (
+                "公开" in span
+                and not any(w in span for w in _NOT_APPLICATIONS)
+                and not _in_sub_item(flat, m.start())
+            ):
                 found.append((m.start(), int(m.group(1)) if m.groups() else 0))
     return min(found)[1] if found else None
 
 
 def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
-    m = _PROACTIVE.search(flat)
-    if m:
-        return int(m.group(1))
+    for pattern in (_PROACTIVE_HEADLINE, _PROACTIVE):
+        for m in pattern.finditer(flat):
+            if not _in_sub_item(flat, m.start()):
+                return int(m.group(1))
     # "(一) 主动公开情况。…信息公开目录信息更新92条。": the paragraph under that heading.
     for line in prose_lines:
         head = line[:12]
@@ -87,8 +116,10 @@ def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
     numbers: dict[str, int] = {}
     if (n := _proactive_items(flat, prose)) is not None:
         numbers["proactive_items"] = n
-    if (n := _applications_received(flat)) is not None:
+    if (n := _applications(flat, _RECEIVED)) is not None:
         numbers["applications_received"] = n
+    if (n := _applications(flat, _ACCEPTED)) is not None:
+        numbers["applications_accepted"] = n
     for sentence in re.split(r"[。;\n]", flat):
         if "咨询" in sentence and (m := _TOTAL.search(sentence)):
             numbers["inquiries"] = int(m.group(1))

@@ -7,7 +7,14 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
-from monitor.rules import check_report, expected_template, finding
+from monitor.rules import (
+    applications_balance,
+    applications_column_total,
+    applications_outcome_sum,
+    check_report,
+    expected_template,
+    finding,
+)
 from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
@@ -116,7 +123,56 @@ def _row_note(r: RowResult) -> dict[str, Any]:
         "expected": len(r.row.columns),
         "found": r.found,
         "blank": [k for k, v in zip(r.row.cell_keys(), r.values, strict=True) if v is None],
+        "converted": r.converted,
+        "inferred": r.inferred,
     }
+
+
+def _sum_failures(cells: dict[str, Any]) -> set[tuple[str, str]]:
+    found = [
+        *applications_balance(cells),
+        *applications_outcome_sum(cells),
+        *applications_column_total(cells),
+    ]
+    return {(f["rule"], f["evidence"]["key"]) for f in found}
+
+
+def _fill_lost_cells(rows: list[RowResult]) -> None:
+    """A row that lost one cell (six numbers for seven columns, which one is gone cannot
+    be told) is filled when the template's sums leave exactly one reading of it: its own
+    total, or with it the table's sums (a row filled so may settle another). Otherwise it
+    stays empty."""
+    while any(_fill_lost_cell(r, rows) for r in rows):
+        pass
+
+
+def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
+    n = len(r.row.columns)
+    if r.status != "short" or len(r.found) != n - 1 or None in r.found:
+        return False
+    cells: dict[str, Any] = {}
+    for other in rows:
+        cells.update(zip(other.row.cell_keys(), other.values, strict=True))
+    baseline = _sum_failures(cells)
+    by_row_total: set[tuple] = set()
+    readings: set[tuple] = set()
+    for k in range(n):
+        values = list(r.found)
+        lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])
+        if lost < 0:
+            continue
+        values.insert(k, lost)
+        by_row_total.add(tuple(values))
+        trial = cells | dict(zip(r.row.cell_keys(), values, strict=True))
+        if _sum_failures(trial) <= baseline:
+            readings.add(tuple(values))
+    if len(readings) != 1:
+        return False
+    r.values = list(readings.pop())
+    r.status = "inferred"
+    by = "row total" if len(by_row_total) == 1 else "table sums"
+    r.inferred = {"values": list(r.values), "by": by}
+    return True
 
 
 def _missing_rows(found: set[str], rows: list[str], template: str) -> list[str]:
@@ -170,6 +226,7 @@ def build_record(
     app_rows, apps_table_end = extract_rows(tokens, _matcher(None), apps_start, apps_end)
     if len(app_rows) < _MIN_APPLICATION_ROWS:
         app_rows = []
+    _fill_lost_cells(app_rows)
     if template is None and app_rows:
         split = any(r.row.key.startswith("applications.other.") for r in app_rows)
         template = expected_template(year) or ("2021" if split else "2019")

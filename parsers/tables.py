@@ -9,8 +9,11 @@ guessed, and the parser says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from parsers.labels import LabelMatcher
 from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, Row
@@ -24,13 +27,18 @@ _SPLIT_LABEL_REACH = 12
 
 @dataclass
 class RowResult:
-    """What one table row yielded. ``status``: ok, blank, short, unreadable."""
+    """What one table row yielded. ``status``: ok, blank, short, unreadable, inferred.
+
+    ``converted`` lists the money cells printed in 元 and recorded in 万元; ``inferred``
+    says how the template's sums fixed the cell a row lost."""
 
     row: Row
     label: str
     values: Values
     status: str
     found: Values = field(default_factory=list)
+    converted: list[dict[str, Any]] = field(default_factory=list)
+    inferred: dict[str, Any] | None = None
 
 
 def _is_value(t: Token) -> bool:
@@ -109,36 +117,47 @@ def _strip_empty(cells: list[Token]) -> list[Token]:
     return cells[a:b]
 
 
-def _positional(cells: list[Token]) -> Values:
-    return [t.value if t.kind == NUM else None for t in cells]
+Cells = list[Token | None]
+
+
+def _positional(cells: list[Token]) -> Cells:
+    return [t if t.kind == NUM else None for t in cells]
+
+
+def values_of(cells: Cells) -> Values:
+    return [None if t is None else t.value for t in cells]
+
+
+def _resolved(cells: Cells, found: Values) -> tuple[Cells, str, Values]:
+    return cells, ("blank" if None in cells else "ok"), found
 
 
 def resolve_cells(
     runs: list[list[Token]], n: int, plausible: Callable[[Values], bool] | None = None
-) -> tuple[Values, str, Values]:
-    """Values for an n-column row: (values, status, values found)."""
+) -> tuple[Cells, str, Values]:
+    """The cells of an n-column row, by position: (number tokens or None, status, values
+    found)."""
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
     found = [t.value for t in filled]
     for candidate in (cells, _strip_empty(cells)):
         if len(candidate) == n:
-            values = _positional(candidate)
-            return values, ("blank" if None in values else "ok"), found
+            return _resolved(_positional(candidate), found)
     if len(filled) == n:
-        values = _positional(filled)
-        return values, ("blank" if None in values else "ok"), found
+        return _resolved(_positional(filled), found)
     if len(filled) < n:
         return [None] * n, "short", found
     first = [t for t in runs[0] if t.kind != EMPTY]
     if len(first) == n:  # what follows belongs to a row we did not recognise
-        values = _positional(first)
-        return values, ("blank" if None in values else "ok"), found
-    windows = {tuple(_positional(filled[i : i + n])) for i in range(len(filled) - n + 1)}
+        return _resolved(_positional(first), found)
+    windows: dict[tuple, Cells] = {}
+    for i in range(len(filled) - n + 1):
+        window = _positional(filled[i : i + n])
+        windows.setdefault(tuple(values_of(window)), window)
     if len(windows) > 1 and plausible is not None:
-        windows = {w for w in windows if plausible(list(w))}
+        windows = {k: w for k, w in windows.items() if plausible(list(k))}
     if len(windows) == 1:
-        values = list(windows.pop())
-        return values, ("blank" if None in values else "ok"), found
+        return _resolved(next(iter(windows.values())), found)
     return [None] * n, "unreadable", found
 
 
@@ -146,11 +165,33 @@ def _sums_to_last(values: Values) -> bool:
     return None not in values and sum(values[:-1]) == values[-1]  # type: ignore[arg-type]
 
 
-def _money(row: Row, values: Values) -> Values:
-    return [
-        float(v) if v is not None and col in row.money else v
-        for v, col in zip(values, row.columns, strict=True)
-    ]
+# A table header stating that its amounts are in 元, not the template's 万元.
+_YUAN_HEADER = re.compile(r"单位[:]?元|\(元\)")
+
+
+def _in_wan(value: int | float) -> float:
+    return float(Decimal(str(value)) / 10000)
+
+
+def _money(row: Row, cells: Cells, yuan: bool) -> tuple[Values, list[dict[str, Any]]]:
+    """Values in the template's units: money in 万元, converted from 元 where the cell or
+    the table's header says 元 (the evidence keeps the amount as printed)."""
+    values: Values = []
+    converted = []
+    for token, col in zip(cells, row.columns, strict=True):
+        if token is None or col not in row.money:
+            values.append(None if token is None else token.value)
+            continue
+        unit = token.unit or ("元" if yuan else "万元")
+        if unit == "元":
+            value = _in_wan(token.value)  # type: ignore[arg-type]
+            converted.append(
+                {"key": f"{row.key}.{col}", "printed": token.text, "unit": "元", "value": value}
+            )
+            values.append(value)
+        else:
+            values.append(float(token.value))  # type: ignore[arg-type]
+    return values, converted
 
 
 def extract_rows(
@@ -161,6 +202,7 @@ def extract_rows(
     anchors = find_anchors(tokens, matcher, start, end)
     results: list[RowResult] = []
     table_end = start
+    yuan = any(t.kind == TEXT and _YUAN_HEADER.search(t.text) for t in tokens[start:end])
     for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
@@ -175,8 +217,9 @@ def extract_rows(
         last_value = runs[-1][-1]
         table_end = next(k for k in range(nxt - 1, stop - 1, -1) if tokens[k] is last_value) + 1
         plausible = _sums_to_last if row.columns[-1] == "total" else None
-        values, status, found = resolve_cells(runs, len(row.columns), plausible)
-        results.append(RowResult(row, label, _money(row, values), status, found))
+        cells, status, found = resolve_cells(runs, len(row.columns), plausible)
+        values, converted = _money(row, cells, yuan)
+        results.append(RowResult(row, label, values, status, found, converted))
     return results, table_end
 
 
@@ -199,6 +242,7 @@ def extract_appeals(tokens: list[Token], start: int, end: int) -> RowResult | No
         return None
     runs = _runs(tokens, first, end)
     n = len(APPEAL_GROUPS) * len(APPEAL_COLUMNS)
-    values, status, found = resolve_cells(runs, n, _appeals_plausible)
+    cells, status, found = resolve_cells(runs, n, _appeals_plausible)
+    values = values_of(cells)
     row = Row("appeals", tuple(f"{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS), ())
     return RowResult(row, "行政复议、行政诉讼", values, status, found)

@@ -25,12 +25,17 @@ _RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
 
+_NUMBER_IN_YUAN = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万?元)$")
+_UNITS = ("元", "万元")
+
+
 @dataclass(slots=True)
 class Token:
     kind: str
     text: str
     line: int
     value: int | float | None = None
+    unit: str | None = None  # a money amount's unit as printed in its cell (元, 万元)
 
 
 def is_footer(line: str) -> bool:
@@ -62,6 +67,8 @@ def parse_number(word: str) -> int | float:
 def _word_token(word: str, line: int) -> Token:
     if _NUMBER.match(word):
         return Token(NUM, word, line, parse_number(word))
+    if word[-1] == "元" and (m := _NUMBER_IN_YUAN.match(word)):
+        return Token(NUM, word, line, parse_number(m.group(1)), m.group(2))
     if _BLANK_MARK.match(word):
         return Token(BLANK, word, line)
     return Token(TEXT, word, line)
@@ -71,6 +78,9 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
     words = cell.split()
     if len(words) == 1:  # most cells: one number or one label
         out.append(_word_token(words[0], line))
+        return
+    if len(words) == 2 and words[1] in _UNITS and _NUMBER.match(words[0]):  # 251000 元
+        out.append(_word_token("".join(words), line))
         return
     pending: list[str] = []
     for i, word in enumerate(words):
@@ -107,6 +117,8 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         return
     if not cells[0].strip():
         cells = cells[1:]  # the indentation before the first separator is not a cell
+    if cells and not cells[-1].strip() and stripped.endswith("|"):
+        cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
     for cell in cells:
         if cell.strip():
             _cell_tokens(cell, number, out)
