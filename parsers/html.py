@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 import lxml.html
 from charset_normalizer import from_bytes
@@ -226,8 +227,12 @@ _DATE_META = (
     "article:published_time",
     "dc.date",
 )
-# Where CMSs put a page's title: class or id words, and heading tags.
-_TITLE_HOLDER = re.compile(r"title|tit\b|biaoti|bt\b|headline", re.IGNORECASE)
+# Where CMSs put a page's title: heading tags, class or id words (title, tit, biaoti, bt).
+_TITLE_HOLDERS = etree.XPath(
+    "//h1 | //h2 | //h3 | //*[contains(translate(@class, 'TITLEBIAOH', 'titlebiaoh'), 'tit')"
+    " or contains(translate(@id, 'TITLEBIAOH', 'titlebiaoh'), 'tit')"
+    " or contains(@class, 'biaoti') or contains(concat(' ', @class, ' '), ' bt ')]"
+)
 # <title> is the article's title followed by the column's and the site's: 标题_栏目_站点.
 _TITLE_PARTS = re.compile(r"\s*(?:_|\||--|——|—| - |-{1})\s*")
 
@@ -242,34 +247,25 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return tags
 
 
-def _title_candidates(root: etree._Element, tags: dict[str, str]) -> list[str]:
-    found = [tags[name] for name in _TITLE_META if name in tags]
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "meta"):
-            continue
-        if el.tag in ("h1", "h2", "h3") or _TITLE_HOLDER.search(_classes(el)):
-            text = "".join(el.itertext())
-            if len(text) < 300:
-                found.append(text)
+def _title_candidates(root: etree._Element, tags: dict[str, str]) -> Iterator[str]:
+    """Title candidates, most trusted first: meta tags, title elements, ``<title>``."""
+    yield from (tags[name] for name in _TITLE_META if name in tags)
+    for el in _TITLE_HOLDERS(root):
+        text = "".join(el.itertext())
+        if len(text) < 300:
+            yield text
     title = root.find(".//title")
     if title is not None and title.text:
-        found.extend(_TITLE_PARTS.split(title.text.strip()))
-    return found
+        yield from _TITLE_PARTS.split(title.text.strip())
 
 
 def _outside_text(root: etree._Element, body: etree._Element) -> str:
     """The page's text outside its content container: where the date line under the
     title lives."""
-    inside = set(body.iter())
-    parts = []
-    for el in root.iter():
-        if el in inside or not isinstance(el.tag, str) or el.tag in ("script", "style"):
-            continue
-        if el.text:
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return " ".join(parts)
+    page = "".join(root.itertext())
+    inside = "".join(body.itertext())
+    at = page.find(inside) if inside else -1
+    return page if at < 0 else page[:at] + " " + page[at + len(inside) :]
 
 
 def page_head(root: etree._Element, body: etree._Element) -> dict[str, str]:

@@ -70,11 +70,14 @@ _DOC_NUMBER_LABELLED = re.compile(
 _CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
+_CRUMB_HINTS = frozenset(">»›→位")
+
+
 def is_breadcrumb(line: str) -> bool:
     """当前位置:首页>政务公开>…, 首页 > 政务公开 > 年报: a trail of links, never a title."""
-    text = compact(line)
-    if not text:
+    if _CRUMB_HINTS.isdisjoint(line):
         return False
+    text = compact(line)
     if _BREADCRUMB_START.match(text):
         return True
     return len(_CRUMB_SEP.findall(text)) >= 2 or (
@@ -190,22 +193,28 @@ def published_at(
     date under the signature, else a date the document states (成文日期, 印发)."""
     if page_date and (year is None or year < int(page_date[:4]) <= year + 3):
         return page_date, "page"
-    spaced = [" ".join(line.split()) for line in lines]
-    for pattern in (_PAGE_DATE, _DATE_THEN_SOURCE):
-        for line in spaced:
-            for m in pattern.finditer(line):
-                if found := _dated(m, 0, year):
-                    return found, "page"
+    for pattern, hints in ((_PAGE_DATE, ("时间", "日期")), (_DATE_THEN_SOURCE, ("来源",))):
+        if found := _first_dated(pattern, hints, lines, year):
+            return found, "page"
     for line in reversed(lines[signature_from:]):
         m = _DATE_LINE.match(compact(line))
         if m and (found := _dated(m, 0, year)):
             return found, "signature"
-    for pattern in (_DOCUMENT_DATE, _ISSUED):
-        for line in spaced:
-            for m in pattern.finditer(line):
-                if found := _dated(m, 0, year):
-                    return found, "document"
+    for pattern, hints in ((_DOCUMENT_DATE, ("成文",)), (_ISSUED, ("印发",))):
+        if found := _first_dated(pattern, hints, lines, year):
+            return found, "document"
     return None, None
+
+
+def _first_dated(
+    pattern: re.Pattern[str], hints: tuple[str, ...], lines: list[str], year: int | None
+) -> str | None:
+    for line in lines:
+        if any(h in line for h in hints):
+            for m in pattern.finditer(" ".join(line.split())):
+                if found := _dated(m, 0, year):
+                    return found
+    return None
 
 
 def doc_number(lines: list[str], look: int = 15) -> str | None:

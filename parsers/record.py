@@ -150,28 +150,31 @@ def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
     n = len(r.row.columns)
     if r.status != "short" or len(r.found) != n - 1 or None in r.found:
         return False
-    cells: dict[str, Any] = {}
-    for other in rows:
-        cells.update(zip(other.row.cell_keys(), other.values, strict=True))
-    baseline = _sum_failures(cells)
     by_row_total: set[tuple] = set()
-    readings: set[tuple] = set()
     for k in range(n):
         values = list(r.found)
         lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])
-        if lost < 0:
-            continue
-        values.insert(k, lost)
-        by_row_total.add(tuple(values))
-        trial = cells | dict(zip(r.row.cell_keys(), values, strict=True))
-        if _sum_failures(trial) <= baseline:
-            readings.add(tuple(values))
+        if lost >= 0:
+            values.insert(k, lost)
+            by_row_total.add(tuple(values))
+    readings = by_row_total
+    if len(by_row_total) > 1:
+        cells: dict[str, Any] = {}
+        for other in rows:
+            cells.update(zip(other.row.cell_keys(), other.values, strict=True))
+        baseline = _sum_failures(cells)
+        readings = {
+            values
+            for values in by_row_total
+            if _sum_failures(cells | dict(zip(r.row.cell_keys(), values, strict=True))) <= baseline
+        }
     if len(readings) != 1:
         return False
-    r.values = list(readings.pop())
+    (values,) = readings
+    r.values = list(values)
     r.status = "inferred"
     by = "row total" if len(by_row_total) == 1 else "table sums"
-    r.inferred = {"values": list(r.values), "by": by}
+    r.inferred = {"values": list(values), "by": by}
     return True
 
 
