@@ -22,9 +22,9 @@ from typing import Any
 import sqlite_utils
 
 from parsers import PARSER_VERSION, DocumentError, Limits
-from parsers.names import NameIndex
 from parsers.sniff import sniff
 from parsers.tokens import is_table_row
+from report.agencies import AgencyIndex
 from storage.db import setting, transaction
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
@@ -229,7 +229,7 @@ class Archive:
         self.conn = conn
         self._keys: dict[str, int] = {}
         self._reload_keys()
-        self._agencies: NameIndex | None = None
+        self._agencies: AgencyIndex | None = None
         self._in_batch = False
         self._pending = 1  # leftovers of a run that was stopped are indexed first
         self.flush_search_index()
@@ -275,14 +275,19 @@ class Archive:
 
     def match_agency(self, *names: str | None) -> str | None:
         """The agency whose name or alias the report names; None when none or several do."""
+        return self.agency_index().match(*names)
+
+    def agency_index(self) -> AgencyIndex:
+        """The archive's agencies by every name they go by."""
         if self._agencies is None:
-            self._agencies = NameIndex(
-                (agency_id, [name, *json.loads(aliases)])
-                for agency_id, name, aliases in self.conn.execute(
-                    "SELECT id, name, aliases FROM agencies"
-                )
+            cursor = self.conn.execute(
+                "SELECT id, name, level, aliases, region, list_urls, allowed_hosts FROM agencies"
             )
-        return self._agencies.match(*names)
+            columns = [c[0] for c in cursor.description]
+            self._agencies = AgencyIndex.from_rows(
+                dict(zip(columns, r, strict=True)) for r in cursor
+            )
+        return self._agencies
 
     # -- documents ------------------------------------------------------------------------
 
@@ -411,9 +416,7 @@ class Archive:
     # -- reports --------------------------------------------------------------------------
 
     def _agency_of(self, record: dict[str, Any], fetched: Fetched) -> tuple[str | None, str]:
-        agency_id = fetched.agency_id or self.match_agency(
-            record.get("agency"), record.get("title")
-        )
+        agency_id = fetched.agency_id or self.match_agency(record.get("agency"))
         return agency_id, agency_id or f"name:{record.get('agency') or '?'}"
 
     def _latest(

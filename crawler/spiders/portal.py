@@ -24,11 +24,11 @@ from crawler.health import Health
 from crawler.items import Doc, ReportGroup
 from crawler.listing import read_list_page
 from crawler.pages import attachments
-from crawler.titles import report_year
+from crawler.titles import read_title
 from parsers.document import Limits
 from parsers.html import decode_html, page_date
-from parsers.names import NameIndex
 from parsers.sniff import sniff
+from report.agencies import AgencyIndex
 from storage.archive import Archive, document_bytes, now
 from storage.db import connect
 from storage.sources import load_sources
@@ -74,7 +74,7 @@ class PortalSpider(scrapy.Spider):
         self.years = {int(y) for y in year.split(",") if y}
         # Titles are matched against every agency, so that a title naming another one is
         # never given to the list's owner.
-        self.names = NameIndex((r["id"], [r["name"], *json.loads(r["aliases"])]) for r in rows)
+        self.names = AgencyIndex.from_rows(rows)
         self.hosts = {
             aid: {_host(u) for u in json.loads(r["list_urls"])}
             | {h.lower() for h in json.loads(r["allowed_hosts"])}
@@ -163,10 +163,11 @@ class PortalSpider(scrapy.Spider):
             if all(_host(url) in self.hosts[aid] for aid in owners):
                 yield self._list_request(url, list_url, first=False)
         for link in page.links:
-            year = report_year(link.title)
-            if year is None:
+            title = read_title(link.title)
+            year = title.year
+            if not title.is_report or year is None:
                 continue
-            agency_id = self._owner(link.title, owners)
+            agency_id = self.names.attribute(title.issuer, owners, _host(response.url)).agency_id
             if agency_id is None:
                 self.count("titles_unassigned")
                 log.info("report title names none of the list's agencies: %s", link.title)
@@ -183,13 +184,6 @@ class PortalSpider(scrapy.Spider):
             self.count("report_links")
             group = ReportGroup(agency_id, year, link.title, link.url, link.listed_date)
             yield self._document_request(link.url, self.parse_page, group)
-
-    def _owner(self, title: str, owners: list[str]) -> str | None:
-        named = self.names.match(title)
-        if named is not None:
-            return named if named in owners else None
-        # A list of one agency's own reports often leaves its name out of the titles.
-        return owners[0] if len(owners) == 1 else None
 
     # -- report pages and attachments -----------------------------------------------------
 

@@ -12,9 +12,9 @@ from urllib.parse import urljoin
 import pytest
 
 from crawler.listing import read_list_page
-from crawler.titles import report_year
+from crawler.titles import read_title, report_year
 from parsers import parse_bytes
-from parsers.names import NameIndex
+from report.agencies import AgencyIndex
 from tests.portal.site import (
     BY_YEAR_AGENCY,
     BY_YEAR_PUBLISHED,
@@ -24,7 +24,9 @@ from tests.portal.site import (
     PortalServer,
 )
 
-NAMES = NameIndex((k, [v]) for k, v in {**TRS_AGENCIES, **HANWEB_AGENCIES}.items())
+NAMES = AgencyIndex.from_rows(
+    {"id": k, "name": v} for k, v in {**TRS_AGENCIES, **HANWEB_AGENCIES}.items()
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,7 @@ def walk(start: str) -> set[tuple[str, int]]:
         for link in page.links:
             year = report_year(link.title)
             if year:
-                found.add((NAMES.match(link.title), year))
+                found.add((NAMES.match(read_title(link.title).issuer), year))
     return found
 
 
@@ -79,7 +81,7 @@ def test_report_pages_parse_to_their_agency_and_year(portal: PortalServer) -> No
     link = page.links[0]
     record = parse_bytes(get(link.url)[1])
     assert (NAMES.match(record["agency"]), record["year"]) == (
-        NAMES.match(link.title),
+        NAMES.match(read_title(link.title).issuer),
         report_year(link.title),
     )
     assert len(record["cells"]) in (198, 200)

@@ -1,0 +1,263 @@
+"""Agencies and the names they go by: which agency a report's title (or text) names.
+
+A title names its issuer before the year (青石县东岭镇人民政府2022年…) or, in a year-first
+title, before 政府信息公开 (2023年下各镇政府信息公开…). That phrase is matched against every
+name and alias of the sources file, in simplified script, NFKC, without spaces:
+
+- the name must end the phrase (a generic 人民政府 / 政府 / 办事处 may follow it), so a
+  county's name does not claim its townships' and departments' reports;
+- what comes before it must be a region (省, 市, 县, 区 …) consistent with the agency's own
+  region (邯郸市教育局 is 市教育局 of region 邯郸市);
+- the longest such name wins; a name used in two regions is settled by the region in the
+  phrase, else the list's region or host; what stays ambiguous goes to nobody;
+- a phrase naming no known agency names an agency not in the sources file: it is
+  *discovered*, never given to the list's owner. Only a phrase naming no agency at all (an
+  empty one) goes to the owner of a list that has one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import opencc
+
+_BRACKETS = re.compile(r"\(([^()]+)\)")
+_GENERIC_TAIL = ("人民政府", "政府", "办事处")
+_LEVEL_CHARS = "省市县区旗州盟"
+_PLACE_ENDS = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "新区",
+    "林区",
+    "矿区",
+    "街道",
+    *"省市县区旗州盟镇乡",
+)
+# Phrases that name the writer without a name (本机关2023年…).
+_NO_NAME = ("", "本机关", "本单位", "我局", "我委", "我办", "本局", "本委")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normal_name(text: str) -> str:
+    """A name as names are compared: simplified script, NFKC, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", _t2s().convert(text)).split())
+
+
+def name_forms(name: str) -> set[str]:
+    """A name and the names in its brackets: 国家新闻出版署(国家版权局) is either."""
+    name = normal_name(name)
+    forms = {name}
+    inner = _BRACKETS.findall(name)
+    if inner:
+        forms.add(_BRACKETS.sub("", name))
+        forms.update(inner)
+    return {f for f in forms if f}
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    level: str = ""
+    region: str = ""
+    names: frozenset[str] = frozenset()
+    hosts: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whose report a title is. ``reason``: named (the phrase names ``agency_id``), owner
+    (it names nobody and the list has one owner), unknown (it names an agency not in the
+    sources file: ``issuer``), ambiguous (several agencies fit), unowned (it names nobody
+    and the list has several owners)."""
+
+    agency_id: str | None
+    reason: str
+    issuer: str = ""
+
+
+@lru_cache(maxsize=4096)
+def _place_splits(prefix: str) -> tuple[tuple[str, ...], ...]:
+    """Every way to read a prefix as a run of place names (湘乡市 → 湘乡市; 某省某市 →
+    某省, 某市); none when it is not made of places."""
+    out: list[tuple[str, ...]] = []
+    for end in _PLACE_ENDS:
+        at = prefix.find(end, 1)
+        while at > 0:
+            cut = at + len(end)
+            head = prefix[:cut]
+            if cut == len(prefix):
+                out.append((head,))
+            else:
+                out += [(head, *rest) for rest in _place_splits(prefix[cut:])]
+            at = prefix.find(end, at + 1)
+    return tuple(out)
+
+
+def _in_region(prefix: str, agency: Agency) -> bool:
+    """Whether a place prefix is consistent with the agency's region (any, when the
+    sources file gives none)."""
+    splits = _place_splits(prefix)
+    if not splits:
+        return False
+    if not agency.region:
+        return True
+    return any(all(p in agency.region for p in split) for split in splits)
+
+
+@dataclass
+class AgencyIndex:
+    """Every agency of a sources file by every name it goes by."""
+
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    _by_name: dict[str, list[Agency]] = field(default_factory=dict)
+    _lengths: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> AgencyIndex:
+        """From archive or sources rows (aliases, list_urls and allowed_hosts as JSON)."""
+        index = cls()
+        for row in rows:
+            aliases = _json_list(row.get("aliases"))
+            hosts = {_host(u) for u in _json_list(row.get("list_urls"))}
+            hosts |= {h.lower() for h in _json_list(row.get("allowed_hosts"))}
+            names: set[str] = set()
+            for n in [row["name"], *aliases]:
+                names |= name_forms(n)
+            agency = Agency(
+                row["id"],
+                row["name"],
+                row.get("level") or "",
+                normal_name(row.get("region") or ""),
+                frozenset(names),
+                frozenset(hosts - {""}),
+            )
+            index.add(agency)
+        return index
+
+    def add(self, agency: Agency) -> None:
+        self.agencies[agency.id] = agency
+        for name in agency.names:
+            self._by_name.setdefault(name, []).append(agency)
+        self._lengths = sorted({len(n) for n in self._by_name}, reverse=True)
+
+    def attribute(
+        self, issuer: str, owners: Iterable[str] = (), host: str | None = None
+    ) -> Attribution:
+        """The agency an issuer phrase names; ``owners`` are the agencies whose list the
+        title was found on, ``host`` the list's host."""
+        phrase = normal_name(issuer)
+        owners = list(owners)
+        if phrase in _NO_NAME:
+            if len(owners) == 1:
+                return Attribution(owners[0], "owner", phrase)
+            return Attribution(None, "unowned", phrase)
+        for size in self._lengths:
+            if size > len(phrase):
+                continue
+            fits = self._fits(phrase, size)
+            if not fits:
+                continue
+            fits = self._settle(fits, owners, host)
+            if len(fits) == 1:
+                return Attribution(fits[0].id, "named", phrase)
+            return Attribution(None, "ambiguous", phrase)
+        return Attribution(None, "unknown", phrase)
+
+    def match(self, *texts: str | None) -> str | None:
+        """The one agency the first text naming one names (a report's own agency field or
+        title), else None."""
+        for text in filter(None, texts):
+            found = self.attribute(text)
+            if found.reason == "named":
+                return found.agency_id
+        return None
+
+    def _fits(self, phrase: str, size: int) -> list[Agency]:
+        out: list[Agency] = []
+        for start in range(len(phrase) - size, -1, -1):
+            name = phrase[start : start + size]
+            agencies = self._by_name.get(name)
+            if not agencies or phrase[start + size :] not in ("", *_GENERIC_TAIL):
+                continue
+            prefix = phrase[:start]
+            if prefix and name[0] in _LEVEL_CHARS and prefix[-1] not in _LEVEL_CHARS:
+                prefix += name[0]  # 邯郸 + 市教育局: the region is 邯郸市
+            out += [a for a in agencies if not prefix or _in_region(prefix, a)]
+        return out
+
+    def _settle(self, fits: list[Agency], owners: list[str], host: str | None) -> list[Agency]:
+        """One agency among several that share a name: an owner of the list, else one in
+        the owners' region, else one on the list's host."""
+        fits = list({a.id: a for a in fits}.values())
+        if len(fits) <= 1:
+            return fits
+        for keep in (
+            lambda a: a.id in owners,
+            lambda a: any(a.region and a.region == self._region(o) for o in owners),
+            lambda a: host is not None and host in a.hosts,
+        ):
+            narrowed = [a for a in fits if keep(a)]
+            if len(narrowed) == 1:
+                return narrowed
+        return fits
+
+    def _region(self, agency_id: str) -> str:
+        agency = self.agencies.get(agency_id)
+        return agency.region if agency else ""
+
+
+def _json_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return list(json.loads(value))
+    return list(value)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+def discovered_name(issuer: str) -> str:
+    """A full name for an agency found only in a title: a bare place (鄂尔多斯市) is its
+    government (鄂尔多斯市人民政府), a 街道 its 办事处."""
+    name = normal_name(issuer)
+    if name.endswith("街道"):
+        return name + "办事处"
+    if name.endswith(("省", "市", "县", "区", "旗", "镇", "乡", "自治区", "自治州", "盟")):
+        return name + "人民政府"
+    return name
+
+
+def guess_level(name: str) -> str:
+    """The level a name suggests, for a draft sources entry."""
+    name = normal_name(name)
+    if re.search(r"(?:镇|乡|街道)(?:人民政府|办事处)?$", name):
+        return "township"
+    if re.search(r"(?:省|自治区)人民政府$", name):
+        return "province"
+    if re.search(r"(?:县|旗|区)人民政府$", name):
+        return "county"
+    if re.search(r"市人民政府$", name):
+        return "city"
+    if "省" in name or "自治区" in name:
+        return "province_dept"
+    if re.search(r"^[\u4e00-\u9fff]{1,10}(?:县|旗|区)", name) and not re.search(r"市", name):
+        return "county_dept"
+    return "city_dept"
