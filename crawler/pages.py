@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from crawler.listing import links_in
+from crawler.adapters.links import links_in
 
 ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_FORMATS) + r")(?:$|[?#&])", re.IGNORECASE)

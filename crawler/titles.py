@@ -39,8 +39,9 @@ _LEAD = re.compile(r"^(?:关于|《)+")
 @dataclass(frozen=True)
 class Title:
     """What a link's title says. ``kind``: report, or the reason it is not one (correction,
-    interpretation, work_plan, statistics_table, notice, other_report: a 年报 of another
-    kind, not_report: no mention of an annual report)."""
+    interpretation, work_plan, statistics_table, notice, column_name: a column called
+    年报 with neither issuer nor year, other_report: a 年报 of another kind, not_report: no
+    mention of an annual report)."""
 
     kind: str
     year: int | None = None
@@ -80,6 +81,8 @@ def read_title(title: str) -> Title:
     year, at = _year(text)
     if year is None and (m := _BRACKET_YEAR.search(text)):
         year, at = int(m.group(1)), m.start()
+    if year is None and not text[: report.start()]:
+        return Title("column_name")  # 信息公开年报: a column's name, no report
     # The issuer: before the year or the report's words, whichever comes first; in a
     # year-first title (2023年下各镇政府信息公开…) between the two.
     head = text[: min(at, report.start())] if at >= 0 else text[: report.start()]

@@ -22,8 +22,8 @@ DEFAULT_DEADLINES = {
     "city_dept": "01-31",
     "province_dept": "01-31",
 }
-# Portal software families with an adapter in crawler.listing; a source may name one.
-SOFTWARE = ("trs", "hanweb", "plain")
+# Portal software families with an adapter in crawler.adapters; a source may name one.
+SOFTWARE = ("trs", "hanweb", "gkmlpt", "hidden", "plain")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 

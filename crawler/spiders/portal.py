@@ -1,7 +1,7 @@
 """The one spider: the 年报 columns of the sources file → report groups for the archive.
 
 Data drives it: every agency's ``list_urls`` are read by the adapter of their portal
-software (crawler.listing), report links are assigned to agencies by the names in their
+software (crawler.adapters), report links are assigned to agencies by the names in their
 titles, and each report's page is fetched with its attachments. Pages and documents
 archived before are asked for conditionally (If-None-Match / If-Modified-Since); a 304
 page is read from the archive to find its attachments. What goes wrong becomes counters
@@ -20,9 +20,9 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.adapters import read_list_page
 from crawler.health import Health
 from crawler.items import Doc, ReportGroup
-from crawler.listing import read_list_page
 from crawler.pages import attachments
 from crawler.titles import read_title
 from parsers.document import Limits
@@ -159,7 +159,7 @@ class PortalSpider(scrapy.Spider):
         text = decode_html(response.body, _header(response, "Content-Type"))
         software = next((self.agencies[a].get("software") for a in owners), None)
         page = read_list_page(response.url, text, first, software)
-        for url in page.pages:
+        for url in page.requests:
             if all(_host(url) in self.hosts[aid] for aid in owners):
                 yield self._list_request(url, list_url, first=False)
         for link in page.links:

@@ -1,4 +1,5 @@
-"""List pages of each portal software family, as they are served."""
+"""List pages of each portal software family, as they are served (small cases beside the
+real pages of test_adapters)."""
 
 # ruff: noqa: E501 - the pages are kept as portals print them, one element a line
 
@@ -6,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.listing import family, read_list_page
+from crawler.adapters import read_list_page
 from crawler.titles import report_year
 
 TRS = """<html><body><ul class="list">
@@ -42,23 +43,25 @@ PLAIN = """<div class="news"><ul>
 def test_trs_links_titles_dates_and_pages() -> None:
     url = "http://127.0.0.1:8000/gov/xxgk/nb/index.html"
     page = read_list_page(url, TRS)
-    assert page.family == "trs" == family(TRS)
+    assert page.family == "trs"
     assert [(link.url, link.listed_date) for link in page.links] == [
         ("http://127.0.0.1:8000/gov/xxgk/nb/202101/t20210127_6412.html", "2021-01-27"),
         ("http://127.0.0.1:8000/gov/xxgk/nb/202001/t20200120_5231.html", "2020-01-20"),
         ("http://127.0.0.1:8000/gov/zwgk/t20200301_1.html", None),
     ]
     assert [report_year(link.title) for link in page.links] == [2020, 2019, None]
-    assert page.pages == [
+    assert page.requests == [
         "http://127.0.0.1:8000/gov/xxgk/nb/index_1.html",
         "http://127.0.0.1:8000/gov/xxgk/nb/index_2.html",
     ]
-    assert read_list_page(page.pages[0], TRS, first=False).pages == []
+    assert read_list_page(page.requests[0], TRS, first=False).requests == []
 
 
 def test_trs_variant_paging() -> None:
     page = read_list_page("http://127.0.0.1/a/list.shtml", TRS_VARIANT)
-    assert page.pages == [f"http://127.0.0.1/a/list_{n}.shtml" for n in (1, 2, 3)]
+    # One-based: list.shtml, then list_2 … list_4, never list_1.
+    assert page.requests == [f"http://127.0.0.1/a/list_{n}.shtml" for n in (2, 3, 4)]
+    assert (page.pages_announced, page.records_announced) == (4, 60)
     assert report_year(page.links[0].title) == 2022
 
 
@@ -70,16 +73,16 @@ def test_hanweb_records_inside_the_datastore_and_proxy_pages() -> None:
         ("http://127.0.0.1:8000/art/2021/1/27/art_1229_3320.html", "2021-01-27"),
         ("http://127.0.0.1:8000/art/2021/1/20/art_1229_3300.html", "2021-01-20"),
     ]
-    starts = [parse_qs(urlsplit(p).query)["startrecord"][0] for p in page.pages]
+    starts = [parse_qs(urlsplit(p).query)["startrecord"][0] for p in page.requests]
     assert starts == ["3", "48", "93"]
-    query = parse_qs(urlsplit(page.pages[0]).query)
+    query = parse_qs(urlsplit(page.requests[0]).query)
     assert (query["columnid"], query["unitid"], query["webid"]) == (["1229"], ["8016"], ["3"])
-    assert page.pages[0].startswith("http://127.0.0.1:8000/module/web/jpage/dataproxy.jsp?")
-    more = read_list_page(page.pages[0], PROXY, first=False)
+    assert page.requests[0].startswith("http://127.0.0.1:8000/module/web/jpage/dataproxy.jsp?")
+    more = read_list_page(page.requests[0], PROXY, first=False)
     assert [(link.url, report_year(link.title)) for link in more.links] == [
         ("http://127.0.0.1:8000/art/2020/1/15/art_1229_2900.html", 2019)
     ]
-    assert more.pages == []
+    assert more.requests == []
 
 
 def test_plain_list_follows_next() -> None:
@@ -89,10 +92,10 @@ def test_plain_list_follows_next() -> None:
         ("http://127.0.0.1/info/1045/3621.htm", "2023-01-30"),
         ("http://127.0.0.1/info/1045/3500.htm", "2022-01-28"),
     ]
-    assert page.pages == ["http://127.0.0.1/info/1045/list2.htm"]
+    assert page.requests == ["http://127.0.0.1/info/1045/list2.htm"]
 
 
 def test_empty_or_broken_pages_give_nothing() -> None:
     for html in ("", "<html>", "\x00\x01", "<script>createPageHTML(x, y)</script>"):
         page = read_list_page("http://127.0.0.1/a.html", html)
-        assert page.links == [] and page.pages == []
+        assert page.links == [] and page.requests == []

@@ -49,7 +49,8 @@ def test_other_titles_are_not_reports(title: str) -> None:
         ("2023年度政府信息公开工作年度报告", "report", 2023, ""),
         # A date in the title is when it was published, not the year it covers.
         ("某局政府信息公开工作年度报告（2024年1月20日）", "report", None, "某局"),
-        ("政府信息公开工作年度报告", "report", None, ""),
+        ("新华街道办事处政府信息公开工作年度报告", "report", None, "新华街道办事处"),
+        ("政府信息公开工作年度报告", "column_name", None, ""),
         ("某局2023年政府信息公开工作年度报告的更正", "correction", None, ""),
         ("某局2023年政府信息公开工作年度报告解读", "interpretation", None, ""),
         ("图解：某局2023年政府信息公开工作年度报告", "interpretation", None, ""),

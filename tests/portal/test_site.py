@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from crawler.listing import read_list_page
+from crawler.adapters import read_list_page
 from crawler.titles import read_title, report_year
 from parsers import parse_bytes
 from report.agencies import AgencyIndex
@@ -51,8 +51,8 @@ def walk(start: str) -> set[tuple[str, int]]:
         status, body, _ = get(url)
         assert status == 200, url
         page = read_list_page(url, body.decode("utf-8"), first)
-        queue += [(p, False) for p in page.pages if p not in seen]
-        seen.update(page.pages)
+        queue += [(p, False) for p in page.requests if p not in seen]
+        seen.update(page.requests)
         for link in page.links:
             year = report_year(link.title)
             if year:

@@ -1,0 +1,102 @@
+"""The links of a list page: each with its full title and the date the list prints for it.
+
+The title is the ``title`` attribute when there is one (link texts are cut with …), else
+the link's text without a date printed inside it. The listing date is a date the list
+prints as the item's date — an element holding only a date (``<span>2021-01-27</span>``,
+``<b>``, ``<i>``, a cell) or the text beside the link — never a date inside the title, an
+索引号 or a related item nested in the same list entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from parsers.dates import DATE, from_match
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Where a list item ends: the date of an item is looked for up to these.
+_ITEM_BOUNDS = ("div", "ul", "ol", "table", "tbody", "body", "section", "dl")
+# Parts of an item that are not its date: related items (解读), scripts.
+_SKIP = ("ul", "ol", "script", "style", "div")
+_ONLY_DATE = re.compile(r"^[\[(（【]?\s*" + DATE.pattern + r"\s*[\])）】]?$")
+_INDEX_NUMBER = re.compile(r"索引号|文号|成文|发文|印发|施行")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str
+    listed_date: str | None = None  # ISO date the list prints for the item, if any
+
+
+def _only_date(text: str) -> str | None:
+    m = _ONLY_DATE.match(" ".join(text.split()))
+    return from_match(m) if m else None
+
+
+def _text_outside(holder: etree._Element, skip: etree._Element) -> list[str]:
+    """Text fragments of ``holder`` outside ``skip`` and outside nested lists."""
+    out: list[str] = []
+    if holder.text:
+        out.append(holder.text)
+    for child in holder:
+        if child is not skip and isinstance(child.tag, str) and child.tag not in _SKIP:
+            out.extend(_text_outside(child, skip))
+        if child.tail:
+            out.append(child.tail)
+    return out
+
+
+def _listed_date(a: etree._Element) -> str | None:
+    for el in a.iter():
+        if el is not a and isinstance(el.tag, str) and (day := _only_date("".join(el.itertext()))):
+            return day  # <a><span>title</span><i>2026-09-10</i></a>
+    child, holder = a, a.getparent()
+    while holder is not None and holder.tag not in _ITEM_BOUNDS:
+        for fragment in _text_outside(holder, child):
+            if _INDEX_NUMBER.search(fragment):
+                continue
+            for m in DATE.finditer(fragment):
+                if day := from_match(m):
+                    return day
+        child, holder = holder, holder.getparent()
+    return None
+
+
+def _title(a: etree._Element) -> str:
+    title = (a.get("title") or "").strip()
+    if title:
+        return title
+    parts = [a.text or ""]
+    for el in a:
+        if isinstance(el.tag, str) and not _only_date("".join(el.itertext())):
+            parts.append("".join(el.itertext()))
+        parts.append(el.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def links_in(base_url: str, html: str) -> list[Link]:
+    """Every link of a page or fragment, with its full title and listing date."""
+    html = _CONTROL.sub("", html)  # not allowed in HTML, and lxml asserts on some
+    if not html.strip():
+        return []
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError, AssertionError):
+        return []
+    out = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        try:
+            url = urljoin(base_url, href)
+        except ValueError:
+            continue
+        out.append(Link(url.split("#", 1)[0], _title(a), _listed_date(a)))
+    return out

@@ -1,0 +1,48 @@
+"""Plain lists: links, and a 下一页 / next link to the rest. The column ends where a page
+has no next link (or one to itself); how long it is, it does not say."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.adapters import ListPage
+from crawler.adapters.links import Link, links_in
+
+NAME = "plain"
+_NEXT_WORDS = ("下一页", "下页", "next", "Next", "下一页>", "下一页>>", ">")
+_PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页")
+_SCRIPT_PAGER = re.compile(
+    r"""href\s*=\s*["']javascript:[^"']*["'][^>]*>\s*(?:下一页|下页|尾页|\d+)\s*<""", re.I
+)
+
+
+def detect(url: str, text: str) -> bool:
+    return True
+
+
+def read(url: str, text: str, first: bool) -> ListPage:
+    links = links_in(url, text)
+    here = url.split("#")[0]
+    pager = [link for link in links if _is_pager(link)]
+    requests = list(dict.fromkeys(link.url for link in pager if link.url != here))
+    items = [link for link in links if link not in pager]
+    return ListPage(
+        NAME,
+        items,
+        requests,
+        records=sum(1 for link in items if link.listed_date),
+        unrecognized_paging=first and not requests and _has_pager(text),
+    )
+
+
+def _is_pager(link: Link) -> bool:
+    """下一页 / next, or a page number (2, 3 …)."""
+    title = link.title.strip()
+    return title in _NEXT_WORDS or (title.isdigit() and 1 < int(title) < 10_000)
+
+
+def _has_pager(text: str) -> bool:
+    """A first page without pager links that still shows more pages: a script pager, or
+    共N页 with N over one."""
+    counts = [int(n) for n in _PAGE_COUNT.findall(text)]
+    return any(n > 1 for n in counts) or bool(_SCRIPT_PAGER.search(text))
