@@ -508,6 +508,14 @@ def crawl(
             raise click.UsageError(f"-s {item}: expected NAME=VALUE")
         overrides[name] = value
     _open(db_path).close()  # a clear error for a bad archive before Scrapy starts
+    lock = _crawl_lock(db_path)  # held until this process ends, however it ends
+    from crawler import jobdir
+
+    queue = f"{db_path}.crawl"
+    why = jobdir.check(queue)
+    if why:
+        click.echo(f"warning: {queue}: {why}; starting the crawl over", err=True)
+        jobdir.discard(queue)
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -551,7 +559,24 @@ def crawl(
         click.echo(f"  {agency_id}: {status}: {detail}")
     if reason == "finished" and scrapy_settings.get("JOBDIR") == f"{db_path}.crawl":
         shutil.rmtree(f"{db_path}.crawl", ignore_errors=True)  # nothing left to resume
+    lock.close()
     sys.exit(1 if errors or reason != "finished" else 0)
+
+
+def _crawl_lock(db_path: str) -> Any:
+    """One crawl per archive: an exclusive lock on DB.crawl.lock, which the system releases
+    when the process ends."""
+    import fcntl
+
+    handle = open(f"{db_path}.crawl.lock", "a")  # noqa: SIM115 - held until exit
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise click.UsageError(
+            f"{db_path}: another crawl is running on this archive; wait for it to finish"
+        ) from None
+    return handle
 
 
 @main.command()

@@ -28,9 +28,20 @@ class ReportGroup:
     parses into the report version."""
 
     agency_id: str
-    year: int
+    year: int | None  # None when the title names no year: the document's year is taken
     title: str
     page_url: str
     listed_date: str | None = None
     docs: list[Doc] = field(default_factory=list)
     pending: int = 0  # attachments still to come
+
+
+@dataclass
+class RelatedDoc:
+    """A document listed beside a report that is not the report: its 更正."""
+
+    url: str
+    kind: str  # correction
+    title: str
+    agency_id: str
+    doc: Doc | None = None

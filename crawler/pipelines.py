@@ -14,9 +14,10 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.items import ReportGroup
+from crawler.items import RelatedDoc, ReportGroup
 from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
+from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared, now, prepare
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,17 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.groups = 0
+        # (agency, year) → the precedence of the report written for it in this crawl.
+        self.chosen: dict[tuple[str | None, int | None], tuple] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, RelatedDoc):
+            self._related(item)
+            return item
         if not isinstance(item, ReportGroup):
             return item
         spider: PortalSpider = self.crawler.spider
@@ -80,14 +86,32 @@ class ArchivePipeline:
             key=lambda p: rank(p.record, p.format),
             default=None,
         )
+        conflict = None
+        if best is not None and best.record is not None:
+            conflict = self._attribute(item, best)
         with archive.batch():
             for url, sha, fetched in known:
                 archive.served(url, sha, fetched)
             for p, before in fresh:
                 archive.write(p, report=False)
                 spider.count("documents_changed" if before else "documents_new")
-            if best is not None and rank(best.record, best.format) >= _kept_rank(
-                archive, item, kept
+            if conflict is not None:
+                spider.count("attribution_conflicts")
+                archive.store_findings(
+                    item.agency_id,
+                    item.agency_id,
+                    spider.agencies[item.agency_id]["name"],
+                    item.year,
+                    None,
+                    [conflict],
+                    now(),
+                    scope=(),
+                )
+            if (
+                best is not None
+                and self._first_choice(item, best)
+                and rank(best.record, best.format)
+                >= _kept_rank(archive, best.fetched.agency_id, best.fetched.year, kept)
             ):
                 result = archive.add_report(best)
                 spider.count(f"reports_{result.status}")
@@ -101,20 +125,126 @@ class ArchivePipeline:
             )
         return item
 
+    def _attribute(self, item: ReportGroup, best: Prepared) -> dict[str, Any] | None:
+        """The document has the last word on whose report it is and which year: the
+        report is filed under the agency and year its own text states (held unassigned
+        when that agency is not in the sources file), and a disagreement with the listing
+        is a finding on the listing's agency and year."""
+        spider: PortalSpider = self.crawler.spider
+        record = best.record
+        assert record is not None
+        listed = spider.agencies[item.agency_id]
+        agency_id, year = item.agency_id, item.year
+        stated = record.get("agency")
+        if stated and not _same_agency(spider.names, stated, item.agency_id):
+            found = spider.names.attribute(stated, [], None)
+            agency_id = found.agency_id if found.reason == "named" else None
+        if record.get("year") is not None:
+            year = record["year"]
+        best.fetched.agency_id, best.fetched.year = agency_id, year
+        same_agency = agency_id == item.agency_id
+        if same_agency and (year == item.year or item.year is None):
+            return None
+        return {
+            "rule": "report.attribution_conflict",
+            "severity": "warning",
+            "message": f"listed as {listed['name']}'s {item.year} report, but the document "
+            f"is {stated or listed['name']}'s {year} report",
+            "evidence": {
+                "key": item.page_url,
+                "listing": {
+                    "agency_id": item.agency_id,
+                    "year": item.year,
+                    "title": item.title,
+                    "url": item.page_url,
+                },
+                "document": {
+                    "agency": stated,
+                    "agency_id": agency_id,
+                    "year": record.get("year"),
+                    "title": record.get("title"),
+                    "sha256": best.sha,
+                },
+                "filed_under": {"agency_id": agency_id, "agency": stated, "year": year},
+            },
+        }
+
+    def _first_choice(self, item: ReportGroup, best: Prepared) -> bool:
+        """Of two listings of one agency's report for one year in a crawl, the better
+        document (then the later listing date, then the address) becomes the latest,
+        whatever the order they arrive in."""
+        key = (best.fetched.agency_id, best.fetched.year)
+        if key[0] is None:
+            return True
+        precedence = (rank(best.record, best.format), item.listed_date or "", item.page_url)
+        before = self.chosen.get(key)
+        if before is not None and before >= precedence:
+            self.crawler.spider.count("reports_second_listing")
+            return False
+        self.chosen[key] = precedence
+        return True
+
+    def _related(self, item: RelatedDoc) -> None:
+        spider: PortalSpider = self.crawler.spider
+        doc = item.doc
+        if doc is None or doc.body is None:
+            return
+        sha = hashlib.sha256(doc.body).hexdigest()
+        fetched = Fetched(
+            source_url=doc.url,
+            final_url=doc.final_url,
+            http_status=doc.status,
+            content_type=doc.content_type,
+            last_modified=doc.last_modified,
+            etag=doc.etag,
+            fetched_at=now(),
+        )
+        archive = spider.archive
+        p = prepare(doc.body, fetched, limits=spider.limits)
+        year = p.record.get("year") if p.record else None
+        with archive.batch():
+            if not archive.has_document(sha):
+                archive.write(p, report=False)
+            archive.add_related(
+                item.url, sha, item.agency_id, year, item.kind, item.title, fetched.fetched_at
+            )
+
+
+def _same_agency(names: AgencyIndex, stated: str, agency_id: str) -> bool:
+    """Whether the agency a document names is the listing's: by the sources file's names,
+    or, for a name the file does not know, when one name holds the other (平潭综合实验区 ⊂
+    平潭综合实验区党工委管委会: an alias left out, not another agency)."""
+    found = names.attribute(stated, [agency_id], None)
+    if found.reason == "named":
+        return found.agency_id == agency_id
+    if found.reason != "unknown":
+        return True
+    core = _core(normal_name(stated))
+    return any(core in _core(n) or _core(n) in core for n in names.agencies[agency_id].names if n)
+
+
+def _core(name: str) -> str:
+    for tail in ("人民政府办公室", "人民政府", "政府", "办事处"):
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
+
 
 def _page_date(item: ReportGroup) -> str | None:
     """The page's date, for the attachments of a page (the first document of a group)."""
     return item.docs[0].page_date if item.docs else None
 
 
-def _kept_rank(archive: Archive, item: ReportGroup, kept: set[str]) -> tuple[int, int, int]:
+def _kept_rank(
+    archive: Archive, agency_id: str | None, year: int | None, kept: set[str]
+) -> tuple[int, int, int]:
     """How good the current report is when it comes from an unchanged document of this
     group: a changed page must not replace a report read from an unchanged attachment."""
     row = archive.conn.execute(
         """SELECT r.id, r.template, r.document_sha256, d.format FROM reports r
            JOIN documents d ON d.sha256 = r.document_sha256
-           WHERE r.agency_id = ? AND r.year = ? AND r.is_latest = 1""",
-        (item.agency_id, item.year),
+           WHERE r.agency_id IS ? AND r.year IS ? AND r.is_latest = 1""",
+        (agency_id, year),
     ).fetchone()
     if row is None or row[2] not in kept:
         return (0, 0, 0)

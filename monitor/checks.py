@@ -2,7 +2,8 @@
 rules in force, copied prose, impossible values. Pure functions over plain data.
 
 A year without a report is ``pending`` until its deadline plus the grace period has
-passed, ``unverified`` (no finding) while the agency's source cannot be read, and only then
+passed, ``unverified`` (no finding) while the agency's lists were not read to their end or
+what was listed for the year turned out to be another's report, and only then
 ``report.missing``: our crawler's failure is never the agency's.
 """
 
@@ -38,7 +39,8 @@ class AgencyFacts:
     level: str
     deadline: str  # MM-DD of the year after the report year
     since: int
-    source_broken: bool = False  # an open source.* finding
+    source_broken: bool = False  # its lists were not read to their end (source.*)
+    unverified_years: set[int] = field(default_factory=set)  # a listing turned out another's
 
 
 @dataclass
@@ -67,7 +69,7 @@ def missing(
         due = deadline(agency, year)
         if year in years_found or as_of <= due + timedelta(days=grace_days):
             continue  # found, or pending
-        if agency.source_broken:
+        if agency.source_broken or year in agency.unverified_years:
             continue  # unverified: the matrix says so; no finding against the agency
         out.append(
             (

@@ -25,6 +25,7 @@ from parsers import PARSER_VERSION, DocumentError, Limits
 from parsers.sniff import sniff
 from parsers.tokens import is_table_row
 from report.agencies import AgencyIndex
+from storage import crawls
 from storage.db import setting, transaction
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
@@ -288,6 +289,52 @@ class Archive:
                 dict(zip(columns, r, strict=True)) for r in cursor
             )
         return self._agencies
+
+    # -- crawls --------------------------------------------------------------------------
+
+    def start_run(self, started_at: str) -> int:
+        with transaction(self.conn):
+            return crawls.start_run(self.conn, started_at)
+
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: str,
+        pages: int,
+        counts: dict[str, int],
+        errors: int,
+        stats: dict[str, Any],
+    ) -> None:
+        crawls.finish_run(self.conn, run_id, finished_at, pages, counts, errors, stats)
+
+    def store_list_reads(self, run_id: int, reads: Iterable[dict[str, Any]]) -> None:
+        crawls.store_list_reads(self.conn, run_id, reads)
+
+    def store_health(
+        self,
+        run_id: int,
+        agency_id: str,
+        checked_at: str,
+        status: str,
+        detail: str | None,
+        reports_found: int,
+    ) -> None:
+        crawls.store_health(self.conn, run_id, agency_id, checked_at, status, detail, reports_found)
+
+    def store_discovered(self, run_id: int, seen_at: str, found: Iterable[dict[str, Any]]) -> None:
+        crawls.store_discovered(self.conn, run_id, seen_at, found)
+
+    def add_related(
+        self,
+        url: str,
+        sha256: str | None,
+        agency_id: str | None,
+        year: int | None,
+        kind: str,
+        title: str,
+        seen_at: str,
+    ) -> None:
+        crawls.add_related(self.conn, url, sha256, agency_id, year, kind, title, seen_at)
 
     # -- documents ------------------------------------------------------------------------
 

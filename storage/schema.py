@@ -343,6 +343,90 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (address, fingerprint, kind)
     ) WITHOUT ROWID;
     """,
+    # 5: proof of completeness. What each crawl read of each list (a year may be called
+    # missing only when the agency's lists were read to their end), the agencies titles
+    # named that the sources file lacks, documents related to a report (its 更正), and
+    # the rules whose open findings make a year unverified instead of missing.
+    """
+    CREATE TABLE list_reads (
+        run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+        list_url TEXT NOT NULL,
+        family TEXT,
+        pages_announced INTEGER,
+        pages_read INTEGER NOT NULL,
+        pages_failed INTEGER NOT NULL,
+        records_announced INTEGER,
+        records_read INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        stop_reason TEXT NOT NULL,                  -- end | page_failed | total_not_reached
+                                                    -- | loop | page_cap | unrecognized_paging
+                                                    -- | not_read
+        detail TEXT NOT NULL DEFAULT '{}',          -- JSON: failed pages, loops, sub-columns
+        PRIMARY KEY (run_id, list_url)
+    );
+    CREATE TABLE discovered_agencies (
+        name TEXT PRIMARY KEY,                      -- full name (鄂尔多斯市人民政府)
+        issuer TEXT NOT NULL,                       -- as titles write it (鄂尔多斯市)
+        level TEXT,                                 -- guessed from the name
+        list_urls TEXT NOT NULL DEFAULT '[]',       -- JSON: where its reports are listed
+        years TEXT NOT NULL DEFAULT '[]',           -- JSON
+        urls TEXT NOT NULL DEFAULT '[]',            -- JSON: its reports' pages
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        run_id INTEGER REFERENCES crawl_runs(id)
+    );
+    CREATE TABLE related_documents (
+        url TEXT PRIMARY KEY,
+        sha256 TEXT REFERENCES documents(sha256),
+        agency_id TEXT REFERENCES agencies(id),
+        year INTEGER,
+        kind TEXT NOT NULL,                         -- correction
+        title TEXT,
+        first_seen TEXT NOT NULL
+    );
+    CREATE TABLE verdict_rules (
+        rule TEXT PRIMARY KEY,
+        scope TEXT NOT NULL                         -- agency: all its years | year: that year
+    );
+    INSERT INTO verdict_rules (rule, scope) VALUES
+        ('source.unreachable', 'agency'), ('source.no_reports', 'agency'),
+        ('source.incomplete', 'agency'), ('report.attribution_conflict', 'year');
+    DROP VIEW compliance;
+    CREATE VIEW compliance AS
+        WITH RECURSIVE span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < CAST(strftime('%Y', 'now') AS INTEGER) - 1
+        ), cutoff(day) AS (
+            SELECT date('now', '-' || value || ' days') FROM settings WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            -- Sources not read to their end: a year without a report there proves nothing.
+            SELECT DISTINCT agency_id FROM findings
+            WHERE status = 'open'
+                AND rule IN (SELECT rule FROM verdict_rules WHERE scope = 'agency')
+        ), doubtful(agency_id, year) AS (
+            -- A report listed for this year turned out to be another's: nothing is proven.
+            SELECT DISTINCT agency_id, year FROM findings
+            WHERE status = 'open'
+                AND rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year')
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN EXISTS (SELECT 1 FROM doubtful d
+                             WHERE d.agency_id = a.id AND d.year = s.year) THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
 )
 
 

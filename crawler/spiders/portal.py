@@ -1,11 +1,12 @@
 """The one spider: the 年报 columns of the sources file → report groups for the archive.
 
 Data drives it: every agency's ``list_urls`` are read by the adapter of their portal
-software (crawler.adapters), report links are assigned to agencies by the names in their
-titles, and each report's page is fetched with its attachments. Pages and documents
-archived before are asked for conditionally (If-None-Match / If-Modified-Since); a 304
-page is read from the archive to find its attachments. What goes wrong becomes counters
-and the source health written when the crawl finishes.
+software (crawler.adapters), each column to its end — every page it announces, each page
+once, at most ``NIANBAO_LIST_PAGE_CAP`` of them — and what it read of each is kept, so that
+a year without a report is called missing only where the column was read whole. Report
+links go to the agency their title names (report.agencies), or to nobody: a title naming
+an agency the sources file lacks is recorded as a discovered agency. Each report's page is
+fetched with its attachments; a 更正 is fetched as a document related to its report.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.adapters import read_list_page
-from crawler.health import Health
-from crawler.items import Doc, ReportGroup
+from crawler.completeness import Health, ListRead
+from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments
 from crawler.titles import read_title
 from parsers.document import Limits
 from parsers.html import decode_html, page_date
 from parsers.sniff import sniff
-from report.agencies import AgencyIndex
+from report.agencies import AgencyIndex, discovered_name, guess_level
 from storage.archive import Archive, document_bytes, now
 from storage.db import connect
 from storage.sources import load_sources
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 # Statuses our callbacks see (and judge) instead of Scrapy dropping them.
 SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 429, 500, 502, 503, 504]
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm")
+DEFAULT_PAGE_CAP = 500
 
 
 def _host(url: str) -> str:
@@ -85,14 +87,21 @@ class PortalSpider(scrapy.Spider):
         for aid, r in self.agencies.items():
             for url in json.loads(r["list_urls"]):
                 self.lists.setdefault(url, []).append(aid)
-        self.health = {aid: Health() for aid in self.agencies}
+        self.reads = {url: ListRead(url) for url in self.lists if "{year}" not in url}
+        self.health = {
+            aid: Health(lists=[u for u in json.loads(r["list_urls"]) if "{year}" not in u])
+            for aid, r in self.agencies.items()
+        }
+        self.discovered: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, ReportGroup] = {}
         self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)
-        self.run_id = self.archive.conn.execute(
-            "INSERT INTO crawl_runs (started_at) VALUES (?)", (now(),)
-        ).lastrowid
+        self.run_id = self.archive.start_run(now())
         self.counts: dict[str, int] = {}
         self.limits = Limits()
+
+    @property
+    def page_cap(self) -> int:
+        return self.settings.getint("NIANBAO_LIST_PAGE_CAP", DEFAULT_PAGE_CAP)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -104,12 +113,12 @@ class PortalSpider(scrapy.Spider):
         last_year = int(now()[:4]) - 1
         for url, owners in self.lists.items():
             if "{year}" not in url:
-                yield self._list_request(url, url, first=True)
+                self.reads[url].want(url, self.page_cap)
+                yield self._list_request(url, url, column=url, first=True)
                 continue
             # One URL per unit and year (Hanweb's xxgkAnnualReport.jsp?…&fbtime={year}):
             # the report pages themselves, no list to read.
             for agency_id in owners:
-                self.health[agency_id].list_ok += 1
                 row = self.agencies[agency_id]
                 for year in range(row["since"], last_year + 1):
                     if self.years and year not in self.years:
@@ -120,21 +129,20 @@ class PortalSpider(scrapy.Spider):
                         group.page_url, self.parse_page, group, by_year=True
                     )
 
-    def _list_request(self, url: str, list_url: str, first: bool) -> scrapy.Request:
+    def _list_request(self, url: str, list_url: str, column: str, first: bool) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_list,
             errback=self.list_failed,
-            cb_kwargs={"list_url": list_url, "first": first},
+            cb_kwargs={"list_url": list_url, "column": column, "first": first},
             meta={"handle_httpstatus_list": SEEN_STATUSES},
             dont_filter=True,
         )
 
     def _list_error(self, list_url: str, url: str, error: str) -> None:
         self.count("list_errors")
-        for aid in self.lists[list_url]:
-            self.health[aid].list_errors[url] = error
-        log.warning("list page %s: %s", url, error)
+        self.reads[list_url].page_failed(url, error)
+        log.warning("%s: list page %s: %s", ", ".join(self.lists[list_url]), url, error)
 
     def list_failed(self, failure: Any) -> None:
         request = failure.request
@@ -142,63 +150,144 @@ class PortalSpider(scrapy.Spider):
             request.cb_kwargs["list_url"], request.url, f"unreachable: {failure.getErrorMessage()}"
         )
 
-    def parse_list(self, response: Response, list_url: str, first: bool) -> Iterator[Any]:
+    def parse_list(
+        self, response: Response, list_url: str, column: str, first: bool
+    ) -> Iterator[Any]:
         owners = self.lists[list_url]
+        read = self.reads[list_url]
+        asked = (response.meta.get("redirect_urls") or [response.url])[0]
         if response.status >= 400:
-            self._list_error(list_url, response.url, f"http_error: HTTP {response.status}")
+            self._list_error(list_url, asked, f"http_error: HTTP {response.status}")
             return
         if response.meta.get("redirect_urls") and (
             urlsplit(response.url).path in _HOME_PATHS or "login" in response.url.lower()
         ):
-            listed = response.meta["redirect_urls"][0]
-            self._list_error(list_url, listed, f"redirected: sent to {response.url}")
+            self._list_error(list_url, asked, f"redirected: sent to {response.url}")
             return
         self.count("list_pages")
-        for aid in owners:
-            self.health[aid].list_ok += 1
         text = decode_html(response.body, _header(response, "Content-Type"))
         software = next((self.agencies[a].get("software") for a in owners), None)
-        page = read_list_page(response.url, text, first, software)
+        # A column's first page is read at the address the sources file gives, whose
+        # fragment may name the column (…/gkmlpt/index#721).
+        page = read_list_page(column if first else response.url, text, first, software)
+        read.page_read(asked, column, page)
+        hosts = set.intersection(*(self.hosts[a] for a in owners))
         for url in page.requests:
-            if all(_host(url) in self.hosts[aid] for aid in owners):
-                yield self._list_request(url, list_url, first=False)
+            if _host(url) not in hosts:
+                self.count("offsite_list_pages")
+                continue
+            if read.seen(url):
+                if page.family == "plain" and url != asked:
+                    read.looped(url)  # a next link back to a page already read
+                continue
+            if read.want(url, self.page_cap):
+                yield self._list_request(url, list_url, column, first=False)
+        for url in page.sublists:
+            if _host(url) in hosts and read.want(url, self.page_cap):
+                yield self._list_request(url, list_url, url, first=True)
         for link in page.links:
-            title = read_title(link.title)
-            year = title.year
-            if not title.is_report or year is None:
-                continue
-            agency_id = self.names.attribute(title.issuer, owners, _host(response.url)).agency_id
-            if agency_id is None:
-                self.count("titles_unassigned")
-                log.info("report title names none of the list's agencies: %s", link.title)
-                continue
-            self.health[agency_id].reports_found += 1
-            if self.years and year not in self.years:
-                continue
-            if _host(link.url) not in self.hosts[agency_id]:
-                self.count("offsite_links")
-                continue
-            if (link.url, agency_id) in self.seen_pages:
-                continue
-            self.seen_pages.add((link.url, agency_id))
-            self.count("report_links")
-            group = ReportGroup(agency_id, year, link.title, link.url, link.listed_date)
-            yield self._document_request(link.url, self.parse_page, group)
+            yield from self._listed(link, owners, response.url)
+
+    def _listed(self, link: Any, owners: list[str], list_page: str) -> Iterator[Any]:
+        """One link of a list page: a report for an agency, a related document, or a
+        counted reason why not."""
+        title = read_title(link.title)
+        if title.kind == "not_report":
+            return
+        if not title.is_report:
+            self.count(f"links_not_report/{title.kind}")
+            if title.kind == "correction":
+                yield from self._related(link, owners, list_page)
+            return
+        found = self.names.attribute(title.issuer, owners, _host(list_page))
+        if found.agency_id is None or found.agency_id not in self.agencies:
+            self.count("titles_unassigned")
+            self.count(f"titles_unassigned/{found.reason}")
+            if found.reason == "unknown":
+                self._discover(found.issuer, title.year, link.url, list_page, owners)
+            log.info("report title not given to an agency (%s): %s", found.reason, link.title)
+            return
+        agency_id = found.agency_id
+        self.health[agency_id].reports_found += 1
+        if self.years and title.year is not None and title.year not in self.years:
+            return
+        if _host(link.url) not in self.hosts[agency_id]:
+            self.count("offsite_links")
+            return
+        if (link.url, agency_id) in self.seen_pages:
+            return
+        self.seen_pages.add((link.url, agency_id))
+        self.count("report_links")
+        group = ReportGroup(agency_id, title.year, link.title, link.url, link.listed_date)
+        yield self._document_request(link.url, self.parse_page, group)
+
+    def _discover(
+        self, issuer: str, year: int | None, url: str, list_page: str, owners: list[str]
+    ) -> None:
+        name = discovered_name(issuer)
+        found = self.discovered.setdefault(
+            name,
+            {
+                "name": name,
+                "issuer": issuer,
+                "level": guess_level(name),
+                "list_urls": set(),
+                "years": set(),
+                "urls": set(),
+                "region": self.agencies[owners[0]].get("region") if owners else None,
+            },
+        )
+        found["list_urls"].add(list_page)
+        found["years"].add(year)
+        found["urls"].add(url)
+
+    def _related(self, link: Any, owners: list[str], list_page: str) -> Iterator[Any]:
+        """A 更正 of a report: archived beside the report it corrects, never the report."""
+        issuer = read_title(link.title.replace("更正", "")).issuer
+        found = self.names.attribute(issuer, owners, _host(list_page))
+        agency_id = found.agency_id if found.agency_id in self.agencies else None
+        if agency_id is None or _host(link.url) not in self.hosts[agency_id]:
+            return
+        related = RelatedDoc(link.url, "correction", link.title, agency_id)
+        headers, archived_sha = self._conditional(link.url)
+        yield scrapy.Request(
+            link.url,
+            callback=self.parse_related,
+            errback=self.related_failed,
+            headers=headers,
+            cb_kwargs={"related": related},
+            meta={"handle_httpstatus_list": SEEN_STATUSES, "archived_sha": archived_sha},
+            dont_filter=True,
+        )
+
+    def parse_related(self, response: Response, related: RelatedDoc) -> Iterator[Any]:
+        self.count("related_documents")
+        related.doc = self._doc(response)
+        yield related
+
+    def related_failed(self, failure: Any) -> None:
+        self.count("related_failed")
 
     # -- report pages and attachments -----------------------------------------------------
+
+    def _conditional(self, url: str) -> tuple[dict[str, str], str | None]:
+        """Headers asking for ``url`` only if it changed since it was archived, and the
+        archived copy a 304 answer refers to."""
+        before = self.archive.fetched_before(url)
+        if not before:
+            return {}, None
+        sha, etag, last_modified = before
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers, sha
 
     def _document_request(
         self, url: str, callback: Any, group: ReportGroup, by_year: bool = False
     ) -> scrapy.Request:
-        headers = {}
-        before = self.archive.fetched_before(url)
-        archived_sha = before[0] if before else None
-        if before:
-            _, etag, last_modified = before
-            if etag:
-                headers["If-None-Match"] = etag
-            if last_modified:
-                headers["If-Modified-Since"] = last_modified
+        headers, archived_sha = self._conditional(url)
         return scrapy.Request(
             url,
             callback=callback,
@@ -310,48 +399,39 @@ class PortalSpider(scrapy.Spider):
     # -- the end of a run -----------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
-        conn = self.archive.conn
         stats = self.crawler.stats.get_stats()
         errors = (
             self.counts.get("list_errors", 0)
             + self.counts.get("documents_failed", 0)
             + self.counts.get("documents_unreadable", 0)
         )
+        reads = {url: r.summary() for url, r in self.reads.items()}
+        if reason != "finished":  # a crawl stopped early read no list to its end
+            for r in reads.values():
+                r.update(complete=False, stop_reason="not_read")
+        for r in reads.values():
+            self.count(f"lists/{r['stop_reason']}")
         with self.archive.batch():
+            self.archive.store_list_reads(self.run_id, reads.values())
             if reason == "finished":  # a crawl stopped early proves nothing about sources
-                self._store_health()
-            conn.execute(
-                """UPDATE crawl_runs SET finished_at = ?, pages = ?, documents_new = ?,
-                       documents_changed = ?, documents_unchanged = ?, errors = ?, stats = ?
-                   WHERE id = ?""",
-                (
-                    now(),
-                    stats.get("response_received_count", 0),
-                    self.counts.get("documents_new", 0),
-                    self.counts.get("documents_changed", 0),
-                    self.counts.get("documents_unchanged", 0),
-                    errors,
-                    json.dumps(
-                        {"finish_reason": reason, **{k: str(v) for k, v in stats.items()}},
-                        ensure_ascii=False,
-                        sort_keys=True,
-                    ),
-                    self.run_id,
-                ),
+                self._store_health(reads)
+                self.archive.store_discovered(self.run_id, now(), self.discovered.values())
+            self.archive.finish_run(
+                self.run_id,
+                now(),
+                stats.get("response_received_count", 0),
+                self.counts,
+                errors,
+                {"finish_reason": reason, **{k: str(v) for k, v in stats.items()}},
             )
         self.archive.close()
 
-    def _store_health(self) -> None:
+    def _store_health(self, reads: dict[str, dict[str, Any]]) -> None:
         checked = now()
         for aid, health in self.health.items():
-            status, detail, findings = health.judge()
-            self.archive.conn.execute(
-                """INSERT INTO source_health (agency_id, checked_at, status, detail,
-                       reports_found, run_id) VALUES (?,?,?,?,?,?)
-                   ON CONFLICT (agency_id) DO UPDATE SET checked_at = excluded.checked_at,
-                       status = excluded.status, detail = excluded.detail,
-                       reports_found = excluded.reports_found, run_id = excluded.run_id""",
-                (aid, checked, status, detail, health.reports_found, self.run_id),
+            status, detail, findings = health.judge(reads)
+            self.archive.store_health(
+                self.run_id, aid, checked, status, detail, health.reports_found
             )
             self.archive.store_findings(
                 aid,

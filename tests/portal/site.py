@@ -1,20 +1,37 @@
-"""A test portal: a TRS-style county site and a Hanweb-style site, served on 127.0.0.1.
+"""A test portal on 127.0.0.1, laid out like real government sites.
 
-Built from the corpus (reports as TRS article pages and as PDF/DOCX/DOC attachments), with
-what real portals do to crawlers: paging over three pages, Hanweb's records hidden in a
-script and the rest behind dataproxy.jsp, titles cut with …, a GBK page, a slow page, a 500
-that succeeds on retry, a missing attachment, a redirect, robots.txt.
+Each column copies the structure of a real portal family (see tests/crawler/pages/):
 
-``PortalServer`` is a real HTTP server in a thread; ``EXPECTED`` says which agency has a
-report for which year, for the tests to compare a crawl with.
+- a county's 年报 column (TRS, paged by an inline ``var countPage`` script like the
+  鄂尔多斯 恩格贝 column) where every title begins with the county's name: the county's,
+  a township's and a department's reports, a township the sources file does not list, a
+  更正, a 解读, a report page whose document is another agency's, and what portals do to
+  crawlers (a GBK page, a slow page, a 500 that succeeds on retry, a moved page, a missing
+  attachment, robots.txt, a mirror on another host);
+- a Hanweb column whose total is only in ``jpage({totalRecord:…})``, the rest behind
+  dataproxy.jsp;
+- a CSRC-style list paged by ``createPageHTML('page_div', 3, 1, 'fg', 'shtml', 5)``;
+- a SASAC-style component list paged by hidden anchors;
+- a Guangdong gkmlpt column: a shell page and its JSON API;
+- a plain list whose 下一页 leads back to its first page;
+- a column whose third page always answers 500;
+- sources that are gone, redirected to the home page, or list no report;
+- Hanweb's per-unit-and-year annual-report module.
+
+Reports are the corpus's report bodies for each agency and year, as pages and as DOCX, OFD,
+PDF and DOC attachments (the last two from the format corpus, for the agencies those files
+name). ``PortalServer.published`` is the set of (agency, year) a crawl must find.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import io
+import json
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,32 +41,38 @@ from tests.corpus import make_formats
 
 FORMATS = Path(__file__).resolve().parent.parent / "corpus" / "formats"
 YEARS = (2019, 2020, 2021, 2022, 2023)
-TRS_AGENCIES = {
-    "demo-county": "某县人民政府",
-    "demo-county-edu": "某县教育局",
-    "demo-town-1": "某县第一镇人民政府",
-    "demo-town-2": "某县第二镇人民政府",
+LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
+REGION = "某省某市青石县"
+
+# id → (name, aliases, level)
+COUNTY = {
+    "qs-county": ("青石县人民政府", ["青石县"], "county"),
+    "qs-dongling": ("青石县东岭镇人民政府", ["东岭镇"], "township"),
+    "qs-edu": ("青石县教育局", [], "county_dept"),
 }
-HANWEB_AGENCIES = {
-    "demo-city-env": "某市生态环境局",
-    "demo-city-civil": "某市民政局",
-}
-# Years an agency did not publish: the crawl must not find them.
-UNPUBLISHED = {("demo-town-2", 2023), ("demo-city-civil", 2019)}
-ATTACHMENTS = ("pdf", "docx", "doc")
-OFF_LIMITS_YEAR = 2018  # the year of the links the crawler must not follow
-UNLISTED_TITLE = "某县农业农村局2022年政府信息公开工作年度报告"
-# Sources whose portal is broken: the crawl must say so, never call their reports missing.
-BROKEN = {
-    "demo-gone": ("某县水利局", "/gone/index.html"),  # 404
-    "demo-empty": ("某县林业局", "/empty/index.html"),  # a list naming no report
-    "demo-home": ("某县统计局", "/moved-col/index.html"),  # redirected to the home page
-}
-BY_YEAR_AGENCY = ("demo-city-edu", "某市教育局")
+UNLISTED = ("青石县南山镇人民政府", 2021)  # in the county's column, not in the sources file
+CONFLICT = ("qs-dongling", 2020, "青石县西岭镇人民政府")  # listed as 东岭镇's, it is 西岭镇's
+CORRECTED = ("qs-edu", 2022)
+HANWEB = {"ms-env": "某市生态环境局", "ms-civil": "某市民政局"}
+CSRC = ("xc-county", "某县人民政府")
+HIDDEN = ("qd-edu", "某区教育局")
+GKMLPT = ("gd-traffic", "某市交通运输局")
+LOOP = ("pl-town", "某镇人民政府")
+BROKEN_PAGE = ("bp-water", "青石县水务局")
+BY_YEAR_AGENCY = ("ms-edu", "某市教育局")
 BY_YEAR_PATH = "/module/xxgk/xxgkAnnualReport.jsp?area=11350500&fbtime={year}"
 BY_YEAR_PUBLISHED = (2021, 2022, 2023)
-LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
-PER_PAGE = 6
+# Sources whose portal is broken: the crawl must say so, never call their reports missing.
+BROKEN = {
+    "gone": ("某县水利局", "/gone/index.html"),  # 404
+    "empty": ("某县林业局", "/empty/index.html"),  # a list naming no report
+    "home": ("某县统计局", "/moved-col/index.html"),  # redirected to the home page
+}
+# Years an agency did not publish: the crawl must not find them.
+UNPUBLISHED = {("qs-dongling", 2023), ("ms-civil", 2019)}
+OFF_LIMITS_YEAR = 2018  # the year of the links the crawler must not follow
+# Lists the crawl cannot read to their end: their agencies' years are unverified.
+INCOMPLETE = {LOOP[0]: "loop", BROKEN_PAGE[0]: "page_failed"}
 
 
 @dataclass
@@ -60,229 +83,417 @@ class Resource:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _report_html(agency: str, year: int) -> str:
-    template = "2019" if year <= 2020 else "2021"
-    return make_formats.body(agency, year, template, None)
+def _template(year: int) -> str:
+    return "2019" if year <= 2020 else "2021"
 
 
-def _trs_article(title: str, date: str, body: str, attachment: str | None = None) -> str:
+def report_body(agency: str, year: int) -> str:
+    return make_formats.body(agency, year, _template(year), None)
+
+
+def article(title: str, date: str, body: str, attachment: str | None = None) -> bytes:
+    """A TRS article page: title and PubDate in meta tags, the body in .TRS_Editor."""
     link = (
-        (
-            f'<p>附件：<a href="{attachment}">{html.escape(title)}.{attachment.rsplit(".", 1)[1]}'
-            "</a></p>"
-        )
+        f'<p>附件：<a href="{attachment}">{html.escape(title)}.{attachment.rsplit(".", 1)[1]}'
+        "</a></p>"
         if attachment
         else ""
     )
     return (
         f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" '
         f'content="{html.escape(title)}"><meta name="PubDate" content="{date} 09:30">'
-        f'<title>{html.escape(title)}</title></head><body><div class="nav">首页 &gt; 年报'
-        f'</div><div class="TRS_Editor">{body}{link}</div>'
-        '<div class="footer">主办单位：某县人民政府</div></body></html>'
+        f"<title>{html.escape(title)}_政府信息公开年报</title></head><body>"
+        '<div class="breadcrumb">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>'
+        f'<div class="TRS_Editor">{body}{link}</div>'
+        '<div class="footer">主办单位：青石县人民政府办公室</div></body></html>'
+    ).encode()
+
+
+def docx(content: str) -> bytes:
+    """A DOCX of a report body: its paragraphs and table rows, one cell per column."""
+    parts = []
+    for cells in make_formats.grid_lines(content):
+        if len(cells) == 1:
+            parts.append(f"<w:p><w:r><w:t>{html.escape(cells[0])}</w:t></w:r></w:p>")
+        else:
+            tcs = "".join(
+                f"<w:tc><w:p><w:r><w:t>{html.escape(c)}</w:t></w:r></w:p></w:tc>" for c in cells
+            )
+            parts.append(f"<w:tbl><w:tr>{tcs}</w:tr></w:tbl>")
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{''.join(parts)}</w:body></w:document>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="xml" ContentType="application'
+            '/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openx'
+            'mlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr("word/document.xml", document)
+    return buf.getvalue()
+
+
+MIME = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ofd": "application/ofd",
+}
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.res: dict[str, Resource] = {}
+        self.published: set[tuple[str, int]] = set()
+        self.n = 0
+
+    def report(
+        self,
+        folder: str,
+        agency_id: str | None,
+        name: str,
+        year: int,
+        attachment: str | bytes | None = None,
+        body_of: str | None = None,
+    ) -> tuple[str, str, str]:
+        """A report page (and attachment) under ``folder``; (path, title, listing date)."""
+        self.n += 1
+        date = f"{year + 1}-01-{10 + self.n % 18:02d}"
+        stamp = date.replace("-", "")
+        title = f"{name}{year}年政府信息公开工作年度报告"
+        path = f"{folder}/{stamp[:6]}/t{stamp}_{1000 + self.n}.html"
+        body = report_body(body_of or name, year)
+        link = None
+        if body_of is not None:  # the page names the listed agency, its document another
+            attachment = attachment or "docx"
+        if isinstance(attachment, bytes):  # a corpus file naming this agency and year
+            kind = {b"%PDF": "pdf", b"PK\x03\x04": "docx"}.get(attachment[:4], "doc")
+            link = f"P0{stamp}{self.n:04d}.{kind}"
+            self.res[path.rsplit("/", 1)[0] + "/" + link] = Resource(attachment, MIME[kind])
+        elif attachment in ("docx", "ofd"):
+            link = f"P0{stamp}{self.n:04d}.{attachment}"
+            data = (
+                docx(body)
+                if attachment == "docx"
+                else make_formats.ofd(make_formats.grid_lines(body))
+            )
+            self.res[path.rsplit("/", 1)[0] + "/" + link] = Resource(data, MIME[attachment])
+        page_body = "<p>（详见附件）</p>" if body_of is not None else body
+        self.res[path] = Resource(article(title, date, page_body, link))
+        if agency_id is not None and body_of is None:
+            self.published.add((agency_id, year))
+        return path, title, date
+
+
+def _li(path: str, title: str, shown: str, date: str) -> str:
+    return (
+        f'<li><a href="{path}" title="{html.escape(title)}" target="_blank">'
+        f"{html.escape(shown)}</a><span>{date}</span></li>"
     )
 
 
-def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
-    """The portal's resources by path (with query for dynamic ones) and the (agency, year)
-    pairs it publishes."""
-    res: dict[str, Resource] = {}
-    published: set[tuple[str, int]] = set()
-    res["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /private/\n", "text/plain")
-
-    # TRS county site: one 年报 column for the county and its townships and departments.
-    items = []
-    n = 0
+def _county(b: _Builder) -> None:
+    """The county's column: TRS, inline countPage pager, titles all begin with 青石县."""
+    folder = "/qingshi/xxgk/xxgknb"
+    items: list[tuple[str, str, str, str]] = []
+    published: list[str] = []  # the pages of published reports, for the troubles below
+    kinds = ("docx", "ofd", None)
     for year in reversed(YEARS):
-        for agency_id, name in TRS_AGENCIES.items():
+        for agency_id, (name, _, _) in COUNTY.items():
             if (agency_id, year) in UNPUBLISHED:
                 continue
-            n += 1
-            date = f"{year + 1}-01-{10 + n % 18:02d}"
-            stamp = date.replace("-", "")
-            title = f"{name}{year}年政府信息公开工作年度报告"
-            folder = f"/trs/xxgk/nb/{stamp[:6]}"
-            path = f"{folder}/t{stamp}_{1000 + n}.html"
-            kind = ATTACHMENTS[n % 4] if n % 4 < 3 else None
-            if kind:
-                source = "merged-cells-2021" if year >= 2021 else "merged-cells-2019"
-                attachment = f"P0{stamp}{n:04d}.{kind}"
-                data = (FORMATS / f"{source}.{kind}").read_bytes()
-                # The corpus attachments name another agency; the page's own body names
-                # this one, as portals that publish both do.
-                res[f"{folder}/{attachment}"] = Resource(data, _mime(kind))
-                body = _report_html(name, year)
-                res[path] = Resource(_trs_article(title, date, body, attachment).encode())
+            if (agency_id, year) == CONFLICT[:2]:
+                # Listed as 东岭镇's; the page is 西岭镇's report.
+                path, title, date = b.report(folder, agency_id, name, year, None, CONFLICT[2])
             else:
-                res[path] = Resource(_trs_article(title, date, _report_html(name, year)).encode())
-            published.add((agency_id, year))
-            shown = title if n % 3 else title[:16] + "..."
+                path, title, date = b.report(folder, agency_id, name, year, kinds[b.n % 3])
+                published.append(path)
+            shown = title if b.n % 3 else title[:16] + "..."
             items.append((path, title, shown, date))
-    # What real portals do: a page in GBK, a slow page, a 500 that succeeds on retry, an
-    # attachment that is gone, a link to an old address that redirects.
-    gbk, slow, flaky, moved = (items[i][0] for i in (1, 4, 7, 13))
-    missing = next(p for p, *_ in items[9:] if "附件".encode() in res[p].body)
+    path, title, date = b.report(folder, None, *UNLISTED)
+    items.insert(4, (path, title, title, date))
+    # A 更正 and a 解读 beside the reports.
+    agency_id, year = CORRECTED
+    name = COUNTY[agency_id][0]
+    correction = f"{folder}/202303/t20230301_9001.html"
+    b.res[correction] = Resource(
+        article(
+            f"{name}{year}年政府信息公开工作年度报告的更正",
+            "2023-03-01",
+            "<p>我局2022年政府信息公开工作年度报告第三部分数据有误，现更正如下。</p>",
+        )
+    )
+    items.insert(2, (correction, f"{name}{year}年政府信息公开工作年度报告的更正", "更正", ""))
+    reading = f"{folder}/202302/t20230215_9002.html"
+    b.res[reading] = Resource(article("解读", "2023-02-15", "<p>一图读懂。</p>"))
+    items.insert(
+        6, (reading, f"图解：{COUNTY['qs-county'][0]}2022年政府信息公开工作年度报告", "图解", "")
+    )
+    # A notice, a robots-forbidden page, a mirror on another host.
+    notice = f"{folder}/202203/t20220301_99.html"
+    b.res[notice] = Resource(
+        article("关于做好2022年政务公开工作的通知", "2022-03-01", "<p>通知</p>")
+    )
+    items.insert(
+        3,
+        (
+            notice,
+            "关于做好2022年政务公开工作的通知",
+            "关于做好2022年政务公开工作的通知",
+            "2022-03-01",
+        ),
+    )
+    forbidden = f"青石县人民政府{OFF_LIMITS_YEAR}年政府信息公开工作年度报告"
+    items.insert(5, ("/private/nb/t1.html", forbidden, forbidden, "2019-01-05"))
+    b.res["/private/nb/t1.html"] = Resource(article("x", "2019-01-05", "<p>x</p>"))
+    mirror = f"青石县教育局{OFF_LIMITS_YEAR}年政府信息公开工作年度报告"
+    items.insert(8, ("http://127.0.0.2/qingshi/t2.html", mirror, mirror, "2019-01-06"))
+    # What real portals do: a GBK page, a slow page, a 500 that succeeds on retry, an
+    # attachment that is gone, a page moved with a redirect.
+    gbk, slow, flaky, moved = (published[k] for k in (1, 4, 7, 10))
     page = (
-        res[gbk]
+        b.res[gbk]
         .body.decode()
         .replace(
             '<meta charset="utf-8">',
             '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
         )
     )
-    res[gbk] = Resource(page.encode("gb18030"), "text/html; charset=gb2312")
-    res[slow].headers["X-Test-Slow"] = "1.5"
-    res[flaky].headers["X-Test-Fail-First"] = "500"
-    res[missing] = Resource(
-        res[missing]
-        .body.replace(b'.pdf"', b'-gone.pdf"')
-        .replace(b'.docx"', b'-gone.docx"')
-        .replace(b'.doc"', b'-gone.doc"')
+    b.res[gbk] = Resource(page.encode("gb18030"), "text/html; charset=gb2312")
+    b.res[slow].headers["X-Test-Slow"] = "1.5"
+    b.res[flaky].headers["X-Test-Fail-First"] = "500"
+    missing = next(p for p in published[11:] if "附件".encode() in b.res[p].body)
+    b.res[missing] = Resource(
+        b.res[missing].body.replace(b'.docx"', b'-gone.docx"').replace(b'.ofd"', b'-gone.ofd"')
     )
-    old = "/trs/old/" + moved.rsplit("/", 1)[1]
-    res[old] = Resource(b"", status=301, headers={"Location": moved})
-    items[13] = (old, *items[13][1:])
-    news = (
-        "/trs/xxgk/nb/202203/t20220301_99.html",
-        "关于做好2022年政务公开工作的通知",
-        "关于做好2022年政务公开工作的通知",
-        "2022-03-01",
-    )
-    items.insert(3, news)
-    # robots.txt forbids /private/; the mirror is another host: neither may be fetched.
-    items.insert(
-        5,
-        (
-            "/private/nb/t1.html",
-            f"某县人民政府{OFF_LIMITS_YEAR}年政府信息公开工作年度报告",
-            "某县人民政府",
-            "2019-01-05",
-        ),
-    )
-    items.insert(
-        8,
-        (
-            "http://127.0.0.2/trs/xxgk/nb/t2.html",
-            f"某县教育局{OFF_LIMITS_YEAR}年政府信息公开工作年度报告",
-            "某县教育局",
-            "2019-01-06",
-        ),
-    )
-    # A report of an agency the sources file does not list: recorded and skipped.
-    items.insert(
-        10, ("/trs/xxgk/nb/202301/t20230105_98.html", UNLISTED_TITLE, UNLISTED_TITLE, "2023-01-05")
-    )
-    res["/private/nb/t1.html"] = Resource(_trs_article("x", "2019-01-05", "<p>x</p>").encode())
-    res[news[0]] = Resource(_trs_article(news[1], news[3], "<p>通知正文。</p>").encode())
-    pages = [items[i : i + PER_PAGE] for i in range(0, len(items), PER_PAGE)]
-    for number, page in enumerate(pages):
-        lis = "".join(
-            f'<li><a href="{_relative(p)}" title="{html.escape(t)}">'
-            f"{html.escape(s)}</a><span>{d}</span></li>"
-            for p, t, s, d in page
-        )
+    old = "/qingshi/old/" + moved.rsplit("/", 1)[1]
+    b.res[old] = Resource(b"", status=301, headers={"Location": moved})
+    k = next(i for i, it in enumerate(items) if it[0] == moved)
+    items[k] = (old, *items[k][1:])
+    per_page = 9
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
+    for number, chunk in enumerate(pages):
+        lis = "".join(_li(_relative(p, folder), t, s, d) for p, t, s, d in chunk)
+        # The pager as the 恩格贝 column's server sends it: an inline script, no links.
         script = (
-            f"<script>var countPage = {len(pages)}//共多少页\nvar currentPage = {number};\n"
-            'createPageHTML(countPage, currentPage, "index", "html");</script>'
+            f"<script>var currentPage = {number};//所在页从0开始\n"
+            f"var countPage = {len(pages)}//共多少页\n"
+            'document.write("<a href=\\"index"+"_" + 1 + "."+"html\\">2</a>");</script>'
         )
         name = "index.html" if number == 0 else f"index_{number}.html"
-        res[f"/trs/xxgk/nb/{name}"] = Resource(
+        b.res[f"{folder}/{name}"] = Resource(
             f'<html><head><meta charset="utf-8"></head><body><ul class="list">{lis}</ul>'
-            f"{script}</body></html>".encode()
+            f'<div class="page">{script}</div></body></html>'.encode()
         )
 
-    # Hanweb city site: records in the datastore, the rest from dataproxy.jsp.
+
+def _relative(path: str, folder: str) -> str:
+    """A link as TRS lists print it: ./YYYYMM/tYYYYMMDD_ID.html beside the list."""
+    return "./" + path[len(folder) + 1 :] if path.startswith(folder + "/") else path
+
+
+def _hanweb(b: _Builder) -> None:
+    """A Hanweb column: three records in the datastore, the total only in jpage()."""
     records = []
-    n = 0
+    pdf = (FORMATS / "merged-cells-2021.pdf").read_bytes()  # 某市生态环境局's 2022 report
     for year in reversed(YEARS):
-        for agency_id, name in HANWEB_AGENCIES.items():
+        for agency_id, name in HANWEB.items():
             if (agency_id, year) in UNPUBLISHED:
                 continue
-            n += 1
-            date = f"{year + 1}-01-{20 + n % 8:02d}"
-            y, m, d = date.split("-")
-            path = f"/art/{y}/{int(m)}/{int(d)}/art_1229_{3000 + n}.html"
-            title = f"{name}{year}年政府信息公开工作年度报告"
-            res[path] = Resource(
-                _trs_article(title, date, _report_html(name, year))
-                .replace('class="TRS_Editor"', 'id="zoom"')
-                .encode()
-            )
-            published.add((agency_id, year))
+            attachment = pdf if (agency_id, year) == ("ms-env", 2022) else None
+            path, title, date = b.report("/art", agency_id, name, year, attachment)
             records.append(
                 f'<record><![CDATA[<li><a href="{path}" title="{html.escape(title)}" '
                 f'target="_blank">{html.escape(title[:14])}...</a><span>{date}</span></li>]]>'
                 "</record>"
             )
     shown = 3
-    res["/col/col1229/index.html"] = Resource(
+    b.res["/col/col33718/index.html"] = Resource(
         (
-            '<html><head><meta charset="utf-8"></head><body><div id="470">'
+            '<html><head><meta charset="utf-8"></head><body><div id="212860">'
             '<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/'
-            "dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1229&unitid=8016&"
+            "dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=33718&unitid=212860&"
             'permissiontype=0"></a>]]></nextgroup><recordset>'
             + "".join(records[:shown])
-            + f"</recordset><totalrecord>{len(records)}</totalrecord>"
-            "</datastore></script></div></body></html>"
+            + "</recordset></datastore></script></div>"
+            "<script>var param_212860={columnid:33718,unitid:'212860'}; "
+            f"$('#212860').jpage({{totalRecord:{len(records)},perPage:3}});</script>"
+            "</body></html>"
         ).encode()
     )
-    res["@hanweb-records"] = Resource("\n".join(records).encode(), "text/plain")
-    # Hanweb's annual-report module: one URL per unit and year, no list.
-    for year in BY_YEAR_PUBLISHED:
-        title = f"{BY_YEAR_AGENCY[1]}{year}年政府信息公开工作年度报告"
-        res[BY_YEAR_PATH.format(year=year)] = Resource(
-            _trs_article(title, f"{year + 1}-02-01", _report_html(BY_YEAR_AGENCY[1], year))
-            .replace('class="TRS_Editor"', 'id="zoom"')
-            .encode()
+    b.res["@hanweb-records"] = Resource("\n".join(records).encode(), "text/plain")
+
+
+def _csrc(b: _Builder) -> None:
+    """A CSRC-style list: createPageHTML('page_div', pages, 1, 'fg', 'shtml', records)."""
+    agency_id, name = CSRC
+    doc = (FORMATS / "merged-cells-2019.doc").read_bytes()  # 某县人民政府's 2020 report
+    rows = []
+    for year in reversed(YEARS):
+        path, title, date = b.report(
+            "/xiancsrc/c106256", agency_id, name, year, doc if year == 2020 else "docx"
         )
-        published.add((BY_YEAR_AGENCY[0], year))
-    res["/"] = Resource("<html><body><h1>某县人民政府门户网站</h1></body></html>".encode())
-    res["/empty/index.html"] = Resource(
+        rows.append(
+            f'<tr><td class="info"><a class="list" href="{path}" title="{html.escape(title)}">'
+            f'{html.escape(title)}</a></td><td class="date"><span>{date}</span></td></tr>'
+        )
+    per_page = 2
+    pages = [rows[i : i + per_page] for i in range(0, len(rows), per_page)]
+    for number, chunk in enumerate(pages, 1):
+        name_ = "fg.shtml" if number == 1 else f"fg_{number}.shtml"
+        page = (
+            '<html><head><meta charset="utf-8"></head><body><table><tbody>'
+            + "".join(chunk)
+            + '</tbody></table><div id="page_div"></div><script>'
+            f"createPageHTML('page_div',{len(pages)}, {number},'fg','shtml',{len(rows)});"
+            "</script></body></html>"
+        )
+        b.res[f"/xiancsrc/c106256/{name_}"] = Resource(page.encode())
+
+
+def _hidden(b: _Builder) -> None:
+    """A SASAC-style component list: further pages only as hidden empty anchors."""
+    agency_id, name = HIDDEN
+    # The corpus DOCX is 某区教育局's 2023 report, its sums broken.
+    broken_sum = (FORMATS / "merged-cells-2021-outcome-sum-wrong.docx").read_bytes()
+    items = []
+    for year in reversed(YEARS):
+        attachment = broken_sum if year == 2023 else "ofd"
+        path, title, date = b.report("/qd/n258", agency_id, name, year, attachment)
+        items.append(_li(path, title, title, f"[{date}]"))
+    first, rest = items[:3], items[3:]
+    hidden = '<div style="display:none"><a href="index_2603340_1.html"></a></div>'
+    b.res["/qd/n258/index.html"] = Resource(
+        f"<html><body><ul>{''.join(first)}</ul>{hidden}</body></html>".encode()
+    )
+    b.res["/qd/n258/index_2603340_1.html"] = Resource(
+        f"<html><body><ul>{''.join(rest)}</ul>{hidden}</body></html>".encode()
+    )
+
+
+def _gkmlpt(b: _Builder) -> None:
+    """A Guangdong gkmlpt column: a shell with the site's id, records from the JSON API."""
+    agency_id, name = GKMLPT
+    articles = []
+    for year in reversed(YEARS):
+        path, title, date = b.report("/gdtraffic/gkmlpt/content", agency_id, name, year)
+        articles.append({"id": b.n, "title": title, "url": path, "created_at": f"{date} 10:00:00"})
+    b.res["/gdtraffic/gkmlpt/index"] = Resource(
+        b"<!DOCTYPE html><html><head><script>window._CONFIG = {SID: '662021'};</script>"
+        b'</head><body><div id="app"></div></body></html>'
+    )
+    b.res["@gkmlpt-articles"] = Resource(json.dumps(articles, ensure_ascii=False).encode())
+
+
+def _loop(b: _Builder) -> None:
+    """A plain list of two pages whose 下一页 on the second leads back to the first."""
+    agency_id, name = LOOP
+    items = []
+    for year in reversed(YEARS):
+        path, title, date = b.report("/plain/nb", agency_id, name, year)
+        items.append(_li(path, title, title, date))
+    nav = '<div class="page"><a href="/plain/nb/list{0}.htm">下一页</a></div>'
+    b.res["/plain/nb/list1.htm"] = Resource(
+        f"<html><body><ul>{''.join(items[:3])}</ul>{nav.format(2)}</body></html>".encode()
+    )
+    b.res["/plain/nb/list2.htm"] = Resource(
+        f"<html><body><ul>{''.join(items[3:])}</ul>{nav.format(1)}</body></html>".encode()
+    )
+
+
+def _broken_page(b: _Builder) -> None:
+    """A TRS list of three pages whose third always answers 500."""
+    agency_id, name = BROKEN_PAGE
+    items = []
+    for year in reversed(YEARS):
+        path, title, date = b.report("/water/nb", agency_id, name, year)
+        items.append((path, title, date, year))
+    for *_, year in items[4:]:  # listed on the page that fails: never found
+        b.published.discard((agency_id, year))
+    pages = [items[0:2], items[2:4], items[4:]]
+    for number, chunk in enumerate(pages):
+        lis = "".join(_li(p, t, t, d) for p, t, d, _ in chunk)
+        name_ = "index.html" if number == 0 else f"index_{number}.html"
+        resource = Resource(
+            f"<html><body><ul>{lis}</ul><script>createPageHTML(3, {number}, "
+            '"index", "html");</script></body></html>'.encode()
+        )
+        if number == 2:
+            resource = Resource(b"<h1>500</h1>", status=500)
+        b.res[f"/water/nb/{name_}"] = resource
+
+
+def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
+    """The portal's resources by path (with query for dynamic ones) and the (agency, year)
+    pairs a crawl must find."""
+    b = _Builder()
+    b.res["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    _county(b)
+    _hanweb(b)
+    _csrc(b)
+    _hidden(b)
+    _gkmlpt(b)
+    _loop(b)
+    _broken_page(b)
+    for year in BY_YEAR_PUBLISHED:  # Hanweb's annual-report module: one URL a year
+        title = f"{BY_YEAR_AGENCY[1]}{year}年政府信息公开工作年度报告"
+        b.res[BY_YEAR_PATH.format(year=year)] = Resource(
+            article(title, f"{year + 1}-02-01", report_body(BY_YEAR_AGENCY[1], year))
+        )
+        b.published.add((BY_YEAR_AGENCY[0], year))
+    b.res["/"] = Resource("<html><body><h1>青石县人民政府门户网站</h1></body></html>".encode())
+    b.res["/empty/index.html"] = Resource(
         '<html><body><ul><li><a href="/empty/1.html">关于做好政务公开工作的通知</a></li></ul>'
         "</body></html>".encode()
     )
-    res["/moved-col/index.html"] = Resource(b"", status=302, headers={"Location": "/"})
-    return res, published
+    b.res["/moved-col/index.html"] = Resource(b"", status=302, headers={"Location": "/"})
+    return b.res, b.published
 
 
-def _relative(path: str) -> str:
-    """A link as TRS lists print it: ./YYYYMM/tYYYYMMDD_ID.html beside the list."""
-    prefix = "/trs/xxgk/nb/"
-    return "./" + path[len(prefix) :] if path.startswith(prefix) else path
+LISTS = {
+    **{a: "/qingshi/xxgk/xxgknb/index.html" for a in COUNTY},
+    **{a: "/col/col33718/index.html" for a in HANWEB},
+    CSRC[0]: "/xiancsrc/c106256/fg.shtml",
+    HIDDEN[0]: "/qd/n258/index.html",
+    GKMLPT[0]: "/gdtraffic/gkmlpt/index#721",
+    LOOP[0]: "/plain/nb/list1.htm",
+    BROKEN_PAGE[0]: "/water/nb/index.html",
+    **{a: path for a, (_, path) in BROKEN.items()},
+    BY_YEAR_AGENCY[0]: BY_YEAR_PATH,
+}
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+def agencies() -> dict[str, tuple[str, list[str], str]]:
+    """Every agency of the sources file: id → (name, aliases, level)."""
+    out = dict(COUNTY)
+    out.update({a: (n, [], "city_dept") for a, n in HANWEB.items()})
+    out[CSRC[0]] = (CSRC[1], ["某县"], "county")
+    for agency_id, name in (HIDDEN, GKMLPT, BROKEN_PAGE, BY_YEAR_AGENCY):
+        out[agency_id] = (name, [], "county_dept")
+    out[LOOP[0]] = (LOOP[1], [], "township")
+    out.update({a: (n, [], "county_dept") for a, (n, _) in BROKEN.items()})
+    return out
 
 
 def sources_toml(url: str) -> str:
     """The sources file of the test portal served at ``url``."""
     out = []
-    for agency_id, name in TRS_AGENCIES.items():
-        level = (
-            "county"
-            if name.endswith("县人民政府")
-            else ("township" if "镇" in name else "county_dept")
+    for agency_id, (name, aliases, level) in agencies().items():
+        out.append(
+            f'[[agency]]\nid = "{agency_id}"\nname = "{name}"\nlevel = "{level}"\n'
+            f'region = "{REGION}"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n'
+            f'list_urls = ["{url}{LISTS[agency_id]}"]\n'
         )
-        out.append((agency_id, name, level, f"{url}/trs/xxgk/nb/index.html"))
-    for agency_id, name in HANWEB_AGENCIES.items():
-        out.append((agency_id, name, "city_dept", f"{url}/col/col1229/index.html"))
-    for agency_id, (name, path) in BROKEN.items():
-        out.append((agency_id, name, "county_dept", url + path))
-    out.append((*BY_YEAR_AGENCY, "city_dept", url + BY_YEAR_PATH))
-    return "\n".join(
-        f'[[agency]]\nid = "{a}"\nname = "{n}"\nlevel = "{lv}"\nregion = "某省某市某县"\n'
-        f'list_urls = ["{u}"]\n'
-        for a, n, lv, u in out
-    )
+    return "\n".join(out)
 
 
-def _mime(kind: str) -> str:
-    return {
-        "pdf": "application/pdf",
-        "doc": "application/msword",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }[kind]
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -296,6 +507,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/module/web/jpage/dataproxy.jsp":
             return self._dataproxy(parse_qs(parts.query))
+        if parts.path.startswith("/gdtraffic/gkmlpt/api/all/"):
+            return self._gkmlpt(parse_qs(parts.query))
         resource = self.server.resources.get(self.path) or self.server.resources.get(parts.path)
         if resource is None:
             return self._send(Resource(b"<h1>404</h1>", status=404))
@@ -325,12 +538,25 @@ class _Handler(BaseHTTPRequestHandler):
         )
         self._send(Resource(body.encode(), "text/xml; charset=utf-8"))
 
+    def _gkmlpt(self, query: dict[str, list[str]]) -> None:
+        articles = json.loads(self.server.resources["@gkmlpt-articles"].body)
+        if query.get("sid") != ["662021"]:
+            return self._send(Resource(b'{"error": "sid"}', "application/json", status=400))
+        base = self.server.url
+        data = {
+            "total": len(articles),
+            "articles": [{**a, "url": base + a["url"]} for a in articles],
+        }
+        self._send(Resource(json.dumps(data, ensure_ascii=False).encode(), "application/json"))
+
     def _send(self, resource: Resource) -> None:
         self.server.responses.append((self.path, resource.status))
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))
-        if resource.status == 200 and not self.path.startswith("/module/"):
+        if resource.status == 200 and not self.path.startswith(
+            ("/module/", "/gdtraffic/gkmlpt/api")
+        ):
             self.send_header("ETag", _etag(resource.body))
             self.send_header("Last-Modified", LAST_MODIFIED)
         for name, value in resource.headers.items():

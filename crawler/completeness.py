@@ -1,0 +1,215 @@
+"""What one crawl proved about each list and each source: pure accounting.
+
+A list (a ``list_urls`` entry, with the sub-columns it leads to) is read to its end when
+every page it announced or linked was read, none failed, the pages and records it
+announced were reached, and no loop, cap or unreadable pager cut it short. Only then may
+its agencies' years without a report be called missing; otherwise the source gives a
+``source.incomplete`` finding and those years stay unverified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Why a list stopped, worst first.
+STOP_REASONS = (
+    "page_failed",
+    "page_cap",
+    "loop",
+    "unrecognized_paging",
+    "total_not_reached",
+    "not_read",
+    "end",
+)
+
+
+@dataclass
+class Column:
+    """One column of a list: the list page itself or a sub-column it leads to."""
+
+    pages_announced: int | None = None
+    records_announced: int | None = None
+    pages_read: int = 0
+    records_read: int = 0
+
+
+@dataclass
+class ListRead:
+    list_url: str
+    family: str | None = None
+    columns: dict[str, Column] = field(default_factory=dict)
+    requested: set[str] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+    loops: list[str] = field(default_factory=list)
+    cut: set[str] = field(default_factory=set)  # page_cap, unrecognized_paging
+
+    def want(self, url: str, cap: int) -> bool:
+        """Whether to request ``url`` for this list: each page once, at most ``cap``."""
+        url = _bare(url)
+        if url in self.requested:
+            return False
+        if len(self.requested) >= cap:
+            self.cut.add("page_cap")
+            return False
+        self.requested.add(url)
+        return True
+
+    def page_read(self, url: str, column: str, page: Any) -> None:
+        """A page of ``column`` was read: ``page`` is the adapter's ListPage."""
+        self.read.add(_bare(url))
+        self.family = self.family or page.family
+        col = self.columns.setdefault(column, Column())
+        col.pages_read += 1
+        col.records_read += page.records
+        if page.pages_announced is not None:
+            col.pages_announced = max(col.pages_announced or 0, page.pages_announced)
+        if page.records_announced is not None:
+            col.records_announced = max(col.records_announced or 0, page.records_announced)
+        if page.unrecognized_paging:
+            self.cut.add("unrecognized_paging")
+
+    def page_failed(self, url: str, error: str) -> None:
+        self.failed[_bare(url)] = error
+
+    def seen(self, url: str) -> bool:
+        """Whether ``url`` was asked for already in this crawl."""
+        return _bare(url) in self.requested
+
+    def looped(self, url: str) -> None:
+        """A next link led back to a page already read (not to the page itself)."""
+        self.loops.append(url)
+
+    def stop_reason(self) -> str:
+        if self.failed:
+            return "page_failed"
+        for reason in ("page_cap", "loop", "unrecognized_paging"):
+            if reason in self.cut or (reason == "loop" and self.loops):
+                return reason
+        for col in self.columns.values():
+            if (col.pages_announced and col.pages_read < col.pages_announced) or (
+                col.records_announced and col.records_read < col.records_announced
+            ):
+                return "total_not_reached"
+        if not self.read or self.requested - self.read:
+            return "not_read"
+        return "end"
+
+    def summary(self) -> dict[str, Any]:
+        """The row a crawl stores for this list."""
+        reason = self.stop_reason()
+        announced_pages = [c.pages_announced for c in self.columns.values()]
+        announced_records = [c.records_announced for c in self.columns.values()]
+        return {
+            "list_url": self.list_url,
+            "family": self.family,
+            "pages_announced": sum(p or 0 for p in announced_pages)
+            if any(announced_pages)
+            else None,
+            "pages_read": len(self.read),
+            "pages_failed": len(self.failed),
+            "records_announced": sum(r or 0 for r in announced_records)
+            if any(announced_records)
+            else None,
+            "records_read": sum(c.records_read for c in self.columns.values()),
+            "complete": reason == "end",
+            "stop_reason": reason,
+            "detail": {
+                "failed": dict(sorted(self.failed.items())),
+                "loops": self.loops,
+                "columns": sorted(self.columns),
+                "unread": sorted(self.requested - self.read - set(self.failed)),
+            },
+        }
+
+
+@dataclass
+class Health:
+    """What one crawl met of one agency's source."""
+
+    lists: list[str] = field(default_factory=list)  # its list URLs
+    reports_found: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)  # document URL → error
+
+    def judge(
+        self, reads: dict[str, dict[str, Any]]
+    ) -> tuple[str, str | None, list[dict[str, Any]]]:
+        """(status, detail, findings) of the source after a crawl, from its lists' reads."""
+        findings = []
+        status, detail = "ok", None
+        mine = [reads[u] for u in self.lists if u in reads]
+        errors = {url: error for r in mine for url, error in r["detail"]["failed"].items()}
+        whole_failed = [r for r in mine if r["pages_read"] == 0 and r["pages_failed"]]
+        if whole_failed:
+            kinds = sorted({e.split(":", 1)[0] for e in errors.values()})
+            status = kinds[0] if len(kinds) == 1 else "unreachable"
+            detail = "; ".join(f"{u}: {e}" for u, e in sorted(errors.items()))
+            findings.append(
+                {
+                    "rule": "source.unreachable",
+                    "severity": "warning",
+                    "message": f"{len(errors)} list page(s) could not be read: " + detail,
+                    "evidence": {"list_pages": dict(sorted(errors.items()))},
+                }
+            )
+        elif incomplete := [r for r in mine if not r["complete"]]:
+            status = "incomplete"
+            detail = "; ".join(
+                f"{r['list_url']}: {r['stop_reason']} ({r['pages_read']} of "
+                f"{r['pages_announced'] or '?'} pages)"
+                for r in incomplete
+            )
+            findings.append(
+                {
+                    "rule": "source.incomplete",
+                    "severity": "warning",
+                    "message": f"{len(incomplete)} list(s) not read to their end: " + detail,
+                    "evidence": {
+                        "lists": [
+                            {k: r[k] for k in _EVIDENCE if k in r} | {"detail": r["detail"]}
+                            for r in incomplete
+                        ]
+                    },
+                }
+            )
+        elif self.reports_found == 0:
+            status, detail = "no_reports", "the list pages name no annual report of this agency"
+            findings.append(
+                {
+                    "rule": "source.no_reports",
+                    "severity": "warning",
+                    "message": "the list pages were read but name no annual report of this "
+                    "agency: the column may have moved",
+                    "evidence": {"list_pages_read": sum(r["pages_read"] for r in mine)},
+                }
+            )
+        if self.unreadable:
+            if status == "ok":
+                status = "documents_failed"
+                detail = f"{len(self.unreadable)} document(s) could not be fetched or read"
+            findings.append(
+                {
+                    "rule": "source.unreadable_documents",
+                    "severity": "warning",
+                    "message": f"{len(self.unreadable)} document(s) could not be fetched or read",
+                    "evidence": {"documents": dict(sorted(self.unreadable.items()))},
+                }
+            )
+        return status, detail, findings
+
+
+def _bare(url: str) -> str:
+    """A page's address as fetched: the fragment never reaches the server."""
+    return url.split("#", 1)[0]
+
+
+_EVIDENCE = (
+    "list_url",
+    "family",
+    "pages_announced",
+    "pages_read",
+    "records_announced",
+    "records_read",
+    "stop_reason",
+)
