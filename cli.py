@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -458,6 +459,90 @@ def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
     hits = search(_open(db_path, readonly=True), text, limit)
     columns = ["report_id", "agency_id", "agency", "year", "snippet"]
     emit(columns, [[h[c] for c in columns] for h in hits], fmt)
+
+
+@main.group()
+def sources() -> None:
+    """The sources file's agencies as the crawler sees them, and drafts of new ones.
+
+    Example: nianbao sources check --agency fj-nanan-shengxin
+    """
+
+
+@sources.command(name="check")
+@db_option
+@click.option("--agency", help="Only this agency id.")
+@format_option("table", "json")
+def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
+    """What the latest crawl read of each source: its lists (pages and records announced
+    and read, why each stopped), the reports found per year (title, URL, listing date),
+    and the report titles on its lists that went to nobody, with the reason.
+
+    Example: nianbao sources check --agency qs-county
+    """
+    from storage.query import sources_view
+
+    conn = _open(db_path, readonly=True)
+    view = sources_view(conn, agency)
+    if agency and not view:
+        raise click.UsageError(f"{db_path}: no agency {agency}")
+    if fmt == "json":
+        click.echo(json.dumps(view, ensure_ascii=False, indent=1))
+        return
+    for source in view:
+        click.echo(_source_text(source))
+
+
+def _source_text(source: dict[str, Any]) -> str:
+    health = source["health"] or {"status": "never crawled", "detail": None}
+    lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]
+    for r in source["lists"]:
+        if "pages_read" not in r:
+            lines.append(f"  list {r['list_url']}: not read yet")
+            continue
+        pages = f"{r['pages_read']} of {r['pages_announced'] or '?'} pages"
+        records = f"{r['records_read']} of {r['records_announced'] or '?'} records"
+        lines.append(
+            f"  list {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
+            f"{'read to its end' if r['complete'] else 'NOT read to its end: ' + r['stop_reason']}"
+        )
+        for url, error in r["detail"].get("failed", {}).items():
+            lines.append(f"    failed {url}: {error}")
+    for rep in source["reports"]:
+        listed = f" (listed {rep['listed_date']})" if rep["listed_date"] else ""
+        lines.append(f"  {rep['year']} {rep['title'] or '?'} {rep['url'] or ''}{listed}")
+    for u in source["unassigned"]:
+        lines.append(f"  to nobody ({u['reason']}: {u['issuer'] or 'no name'}): {u['title']}")
+    return "\n".join(lines)
+
+
+@sources.command(name="discover")
+@click.argument("url")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Read at most this many pages of the column.",
+)
+def sources_discover(url: str, max_pages: int) -> None:
+    """Read one 年报 column and print a sources-file draft (agencies.toml) of every agency
+    whose reports it lists: name, level guessed from the name, the list URL, the years
+    seen. Review it before use.
+
+    Example: nianbao sources discover http://www.example.gov.cn/xxgk/nb/index.html > draft.toml
+    """
+    from crawler.discover import draft, read_column
+
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise click.UsageError(f"{url}: not an http(s) URL")
+    column = read_column(url, max_pages=max_pages)
+    for page, error in column.pages_failed.items():
+        click.echo(f"warning: {page}: {error}", err=True)
+    if not column.pages_read:
+        click.echo(f"{url}: the column could not be read", err=True)
+        sys.exit(1)
+    click.echo(draft(column), nl=False)
 
 
 @main.command()

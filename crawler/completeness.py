@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_UNASSIGNED = 200  # titles given to nobody kept per list, for `nianbao sources check`
 # Why a list stopped, worst first.
 STOP_REASONS = (
     "page_failed",
@@ -44,6 +45,8 @@ class ListRead:
     failed: dict[str, str] = field(default_factory=dict)
     loops: list[str] = field(default_factory=list)
     cut: set[str] = field(default_factory=set)  # page_cap, unrecognized_paging
+    # Report titles given to nobody: {title, url, issuer, reason}.
+    unassigned: list[dict[str, Any]] = field(default_factory=list)
 
     def want(self, url: str, cap: int) -> bool:
         """Whether to request ``url`` for this list: each page once, at most ``cap``."""
@@ -76,6 +79,10 @@ class ListRead:
     def seen(self, url: str) -> bool:
         """Whether ``url`` was asked for already in this crawl."""
         return _bare(url) in self.requested
+
+    def not_assigned(self, title: str, url: str, issuer: str, reason: str) -> None:
+        if len(self.unassigned) < MAX_UNASSIGNED:
+            self.unassigned.append({"title": title, "url": url, "issuer": issuer, "reason": reason})
 
     def looped(self, url: str) -> None:
         """A next link led back to a page already read (not to the page itself)."""
@@ -120,6 +127,7 @@ class ListRead:
                 "loops": self.loops,
                 "columns": sorted(self.columns),
                 "unread": sorted(self.requested - self.read - set(self.failed)),
+                "unassigned": self.unassigned,
             },
         }
 

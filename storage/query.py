@@ -135,3 +135,46 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
             }
         )
     return hits
+
+
+def sources_view(conn: sqlite3.Connection, agency: str | None = None) -> list[dict[str, Any]]:
+    """The crawler's view of each source: the lists it read in the latest crawl that read
+    them, the reports it found per year, the titles on its lists that went to nobody."""
+    from storage.crawls import latest_list_reads
+
+    reads = latest_list_reads(conn)
+    health = {
+        row[0]: row[1:]
+        for row in conn.execute("SELECT agency_id, status, detail, checked_at FROM source_health")
+    }
+    out = []
+    for agency_id, name, list_urls in conn.execute(
+        "SELECT id, name, list_urls FROM agencies WHERE ? IS NULL OR id = ? ORDER BY id",
+        (agency, agency),
+    ):
+        urls = json.loads(list_urls)
+        reports = [
+            dict(zip(("year", "title", "url", "listed_date", "published_at"), row, strict=True))
+            for row in conn.execute(
+                """SELECT r.year, r.title, d.source_url, r.listed_date, r.published_at
+                   FROM reports r JOIN documents d ON d.sha256 = r.document_sha256
+                   WHERE r.agency_id = ? AND r.is_latest = 1 ORDER BY r.year""",
+                (agency_id,),
+            )
+        ]
+        lists = [reads.get(u, {"list_url": u, "stop_reason": "not_read"}) for u in urls]
+        out.append(
+            {
+                "agency_id": agency_id,
+                "name": name,
+                "health": dict(
+                    zip(("status", "detail", "checked_at"), health[agency_id], strict=True)
+                )
+                if agency_id in health
+                else None,
+                "lists": lists,
+                "reports": reports,
+                "unassigned": [u for r in lists for u in r.get("detail", {}).get("unassigned", [])],
+            }
+        )
+    return out

@@ -186,9 +186,11 @@ class PortalSpider(scrapy.Spider):
             if _host(url) in hosts and read.want(url, self.page_cap):
                 yield self._list_request(url, list_url, url, first=True)
         for link in page.links:
-            yield from self._listed(link, owners, response.url)
+            yield from self._listed(link, owners, response.url, read)
 
-    def _listed(self, link: Any, owners: list[str], list_page: str) -> Iterator[Any]:
+    def _listed(
+        self, link: Any, owners: list[str], list_page: str, read: ListRead
+    ) -> Iterator[Any]:
         """One link of a list page: a report for an agency, a related document, or a
         counted reason why not."""
         title = read_title(link.title)
@@ -203,6 +205,7 @@ class PortalSpider(scrapy.Spider):
         if found.agency_id is None or found.agency_id not in self.agencies:
             self.count("titles_unassigned")
             self.count(f"titles_unassigned/{found.reason}")
+            read.not_assigned(link.title, link.url, found.issuer, found.reason)
             if found.reason == "unknown":
                 self._discover(found.issuer, title.year, link.url, list_page, owners)
             log.info("report title not given to an agency (%s): %s", found.reason, link.title)

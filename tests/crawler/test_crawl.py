@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,58 @@ def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path)
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published
         assert all(v == 1 for *_, v in found)
+
+
+def test_sources_check_shows_what_each_list_read(crawled) -> None:
+    _, workdir, *_ = crawled
+    done = subprocess.run(
+        [*NIANBAO, "sources", "check", "--agency", BROKEN_PAGE[0]],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{BROKEN_PAGE[0]} {BROKEN_PAGE[1]}: incomplete" in done.stdout
+    assert "2 of 3 pages" in done.stdout and "NOT read to its end: page_failed" in done.stdout
+    assert "HTTP 500" in done.stdout
+    assert done.stdout.count(f"{BROKEN_PAGE[1]}20") == 4  # the four reports it found
+    county = subprocess.run(
+        [*NIANBAO, "sources", "check", "--agency", "qs-county", "--format", "json"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    (view,) = json.loads(county.stdout)
+    assert [r["year"] for r in view["reports"]] == [2019, 2020, 2021, 2022, 2023]
+    assert [(u["reason"], u["issuer"]) for u in view["unassigned"]] == [("unknown", UNLISTED[0])]
+
+
+def test_sources_discover_drafts_the_agencies_of_a_column(tmp_path: Path) -> None:
+    with PortalServer() as portal:
+        done = subprocess.run(
+            [*NIANBAO, "sources", "discover", portal.url + LISTS["qs-county"]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
+    assert done.returncode == 0, done.stderr
+    draft = tomllib.loads(done.stdout)["agency"]
+    names = {a["name"]: a for a in draft}
+    assert set(names) == {
+        "青石县人民政府",
+        "青石县东岭镇人民政府",
+        "青石县教育局",
+        UNLISTED[0],
+    }
+    assert names["青石县东岭镇人民政府"]["level"] == "township"
+    assert names["青石县人民政府"]["level"] == "county"
+    assert names["青石县教育局"]["level"] == "county_dept"
+    assert all(a["list_urls"] == [portal.url + LISTS["qs-county"]] for a in draft)
+    # The draft is a sources file nianbao accepts.
+    (tmp_path / "agencies.toml").write_text(done.stdout, encoding="utf-8")
+    from storage.sources import load_sources
+
+    assert len(load_sources(tmp_path / "agencies.toml")) == 4

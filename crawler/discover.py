@@ -1,0 +1,136 @@
+"""`nianbao sources discover`: one 年报 column → a draft sources file of every agency whose
+reports it lists, so that a user can start from a column instead of typing 100 agencies.
+
+The column is read as the crawler reads it (the same adapters, its paging and sub-columns,
+its own host only, robots.txt obeyed), one page at a time, at most ``max_pages`` pages.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from crawler.adapters import read_list_page
+from crawler.titles import read_title
+from parsers.html import decode_html
+from report.agencies import discovered_name, guess_level, normal_name
+
+Fetch = Callable[[str], tuple[int, bytes, str | None]]
+USER_AGENT = "nianbao/0.1 (government annual report archive)"
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Found:
+    name: str
+    issuer: str
+    years: set[int] = field(default_factory=set)
+    urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    url: str
+    pages_read: int = 0
+    pages_failed: dict[str, str] = field(default_factory=dict)
+    agencies: dict[str, Found] = field(default_factory=dict)
+    unnamed: list[str] = field(default_factory=list)  # report titles naming no agency
+
+
+def fetch(url: str, timeout: float = 30.0) -> tuple[int, bytes, str | None]:
+    """One GET: (status, body, Content-Type); network errors as status 0."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return r.status, r.read(MAX_BYTES), r.headers.get("Content-Type")
+    except urllib.error.HTTPError as exc:
+        return exc.code, b"", None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return 0, str(exc).encode(), None
+
+
+def _robots(url: str, get: Fetch) -> urllib.robotparser.RobotFileParser:
+    parts = urlsplit(url)
+    robots = urllib.robotparser.RobotFileParser()
+    status, body, _ = get(f"{parts.scheme}://{parts.netloc}/robots.txt")
+    robots.parse(body.decode("utf-8", "replace").splitlines() if status == 200 else [])
+    return robots
+
+
+def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
+    """Every report title of one column, by the agency each names."""
+    column = Column(url)
+    host = urlsplit(url).hostname
+    robots = _robots(url, get)
+    queue: list[tuple[str, str, bool]] = [(url, url, True)]
+    seen = {url.split("#")[0]}
+    while queue and column.pages_read < max_pages:
+        page_url, column_url, first = queue.pop(0)
+        if not robots.can_fetch(USER_AGENT, page_url):
+            column.pages_failed[page_url] = "forbidden by robots.txt"
+            continue
+        status, body, content_type = get(page_url.split("#")[0])
+        if status != 200:
+            column.pages_failed[page_url] = f"HTTP {status}" if status else body.decode()
+            continue
+        column.pages_read += 1
+        page = read_list_page(
+            column_url if first else page_url, decode_html(body, content_type), first
+        )
+        for nxt, is_first in [
+            *((u, False) for u in page.requests),
+            *((u, True) for u in page.sublists),
+        ]:
+            bare = nxt.split("#")[0]
+            if urlsplit(nxt).hostname == host and bare not in seen:
+                seen.add(bare)
+                queue.append((nxt, nxt if is_first else column_url, is_first))
+        for link in page.links:
+            title = read_title(link.title)
+            if not title.is_report:
+                continue
+            if not title.issuer:
+                column.unnamed.append(link.title)
+                continue
+            name = discovered_name(title.issuer)
+            found = column.agencies.setdefault(name, Found(name, normal_name(title.issuer)))
+            if title.year:
+                found.years.add(title.year)
+            found.urls.append(link.url)
+    return column
+
+
+def draft(column: Column) -> str:
+    """The sources-file entries of a column's agencies, for the user to review."""
+    host = (urlsplit(column.url).hostname or "site").split(".")
+    label = next((p for p in host if p not in ("www", "zwgk", "xxgk")), "site")
+    label = "".join(c for c in label.lower() if c.isalnum()) or "site"
+    lines = [
+        f"# Draft from {column.url}: {column.pages_read} page(s) read"
+        + (f", {len(column.pages_failed)} failed" if column.pages_failed else "")
+        + f", {len(column.agencies)} agencies. Review names, levels and regions before use.",
+    ]
+    if column.unnamed:
+        lines.append(
+            f"# {len(column.unnamed)} report title(s) name no agency: they are the column "
+            "owner's; add the owner by hand with this list URL."
+        )
+    for n, found in enumerate(sorted(column.agencies.values(), key=lambda f: f.name), 1):
+        years = ", ".join(str(y) for y in sorted(found.years)) or "no year in the titles"
+        lines += [
+            "",
+            f"# {found.name}: {years} ({len(found.urls)} report link(s))",
+            "[[agency]]",
+            f'id = "{label}-{n}"',
+            f"name = {json.dumps(found.name, ensure_ascii=False)}",
+            f'level = "{guess_level(found.name)}"',
+        ]
+        if found.issuer != found.name:
+            lines.append(f"aliases = {json.dumps([found.issuer], ensure_ascii=False)}")
+        lines.append(f"list_urls = [{json.dumps(column.url, ensure_ascii=False)}]")
+    return "\n".join(lines) + "\n"
