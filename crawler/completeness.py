@@ -221,3 +221,21 @@ _EVIDENCE = (
     "records_read",
     "stop_reason",
 )
+
+
+@dataclass
+class Ledger:
+    """Everything one crawl learns of its sources, for the crawl's record."""
+
+    reads: dict[str, ListRead] = field(default_factory=dict)  # list URL → its read
+    health: dict[str, Health] = field(default_factory=dict)  # agency id → its source
+    names: dict[str, str] = field(default_factory=dict)  # agency id → name
+    discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → details
+
+    def summaries(self, finished: bool) -> dict[str, dict[str, Any]]:
+        """Each list's row; a crawl that did not finish read none of them to its end."""
+        reads = {url: r.summary() for url, r in self.reads.items()}
+        if not finished:
+            for r in reads.values():
+                r.update(complete=False, stop_reason="not_read")
+        return reads

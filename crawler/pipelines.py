@@ -13,27 +13,42 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler.items import RelatedDoc, ReportGroup
 from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared, now, prepare
+from storage.db import connect
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 100  # report groups between progress lines
 
 
 class ArchivePipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
+        self.db_path = db_path
+        self.archive: Archive | None = None
         self.groups = 0
         # (agency, year) → the precedence of the report written for it in this crawl.
         self.chosen: dict[tuple[str | None, int | None], tuple] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler)
+        db_path = crawler.settings.get("NIANBAO_DB")
+        if not db_path:
+            raise NotConfigured("no archive (NIANBAO_DB)")
+        return cls(crawler, db_path)
+
+    def open_spider(self, spider: PortalSpider) -> None:
+        self.archive = Archive(connect(self.db_path))
+        self.archive.load_agencies(spider.rows)
+
+    def close_spider(self, spider: PortalSpider) -> None:
+        if self.archive is not None:
+            self.archive.close()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, RelatedDoc):
@@ -42,7 +57,8 @@ class ArchivePipeline:
         if not isinstance(item, ReportGroup):
             return item
         spider: PortalSpider = self.crawler.spider
-        archive = spider.archive
+        archive = self.archive
+        assert archive is not None
         health = spider.health[item.agency_id]
         fresh: list[tuple[Prepared, bool]] = []  # (prepared, its URL was fetched before)
         kept: set[str] = set()  # archived documents this group still serves
@@ -199,7 +215,8 @@ class ArchivePipeline:
             etag=doc.etag,
             fetched_at=now(),
         )
-        archive = spider.archive
+        archive = self.archive
+        assert archive is not None
         p = prepare(doc.body, fetched, limits=spider.limits)
         year = p.record.get("year") if p.record else None
         with archive.batch():
@@ -240,16 +257,7 @@ def _kept_rank(
 ) -> tuple[int, int, int]:
     """How good the current report is when it comes from an unchanged document of this
     group: a changed page must not replace a report read from an unchanged attachment."""
-    row = archive.conn.execute(
-        """SELECT r.id, r.template, r.document_sha256, d.format FROM reports r
-           JOIN documents d ON d.sha256 = r.document_sha256
-           WHERE r.agency_id IS ? AND r.year IS ? AND r.is_latest = 1""",
-        (agency_id, year),
-    ).fetchone()
-    if row is None or row[2] not in kept:
+    latest = archive.latest_report(agency_id, year)
+    if latest is None or latest["document_sha256"] not in kept:
         return (0, 0, 0)
-    report_id, template, _, fmt = row
-    filled = archive.conn.execute(
-        "SELECT count(*) FROM cells WHERE report_id = ? AND value IS NOT NULL", (report_id,)
-    ).fetchone()[0]
-    return rank_of(template, filled, fmt)
+    return rank_of(latest["template"], latest["filled"], latest["format"])

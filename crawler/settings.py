@@ -27,8 +27,15 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = Limits.max_bytes  # the parser refuses larger files anyway
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryBackoff": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryBackoff": 560,
+    "crawler.middlewares.ConditionalRequests": 580,
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500}
+# Pages read of one list in one crawl, at most: a longer list is recorded as not read to
+# its end (source.incomplete), never silently cut.
+NIANBAO_LIST_PAGE_CAP = 500
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0

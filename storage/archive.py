@@ -357,6 +357,22 @@ class Archive:
             return Ingested(sha, "known")
         return self.write(prepare(data, fetched, read, limits))
 
+    def latest_report(self, agency_id: str | None, year: int | None) -> dict[str, Any] | None:
+        """The latest report of an agency and year: its document, format, template and how
+        many of its cells are filled."""
+        row = self.conn.execute(
+            """SELECT r.id, r.template, r.document_sha256, d.format,
+                   (SELECT count(*) FROM cells c WHERE c.report_id = r.id
+                    AND c.value IS NOT NULL)
+               FROM reports r JOIN documents d ON d.sha256 = r.document_sha256
+               WHERE r.agency_id IS ? AND r.year IS ? AND r.is_latest = 1""",
+            (agency_id, year),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("id", "template", "document_sha256", "format", "filled")
+        return dict(zip(keys, row, strict=True))
+
     def fetched_before(self, url: str) -> tuple[str, str | None, str | None] | None:
         """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
         return self.conn.execute(

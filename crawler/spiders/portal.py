@@ -22,7 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.adapters import read_list_page
-from crawler.completeness import Health, ListRead
+from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments
 from crawler.titles import read_title
@@ -30,8 +30,7 @@ from parsers.document import Limits
 from parsers.html import decode_html, page_date
 from parsers.sniff import sniff
 from report.agencies import AgencyIndex, discovered_name, guess_level
-from storage.archive import Archive, document_bytes, now
-from storage.db import connect
+from storage.archive import now
 from storage.sources import load_sources
 
 log = logging.getLogger(__name__)
@@ -70,8 +69,8 @@ class PortalSpider(scrapy.Spider):
         unknown = set(wanted) - {r["id"] for r in rows}
         if unknown:
             raise ValueError(f"{sources}: no agency {', '.join(sorted(unknown))}")
-        self.archive = Archive(connect(db))
-        self.archive.load_agencies(rows)
+        self.db_path = db
+        self.rows = rows  # the archive pipeline loads them into the archive
         self.agencies = {r["id"]: r for r in rows if not wanted or r["id"] in wanted}
         self.years = {int(y) for y in year.split(",") if y}
         # Titles are matched against every agency, so that a title naming another one is
@@ -87,17 +86,26 @@ class PortalSpider(scrapy.Spider):
         for aid, r in self.agencies.items():
             for url in json.loads(r["list_urls"]):
                 self.lists.setdefault(url, []).append(aid)
-        self.reads = {url: ListRead(url) for url in self.lists if "{year}" not in url}
-        self.health = {
-            aid: Health(lists=[u for u in json.loads(r["list_urls"]) if "{year}" not in u])
-            for aid, r in self.agencies.items()
-        }
-        self.discovered: dict[str, dict[str, Any]] = {}
+        self.ledger = Ledger(
+            reads={url: ListRead(url) for url in self.lists if "{year}" not in url},
+            health={
+                aid: Health(lists=[u for u in json.loads(r["list_urls"]) if "{year}" not in u])
+                for aid, r in self.agencies.items()
+            },
+            names={aid: r["name"] for aid, r in self.agencies.items()},
+        )
+        self.reads, self.health = self.ledger.reads, self.ledger.health
         self.groups: dict[str, ReportGroup] = {}
         self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)
-        self.run_id = self.archive.start_run(now())
         self.counts: dict[str, int] = {}
         self.limits = Limits()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # The archive of this crawl, for the components that read and write it.
+        crawler.settings.set("NIANBAO_DB", spider.db_path, priority="spider")
+        return spider
 
     @property
     def page_cap(self) -> int:
@@ -228,7 +236,7 @@ class PortalSpider(scrapy.Spider):
         self, issuer: str, year: int | None, url: str, list_page: str, owners: list[str]
     ) -> None:
         name = discovered_name(issuer)
-        found = self.discovered.setdefault(
+        found = self.ledger.discovered.setdefault(
             name,
             {
                 "name": name,
@@ -252,14 +260,12 @@ class PortalSpider(scrapy.Spider):
         if agency_id is None or _host(link.url) not in self.hosts[agency_id]:
             return
         related = RelatedDoc(link.url, "correction", link.title, agency_id)
-        headers, archived_sha = self._conditional(link.url)
         yield scrapy.Request(
             link.url,
             callback=self.parse_related,
             errback=self.related_failed,
-            headers=headers,
             cb_kwargs={"related": related},
-            meta={"handle_httpstatus_list": SEEN_STATUSES, "archived_sha": archived_sha},
+            meta={"handle_httpstatus_list": SEEN_STATUSES, "conditional": True},
             dont_filter=True,
         )
 
@@ -273,29 +279,13 @@ class PortalSpider(scrapy.Spider):
 
     # -- report pages and attachments -----------------------------------------------------
 
-    def _conditional(self, url: str) -> tuple[dict[str, str], str | None]:
-        """Headers asking for ``url`` only if it changed since it was archived, and the
-        archived copy a 304 answer refers to."""
-        before = self.archive.fetched_before(url)
-        if not before:
-            return {}, None
-        sha, etag, last_modified = before
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers, sha
-
     def _document_request(
         self, url: str, callback: Any, group: ReportGroup, by_year: bool = False
     ) -> scrapy.Request:
-        headers, archived_sha = self._conditional(url)
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.document_failed,
-            headers=headers,
             cb_kwargs={
                 "page_url": group.page_url,
                 "agency_id": group.agency_id,
@@ -304,8 +294,8 @@ class PortalSpider(scrapy.Spider):
                 "listed_date": group.listed_date,
                 "by_year": by_year,
             },
-            # archived_sha: the copy a 304 answer refers to.
-            meta={"handle_httpstatus_list": SEEN_STATUSES, "archived_sha": archived_sha},
+            # Asked for conditionally (crawler.middlewares.ConditionalRequests).
+            meta={"handle_httpstatus_list": SEEN_STATUSES, "conditional": True},
             dont_filter=True,
         )
 
@@ -354,7 +344,7 @@ class PortalSpider(scrapy.Spider):
         group = self._new_group(kw, [doc])
         body = doc.body
         if doc.known_sha:  # unchanged: its attachments are read from the archived copy
-            body = document_bytes(self.archive.conn, doc.known_sha)
+            body = response.meta.get("archived_body")
         links: list[str] = []
         if body is not None and sniff(body) == "html":
             html = decode_html(body, doc.content_type)
@@ -398,51 +388,3 @@ class PortalSpider(scrapy.Spider):
         if group.pending <= 0:
             del self.groups[key]
             yield group
-
-    # -- the end of a run -----------------------------------------------------------------
-
-    def closed(self, reason: str) -> None:
-        stats = self.crawler.stats.get_stats()
-        errors = (
-            self.counts.get("list_errors", 0)
-            + self.counts.get("documents_failed", 0)
-            + self.counts.get("documents_unreadable", 0)
-        )
-        reads = {url: r.summary() for url, r in self.reads.items()}
-        if reason != "finished":  # a crawl stopped early read no list to its end
-            for r in reads.values():
-                r.update(complete=False, stop_reason="not_read")
-        for r in reads.values():
-            self.count(f"lists/{r['stop_reason']}")
-        with self.archive.batch():
-            self.archive.store_list_reads(self.run_id, reads.values())
-            if reason == "finished":  # a crawl stopped early proves nothing about sources
-                self._store_health(reads)
-                self.archive.store_discovered(self.run_id, now(), self.discovered.values())
-            self.archive.finish_run(
-                self.run_id,
-                now(),
-                stats.get("response_received_count", 0),
-                self.counts,
-                errors,
-                {"finish_reason": reason, **{k: str(v) for k, v in stats.items()}},
-            )
-        self.archive.close()
-
-    def _store_health(self, reads: dict[str, dict[str, Any]]) -> None:
-        checked = now()
-        for aid, health in self.health.items():
-            status, detail, findings = health.judge(reads)
-            self.archive.store_health(
-                self.run_id, aid, checked, status, detail, health.reports_found
-            )
-            self.archive.store_findings(
-                aid,
-                aid,
-                self.agencies[aid]["name"],
-                None,
-                None,
-                findings,
-                checked,
-                scope=("source.",),
-            )
