@@ -20,6 +20,7 @@ class Doc:
     known_sha: str | None = None  # the archived copy a 304 refers to
     error: str | None = None  # why it could not be fetched
     page_date: str | None = None
+    part: bool = False  # a further page of the report's page (a CMS split it)
 
 
 @dataclass

@@ -29,6 +29,17 @@ def attachments(url: str, html: str) -> list[str]:
     return out
 
 
+def continuation_pages(url: str, html: str) -> list[str]:
+    """The further pages of a report page a CMS split in several (TRS detail pages announce
+    them with ``createPageHTML``: t20210127_6412_1.html …)."""
+    if "createPageHTML" not in html:
+        return []
+    from crawler.adapters.trs import _pager
+
+    pages, _, _ = _pager(url, html)
+    return pages
+
+
 def rank(record: dict[str, Any] | None, fmt: str | None) -> tuple[int, int, int]:
     """How good a document is as the source of a report: tables over none, more filled
     cells over fewer, an attachment over the page's own body."""

@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import RelatedDoc, ReportGroup
 from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
+from parsers.html import join_pages
 from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared, now, prepare
 from storage.db import connect
@@ -97,6 +98,9 @@ class ArchivePipeline:
                 spider.count("documents_unreadable")
                 health.unreadable[doc.url] = p.error
             fresh.append((p, archive.fetched_before(doc.url) is not None))
+        joined = _joined(item, spider)
+        if joined is not None:
+            fresh.append((joined, False))
         best = max(
             (p for p, _ in fresh if p.record is not None),
             key=lambda p: rank(p.record, p.format),
@@ -225,6 +229,26 @@ class ArchivePipeline:
             archive.add_related(
                 item.url, sha, item.agency_id, year, item.kind, item.title, fetched.fetched_at
             )
+
+
+def _joined(item: ReportGroup, spider: PortalSpider) -> Prepared | None:
+    """The report's page and the further pages a CMS split it into, as one document."""
+    page = item.docs[0] if item.docs else None
+    parts = [d for d in item.docs if d.part and d.body is not None]
+    if page is None or page.body is None or not parts:
+        return None
+    data = join_pages([page.body, *(d.body for d in parts)], page.content_type)  # type: ignore[misc]
+    fetched = Fetched(
+        final_url=item.page_url,
+        content_type="text/html; charset=utf-8",
+        fetched_at=now(),
+        agency_id=item.agency_id,
+        year=item.year,
+        listed_date=item.listed_date,
+        page_date=page.page_date,
+    )
+    spider.count("pages_joined")
+    return prepare(data, fetched, limits=spider.limits)
 
 
 def _same_agency(names: AgencyIndex, stated: str, agency_id: str) -> bool:

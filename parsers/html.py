@@ -318,3 +318,24 @@ def html_page(data: bytes, content_type: str | None = None) -> tuple[str, dict[s
     if line:
         blocks.append("".join(line).strip())
     return render_blocks(b for b in blocks if b), head
+
+
+def join_pages(pages: list[bytes], content_type: str | None = None) -> bytes:
+    """One report page out of the pages a CMS split it into (TRS: t…html, t…_1.html, …):
+    the content of each later page appended to the first page's, as UTF-8 HTML."""
+    roots = [_root(decode_html(page, content_type)) for page in pages]
+    if roots[0] is None:
+        return pages[0]
+    first = roots[0]
+    target = _body(first)
+    for root in roots[1:]:
+        if root is not None:
+            target.extend(list(_body(root)))
+    for meta in first.xpath("//meta[@charset or @http-equiv]"):
+        meta.drop_tree()
+    head = first.find("head")
+    if head is None:
+        head = etree.SubElement(first, "head")
+        first.insert(0, head)
+    head.insert(0, etree.Element("meta", charset="utf-8"))
+    return b"<!DOCTYPE html>" + lxml.html.tostring(first, encoding="utf-8")

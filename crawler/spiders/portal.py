@@ -24,7 +24,7 @@ from scrapy.http import Response
 from crawler.adapters import read_list_page
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
-from crawler.pages import attachments
+from crawler.pages import attachments, continuation_pages
 from crawler.titles import read_title
 from parsers.document import Limits
 from parsers.html import decode_html, page_date
@@ -346,25 +346,30 @@ class PortalSpider(scrapy.Spider):
         if doc.known_sha:  # unchanged: its attachments are read from the archived copy
             body = response.meta.get("archived_body")
         links: list[str] = []
+        parts: list[str] = []
         if body is not None and sniff(body) == "html":
             html = decode_html(body, doc.content_type)
             doc.page_date = page_date(html)
-            links = [
-                u
-                for u in attachments(response.url, html)
-                if _host(u) in self.hosts[group.agency_id]
-            ]
-        if not links:
+            mine = self.hosts[group.agency_id]
+            links = [u for u in attachments(response.url, html) if _host(u) in mine]
+            parts = [u for u in continuation_pages(response.url, html) if _host(u) in mine]
+        if not links and not parts:
             yield group
             return
-        group.pending = len(links)
+        group.pending = len(links) + len(parts)
         self.groups[self._key(group.agency_id, group.page_url)] = group
         for url in links:
             yield self._document_request(url, self.parse_attachment, group)
+        for url in parts:
+            request = self._document_request(url, self.parse_attachment, group)
+            request.meta["part"] = True
+            yield request
 
     def parse_attachment(self, response: Response, **kw: Any) -> Iterator[Any]:
         self.count("attachments")
-        yield from self._arrived(self._doc(response), kw)
+        doc = self._doc(response)
+        doc.part = bool(response.meta.get("part"))
+        yield from self._arrived(doc, kw)
 
     def document_failed(self, failure: Any) -> Iterator[Any]:
         request = failure.request

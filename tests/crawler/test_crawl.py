@@ -204,6 +204,14 @@ def test_documents_and_dates_are_archived_with_their_sources(crawled) -> None:
         (portal.url + gbk,),
     ).fetchone()
     assert row == (1, LAST_MODIFIED)
+    # A report page the CMS split in two is read as one: its tables are on the second page.
+    (split,) = [p for p, r in portal.resources.items() if b"createPageHTML(2, 0" in r.body]
+    (cells,) = conn.execute(
+        "SELECT count(*) FROM cell_values c JOIN reports r ON r.id = c.report_id "
+        "JOIN documents d ON d.sha256 = r.document_sha256 WHERE d.final_url = ?",
+        (portal.url + split,),
+    ).fetchone()
+    assert cells == 200
     # Attachments with tables win over the page's body: some reports come from them.
     assert (
         conn.execute(

@@ -151,6 +151,7 @@ class _Builder:
         self.res: dict[str, Resource] = {}
         self.published: set[tuple[str, int]] = set()
         self.n = 0
+        self.split = ""  # the report page split in two
 
     def report(
         self,
@@ -255,6 +256,7 @@ def _county(b: _Builder) -> None:
     items.insert(8, ("http://127.0.0.2/qingshi/t2.html", mirror, mirror, "2019-01-06"))
     # What real portals do: a GBK page, a slow page, a 500 that succeeds on retry, an
     # attachment that is gone, a page moved with a redirect.
+    _split(b, next(p for p in published[2:] if "附件".encode() not in b.res[p].body))
     gbk, slow, flaky, moved = (published[k] for k in (1, 4, 7, 10))
     page = (
         b.res[gbk]
@@ -290,6 +292,23 @@ def _county(b: _Builder) -> None:
             f'<html><head><meta charset="utf-8"></head><body><ul class="list">{lis}</ul>'
             f'<div class="page">{script}</div></body></html>'.encode()
         )
+
+
+SPLIT_MARK = "<p>三、收到和处理政府信息公开申请情况</p>"
+
+
+def _split(b: _Builder, path: str) -> None:
+    """A report page the CMS split in two (TRS: t….html and t…_1.html, announced by
+    createPageHTML on the first): the tables of applications and appeals on the second."""
+    page = b.res[path].body.decode()
+    head, tail = page.split(SPLIT_MARK, 1)
+    stem = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    pager = f'<script>createPageHTML(2, 0, "{stem}", "html");</script>'
+    first = head + "</div>" + pager + "</body></html>"
+    second = page.split('<div class="TRS_Editor">', 1)[0] + '<div class="TRS_Editor">'
+    b.res[path] = Resource(first.encode())
+    b.res[path.replace(".html", "_1.html")] = Resource((second + SPLIT_MARK + tail).encode())
+    b.split = path
 
 
 def _relative(path: str, folder: str) -> str:
