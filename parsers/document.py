@@ -27,6 +27,15 @@ class Limits:
     memory_mb: int = 1024
 
 
+def _text_sized(data: bytes, what: str, limits: Limits) -> None:
+    """Text and HTML are read in this process: their size is what bounds their cost."""
+    if len(data) > limits.max_text_bytes:
+        raise DocumentError(
+            f"{what} too large: {len(data) / MB:.1f} MB "
+            f"(limit {limits.max_text_bytes / MB:.0f} MB)"
+        )
+
+
 def extract_text(
     data: bytes, fmt: str, limits: Limits, content_type: str | None = None
 ) -> tuple[str, dict[str, str]]:
@@ -35,17 +44,14 @@ def extract_text(
     if fmt == sniff.HTML:
         from parsers.html import html_page
 
+        _text_sized(data, "HTML page", limits)
         return html_page(data, content_type)
     return _plain_text(data, fmt, limits), {}
 
 
 def _plain_text(data: bytes, fmt: str, limits: Limits) -> str:
     if fmt == sniff.TEXT:
-        if len(data) > limits.max_text_bytes:
-            raise DocumentError(
-                f"text document too large: {len(data) / MB:.1f} MB "
-                f"(limit {limits.max_text_bytes / MB:.0f} MB)"
-            )
+        _text_sized(data, "text document", limits)
         return decode_text(data)
     if fmt == sniff.PDF:
         from parsers.pdf import pdf_text
@@ -64,6 +70,11 @@ def _plain_text(data: bytes, fmt: str, limits: Limits) -> str:
 
         return ofd_text(data)
     if fmt == sniff.ZIP:
+        from parsers.zipsafe import MAX_ENTRIES, declared_entries
+
+        entries = declared_entries(data)
+        if entries is not None and entries > MAX_ENTRIES:
+            raise DocumentError(f"a zip container of {entries} parts: refused")
         raise DocumentError("a zip archive that is neither DOCX nor OFD")
     raise DocumentError(f"unsupported format: {fmt}")
 

@@ -144,31 +144,40 @@ def _clean(el: etree._Element) -> None:
             bad.drop_tree()
 
 
+# No report table is wider than this; a span reaching past it (or past the table's last
+# row) is clipped, so a few bytes of rowspan="1000" colspan="1000" cost a few cells.
+MAX_COLUMNS = 64
+
+
 def _table(table: etree._Element) -> Grid:
     grid: list[list[str | None]] = []
-    taken: dict[tuple[int, int], bool] = {}
     rows = [tr for tr in table.iter("tr") if tr.getparent() is not None and _owner(tr) is table]
+    # carry[c]: rows still covered at column c by a cell spanning down from above.
+    carry = [0] * MAX_COLUMNS
     for r, tr in enumerate(rows):
         row: list[str | None] = []
         c = 0
+        below = len(rows) - r - 1
         for cell in tr:
             if cell.tag not in ("td", "th"):
                 continue
-            while taken.get((r, c)):
+            while c < MAX_COLUMNS and carry[c]:
                 row.append(None)
                 c += 1
-            rowspan = _span(cell.get("rowspan"))
-            colspan = _span(cell.get("colspan"))
+            if c >= MAX_COLUMNS:
+                break
+            rowspan = min(_span(cell.get("rowspan")), below + 1)
+            colspan = min(_span(cell.get("colspan")), MAX_COLUMNS - c)
             row.append(_cell_text(cell))
             row.extend([None] * (colspan - 1))
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    if dr or dc:
-                        taken[(r + dr, c + dc)] = True
+            for dc in range(colspan):
+                carry[c + dc] = max(carry[c + dc], rowspan)
             c += colspan
-        while taken.get((r, c)):
+        while c < MAX_COLUMNS and carry[c]:
             row.append(None)
             c += 1
+        # This row is done: what spanned it now covers one row less.
+        carry = [max(n - 1, 0) for n in carry]
         grid.append(row)
     return grid
 

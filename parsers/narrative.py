@@ -12,6 +12,7 @@ import re
 from parsers.normalize import compact
 
 _NUMBERED = re.compile(r"^(?:\(?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十]+)")
+_ENDS = ("。", ";", ":", "!", "?")
 _NOT_APPLICATIONS = ("复议", "诉讼", "信访", "咨询", "投诉")
 
 _UNIT = r"(?:件|条|个|份|次|宗)"
@@ -20,8 +21,8 @@ _UNIT = r"(?:件|条|个|份|次|宗)"
 def _received(verbs: str) -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(r"(?:未|没有)(?:" + verbs + r")[^。;,\n]{0,14}?申请[^。;,\n]{0,6}"),
-        re.compile(r"(?:" + verbs + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(\d+)" + _UNIT),
-        re.compile(r"(?:" + verbs + r")(\d+)" + _UNIT + r"[^。;,\n]{0,14}?申请"),
+        re.compile(r"(?:" + verbs + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(?<!\d)(\d{1,12})(?!\d)" + _UNIT),
+        re.compile(r"(?:" + verbs + r")(?<!\d)(\d{1,12})(?!\d)" + _UNIT + r"[^。;,\n]{0,14}?申请"),
     )
 
 
@@ -33,12 +34,12 @@ _ACCEPTED = _received("受理")
 # The headline count (共公布政府信息2599条, 全年主动公开各类政府信息10407条) before any
 # sub-item (其中主动公开文件856条).
 _PROACTIVE_HEADLINE = re.compile(
-    r"(?:共|累计|全年)[^。;,\n]{0,12}?(?:公开|公布|发布)[^。;,\n]{0,10}?信息(?:共|合计)?(\d+)条"
+    r"(?:共|累计|全年)[^。;,\n]{0,12}?(?:公开|公布|发布)[^。;,\n]{0,10}?信息(?:共|合计)?(?<!\d)(\d{1,12})(?!\d)条"
 )
-_PROACTIVE = re.compile(r"主动(?:公开|发布)[^。;,\n]{0,15}?(\d+)条")
-_PROACTIVE_PARAGRAPH = re.compile(r"(?:公开|发布|更新)[^。;,\n]{0,12}?(\d+)条")
+_PROACTIVE = re.compile(r"主动(?:公开|发布)[^。;,\n]{0,15}?(?<!\d)(\d{1,12})(?!\d)条")
+_PROACTIVE_PARAGRAPH = re.compile(r"(?:公开|发布|更新)[^。;,\n]{0,12}?(?<!\d)(\d{1,12})(?!\d)条")
 
-_TOTAL = re.compile(r"共(?:计|有)?(\d+)(件|条|次|起|个|人次)")
+_TOTAL = re.compile(r"共(?:计|有)?(?<!\d)(\d{1,12})(?!\d)(件|条|次|起|个|人次)")
 
 
 def _in_sub_item(flat: str, at: int) -> bool:
@@ -88,7 +89,7 @@ def part_sums(flat: str) -> list[dict]:
         if not totals:
             continue
         total, unit = int(totals[-1].group(1)), totals[-1].group(2)
-        parts = [int(p) for p in re.findall(r"(\d+)" + re.escape(unit), tail)]
+        parts = [int(p) for p in re.findall(r"(?<!\d)(\d{1,12})(?!\d)" + re.escape(unit), tail)]
         if len(parts) >= 2 and sum(parts) > total:
             out.append({"sentence": sentence, "total": total, "parts": parts, "unit": unit})
     return out
@@ -97,16 +98,16 @@ def part_sums(flat: str) -> list[dict]:
 def paragraphs(lines: list[str]) -> list[str]:
     """Prose lines joined back into paragraphs: PDF text wraps sentences mid-word, while
     a numbered line or one after a full stop starts a new paragraph."""
-    out: list[str] = []
+    out: list[list[str]] = []  # each paragraph's lines, joined once at the end: linear
     for line in lines:
         text = compact(line)
         if not text:
             continue
-        if out and not out[-1].endswith(("。", ";", ":", "!", "?")) and not _NUMBERED.match(text):
-            out[-1] += text
+        if out and not out[-1][-1].endswith(_ENDS) and not _NUMBERED.match(text):
+            out[-1].append(text)
         else:
-            out.append(text)
-    return out
+            out.append([text])
+    return ["".join(p) for p in out]
 
 
 def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:

@@ -6,6 +6,8 @@ import io
 import re
 import zipfile
 
+from parsers.zipsafe import MAX_ENTRIES, declared_entries
+
 TEXT, HTML, PDF, DOCX, DOC, OFD, IMAGE, ZIP = (
     "text",
     "html",
@@ -33,6 +35,9 @@ def sniff(data: bytes) -> str:
     if head.startswith(_OLE):
         return DOC  # Word 97–2003 and WPS both use the OLE container
     if head.startswith(b"PK\x03\x04"):
+        entries = declared_entries(data)
+        if entries is not None and entries > MAX_ENTRIES:
+            return ZIP  # too many parts to be a report: refused when read
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except (zipfile.BadZipFile, OSError, ValueError):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 TEXT, NUM, BLANK, EMPTY, PROSE = "text", "num", "blank", "empty", "prose"
 
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# At most 15 digits: no table cell counts further, and Python refuses int() of 4,300.
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?$")
 _BLANK_MARK = re.compile(r"^(?:/+|\\|-+|—+|–+|―+|_+|\*|无|空)$")
 # A number directly followed by one of these is prose ("4 件", "2020 年"), not a cell.
 _UNIT_START = tuple("年月日号件条个项次人份元万%起家所期")
@@ -25,7 +26,7 @@ _RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
 
-_NUMBER_IN_YUAN = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万?元)$")
+_NUMBER_IN_YUAN = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?)(万?元)$")
 _UNITS = ("元", "万元")
 
 

@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -24,7 +25,24 @@ XML_PARSER = etree.XMLParser(
 )
 
 
+# A DOCX or OFD holds dozens of parts; reading the directory of a million costs 700 MB.
+MAX_ENTRIES = 10_000
+_END = struct.Struct("<4s4H2LH")  # the end-of-central-directory record
+
+
+def declared_entries(data: bytes) -> int | None:
+    """How many members a zip's end record declares, read before opening it (None when
+    there is no end record; 0xFFFF and more when it defers to zip64)."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at < 0 or at + _END.size > len(data):
+        return None
+    return _END.unpack_from(data, at)[4]
+
+
 def open_zip(data: bytes) -> zipfile.ZipFile:
+    entries = declared_entries(data)
+    if entries is not None and entries > MAX_ENTRIES:
+        raise DocumentError(f"a zip container of {entries} parts: refused")
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -56,9 +74,20 @@ def read_member(z: zipfile.ZipFile, name: str, budget: list[int]) -> bytes:
     return bytes(out)
 
 
+def _declares(content: bytes) -> bool:
+    """Whether XML declares a DTD or entities anywhere, in UTF-8 or UTF-16."""
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        return True
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:64]:
+        for codec in ("utf-16-le", "utf-16-be"):
+            text = content.decode(codec, "ignore")
+            if "<!DOCTYPE" in text or "<!ENTITY" in text:
+                return True
+    return False
+
+
 def parse_xml(content: bytes, name: str) -> etree._Element:
-    head = content[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    if _declares(content):
         raise DocumentError(f"{name} declares a DTD or entities: refused")
     try:
         return etree.fromstring(content, XML_PARSER)

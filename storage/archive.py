@@ -220,6 +220,9 @@ def prepare(
         record, text = read(data, fetched.content_type, limits or Limits())
     except DocumentError as exc:
         return pack(_sha256(data), data, fetched, None, "", str(exc))
+    except Exception as exc:  # a parser bug met by one document costs that document only
+        error = f"parser failed: {type(exc).__name__}: {exc}"[:500]
+        return pack(_sha256(data), data, fetched, None, "", error)
     return pack(_sha256(data), data, fetched, record, text)
 
 
