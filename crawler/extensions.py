@@ -30,12 +30,35 @@ class CrawlRecorder:
         recorder = cls(crawler, db_path)
         crawler.signals.connect(recorder.opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
         return recorder
 
     def opened(self, spider: Spider) -> None:
         self.archive = Archive(connect(self.db_path))
         self.run_id = self.archive.start_run(now())
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
+        ledger = getattr(spider, "ledger", None)
+        if ledger is not None:
+            # Until this crawl finishes, none of its lists counts as read to its end: a
+            # crawl that is killed leaves them so, and their years stay unverified.
+            with self.archive.batch():
+                self.archive.store_list_reads(
+                    self.run_id, ledger.summaries(finished=False).values()
+                )
+
+    def spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
+        """A callback that failed on a page: recorded against its list or its agency,
+        never dropped without a word."""
+        ledger = getattr(spider, "ledger", None)
+        self.crawler.stats.inc_value("nianbao/spider_errors")
+        if ledger is None:
+            return
+        kwargs = response.request.cb_kwargs if response.request is not None else {}
+        error = f"crawler failed on this page: {failure.getErrorMessage()}"[:300]
+        if "list_url" in kwargs and kwargs["list_url"] in ledger.reads:
+            ledger.reads[kwargs["list_url"]].page_failed(response.url, error)
+        elif kwargs.get("agency_id") in ledger.health:
+            ledger.health[kwargs["agency_id"]].unreadable[response.url] = error
 
     def closed(self, spider: Spider, reason: str) -> None:
         archive = self.archive
@@ -50,12 +73,14 @@ class CrawlRecorder:
             int(counts.get(k, 0))
             for k in ("list_errors", "documents_failed", "documents_unreadable")
         )
+        finished = reason == "finished"
         with archive.batch():
             if ledger is not None:
-                reads = ledger.summaries(finished=reason == "finished")
+                reads = ledger.summaries(finished=finished)
                 archive.store_list_reads(self.run_id, reads.values())
-                if reason == "finished":  # a crawl stopped early proves nothing of sources
-                    self._store_sources(archive, ledger, reads)
+                # Source health on every exit; findings only from a crawl that finished,
+                # since one stopped early proves nothing of its sources either way.
+                self._store_sources(archive, ledger, reads, finished, reason)
             archive.finish_run(
                 self.run_id,
                 now(),
@@ -66,15 +91,21 @@ class CrawlRecorder:
             )
         archive.close()
 
-    def _store_sources(self, archive: Archive, ledger: Any, reads: dict[str, Any]) -> None:
+    def _store_sources(
+        self, archive: Archive, ledger: Any, reads: dict[str, Any], finished: bool, reason: str
+    ) -> None:
         checked = now()
         for agency_id, health in ledger.health.items():
             status, detail, findings = health.judge(reads)
+            if not finished:
+                status, detail = "not_read", f"the crawl stopped ({reason}) before its end"
             archive.store_health(
                 self.run_id, agency_id, checked, status, detail, health.reports_found
             )
-            name = ledger.names.get(agency_id, agency_id)
-            archive.store_findings(
-                agency_id, agency_id, name, None, None, findings, checked, scope=("source.",)
-            )
-        archive.store_discovered(self.run_id, checked, ledger.discovered.values())
+            if finished:
+                name = ledger.names.get(agency_id, agency_id)
+                archive.store_findings(
+                    agency_id, agency_id, name, None, None, findings, checked, scope=("source.",)
+                )
+        if finished:
+            archive.store_discovered(self.run_id, checked, ledger.discovered.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -32,6 +33,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.db_path = db_path
         self.archive: Archive | None = None
+        self.stopped = False
         self.groups = 0
         # (agency, year) → the precedence of the report written for it in this crawl.
         self.chosen: dict[tuple[str | None, int | None], tuple] = {}
@@ -48,15 +50,39 @@ class ArchivePipeline:
         self.archive.load_agencies(spider.rows)
 
     def close_spider(self, spider: PortalSpider) -> None:
-        if self.archive is not None:
+        if self.archive is None:
+            return
+        try:
             self.archive.close()
+        except (sqlite3.Error, OSError) as exc:
+            log.error("the archive could not be closed cleanly: %s", exc)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, RelatedDoc):
-            self._related(item)
-            return item
-        if not isinstance(item, ReportGroup):
-            return item
+        if self.stopped:
+            return item  # the archive cannot be written: the crawl is ending
+        try:
+            if isinstance(item, RelatedDoc):
+                self._related(item)
+            elif isinstance(item, ReportGroup):
+                self._group(item)
+        except (sqlite3.Error, OSError) as exc:
+            # The archive cannot be written (a full disk, a broken file): go on and every
+            # later group is lost too. Stop: the crawl ends unfinished and says so.
+            log.error("the archive cannot be written: %s; stopping the crawl", exc)
+            self.crawler.stats.inc_value("nianbao/archive_errors")
+            self.stopped = True
+            self.crawler.engine.close_spider(self.crawler.spider, "archive_error")
+        except Exception as exc:
+            spider: PortalSpider = self.crawler.spider
+            url = getattr(item, "page_url", None) or getattr(item, "url", "?")
+            agency_id = getattr(item, "agency_id", None)
+            log.error("report page %s could not be archived: %r", url, exc)
+            spider.count("documents_failed")
+            if agency_id in spider.health:
+                spider.health[agency_id].unreadable[url] = f"not archived: {exc!r}"[:300]
+        return item
+
+    def _group(self, item: ReportGroup) -> None:
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
@@ -143,7 +169,6 @@ class ArchivePipeline:
                 spider.counts.get("documents_new", 0),
                 spider.counts.get("documents_changed", 0),
             )
-        return item
 
     def _attribute(self, item: ReportGroup, best: Prepared) -> dict[str, Any] | None:
         """The document has the last word on whose report it is and which year: the

@@ -25,9 +25,8 @@ def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
     return [
         AgencyFacts(*row[:5], unverified_years=set(json.loads(row[5])))
         for row in conn.execute(
-            """SELECT a.id, a.level, a.deadline, a.since, EXISTS (
-                   SELECT 1 FROM findings f WHERE f.agency_id = a.id AND f.status = 'open'
-                   AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'agency')),
+            """SELECT a.id, a.level, a.deadline, a.since,
+                   a.id IN (SELECT agency_id FROM unverified_agencies),
                    (SELECT json_group_array(DISTINCT f.year) FROM findings f
                     WHERE f.agency_id = a.id AND f.status = 'open' AND f.year IS NOT NULL
                     AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year'))

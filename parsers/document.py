@@ -31,8 +31,7 @@ def _text_sized(data: bytes, what: str, limits: Limits) -> None:
     """Text and HTML are read in this process: their size is what bounds their cost."""
     if len(data) > limits.max_text_bytes:
         raise DocumentError(
-            f"{what} too large: {len(data) / MB:.1f} MB "
-            f"(limit {limits.max_text_bytes / MB:.0f} MB)"
+            f"{what} too large: {len(data) / MB:.1f} MB (limit {limits.max_text_bytes / MB:.0f} MB)"
         )
 
 

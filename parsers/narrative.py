@@ -21,7 +21,12 @@ _UNIT = r"(?:件|条|个|份|次|宗)"
 def _received(verbs: str) -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(r"(?:未|没有)(?:" + verbs + r")[^。;,\n]{0,14}?申请[^。;,\n]{0,6}"),
-        re.compile(r"(?:" + verbs + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(?<!\d)(\d{1,12})(?!\d)" + _UNIT),
+        re.compile(
+            r"(?:"
+            + verbs
+            + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(?<!\d)(\d{1,12})(?!\d)"
+            + _UNIT
+        ),
         re.compile(r"(?:" + verbs + r")(?<!\d)(\d{1,12})(?!\d)" + _UNIT + r"[^。;,\n]{0,14}?申请"),
     )
 

@@ -427,6 +427,53 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 6: a year is missing only where the latest crawl proved it read the agency's whole
+    # column: an agency with a list that was never read, or not read to its end in the
+    # latest crawl that read it (a crawl killed before it finished included), is unverified.
+    """
+    CREATE INDEX list_reads_latest ON list_reads(list_url, run_id);
+    CREATE VIEW unverified_agencies AS
+        SELECT DISTINCT a.id AS agency_id FROM agencies a, json_each(a.list_urls) u
+        WHERE coalesce((
+            SELECT r.complete FROM list_reads r WHERE r.list_url = u.value
+            ORDER BY r.run_id DESC LIMIT 1), 0) = 0
+        UNION
+        SELECT DISTINCT agency_id FROM findings
+        WHERE status = 'open' AND agency_id IS NOT NULL
+            AND rule IN (SELECT rule FROM verdict_rules WHERE scope = 'agency');
+    DROP VIEW compliance;
+    CREATE VIEW compliance AS
+        WITH RECURSIVE span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < CAST(strftime('%Y', 'now') AS INTEGER) - 1
+        ), cutoff(day) AS (
+            SELECT date('now', '-' || value || ' days') FROM settings WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            SELECT agency_id FROM unverified_agencies
+        ), doubtful(agency_id, year) AS (
+            -- A report listed for this year turned out to be another's: nothing is proven.
+            SELECT DISTINCT agency_id, year FROM findings
+            WHERE status = 'open'
+                AND rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year')
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN EXISTS (SELECT 1 FROM doubtful d
+                             WHERE d.agency_id = a.id AND d.year = s.year) THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
 )
 
 

@@ -9,6 +9,7 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 LEVELS = ("township", "county", "county_dept", "city", "city_dept", "province", "province_dept")
 # 条例 第四十九条: departments by January 31; the disclosure office of a county-level or
@@ -73,6 +74,13 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
         software = entry.get("software")
         if software is not None and software not in SOFTWARE:
             raise SourcesError(f"{where}: software must be one of {', '.join(SOFTWARE)}")
+        for url in _list(entry, "list_urls", where):
+            try:
+                parts = urlsplit(url.replace("{year}", "2020"))
+            except ValueError:
+                raise SourcesError(f"{where}: list_urls: {url!r} is not a URL") from None
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SourcesError(f"{where}: list_urls: {url!r} is not an http(s) URL")
         since = entry.get("since", 2019)
         if not isinstance(since, int) or not 2008 <= since <= 2100:
             raise SourcesError(f"{where}: since must be a year")

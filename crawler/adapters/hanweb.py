@@ -19,7 +19,9 @@ from crawler.adapters.links import links_in
 
 NAME = "hanweb"
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-_TOTAL = re.compile(r"<totalrecord>\s*(\d{1,12})\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d{1,12})")
+_TOTAL = re.compile(
+    r"<totalrecord>\s*(\d{1,12})\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d{1,12})"
+)
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,12})")
 _GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,12})")
 _PROXY = re.compile(r"""proxyUrl\s*[:=]\s*['"]([^'"]+dataproxy\.jsp)""")

@@ -12,7 +12,9 @@ from crawler.adapters import MAX_REQUESTS, ListPage
 from crawler.adapters.links import links_in
 
 NAME = "hidden"
-_EMPTY_ANCHOR = re.compile(r"""<a\s[^>]*href\s*=\s*["']([^"'#]+?_(\d{1,12})\.\w+)["'][^>]*>\s*</a>""")
+_EMPTY_ANCHOR = re.compile(
+    r"""<a\s[^>]*href\s*=\s*["']([^"'#]+?_(\d{1,12})\.\w+)["'][^>]*>\s*</a>"""
+)
 
 
 def _stem(url: str) -> str:

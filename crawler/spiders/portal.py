@@ -21,7 +21,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.adapters import read_list_page
+from crawler.adapters import ListPage, read_list_page
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
@@ -87,10 +87,9 @@ class PortalSpider(scrapy.Spider):
             for url in json.loads(r["list_urls"]):
                 self.lists.setdefault(url, []).append(aid)
         self.ledger = Ledger(
-            reads={url: ListRead(url) for url in self.lists if "{year}" not in url},
+            reads={url: ListRead(url) for url in self.lists},
             health={
-                aid: Health(lists=[u for u in json.loads(r["list_urls"]) if "{year}" not in u])
-                for aid, r in self.agencies.items()
+                aid: Health(lists=json.loads(r["list_urls"])) for aid, r in self.agencies.items()
             },
             names={aid: r["name"] for aid, r in self.agencies.items()},
         )
@@ -122,10 +121,16 @@ class PortalSpider(scrapy.Spider):
         for url, owners in self.lists.items():
             if "{year}" not in url:
                 self.reads[url].want(url, self.page_cap)
-                yield self._list_request(url, url, column=url, first=True)
+                try:
+                    request = self._list_request(url, url, column=url, first=True)
+                except ValueError as exc:  # a list URL Scrapy cannot fetch: this source only
+                    self._list_error(url, url, f"unreachable: not a URL Scrapy can fetch ({exc})")
+                    continue
+                yield request
                 continue
             # One URL per unit and year (Hanweb's xxgkAnnualReport.jsp?…&fbtime={year}):
-            # the report pages themselves, no list to read.
+            # the report pages themselves, no list to read; the "list" is read to its end
+            # when every year's URL has answered (a 404: no report that year).
             for agency_id in owners:
                 row = self.agencies[agency_id]
                 for year in range(row["since"], last_year + 1):
@@ -133,9 +138,12 @@ class PortalSpider(scrapy.Spider):
                         continue
                     title = f"{row['name']}{year}年政府信息公开工作年度报告"
                     group = ReportGroup(agency_id, year, title, url.format(year=year))
-                    yield self._document_request(
+                    self.reads[url].want(group.page_url, self.page_cap)
+                    request = self._document_request(
                         group.page_url, self.parse_page, group, by_year=True
                     )
+                    request.meta["year_list"] = url
+                    yield request
 
     def _list_request(self, url: str, list_url: str, column: str, first: bool) -> scrapy.Request:
         return scrapy.Request(
@@ -335,6 +343,12 @@ class PortalSpider(scrapy.Spider):
         return f"{agency_id}|{page_url}"
 
     def parse_page(self, response: Response, **kw: Any) -> Iterator[Any]:
+        if year_list := response.meta.get("year_list"):
+            asked = (response.meta.get("redirect_urls") or [response.url])[0]
+            if response.status >= 400 and response.status not in (404, 410):
+                self.reads[year_list].page_failed(asked, f"http_error: HTTP {response.status}")
+            else:
+                self.reads[year_list].page_read(asked, year_list, ListPage("by_year"))
         if kw["by_year"] and response.status in (404, 410):
             return  # a per-year URL answering 404: no report that year, not a fault
         self.count("report_pages")
@@ -379,6 +393,8 @@ class PortalSpider(scrapy.Spider):
             if request.callback == self.parse_page:
                 return
         doc = Doc(request.url, error=f"unreachable: {failure.getErrorMessage()}")
+        if year_list := request.meta.get("year_list"):
+            self.reads[year_list].page_failed(request.url, doc.error or "")
         if request.callback == self.parse_page:
             yield self._new_group(kw, [doc])
         else:

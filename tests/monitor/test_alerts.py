@@ -17,7 +17,7 @@ from cli import main
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
-from tests.storage.test_archive import new_archive, report
+from tests.storage.test_archive import new_archive, read_whole, report
 
 
 class Inbox:
@@ -57,6 +57,7 @@ def archive(tmp_path: Path) -> Archive:
     # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
     a.add_document(report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
     a.add_document(report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
+    read_whole(a)  # the lists were read to their end: an absent year may be missing
     return a
 
 

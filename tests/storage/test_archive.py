@@ -56,6 +56,37 @@ def new_archive(tmp_path: Path) -> Archive:
     return a
 
 
+def read_whole(a: Archive, complete: bool = True) -> int:
+    """Record a finished crawl that read every agency's lists (to their end, or not)."""
+    import json
+
+    run = a.start_run("2024-06-01T00:00:00+00:00")
+    urls = {
+        u
+        for (lists,) in a.conn.execute("SELECT list_urls FROM agencies")
+        for u in json.loads(lists)
+    }
+    with a.batch():
+        a.store_list_reads(
+            run,
+            [
+                {
+                    "list_url": u,
+                    "family": "trs",
+                    "pages_announced": 1,
+                    "pages_read": 1 if complete else 0,
+                    "pages_failed": 0 if complete else 1,
+                    "records_announced": None,
+                    "records_read": 1,
+                    "complete": complete,
+                    "stop_reason": "end" if complete else "page_failed",
+                }
+                for u in urls
+            ],
+        )
+    return run
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Archive:
     return new_archive(tmp_path)
@@ -192,6 +223,12 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
     result = matrix(archive.conn)
     assert result["demo-env"][2021] == ["inconsistent"]
     assert result["demo-env"][2022] == ["ok"]
+    # Missing only once a crawl read the agency's whole column in its latest read of it.
+    assert result["demo-env"][2023] == ["unverified"]
+    read_whole(archive, complete=False)
+    assert matrix(archive.conn)["demo-env"][2023] == ["unverified"]
+    read_whole(archive)
+    result = matrix(archive.conn)
     assert result["demo-env"][2023] == ["missing"]
     assert result["demo-county"][2022] == ["missing"]
     archive.conn.execute("UPDATE settings SET value = '3650' WHERE key = 'grace_days'")
