@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+
+from crawler.adapters.links import site_of
 
 
 class RetryBackoff:
@@ -27,8 +30,43 @@ class RetryBackoff:
 
     async def process_request(self, request: Request) -> None:
         retries = request.meta.get("retry_times", 0)
-        if retries and self.base > 0:
-            await asyncio.sleep(min(self.base * 2 ** (retries - 1), self.most))
+        if not retries:
+            return
+        wait = min(self.base * 2 ** (retries - 1), self.most) if self.base > 0 else 0.0
+        # A portal that says when to come back (429, 503 + Retry-After) is believed, up to
+        # RETRY_BACKOFF_MAX: a hostile Retry-After of a year must not stall the crawl.
+        wait = max(wait, min(request.meta.get("retry_after", 0.0), self.most))
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        value = response.headers.get("Retry-After")
+        if value and response.status in (429, 503):
+            with contextlib.suppress(ValueError):  # an HTTP date: the backoff stands
+                request.meta["retry_after"] = max(0.0, float(value.decode("latin-1")))
+        return response
+
+
+class OwnHosts:
+    """Requests only to the hosts and ports of the agencies' own list URLs (and their
+    ``allowed_hosts``), redirects included: a report page that redirects to another site,
+    or a link to the same host on another port, is not fetched."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OwnHosts:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        own = getattr(spider, "own_hosts", None)
+        if own is None or request.url.endswith("/robots.txt"):
+            return
+        if site_of(request.url) not in own:
+            self.crawler.stats.inc_value("nianbao/offsite_requests")
+            raise IgnoreRequest(f"not an agency's own host: {request.url}")
 
 
 class ConditionalRequests:

@@ -28,6 +28,7 @@ DOWNLOAD_MAXSIZE = Limits.max_bytes  # the parser refuses larger files anyway
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.OwnHosts": 50,
     "crawler.middlewares.RetryBackoff": 560,
     "crawler.middlewares.ConditionalRequests": 580,
 }
@@ -37,5 +38,6 @@ EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500}
 # its end (source.incomplete), never silently cut.
 NIANBAO_LIST_PAGE_CAP = 500
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no console or control port on a crawl, no token files
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0

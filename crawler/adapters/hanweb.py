@@ -20,10 +20,10 @@ from crawler.adapters.links import links_in
 NAME = "hanweb"
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _TOTAL = re.compile(
-    r"<totalrecord>\s*(\d{1,12})\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d{1,12})"
+    r"<totalrecord>\s*(\d{1,15})\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d{1,15})"
 )
-_PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,12})")
-_GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,12})")
+_PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,15})")
+_GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,15})")
 _PROXY = re.compile(r"""proxyUrl\s*[:=]\s*['"]([^'"]+dataproxy\.jsp)""")
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _PARAM = re.compile(

@@ -13,7 +13,7 @@ from crawler.adapters.links import links_in
 
 NAME = "hidden"
 _EMPTY_ANCHOR = re.compile(
-    r"""<a\s[^>]*href\s*=\s*["']([^"'#]+?_(\d{1,12})\.\w+)["'][^>]*>\s*</a>"""
+    r"""<a\s[^>]*href\s*=\s*["']([^"'#]+?_(\d{1,15})\.\w+)["'][^>]*>\s*</a>"""
 )
 
 
@@ -23,7 +23,7 @@ def _stem(url: str) -> str:
 
 
 def _pager(url: str, text: str) -> list[tuple[int, str]]:
-    own = re.compile(re.escape(_stem(url)) + r"(?:_\d+)?_(\d{1,12})$")
+    own = re.compile(re.escape(_stem(url)) + r"(?:_\d+)?_(\d{1,15})$")
     found = {}
     for href, number in _EMPTY_ANCHOR.findall(text):
         if own.match(_stem(href)):

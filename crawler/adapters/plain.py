@@ -10,7 +10,7 @@ from crawler.adapters.links import Link, links_in
 
 NAME = "plain"
 _NEXT_WORDS = ("下一页", "下页", "next", "Next", "下一页>", "下一页>>", ">")
-_PAGE_COUNT = re.compile(r"共\s*(\d{1,12})\s*页")
+_PAGE_COUNT = re.compile(r"共\s*(\d{1,15})\s*页")
 _SCRIPT_PAGER = re.compile(
     r"""href\s*=\s*["']javascript:[^"']*["'][^>]*>\s*(?:下一页|下页|尾页|\d+)\s*<""", re.I
 )

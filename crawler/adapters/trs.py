@@ -18,8 +18,8 @@ from crawler.adapters.links import links_in
 
 NAME = "trs"
 _CREATE_PAGE = re.compile(r"(?<!function\s)createPageHTML\s*\(([^)]*)\)")
-_VAR = re.compile(r"var\s+(\w+)\s*=\s*(\d{1,12})")
-_COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d{1,12})")
+_VAR = re.compile(r"var\s+(\w+)\s*=\s*(\d{1,15})")
+_COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d{1,15})")
 _INLINE_PREFIX = re.compile(r"""href=\\?["'](\w+)["']?\s*\+\s*["']_["']""")
 
 

@@ -22,6 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.adapters import ListPage, read_list_page
+from crawler.adapters.links import site_of as _host
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
@@ -38,10 +39,6 @@ log = logging.getLogger(__name__)
 SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 429, 500, 502, 503, 504]
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm")
 DEFAULT_PAGE_CAP = 500
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -81,7 +78,9 @@ class PortalSpider(scrapy.Spider):
             | {h.lower() for h in json.loads(r["allowed_hosts"])}
             for aid, r in self.agencies.items()
         }
-        self.allowed_domains = sorted(set().union(*self.hosts.values()) - {""})
+        # Only the agencies' own hosts and ports, after redirects too (crawler.middlewares
+        # .OwnHosts); Scrapy's own offsite check knows no ports.
+        self.own_hosts = set().union(*self.hosts.values()) - {""}
         self.lists: dict[str, list[str]] = {}
         for aid, r in self.agencies.items():
             for url in json.loads(r["list_urls"]):
