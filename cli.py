@@ -593,7 +593,7 @@ def crawl(
             raise click.UsageError(f"-s {item}: expected NAME=VALUE")
         overrides[name] = value
     _open(db_path).close()  # a clear error for a bad archive before Scrapy starts
-    lock = _crawl_lock(db_path)  # held until this process ends, however it ends
+    lock = _lock(db_path, "crawl", "another crawl is running on this archive")
     from crawler import jobdir
 
     queue = f"{db_path}.crawl"
@@ -648,19 +648,17 @@ def crawl(
     sys.exit(1 if errors or reason != "finished" else 0)
 
 
-def _crawl_lock(db_path: str) -> Any:
-    """One crawl per archive: an exclusive lock on DB.crawl.lock, which the system releases
-    when the process ends."""
+def _lock(db_path: str, what: str, busy: str) -> Any:
+    """One ``what`` per archive at a time: an exclusive lock on DB.what.lock, which the
+    system releases when the process ends, however it ends."""
     import fcntl
 
-    handle = open(f"{db_path}.crawl.lock", "a")  # noqa: SIM115 - held until exit
+    handle = open(f"{db_path}.{what}.lock", "a")  # noqa: SIM115 - held until exit
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise click.UsageError(
-            f"{db_path}: another crawl is running on this archive; wait for it to finish"
-        ) from None
+        raise click.UsageError(f"{db_path}: {busy}; wait for it to finish") from None
     return handle
 
 
@@ -735,7 +733,8 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
 
     Example: nianbao alerts --dry-run outbox/
     """
-    from monitor.alerts import preview, queue, send_pending
+    from monitor.alerts import drop_unsubscribed, preview, queue, send_pending
+    from storage.outbox import unsent
 
     config = _config(config_path)
     if not config.subscriptions:
@@ -749,16 +748,26 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
         click.echo(f"alerts are off: {config_path} has no [mail] section")
         return
     conn = _open(db_path)
+    lock = _lock(db_path, "alerts", "another `nianbao alerts` is running on this archive")
+    dropped = drop_unsubscribed(conn, config)
+    if dropped:
+        click.echo(f"{dropped} queued digest(s) dropped: their subscription was removed")
     queued = queue(conn, config)
-    sent, error = send_pending(conn, config.mail)
-    click.echo(f"{queued} digest(s) queued, {sent} sent")
-    if error:
-        left = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+    result = send_pending(conn, config.mail)
+    click.echo(f"{queued} digest(s) queued, {result.sent} sent")
+    for address, answer in sorted(result.refused.items()):
         click.echo(
-            f"mail server refused or unreachable ({error}); {left} left in the "
-            "outbox for the next run",
+            f"{address}: refused by the server ({answer}); left in the outbox for a later run",
             err=True,
         )
+    if result.stopped:
+        click.echo(
+            f"mail server refused or unreachable ({result.stopped}); "
+            f"{len(unsent(conn))} left in the outbox for the next run",
+            err=True,
+        )
+    lock.close()
+    if result.stopped or result.refused:
         sys.exit(1)
 
 

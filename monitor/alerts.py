@@ -12,21 +12,18 @@ import smtplib
 import sqlite3
 import ssl
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.config import SEVERITIES, Config, Mail, Subscription
+from storage import outbox
 from storage.archive import now
-from storage.db import transaction
-
-_COLUMNS = (
-    "fingerprint, agency_id, year, rule, severity, message, evidence, status, first_seen, "
-    "resolved_at, report_id"
-)
 
 
 def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
@@ -37,51 +34,18 @@ def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
     )
 
 
-def _rows(conn: sqlite3.Connection, sql: str, args: tuple) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, args)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor]
-
-
 def pending_for(conn: sqlite3.Connection, sub: Subscription) -> tuple[list, list]:
     """(new findings, resolved findings) this subscriber has not been told about."""
-    new = _rows(
-        conn,
-        f"""SELECT {_COLUMNS} FROM findings f WHERE status = 'open' AND NOT EXISTS (
-                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
-                AND a.kind = 'open')""",
-        (sub.email,),
-    )
-    resolved = _rows(
-        conn,
-        f"""SELECT {_COLUMNS} FROM findings f WHERE status = 'resolved' AND EXISTS (
-                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
-                AND a.kind = 'open') AND NOT EXISTS (
-                SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
-                AND a.kind = 'resolved')""",
-        (sub.email, sub.email),
-    )
+    new, resolved = outbox.untold(conn, sub.email)
     return [r for r in new if _wanted(sub, r)], [r for r in resolved if _wanted(sub, r)]
 
 
 def _links(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Each finding's link: its report's document, else the agency's list page."""
+    """Each finding's link: its report's document, else the agency's list page; only
+    web addresses become links."""
     for row in rows:
-        link = None
-        if row["report_id"] is not None:
-            found = conn.execute(
-                "SELECT coalesce(d.final_url, d.source_url) FROM reports r "
-                "JOIN documents d ON d.sha256 = r.document_sha256 WHERE r.id = ?",
-                (row["report_id"],),
-            ).fetchone()
-            link = found[0] if found else None
-        if link is None and row["agency_id"]:
-            found = conn.execute(
-                "SELECT json_extract(list_urls, '$[0]') FROM agencies WHERE id = ?",
-                (row["agency_id"],),
-            ).fetchone()
-            link = found[0] if found else None
-        row["link"] = link
+        link = outbox.source_link(conn, row["report_id"], row["agency_id"])
+        row["link"] = link if urlsplit(link).scheme in ("http", "https") else None
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -160,23 +124,21 @@ def queue(conn: sqlite3.Connection, config: Config) -> int:
     many. Each digest and the record of what it tells are one transaction."""
     queued = 0
     for sub in config.subscriptions:
-        with transaction(conn):
-            digest = _digest(conn, config, sub)
-            if digest is None:
-                continue
-            msg, new, resolved = digest
-            outbox_id = conn.execute(
-                "INSERT INTO outbox (address, subject, message, created_at) VALUES (?,?,?,?)",
-                # CRLF line ends, as SMTP carries them (bytes are sent unchanged).
-                (sub.email, msg["Subject"], msg.as_bytes(policy=email.policy.SMTP), now()),
-            ).lastrowid
-            conn.executemany(
-                "INSERT OR IGNORE INTO alerted (address, fingerprint, kind, outbox_id) "
-                "VALUES (?,?,?,?)",
-                [(sub.email, r["fingerprint"], "open", outbox_id) for r in new]
-                + [(sub.email, r["fingerprint"], "resolved", outbox_id) for r in resolved],
-            )
-            queued += 1
+        digest = _digest(conn, config, sub)
+        if digest is None:
+            continue
+        msg, new, resolved = digest
+        outbox.enqueue(
+            conn,
+            sub.email,
+            msg["Subject"],
+            # CRLF line ends, as SMTP carries them (bytes are sent unchanged).
+            msg.as_bytes(policy=email.policy.SMTP),
+            [r["fingerprint"] for r in new],
+            [r["fingerprint"] for r in resolved],
+            now(),
+        )
+        queued += 1
     return queued
 
 
@@ -207,42 +169,65 @@ def _connect(mail: Mail) -> smtplib.SMTP:
     return server
 
 
-def send_pending(conn: sqlite3.Connection, mail: Mail) -> tuple[int, str | None]:
-    """Send every unsent outbox message, oldest first; (sent, the error that stopped us)."""
-    pending = conn.execute(
-        "SELECT id, address, message FROM outbox WHERE sent_at IS NULL ORDER BY id"
-    ).fetchall()
+@dataclass
+class Sending:
+    """What one sending run did: messages sent, refused (per address), and the error
+    that stopped it when the server itself could not be used."""
+
+    sent: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # address → the server's answer
+    stopped: str | None = None
+
+
+def send_pending(conn: sqlite3.Connection, mail: Mail) -> Sending:
+    """Send every message due, oldest first. An address the server refuses (a 4xx or 5xx
+    answer for that recipient) costs its own message a later retry, never the others';
+    a server that cannot be reached or drops the connection stops the run."""
+    result = Sending()
+    pending = outbox.due(conn, now())
     if not pending:
-        return 0, None
-    sent = 0
+        return result
     try:
         server = _connect(mail)
     except (OSError, smtplib.SMTPException) as exc:
-        _failed(conn, [p[0] for p in pending], exc)
-        return 0, f"{mail.host}:{mail.port}: {exc}"
+        outbox.failed(conn, [p[0] for p in pending], str(exc), _now_dt(), backoff=False)
+        result.stopped = f"{mail.host}:{mail.port}: {exc}"
+        return result
     try:
-        for outbox_id, address, message in pending:
+        for n, (outbox_id, address, message) in enumerate(pending):
             try:
                 server.sendmail(mail.sender, [address], message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                code, answer = _answer(exc)
+                # A permanent refusal (5xx) waits, longer each time; a temporary one (4xx)
+                # is tried again on the next run.
+                outbox.failed(conn, [outbox_id], answer, _now_dt(), backoff=code >= 500)
+                result.refused[address] = answer
+                continue
             except (OSError, smtplib.SMTPException) as exc:
-                _failed(conn, [outbox_id], exc)
-                return sent, f"{address}: {exc}"
-            with transaction(conn):  # only once the server has accepted it
-                conn.execute(
-                    "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL "
-                    "WHERE id = ?",
-                    (now(), outbox_id),
-                )
-            sent += 1
+                left = [p[0] for p in pending[n:]]
+                outbox.failed(conn, left, str(exc), _now_dt(), backoff=False)
+                result.stopped = f"{address}: {exc}"
+                return result
+            outbox.sent(conn, outbox_id, now())  # only once the server has accepted it
+            result.sent += 1
     finally:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             server.quit()
-    return sent, None
+    return result
 
 
-def _failed(conn: sqlite3.Connection, ids: list[int], exc: BaseException) -> None:
-    with transaction(conn):
-        conn.executemany(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-            [(str(exc)[:500], i) for i in ids],
-        )
+def _answer(exc: smtplib.SMTPException) -> tuple[int, str]:
+    """(code, the server's answer) of a refusal."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    else:
+        code, text = getattr(exc, "smtp_code", 0), getattr(exc, "smtp_error", str(exc))
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return int(code), f"{code} {text}"
+
+
+def drop_unsubscribed(conn: sqlite3.Connection, config: Config) -> int:
+    """Queued messages to addresses no subscription names any more are dropped."""
+    return outbox.drop_unsubscribed(conn, [s.email for s in config.subscriptions], now())

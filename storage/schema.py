@@ -474,6 +474,12 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 7: an outbox message refused for its address alone is retried later, with backoff,
+    # without holding back the others; one whose subscription is gone is dropped.
+    """
+    ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+    ALTER TABLE outbox ADD COLUMN dropped_at TEXT;
+    """,
 )
 
 

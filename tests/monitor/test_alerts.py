@@ -26,6 +26,15 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.refuse = False
+        self.unknown: set[str] = set()  # addresses refused for good (550)
+        self.rcpt: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.rcpt.append(address)
+        if address in self.unknown:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
@@ -238,3 +247,45 @@ def test_secrets_stay_out_of_the_config_file(tmp_path: Path) -> None:
     env = {"NIANBAO_SMTP_USER": "u", "NIANBAO_SMTP_PASSWORD": "p", "NIANBAO_SMTP_PORT": "2525"}
     mail = load_config(ok, env).mail
     assert (mail.user, mail.password, mail.port) == ("u", "p", 2525)
+
+
+def test_one_refused_address_never_holds_back_the_others(
+    archive: Archive, smtp, tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    run_checks(archive, date(2024, 4, 1))
+    inbox.unknown = {"county@example.org"}
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 1
+    assert "county@example.org: refused by the server (550" in first.output
+    assert [m["To"] for m in inbox.messages] == ["watch@example.org"]  # the other one went
+    # Refused for good: not tried again at once, but kept, with when it is tried next.
+    again = CliRunner().invoke(main, args)
+    assert inbox.rcpt.count("county@example.org") == 1 and "0 sent" in again.output
+    (attempts, error, next_at) = archive.conn.execute(
+        "SELECT attempts, last_error, next_attempt_at FROM outbox WHERE address = ?",
+        ("county@example.org",),
+    ).fetchone()
+    assert attempts == 1 and error.startswith("550") and next_at is not None
+    # Its subscription removed: the queued message is dropped, never sent.
+    text = (tmp_path / "nianbao.toml").read_text(encoding="utf-8")
+    (tmp_path / "nianbao.toml").write_text(
+        text.split('[[subscription]]\nemail = "county@example.org"')[0], encoding="utf-8"
+    )
+    archive.conn.execute("UPDATE outbox SET next_attempt_at = NULL")
+    dropped = CliRunner().invoke(main, args)
+    assert dropped.exit_code == 0 and "1 queued digest(s) dropped" in dropped.output
+    assert inbox.rcpt.count("county@example.org") == 1
+
+
+def test_one_alerts_run_at_a_time(archive: Archive, smtp, tmp_path: Path) -> None:
+    import fcntl
+
+    _, port = smtp
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    with open(tmp_path / "nianbao.db.alerts.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+        busy = CliRunner().invoke(main, args)
+    assert busy.exit_code == 2 and "another `nianbao alerts` is running" in busy.output
+    assert archive.conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
