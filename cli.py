@@ -108,11 +108,21 @@ def emit(columns: list[str], rows: list, fmt: str, out: Any = None) -> None:
             )
 
 
-def _open(db_path: str, readonly: bool = False) -> sqlite3.Connection:
+def _open(
+    db_path: str, readonly: bool = False, create: bool = False, verify: bool | None = None
+) -> sqlite3.Connection:
+    """The archive, or a one-line error: a command that reads or checks refuses a missing
+    archive, one that may start one (``create``) says so when it does."""
     try:
-        return connect(db_path, readonly=readonly)
+        new = not Path(db_path).exists()
+        if new and not create:
+            raise ArchiveError(f"no archive at {db_path}")
+        conn = connect(db_path, readonly=readonly, verify=verify)
     except ArchiveError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise ArchiveFailure(str(exc)) from None
+    if new:
+        click.echo(f"started a new archive at {db_path}", err=True)
+    return conn
 
 
 def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Limits:
@@ -200,7 +210,24 @@ def _config(path: str) -> Any:
         raise click.UsageError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArchiveFailure(click.ClickException):
+    """The archive failed under a command (damaged, full disk): one line, exit 2."""
+
+    exit_code = 2
+
+
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:  # includes a full disk, a damaged file
+            db = ctx.params.get("db_path") or "the archive"
+            raise ArchiveFailure(f"{db}: {exc}; nothing more was written") from None
+        except ArchiveError as exc:
+            raise ArchiveFailure(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
 def main() -> None:
     """nianbao (年报): watch government information-disclosure annual reports.
@@ -257,7 +284,7 @@ def parse(
     bounds = _limits(**limits)
     archive = None
     if db_path:
-        archive = Archive(_open(db_path))
+        archive = Archive(_open(db_path, create=True))
         if sources:
             try:
                 archive.load_agencies(load_sources(sources))
@@ -433,7 +460,7 @@ def reparse_command(db_path: str, **limits: Any) -> None:
 
     Example: nianbao reparse --db nianbao.db
     """
-    archive = Archive(_open(db_path))
+    archive = Archive(_open(db_path, verify=True))  # always checked before it is rewritten
 
     def progress(n: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -592,7 +619,7 @@ def crawl(
         if not sep or not name:
             raise click.UsageError(f"-s {item}: expected NAME=VALUE")
         overrides[name] = value
-    _open(db_path).close()  # a clear error for a bad archive before Scrapy starts
+    _open(db_path, create=True).close()  # a clear error for a bad archive before Scrapy
     lock = _lock(db_path, "crawl", "another crawl is running on this archive")
     from crawler import jobdir
 

@@ -9,7 +9,9 @@ job is waited for.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -27,44 +29,101 @@ log = logging.getLogger("nianbao.schedule")
 TIME_LIMITS = {"check": 3600, "alerts": 600}  # seconds; the crawl's comes from the config
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _day(value: str) -> int:
+    value = value.strip().lower()
+    if value[:3] in _DAY_NAMES:
+        return _DAY_NAMES.index(value[:3])
+    number = int(value)
+    if not 0 <= number <= 7:
+        raise ValueError(f"{value!r}: a weekday is 0–7 (0 and 7 are Sunday)")
+    return number % 7
+
+
+def cron_weekdays(field: str) -> str:
+    """A cron weekday field as cron means it (0 and 7 are Sunday, 1 is Monday), in the
+    names APScheduler reads unambiguously (its own numbers start at Monday)."""
+    if field.strip() in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span in ("*", ""):
+            first, last = 0, 6
+        elif "-" in span:
+            a, b = span.split("-", 1)
+            first, last = _day(a), _day(b) if b.strip() not in ("7",) else 7
+        else:
+            first = last = _day(span)
+        stride = int(step) if step else 1
+        days.update(d % 7 for d in range(first, last + 1, stride))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
 def trigger(expression: str) -> CronTrigger:
     """Five fields (minute hour day month weekday) or six with seconds first."""
     fields = expression.split()
     if len(fields) == 5:
-        return CronTrigger.from_crontab(expression)
+        fields = ["0", *fields]
     if len(fields) == 6:
         second, minute, hour, day, month, weekday = fields
         return CronTrigger(
-            second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=weekday
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=cron_weekdays(weekday),
         )
     raise ValueError(f"{expression!r}: a cron expression has five or six fields")
 
 
 def run_job(name: str, args: list[str], time_limit: int) -> int:
-    """One job: `nianbao ARGS` in its own process; logs what ran, how long, what it said."""
+    """One job: `nianbao ARGS` in its own process group; logs what ran, how long, what it
+    said. At its time limit the whole group (the job and its parser children) is asked to
+    stop, and killed if it has not within STOP_GRACE seconds."""
     started = time.monotonic()
     log.info("%s: started", name)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=time_limit,
-        )
+        out, err = proc.communicate(timeout=time_limit)
     except subprocess.TimeoutExpired:
+        _stop_group(proc)
         log.error("%s: stopped at its time limit of %d s", name, time_limit)
         return -1
-    said = (done.stdout.strip().splitlines() or [""])[0]
-    problem = (done.stderr.strip().splitlines() or [""])[-1]
+    said = (out.strip().splitlines() or [""])[0]
+    problem = (err.strip().splitlines() or [""])[-1]
     log.info(
         "%s: finished in %.1f s, exit %d: %s%s",
         name,
         time.monotonic() - started,
-        done.returncode,
+        proc.returncode,
         said,
-        f" ({problem})" if done.returncode and problem else "",
+        f" ({problem})" if proc.returncode and problem else "",
     )
-    return done.returncode
+    return proc.returncode
+
+
+STOP_GRACE = 30.0  # seconds a job has to stop cleanly (a crawl saves its queue) before SIGKILL
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.communicate(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _jobs(config: Config, db: str, sources: str) -> dict[str, tuple[list[str], int]]:

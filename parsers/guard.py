@@ -8,6 +8,8 @@ its time is up; the caller gets the record or a DocumentError with a one-line re
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import resource
@@ -26,7 +28,20 @@ def _address_space() -> int:
         return int(f.read().split()[0]) * resource.getpagesize()
 
 
-def _child(writer: Connection, data: bytes, content_type: str | None, limits: Limits) -> None:
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this child when its parent dies (Linux), so that a parser
+    never outlives the crawl that started it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _child(
+    writer: Connection, data: bytes, content_type: str | None, limits: Limits, parent: int
+) -> None:
+    _die_with(parent)
     cap = _address_space() + limits.memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
@@ -54,7 +69,9 @@ def read_guarded(
         return read_document(data, content_type, limits)
     ctx = multiprocessing.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(writer, data, content_type, limits), daemon=True)
+    proc = ctx.Process(
+        target=_child, args=(writer, data, content_type, limits, os.getpid()), daemon=True
+    )
     proc.start()
     writer.close()
     try:

@@ -18,10 +18,21 @@ __all__ = ["ArchiveError", "connect", "setting", "transaction"]
 BUSY_TIMEOUT_MS = 60_000
 
 
-def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
+# Writers check a file this small for damage before they write (PRAGMA quick_check reads
+# all of it); larger archives are checked by `nianbao reparse`, which always does.
+QUICK_CHECK_MAX_BYTES = 1024**3
+
+
+def connect(
+    path: str | Path, readonly: bool = False, verify: bool | None = None
+) -> sqlite3.Connection:
+    """Open the archive. A writer refuses a SQLite file that is not a nianbao archive and,
+    when ``verify`` (default: for files up to QUICK_CHECK_MAX_BYTES), a damaged one."""
     path = Path(path)
     if readonly and not path.exists():
         raise ArchiveError(f"no archive at {path}")
+    if not readonly and path.exists():
+        _refuse_foreign_or_damaged(path, verify)
     if not readonly and path.parent and not path.parent.exists():
         raise ArchiveError(f"no such directory: {path.parent}")
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
@@ -38,6 +49,33 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
             delay = min(delay * 2, 0.5)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{path}: {exc}") from None
+
+
+def _refuse_foreign_or_damaged(path: Path, verify: bool | None) -> None:
+    if verify is None:
+        verify = path.stat().st_size <= QUICK_CHECK_MAX_BYTES
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"{path}: {exc}") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables:
+            raise ArchiveError(f"{path} is a SQLite file but not a nianbao archive: not touched")
+        if verify:
+            problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                detail = " ".join("; ".join(problems).split())[:200]
+                raise ArchiveError(
+                    f"{path} is damaged ({detail}); nothing was written: restore it from a backup"
+                )
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(
+            f"{path} is damaged or not an archive ({exc}); nothing was written"
+        ) from None
+    finally:
+        conn.close()
 
 
 # 8 KB pages: a question over a cold archive reads half as many pages as with 4 KB

@@ -147,3 +147,45 @@ def test_bad_sources_file_is_a_usage_error(workdir: Path) -> None:
 def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) -> None:
     done = run(command, "--help", cwd=tmp_path)
     assert done.returncode == 0 and "Example:" in done.stdout
+
+
+def test_a_file_that_is_no_archive_or_is_damaged_is_never_written(tmp_path: Path) -> None:
+    import os
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE mine (a)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    for command in (["check"], ["reparse"], ["parse", "--db", str(other), "-"]):
+        args = [*command] if "--db" in command else [*command, "--db", str(other)]
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert "not a nianbao archive: not touched" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert other.read_bytes() == before  # nianbao's tables were not added
+    missing = run("check", "--db", str(tmp_path / "typo.db"), cwd=tmp_path)
+    assert missing.returncode == 2 and "no archive at" in missing.stderr
+    assert not (tmp_path / "typo.db").exists()
+    # A damaged archive: refused in one line by a command that would rewrite it.
+    db = tmp_path / "nianbao.db"
+    assert (
+        run(
+            "parse",
+            "--db",
+            str(db),
+            str(Path(layouts.__file__).parent / "layout-2021-tab-rows.txt"),
+            cwd=tmp_path,
+        ).returncode
+        == 0
+    )
+    data = bytearray(db.read_bytes())
+    data[8192 * 3 : 8192 * 6] = os.urandom(8192 * 3)
+    db.write_bytes(bytes(data))
+    damaged = db.read_bytes()
+    done = run("reparse", "--db", str(db), cwd=tmp_path)
+    assert done.returncode == 2 and "is damaged" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert db.read_bytes() == damaged

@@ -10,9 +10,10 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.monitor.test_alerts import Inbox, free_port
@@ -116,3 +117,53 @@ def test_a_job_missed_while_down_runs_once_on_start(tmp_path: Path) -> None:
     assert stop(proc) == 0
     log = (tmp_path / "schedule.log").read_text(encoding="utf-8")
     assert log.count("check: started") == 1, log
+
+
+@pytest.mark.parametrize(
+    ("expression", "next_run"),
+    [
+        ("0 3 * * 1", "2026-11-30 03:00"),  # Monday, as cron means 1 (from Friday the 27th)
+        ("0 3 * * 0", "2026-11-29 03:00"),  # 0 is Sunday
+        ("0 3 * * 7", "2026-11-29 03:00"),  # and so is 7
+        ("30 6 * * 1-5", "2026-11-30 06:30"),  # weekdays, Monday first
+        ("0 0 * * 5", "2026-12-04 00:00"),  # Friday: not today, it is past midnight
+    ],
+)
+def test_cron_weekdays_mean_what_cron_means(expression: str, next_run: str) -> None:
+    from scheduler import trigger
+
+    friday = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    fired = trigger(expression).get_next_fire_time(None, friday)
+    assert fired.strftime("%Y-%m-%d %H:%M") == next_run
+
+
+def test_a_job_at_its_time_limit_is_stopped_with_its_children(tmp_path: Path) -> None:
+    """The whole process group goes: the job and the parser child it forked."""
+    import pypdfium2 as pdfium
+
+    from scheduler import run_job
+
+    corpus = Path(__file__).resolve().parent / "corpus" / "formats"
+    source = pdfium.PdfDocument((corpus / "merged-cells-2021.pdf").read_bytes())
+    heavy = pdfium.PdfDocument.new()
+    for _ in range(200):
+        heavy.import_pages(source)
+    long_pdf = tmp_path / "long-report.pdf"
+    heavy.save(str(long_pdf))
+    started = time.monotonic()
+    code = run_job("parse", ["parse", str(long_pdf), "--timeout", "600", "--max-pages", "10000"], 2)
+    assert code == -1 and time.monotonic() - started < 40
+    time.sleep(0.5)
+    left = [
+        p.name
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _cmdline(p).count(str(long_pdf))
+    ]
+    assert left == []
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -4,6 +4,8 @@ memory, and never stop a batch."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from parsers.guard import parse_guarded
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FORMATS = CORPUS / "formats"
+ROOT = CORPUS.parent.parent
 CLI = [str(Path(sys.executable).with_name("nianbao"))]
 
 
@@ -125,3 +128,45 @@ def test_bad_documents_never_stop_the_batch(tmp_path: Path) -> None:
     assert len(lines) == 3
     assert '"error"' in lines[0] and '"error"' in lines[1]
     assert '"agency": "某县人民政府"' in lines[2]
+
+
+def test_a_parser_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """A parent killed while its child parses a long PDF leaves no parser behind."""
+    source = pdfium.PdfDocument((FORMATS / "merged-cells-2021.pdf").read_bytes())
+    heavy = pdfium.PdfDocument.new()
+    for _ in range(200):
+        heavy.import_pages(source)
+    heavy.save(str(tmp_path / "long.pdf"))
+    script = (
+        "from pathlib import Path\n"
+        "from parsers import Limits\n"
+        "from parsers.guard import parse_guarded\n"
+        f"parse_guarded(Path({str(tmp_path / 'long.pdf')!r}).read_bytes(), "
+        "limits=Limits(seconds=600, max_pages=10000))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    children: list[int] = []
+    deadline = time.monotonic() + 20
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.1)
+        children = [
+            int(p.name)
+            for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _ppid(p) == parent.pid
+        ]
+    assert children, "the parser child never started"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{c}").exists() and _ppid(Path(f"/proc/{c}")) != 0 for c in children):
+        assert time.monotonic() < deadline, "the parser outlived its parent"
+        time.sleep(0.1)
+
+
+def _ppid(proc: Path) -> int:
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()
+    return 0 if fields[0] == "Z" else int(fields[1])
