@@ -6,6 +6,7 @@ could not be read), 2 bad usage or unreadable input.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import sqlite3
@@ -78,19 +79,37 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Control characters from documents (a title holding an escape sequence) are shown, never
+# sent raw to the terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)}
+
+
+def _safe(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return _safe(str(value))
+
+
+def _json_value(value: Any) -> Any:
+    """Binary columns as base64 text: JSON has no bytes."""
+    if isinstance(value, bytes):
+        return "base64:" + base64.b64encode(value).decode("ascii")
+    return value
 
 
 def emit(columns: list[str], rows: list, fmt: str, out: Any = None) -> None:
     """Rows as an aligned table, JSON (a list of objects) or CSV."""
     out = out or sys.stdout
     if fmt == "json":
-        items = [dict(zip(columns, row, strict=True)) for row in rows]
+        items = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out)
@@ -175,7 +194,7 @@ def _summary(name: str, record: dict[str, Any]) -> str:
     lines = [head]
     for f in record["findings"]:
         lines.append(f"  {f['severity']:<7} {f['rule']}: {f['message']}")
-    return "\n".join(lines)
+    return _safe("\n".join(lines))
 
 
 def sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -354,6 +373,7 @@ def query(sql: str, db_path: str, fmt: str) -> None:
     ON report_id = latest_reports.id WHERE key = 'applications.new_received.total'"
     """
     conn = _open(db_path, readonly=True)
+    conn.set_authorizer(_no_other_files)
     try:
         columns, rows = run_sql(conn, sql)
     except sqlite3.OperationalError as exc:
@@ -362,9 +382,19 @@ def query(sql: str, db_path: str, fmt: str) -> None:
                 "the archive is opened read-only here; this statement would change it"
             ) from None
         raise click.UsageError(f"SQL error: {exc}") from None
-    except sqlite3.Error as exc:
+    except sqlite3.DatabaseError as exc:
+        if "not authorized" in str(exc) or "authorization denied" in str(exc):
+            raise click.UsageError(
+                "query reads the archive only: ATTACH and VACUUM INTO are refused"
+            ) from None
         raise click.UsageError(f"SQL error: {exc}") from None
     emit(columns, rows, fmt)
+
+
+def _no_other_files(action: int, *_: Any) -> int:
+    """The SQLite authorizer of `query`: no statement may open or create another file
+    (ATTACH; VACUUM INTO attaches its target)."""
+    return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else 0
 
 
 @main.command()

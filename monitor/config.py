@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from report.keys import number, unknown_key
+
 SEVERITIES = ("info", "warning", "error")
 JOBS = ("crawl", "check", "alerts")
 
@@ -55,6 +57,25 @@ def _strings(value: Any, where: str) -> list[str]:
     return value
 
 
+_TOP = ("mail", "subscription", "schedule", "check", "crawl")
+_MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password")
+_SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language")
+_CHECK = ("grace_days", "duplicate_similarity")
+_CRAWL = ("time_limit", "contact", "settings")
+
+
+def _strict(table: Any, known: tuple[str, ...], where: str) -> None:
+    if isinstance(table, dict) and (message := unknown_key(table, known, where)):
+        raise ConfigError(message)
+
+
+def _number(value: Any, where: str, kind: type = int, least: float | None = None) -> Any:
+    try:
+        return number(value, where, kind, least)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
     """The config file; a missing file is an empty config (every component off)."""
     env = os.environ if environ is None else environ
@@ -66,6 +87,13 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     config = Config(path)
+    _strict(data, _TOP, str(path))
+    for section, known in (("mail", _MAIL), ("check", _CHECK), ("crawl", _CRAWL)):
+        if section in data and not isinstance(data[section], dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        _strict(data.get(section, {}), known, f"{path}: [{section}]")
+    if not isinstance(data.get("subscription", []), list):
+        raise ConfigError(f"{path}: subscriptions are [[subscription]] tables")
     mail = data.get("mail")
     if mail is not None:
         if not isinstance(mail, dict) or not isinstance(mail.get("sender"), str):
@@ -94,6 +122,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
                 )
     for n, sub in enumerate(data.get("subscription", []), 1):
         where = f"{path}: subscription #{n}"
+        _strict(sub, _SUBSCRIPTION, where)
         if (
             not isinstance(sub, dict)
             or not isinstance(sub.get("email"), str)
@@ -120,11 +149,18 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         config.schedule[name] = expr
     check = data.get("check", {})
     if "grace_days" in check:
-        config.grace_days = int(check["grace_days"])
+        config.grace_days = _number(check["grace_days"], f"{path}: [check] grace_days", least=0)
     if "duplicate_similarity" in check:
-        config.duplicate_similarity = float(check["duplicate_similarity"])
+        config.duplicate_similarity = _number(
+            check["duplicate_similarity"], f"{path}: [check] duplicate_similarity", float, 0
+        )
+        if config.duplicate_similarity > 1:
+            raise ConfigError(f"{path}: [check] duplicate_similarity is a share, 0 to 1")
     crawl = data.get("crawl", {})
-    config.crawl_time_limit = int(crawl.get("time_limit", config.crawl_time_limit))
+    if "time_limit" in crawl:
+        config.crawl_time_limit = _number(
+            crawl["time_limit"], f"{path}: [crawl] time_limit", least=1
+        )
     config.contact = crawl.get("contact")
     settings = crawl.get("settings", {})
     if not isinstance(settings, dict):

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from report.keys import unknown_key
+
 LEVELS = ("township", "county", "county_dept", "city", "city_dept", "province", "province_dept")
 # 条例 第四十九条: departments by January 31; the disclosure office of a county-level or
 # higher government by March 31; townships follow their county, commonly January 31.
@@ -25,6 +27,18 @@ DEFAULT_DEADLINES = {
 }
 # Portal software families with an adapter in crawler.adapters; a source may name one.
 SOFTWARE = ("trs", "hanweb", "gkmlpt", "hidden", "plain")
+_KEYS = (
+    "id",
+    "name",
+    "aliases",
+    "level",
+    "region",
+    "list_urls",
+    "allowed_hosts",
+    "deadline",
+    "since",
+    "software",
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
@@ -49,6 +63,8 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
         raise SourcesError(f"{path}: no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourcesError(f"{path}: not valid TOML ({exc})") from None
+    if message := unknown_key(data, ("agency",), str(path)):
+        raise SourcesError(message)
     entries = data.get("agency", [])
     if not isinstance(entries, list):
         raise SourcesError(f"{path}: [[agency]] entries expected")
@@ -56,10 +72,14 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for n, entry in enumerate(entries, 1):
         where = f"{path}: agency #{n}"
+        if not isinstance(entry, dict):
+            raise SourcesError(f"{where}: not a table")
         agency_id = entry.get("id")
         if not isinstance(agency_id, str) or not _ID.match(agency_id):
             raise SourcesError(f"{where}: id must be lower-case ASCII letters, digits, - or _")
         where = f"{path}: agency {agency_id}"
+        if message := unknown_key(entry, _KEYS, where):
+            raise SourcesError(message)
         if agency_id in seen:
             raise SourcesError(f"{where}: id used twice")
         seen.add(agency_id)

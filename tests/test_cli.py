@@ -119,3 +119,18 @@ def test_usage_errors_exit_2_and_help_ends_in_an_example() -> None:
         done = run(*args)
         assert done.returncode == 0
         assert "Example:" in done.stdout.decode()
+
+
+def test_query_reads_the_archive_only_and_shows_what_it_reads(tmp_path: Path) -> None:
+    db = tmp_path / "nianbao.db"
+    assert run("parse", "--db", str(db), str(CORPUS / "layout-2021-tab-rows.txt")).returncode == 0
+    for sql in (f"VACUUM INTO '{tmp_path / 'copy.db'}'", f"ATTACH '{tmp_path / 'x.db'}' AS x"):
+        done = run("query", "--db", str(db), sql)
+        assert done.returncode == 2 and b"ATTACH and VACUUM INTO are refused" in done.stderr
+    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "x.db").exists()
+    # An escape sequence from a document is shown, not sent to the terminal.
+    shown = run("query", "--db", str(db), "SELECT 'a' || char(27) || '[2J' AS t")
+    assert b"\x1b" not in shown.stdout and b"a\\x1b[2J" in shown.stdout
+    # Binary columns as base64 in JSON.
+    binary = run("query", "--db", str(db), "SELECT data FROM document_bytes", "--format", "json")
+    assert binary.returncode == 0 and json.loads(binary.stdout)[0]["data"].startswith("base64:")

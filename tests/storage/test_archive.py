@@ -180,6 +180,23 @@ def test_agencies_update_in_place_and_reports_match_by_alias(
         ),
         ("[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\n" * 2, "id used twice"),
         ("[[agency]\n", "not valid TOML"),
+        ("[[agencies]]\nid = 'a'\n", "unknown key 'agencies'; did you mean agency?"),
+        (
+            "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\nlist_url = ['http://x/']\n",
+            "agency a: unknown key 'list_url'; did you mean list_urls?",
+        ),
+        (
+            "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\nlist_urls = ['ftp://x/nb']\n",
+            "list_urls: 'ftp://x/nb' is not an http",
+        ),
+        (
+            "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\nlist_urls = ['nb/index.html']\n",
+            "is not an http",
+        ),
+        (
+            "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\nlist_urls = ['javascript:x']\n",
+            "is not an http",
+        ),
     ],
 )
 def test_bad_sources_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:

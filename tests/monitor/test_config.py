@@ -1,0 +1,41 @@
+"""nianbao.toml is strict: a typo or a wrong value is an error naming where it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[check]\ngrace_days = 'x'\n", "[check] grace_days must be a number, not 'x'"),
+        ("[check]\ngrace_days = -3\n", "[check] grace_days must be at least 0"),
+        ("[check]\ngrace_day = 3\n", "[check]: unknown key 'grace_day'; did you mean grace_days?"),
+        ("[check]\nduplicate_similarity = 2\n", "duplicate_similarity is a share, 0 to 1"),
+        ("[crawl]\ntime_limit = 'soon'\n", "[crawl] time_limit must be a number"),
+        ("[crawl]\ntime_limit = 0\n", "[crawl] time_limit must be at least 1"),
+        ("[crawl]\ncontakt = 'x'\n", "[crawl]: unknown key 'contakt'; did you mean contact?"),
+        ("[mial]\nhost = 'x'\n", "unknown key 'mial'; did you mean mail?"),
+        (
+            "[[subscription]]\nemail = 'a@b.c'\nagency = ['x']\n",
+            "subscription #1: unknown key 'agency'; did you mean agencies?",
+        ),
+        ("[schedule]\ncrawll = '0 3 * * 1'\n", "[schedule] crawll"),
+    ],
+)
+def test_bad_config_says_what_and_where(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "nianbao.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_good_config_reads() -> None:
+    config = load_config(Path("/nonexistent/nianbao.toml"), environ={})
+    assert config.subscriptions == [] and config.mail is None
