@@ -239,7 +239,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except sqlite3.DatabaseError as exc:  # includes a full disk, a damaged file
+        except (sqlite3.DatabaseError, OSError) as exc:  # a full disk, a damaged file
             db = ctx.params.get("db_path") or "the archive"
             raise ArchiveFailure(f"{db}: {exc}; nothing more was written") from None
         except ArchiveError as exc:
@@ -331,10 +331,10 @@ def parse(
                     raise DocumentError(prepared.error or "unreadable")
                 record = prepared.record
         except Exception as exc:
+            if archive is not None and isinstance(exc, sqlite3.Error | OSError):
+                raise  # the archive cannot be written: the rest would be lost too
             failed += 1
-            if isinstance(exc, sqlite3.Error):
-                exc = DocumentError(f"archive error: {exc}")
-            elif not isinstance(exc, DocumentError):
+            if not isinstance(exc, DocumentError):
                 exc = DocumentError(f"parser failed: {type(exc).__name__}: {exc}")
             if as_json:
                 click.echo(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))

@@ -189,3 +189,42 @@ def test_a_file_that_is_no_archive_or_is_damaged_is_never_written(tmp_path: Path
     assert done.returncode == 2 and "is damaged" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert db.read_bytes() == damaged
+
+
+def test_a_full_disk_during_parse_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    import resource
+    import signal
+    import sqlite3
+
+    corpus = Path(layouts.__file__).parent
+    db = tmp_path / "nianbao.db"
+    assert (
+        run(
+            "parse", "--db", str(db), str(corpus / "layout-2021-tab-rows.txt"), cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    size = db.stat().st_size
+
+    def no_room() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 50_000, size + 50_000))
+
+    files = sorted(str(p) for p in corpus.glob("*.txt"))
+    done = subprocess.run(
+        [sys.executable, "-c", "import cli; cli.main()", "parse", "--db", str(db), *files],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=no_room,
+        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip().count("\n") == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # Whatever was written is whole: no report without its cells.
+    assert conn.execute(
+        "SELECT count(*) FROM reports r WHERE r.template IN ('2019', '2021') "
+        "AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)"
+    ).fetchone() == (0,)
