@@ -11,6 +11,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from report.registry import rules_of
 from storage.archive import Archive, now
 from storage.db import connect
 
@@ -105,7 +106,14 @@ class CrawlRecorder:
             if finished:
                 name = ledger.names.get(agency_id, agency_id)
                 archive.store_findings(
-                    agency_id, agency_id, name, None, None, findings, checked, scope=("source.",)
+                    agency_id,
+                    agency_id,
+                    name,
+                    None,
+                    None,
+                    findings,
+                    checked,
+                    scope=rules_of("source"),
                 )
         if finished:
             archive.store_discovered(self.run_id, checked, ledger.discovered.values())

@@ -16,19 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.rules import ERROR, INFO, WARNING, Cells, Finding, finding
-from parsers.template import APPLICANT_COLUMNS
+from report.findings import ERROR, INFO, WARNING, Finding, finding
+from report.registry import rules_of
+from report.rules import Cells
+from report.template import APPLICANT_COLUMNS
 
 # Rules that `nianbao check` owns: recomputed on every run, resolved when they stop holding.
-CHECK_RULES = (
-    "report.missing",
-    "report.late",
-    "report.date_unverified",
-    "report.duplicate_text",
-    "carry.continuity",
-    "proactive.in_force_continuity",
-    "plausibility.",
-)
+CHECK_RULES = rules_of("check")
 DUPLICATE_SIMILARITY = 0.9
 _DIGITS = re.compile(r"[\d〇零一二三四五六七八九十]+")
 

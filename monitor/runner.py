@@ -17,8 +17,9 @@ from monitor.checks import (
     check_agency,
     summary,
 )
-from storage.archive import Archive, fingerprint, now
+from storage.archive import Archive, now
 from storage.db import setting, transaction
+from storage.findings import Found, refresh
 
 
 def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
@@ -78,30 +79,14 @@ def run_checks(
         results.append((agency, found))
         if progress:
             progress(n, len(agencies))
-    rules_clause = " OR ".join("rule LIKE ?" for _ in CHECK_RULES)
-    patterns = tuple(r + "%" if r.endswith(".") else r for r in CHECK_RULES)
+    found = [
+        Found(agency.id, agency.id, None, year, report_id, f)
+        for agency, results_ in results
+        for year, report_id, f in results_
+    ]
     with archive.batch():
-        open_before = {
-            fp
-            for (fp,) in conn.execute(
-                f"SELECT fingerprint FROM findings WHERE status = 'open' AND ({rules_clause})",
-                patterns,
-            )
-        }
-        wanted: set[str] = set()
-        for agency, found in results:
-            for year, report_id, f in found:
-                wanted.add(fingerprint(agency.id, year, f["rule"], f["evidence"].get("key")))
-                archive.store_findings(
-                    agency.id, agency.id, None, year, report_id, [f], seen_at, scope=()
-                )
-        stale = open_before - wanted
-        conn.executemany(
-            "UPDATE findings SET status = 'resolved', resolved_at = ?, last_seen = ? "
-            "WHERE fingerprint = ?",
-            [(seen_at, seen_at, fp) for fp in sorted(stale)],
-        )
-    counts = {"open": len(wanted), "new": len(wanted - open_before), "resolved": len(stale)}
+        wanted, new, stale = refresh(conn, CHECK_RULES, found, seen_at)
+    counts = {"open": len(wanted), "new": len(new), "resolved": len(stale)}
     by_rule = summary([f for _, found in results for f in found])
     return {**counts, "as_of": as_of.isoformat(), "grace_days": grace, "rules": by_rule}
 
@@ -113,7 +98,3 @@ def describe(result: dict[str, Any]) -> str:
         f"{result['open']} open ({result['new']} new), {result['resolved']} resolved; "
         f"by rule: {rules}"
     )
-
-
-def dumps(result: dict[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, sort_keys=True)

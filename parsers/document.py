@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.rules import finding
 from parsers import sniff
 from parsers.decode import decode_text
 from parsers.errors import DocumentError
 from parsers.record import build_record, empty_record, prepare
+from report.findings import finding
 
 MB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from parsers.template import Row
+from report.template import Row
 
 _NUMBERING = re.compile(
     r"^(?:[(\[【〔]\s*[一二三四五六七八九十\d]{1,3}\s*[)\]】〕]|[一二三四五六七八九十\d]{1,3}\s*[、.,:)])\s*"

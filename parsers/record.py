@@ -1,4 +1,4 @@
-"""Report text → the record of ``shared/spec/report-record.md``, findings included."""
+"""Report text → the record of ``docs/report-record.md``, findings included."""
 
 from __future__ import annotations
 
@@ -7,28 +7,28 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
-from monitor.rules import (
-    applications_balance,
-    applications_column_total,
-    applications_outcome_sum,
-    check_report,
-    expected_template,
-    finding,
-)
 from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
 from parsers.normalize import compact, normal_lines, to_simplified
 from parsers.sections import find_sections, legacy_headings
 from parsers.tables import RowResult, extract_appeals, extract_rows
-from parsers.template import (
+from parsers.tokens import is_prose, is_table_row, tokenize
+from report.findings import finding
+from report.rules import (
+    applications_balance,
+    applications_column_total,
+    applications_outcome_sum,
+    check_report,
+    expected_template,
+)
+from report.template import (
     APPLICATION_ROWS,
     PROACTIVE_ROWS,
     SECTIONS,
     TEMPLATE_ARTICLE,
     TEMPLATE_MARKERS,
 )
-from parsers.tokens import is_prose, is_table_row, tokenize
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
 PARSER_VERSION = "2"

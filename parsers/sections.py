@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from parsers.normalize import compact
-from parsers.template import SECTIONS
+from report.template import SECTIONS
 
 _HEADING = re.compile(
     r"^(?:第[一二三四五六七八九十]{1,3}部分|[一二三四五六七八九十]{1,3}[、.,]+)(.{2,40})$"

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from parsers.labels import LabelMatcher
-from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, Row
 from parsers.tokens import BLANK, EMPTY, NUM, PROSE, TEXT, Token
+from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, Row
 
 Values = list[int | float | None]
 

@@ -25,13 +25,17 @@ from parsers import PARSER_VERSION, DocumentError, Limits
 from parsers.sniff import sniff
 from parsers.tokens import is_table_row
 from report.agencies import AgencyIndex
+from report.registry import rules_of
 from storage import crawls
 from storage.db import setting, transaction
+from storage.findings import Found, open_of, resolve
+from storage.findings import store as store_found
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
 
 # Rules whose findings come from one report's own content: recomputed with each version.
-REPORT_RULES = ("applications.", "appeals.", "narrative.", "template.", "cells.", "document.")
+# The rules recomputed with each report version (report.registry's "report" group).
+REPORT_RULES = rules_of("report")
 # Lines that change on every visit and say nothing about the report, and page footers.
 _FURNITURE_WORDS = (
     "浏览次数",
@@ -104,11 +108,6 @@ def searchable_text(normalized: str) -> str:
 
 def _sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-def fingerprint(agency_key: str, year: int | None, rule: str, key: str | None) -> str:
-    """Stable identity of a finding: recomputing findings never duplicates them."""
-    return _sha256(f"{agency_key}|{year}|{rule}|{key or ''}")[:32]
 
 
 @dataclass
@@ -659,50 +658,14 @@ class Archive:
         seen_at: str,
         scope: tuple[str, ...],
     ) -> None:
-        """Open (or keep open) these findings and resolve the open ones in ``scope`` for the
-        same agency and year that no longer hold. Call inside a transaction."""
-        rows = {}
-        for f in findings:
-            key = f["evidence"].get("key")
-            fp = fingerprint(agency_key, year, f["rule"], key)
-            rows[fp] = (
-                fp,
-                agency_id,
-                agency,
-                year,
-                f["rule"],
-                key,
-                f["severity"],
-                f["message"],
-                json.dumps(f["evidence"], ensure_ascii=False, sort_keys=True),
-                report_id,
-                seen_at,
-                seen_at,
-            )
-        self.conn.executemany(
-            """INSERT INTO findings (fingerprint, agency_id, agency, year, rule, key, severity,
-                   message, evidence, status, report_id, first_seen, last_seen)
-               VALUES (?,?,?,?,?,?,?,?,?,'open',?,?,?)
-               ON CONFLICT(fingerprint) DO UPDATE SET severity = excluded.severity,
-                   message = excluded.message, evidence = excluded.evidence, status = 'open',
-                   report_id = excluded.report_id, last_seen = excluded.last_seen,
-                   resolved_at = NULL""",
-            list(rows.values()),
-        )
-        if not scope:
-            return
-        agency_clause = "agency_id = ?" if agency_id else "agency_id IS NULL AND agency IS ?"
-        scope_clause = " OR ".join("rule LIKE ?" for _ in scope)
-        open_now = self.conn.execute(
-            f"""SELECT fingerprint FROM findings WHERE {agency_clause} AND year IS ?
-                AND status = 'open' AND ({scope_clause})""",
-            (agency_id or agency, year, *(f"{s}%" for s in scope)),
-        ).fetchall()
-        gone = [(seen_at, fp) for (fp,) in open_now if fp not in rows]
-        self.conn.executemany(
-            "UPDATE findings SET status = 'resolved', resolved_at = ? WHERE fingerprint = ?",
-            gone,
-        )
+        """Open (or keep open) these findings of one agency and year, and resolve its open
+        ones of the rules in ``scope`` (report.registry's group names) that no longer
+        hold. Call inside a transaction."""
+        found = [Found(agency_id, agency_key, agency, year, report_id, f) for f in findings]
+        kept = store_found(self.conn, found, seen_at)
+        if scope:
+            before = open_of(self.conn, scope, agency_id, agency, year)
+            resolve(self.conn, before - kept, seen_at)
 
 
 def reparse(

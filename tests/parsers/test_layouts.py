@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from parsers import parse_bytes
-from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_ROWS, PROACTIVE_ROWS
+from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_ROWS, PROACTIVE_ROWS
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 _spec = importlib.util.spec_from_file_location("make_layouts", CORPUS / "make_layouts.py")

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import parse_text
-from parsers.template import (
+from report.template import (
     APPEAL_COLUMNS,
     APPEAL_GROUPS,
     APPLICATION_ROWS,

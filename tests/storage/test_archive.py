@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from report.registry import rules_of
 from storage.archive import Archive, Fetched, reparse
 from storage.db import ArchiveError, connect
 from storage.query import findings, matrix, search
@@ -265,7 +266,7 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
             }
         ],
         "2024-01-01",
-        scope=("source.",),
+        scope=rules_of("source"),
     )
     archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
     assert matrix(archive.conn)["demo-county"][2022] == ["unverified"]

@@ -11,19 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from parsers.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICANT_COLUMNS, OUTCOME_ROWS
+from report.findings import ERROR, INFO, WARNING, Finding, finding
+from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICANT_COLUMNS, OUTCOME_ROWS
 
-Finding = dict[str, Any]
 Cells = Mapping[str, int | float | None]
-
-ERROR, WARNING, INFO = "error", "warning", "info"
 
 _OTHER_SPLIT = ("other.no_correction", "other.unpaid_fee", "other.other")
 _PARTIES = APPLICANT_COLUMNS[:-1]
-
-
-def finding(rule: str, severity: str, message: str, **evidence: Any) -> Finding:
-    return {"rule": rule, "severity": severity, "message": message, "evidence": evidence}
 
 
 def _get(cells: Cells, keys: Iterable[str]) -> list[int | float] | None:

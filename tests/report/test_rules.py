@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import rules
-from parsers.template import APPEAL_COLUMNS, APPLICANT_COLUMNS, OUTCOME_ROWS
+from report import rules
+from report.template import APPEAL_COLUMNS, APPLICANT_COLUMNS, OUTCOME_ROWS
 
 PARTIES = APPLICANT_COLUMNS[:-1]
 

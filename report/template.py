@@ -2,7 +2,7 @@
 
 Everything the table extractor and the checks know about the template lives here, so a
 template revision is an edit to these tables, not to code. Names follow
-``shared/spec/report-record.md`` exactly: users query them.
+``docs/report-record.md`` exactly: users query them.
 """
 
 from __future__ import annotations

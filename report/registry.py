@@ -1,0 +1,325 @@
+"""Every rule nianbao reports, in one place: its severity, which part of nianbao owns it
+(and so recomputes and resolves it), whether it leaves a year unverified, and what it means
+and what the agency should do — the words the docs, digests and reports quote.
+
+Groups: ``report`` (checked inside one report version when it is archived), ``check``
+(across years and against a date, by `nianbao check`), ``source`` (what a crawl met of an
+agency's portal), ``crawl`` (what a crawl learned of one listing or version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from report.findings import ERROR, INFO, WARNING
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str
+    group: str  # report | check | source | crawl
+    meaning_zh: str
+    advice_zh: str
+    meaning_en: str
+    advice_en: str
+    unverifies: str | None = None  # agency: all its years; year: that year; None
+
+
+_RULES = (
+    # -- inside one report ------------------------------------------------------------------
+    Rule(
+        "applications.balance",
+        ERROR,
+        "report",
+        "依申请公开表中，本年新收与上年结转之和不等于办理结果总计与结转下年度之和。",
+        "核对表三各列：第一项加第二项之和应等于第三项加第四项之和，更正后重新发布。",
+        "In the applications table, new plus carried over does not equal the total handled "
+        "plus carried forward.",
+        "Check each column of table 3 (items 1 + 2 = items 3 + 4) and publish a correction.",
+    ),
+    Rule(
+        "applications.outcome_sum",
+        ERROR,
+        "report",
+        "办理结果总计不等于各项办理结果之和。",
+        "核对予以公开、部分公开、不予公开等各行与总计，更正后重新发布。",
+        "The total of outcomes is not the sum of the outcome rows.",
+        "Check the outcome rows against their total and publish a correction.",
+    ),
+    Rule(
+        "applications.column_total",
+        ERROR,
+        "report",
+        "某行的总计不等于各类申请人之和。",
+        "核对该行自然人与各类法人或其他组织的数字与总计。",
+        "A row's total is not the sum of its applicant columns.",
+        "Check the applicant columns of the row against its total.",
+    ),
+    Rule(
+        "appeals.group_total",
+        ERROR,
+        "report",
+        "行政复议或行政诉讼的总计不等于维持、纠正、其他、尚未审结之和。",
+        "核对表四各组的分项与总计。",
+        "An appeals group's total is not the sum of its results.",
+        "Check table 4's results against each group's total.",
+    ),
+    Rule(
+        "narrative.matches_table",
+        WARNING,
+        "report",
+        "正文所述数字与表格中的同一数字不一致。",
+        "核对正文与表格，以正确者为准更正另一处。",
+        "A number stated in the text differs from the table's.",
+        "Check the text against the table and correct the wrong one.",
+    ),
+    Rule(
+        "narrative.part_sum",
+        WARNING,
+        "report",
+        "正文中“其中”各分项之和超过所述总数。",
+        "核对该句的总数与分项。",
+        "In the text, the parts of a total add up to more than the total.",
+        "Check the sentence's total and parts.",
+    ),
+    Rule(
+        "template.mismatch",
+        WARNING,
+        "report",
+        "报告使用的格式与报告年度应采用的格式不符。",
+        "按国务院办公厅规定的年度报告格式编制（2021年起为国办公开办函〔2021〕30号格式）。",
+        "The report follows another template than its year's.",
+        "Use the template in force for the year (国办公开办函〔2021〕30号 from 2021).",
+    ),
+    Rule(
+        "template.missing_section",
+        WARNING,
+        "report",
+        "报告缺少规定的章节。",
+        "补全六个部分：总体情况、主动公开、依申请公开、复议诉讼、问题及改进、其他事项。",
+        "A section of the template is missing.",
+        "Include all six sections of the template.",
+    ),
+    Rule(
+        "template.missing_table",
+        WARNING,
+        "report",
+        "报告中没有可读取的规定表格（可能以图片发布或缺失）。",
+        "以文字表格发布统计表，不要只发布图片。",
+        "A template table is missing or not in the text (published as a picture?).",
+        "Publish the tables as text, not only as pictures.",
+    ),
+    Rule(
+        "template.missing_row",
+        INFO,
+        "report",
+        "表格缺少规定的行。",
+        "按格式列出全部行，没有数字的行填0。",
+        "A table lacks rows of the template.",
+        "List every row of the template; write 0 where there is nothing.",
+    ),
+    Rule(
+        "template.article_reference",
+        WARNING,
+        "report",
+        "表头引用的条款与格式规定不符。",
+        "表二应引用《条例》第二十条。",
+        "A table header cites the wrong article.",
+        "Table 2 cites article 20 of the Regulations.",
+    ),
+    Rule(
+        "cells.blank",
+        WARNING,
+        "report",
+        "表格单元格空白，无法判断是否为0。",
+        "没有数字的单元格填0，不要留空。",
+        "Table cells are left blank: whether they mean 0 cannot be told.",
+        "Write 0 in cells with nothing to report; do not leave them blank.",
+    ),
+    Rule(
+        "cells.unreadable",
+        WARNING,
+        "report",
+        "某行的数字多于单元格，无法确定对应关系，该行留空。",
+        "检查该行排版，确保每个单元格一个数字。",
+        "A row has more numbers than cells; it is left empty rather than guessed.",
+        "Check the row's layout: one number per cell.",
+    ),
+    Rule(
+        "cells.inferred",
+        INFO,
+        "report",
+        "某行提取时少了一个数字，按格式的勾稽关系唯一确定后补全。",
+        "无需处理；如补全值有误，请检查原文排版。",
+        "A row lost one number in extraction; the template's sums fixed it.",
+        "Nothing to do; if the value is wrong, check the document's layout.",
+    ),
+    Rule(
+        "cells.unit_converted",
+        INFO,
+        "report",
+        "金额以“元”填报，已换算为格式规定的“万元”。",
+        "按格式以万元填报金额。",
+        "An amount printed in 元 was converted to the template's 万元.",
+        "Report amounts in 万元 as the template asks.",
+    ),
+    Rule(
+        "document.no_text",
+        WARNING,
+        "report",
+        "文件没有可读取的文字（可能是扫描件）。",
+        "发布可复制文字的版本（网页或带文字层的PDF）。",
+        "The document has no text (a scan?).",
+        "Publish a version with text (a web page or a PDF with a text layer).",
+    ),
+    # -- across years, against a date -------------------------------------------------------
+    Rule(
+        "report.missing",
+        ERROR,
+        "check",
+        "截止日期（含宽限期）已过，在已完整读取的年报栏目中未找到该年度报告。",
+        "在政府信息公开专栏发布该年度报告；如已发布，请告知其网址。",
+        "No report for the year was found in the agency's column, read to its end, after "
+        "the deadline and grace period.",
+        "Publish the year's report in the disclosure column; if it is published, tell us where.",
+    ),
+    Rule(
+        "report.late",
+        WARNING,
+        "check",
+        "报告发布日期晚于法定截止日期。",
+        "按《条例》第四十九条在截止日期前发布年度报告。",
+        "The report was published after its legal deadline.",
+        "Publish by the deadline of article 49 of the Regulations.",
+    ),
+    Rule(
+        "report.date_unverified",
+        INFO,
+        "check",
+        "只知道首次发现报告的时间，晚于截止日期，无法确认是否逾期。",
+        "在页面标明发布日期。",
+        "Only the time the report was first seen is known, after the deadline.",
+        "Show the publication date on the page.",
+    ),
+    Rule(
+        "report.duplicate_text",
+        WARNING,
+        "check",
+        "报告正文与上一年度几乎相同。",
+        "按当年实际情况撰写报告。",
+        "The report's prose is nearly the same as last year's.",
+        "Write the report about the year it covers.",
+    ),
+    Rule(
+        "carry.continuity",
+        WARNING,
+        "check",
+        "本年“上年结转”与上一年度报告的“结转下年度”不一致。",
+        "核对两年报告的结转数字。",
+        "This year's carried-over applications differ from last year's carried forward.",
+        "Check the carry-over figures of both years.",
+    ),
+    Rule(
+        "proactive.in_force_continuity",
+        WARNING,
+        "check",
+        "现行有效件数与上一年度不能衔接（上年现行有效+本年制发-本年废止）。",
+        "核对规章、规范性文件的现行有效件数。",
+        "Rules in force do not follow from last year's (in force + issued - repealed).",
+        "Check the counts of rules and normative documents in force.",
+    ),
+    Rule(
+        "plausibility.negative",
+        WARNING,
+        "check",
+        "出现不应为负数的负数。",
+        "核对该单元格。",
+        "A negative number where none can be.",
+        "Check the cell.",
+    ),
+    Rule(
+        "plausibility.township_rules",
+        WARNING,
+        "check",
+        "乡镇报告了制发规章（乡镇无规章制定权）。",
+        "核对规章一行，乡镇应为0。",
+        "A township reports issuing rules, which townships cannot do.",
+        "Check the rules row: a township's is 0.",
+    ),
+    # -- the agency's portal, as a crawl met it ---------------------------------------------
+    Rule(
+        "source.unreachable",
+        WARNING,
+        "source",
+        "年报栏目无法访问（错误、跳转到首页或登录页），该机关各年度暂无法核实。",
+        "检查栏目网址是否变更；如已迁移，请更新来源配置。",
+        "The report column could not be read (an error, a redirect home or to a login); "
+        "the agency's years are unverified.",
+        "Check whether the column moved; update the sources file if so.",
+        unverifies="agency",
+    ),
+    Rule(
+        "source.no_reports",
+        WARNING,
+        "source",
+        "栏目可以访问，但没有列出该机关的年度报告；栏目可能已迁移。",
+        "核对栏目网址与机关名称。",
+        "The column was read but lists no report of this agency: it may have moved.",
+        "Check the column's address and the agency's names.",
+        unverifies="agency",
+    ),
+    Rule(
+        "source.incomplete",
+        WARNING,
+        "source",
+        "年报栏目未能完整读取（页面出错、总数未达到、循环或页数上限），缺少的年度暂无法核实。",
+        "查看 nianbao sources check 中的原因；修复后重新抓取。",
+        "The column was not read to its end (a page failed, a total not reached, a loop, "
+        "the page cap); years without a report are unverified.",
+        "See why in `nianbao sources check`; crawl again once it is fixed.",
+        unverifies="agency",
+    ),
+    Rule(
+        "source.unreadable_documents",
+        WARNING,
+        "source",
+        "部分报告页面或附件无法下载或读取。",
+        "检查附件链接是否有效。",
+        "Some report pages or attachments could not be fetched or read.",
+        "Check the attachment links.",
+    ),
+    # -- a listing or a version ------------------------------------------------------------
+    Rule(
+        "report.attribution_conflict",
+        WARNING,
+        "crawl",
+        "栏目中标注为本机关该年度的报告，文件本身却是其他机关或其他年度的报告；该年度暂无法核实。",
+        "核对该链接对应的文件是否正确。",
+        "A report listed as this agency's for the year is, by its own text, another "
+        "agency's or another year's; the year is unverified.",
+        "Check that the link leads to the right document.",
+        unverifies="year",
+    ),
+    Rule(
+        "report.revised",
+        INFO,
+        "crawl",
+        "报告发布后被修改，已保存新旧两个版本及变化的单元格。",
+        "如为更正，请同时发布更正说明。",
+        "The report changed after publication; both versions and the changed cells are kept.",
+        "If it is a correction, publish a note saying so.",
+    ),
+)
+
+RULES: dict[str, Rule] = {r.name: r for r in _RULES}
+GROUPS = ("report", "check", "source", "crawl")
+
+
+def rules_of(group: str) -> tuple[str, ...]:
+    """The names of a group's rules."""
+    return tuple(r.name for r in _RULES if r.group == group)
+
+
+def rule(name: str) -> Rule | None:
+    return RULES.get(name)
