@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import click
 
+from ingest import prepare, reparse
 from parsers import DocumentError, Limits
 from parsers.guard import parse_guarded
-from storage.archive import Archive, Fetched, prepare, reparse
+from storage.archive import Archive, Fetched
 from storage.db import ArchiveError, connect
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix

@@ -26,10 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ingest import prepare  # noqa: E402
 from parsers import parse_text  # noqa: E402
 from parsers.record import prepare as prepare_text  # noqa: E402
 from report.rules import applications_balance, applications_column_total  # noqa: E402
-from storage.archive import Archive, Prepared, prepare  # noqa: E402
+from storage.archive import Archive, Prepared  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.query import findings, matrix, search  # noqa: E402
 from tests.corpus import make_layouts as layouts  # noqa: E402

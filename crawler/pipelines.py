@@ -19,9 +19,10 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import RelatedDoc, ReportGroup
 from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
+from ingest import prepare
 from parsers.html import join_pages
 from report.agencies import AgencyIndex, normal_name
-from storage.archive import Archive, Fetched, Prepared, now, prepare
+from storage.archive import Archive, Fetched, Prepared, now
 from storage.db import connect
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,9 +20,8 @@ from typing import Any
 
 import sqlite_utils
 
-from parsers import PARSER_VERSION, DocumentError, Limits
-from parsers.sniff import sniff
-from parsers.tokens import is_table_row
+from parsers import PARSER_VERSION
+from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
 from storage import crawls
@@ -31,79 +29,13 @@ from storage.db import setting, transaction
 from storage.findings import Found, open_of, resolve
 from storage.findings import store as store_found
 
-Reader = Callable[..., tuple[dict[str, Any], str]]
-
 # Rules whose findings come from one report's own content: recomputed with each version.
 # The rules recomputed with each report version (report.registry's "report" group).
 REPORT_RULES = rules_of("report")
-# Lines that change on every visit and say nothing about the report, and page footers.
-_FURNITURE_WORDS = (
-    "浏览次数",
-    "浏览量",
-    "点击数",
-    "点击量",
-    "访问量",
-    "访问次数",
-    "阅读数",
-    "阅读量",
-    "发布时间",
-    "发布日期",
-    "打印本页",
-    "关闭窗口",
-    "【打印】",
-    "【关闭】",
-    "分享到",
-    "当前位置",
-    "字号",
-)
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}")
-_FOOTER_LINE = re.compile(
-    r"^[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页"
-    r"(?:[ \t]*[,/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?|\d{1,3}[ \t]*/[ \t]*\d{1,3})[ \t]*$",
-    re.MULTILINE,
-)
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _is_furniture(line: str) -> bool:
-    return any(w in line for w in _FURNITURE_WORDS) or _TIMESTAMP.search(line) is not None
-
-
-# Page furniture sits above or below a page's body; only so many lines at each end are
-# looked at, which keeps this linear and cheap on long reports.
-_EDGE_LINES = 15
-
-
-def normalized_text(text: str) -> str:
-    """What decides whether two fetches are the same report, from the parser's text
-    (simplified script, NFKC): page footers and furniture (visit counters, timestamps,
-    print and close links) removed. Whitespace is ignored where it matters (text_hash)."""
-    lines = _FOOTER_LINE.sub("", text).split("\n")
-    if len(lines) > 2 * _EDGE_LINES:
-        head, body, tail = (
-            lines[:_EDGE_LINES],
-            lines[_EDGE_LINES:-_EDGE_LINES],
-            lines[-_EDGE_LINES:],
-        )
-    else:
-        head, body, tail = lines, [], []
-    if _is_furniture("\n".join(head)):  # one scan per end; lines only when needed
-        head = [line for line in head if not _is_furniture(line)]
-    if tail and _is_furniture("\n".join(tail)):
-        tail = [line for line in tail if not _is_furniture(line)]
-    return "\n".join(line for line in (*head, *body, *tail) if line.strip())
-
-
-def searchable_text(normalized: str) -> str:
-    """The prose of a report for the full-text index, each line without spaces (Chinese
-    needs none; "2023 年" is found as 2023年). A table row (three or more separate numbers)
-    is left out: its label is the same in every report and its numbers are cells."""
-    return "\n".join(
-        "".join(line.split()) for line in normalized.split("\n") if not is_table_row(line)
-    )
 
 
 def _sha256(data: bytes | str) -> str:
@@ -189,40 +121,21 @@ def pack(
     sha: str,
     data: bytes,
     fetched: Fetched,
+    fmt: str,
     record: dict[str, Any] | None,
-    text: str,
+    ident: Identity | None,
     error: str | None = None,
 ) -> Prepared:
+    """A document ready to write: its bytes compressed when that pays, with its record and
+    the identity that decides whether it is a new version (parsers.version)."""
     compressed = zlib.compress(data, 1)
     encoding, stored = ("zlib", compressed) if len(compressed) < 0.9 * len(data) else ("raw", data)
-    prepared = Prepared(sha, data, fetched, sniff(data), encoding, stored, record, error)
-    if record is not None:
-        normalized = normalized_text(text)
-        # Line breaks differ by format: the same report as HTML and as PDF is one version.
-        prepared.text_hash = _sha256("".join(normalized.split()))
-        prepared.searchable = searchable_text(normalized)
-        prepared.record_hash = record_hash(record)
+    prepared = Prepared(sha, data, fetched, fmt, encoding, stored, record, error)
+    if record is not None and ident is not None:
+        prepared.text_hash = ident.text_hash
+        prepared.searchable = ident.searchable
+        prepared.record_hash = ident.record_hash
     return prepared
-
-
-def prepare(
-    data: bytes,
-    fetched: Fetched | None = None,
-    read: Reader | None = None,
-    limits: Limits | None = None,
-) -> Prepared:
-    """Parse and pack a document; a document that cannot be read keeps its error."""
-    fetched = fetched or Fetched()
-    if read is None:
-        from parsers.guard import read_guarded as read
-    try:
-        record, text = read(data, fetched.content_type, limits or Limits())
-    except DocumentError as exc:
-        return pack(_sha256(data), data, fetched, None, "", str(exc))
-    except Exception as exc:  # a parser bug met by one document costs that document only
-        error = f"parser failed: {type(exc).__name__}: {exc}"[:500]
-        return pack(_sha256(data), data, fetched, None, "", error)
-    return pack(_sha256(data), data, fetched, record, text)
 
 
 class Archive:
@@ -345,19 +258,6 @@ class Archive:
             self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
             is not None
         )
-
-    def add_document(
-        self,
-        data: bytes,
-        fetched: Fetched | None = None,
-        read: Reader | None = None,
-        limits: Limits | None = None,
-    ) -> Ingested:
-        """Archive a document and the report it holds. The same bytes again add nothing."""
-        sha = _sha256(data)
-        if self.has_document(sha):
-            return Ingested(sha, "known")
-        return self.write(prepare(data, fetched, read, limits))
 
     def latest_report(self, agency_id: str | None, year: int | None) -> dict[str, Any] | None:
         """The latest report of an agency and year: its document, format, template and how
@@ -645,6 +545,58 @@ class Archive:
             (report_id, json.dumps({self._keys[k]: v for k, v in cells.items()})),
         )
 
+    # -- reparsing ------------------------------------------------------------------------
+
+    def documents(self) -> list[tuple[str, Fetched, str | None]]:
+        """(sha256, what is known of its fetch, its parse error) of every document."""
+        rows = self.conn.execute(
+            """SELECT sha256, source_url, final_url, http_status, content_type, last_modified,
+                   etag, fetched_at, error FROM documents ORDER BY fetched_at, sha256"""
+        ).fetchall()
+        return [(sha, Fetched(*meta), error) for sha, *meta, error in rows]
+
+    def document_bytes(self, sha256: str) -> bytes:
+        return document_bytes(self.conn, sha256)
+
+    def set_error(self, sha256: str, error: str | None) -> None:
+        with transaction(self.conn):
+            self.conn.execute("UPDATE documents SET error = ? WHERE sha256 = ?", (error, sha256))
+
+    def reparsed(self, p: Prepared, seen_at: str) -> dict[str, int]:
+        """A document's new record: a report where it had none, its reports' content
+        rewritten where the record changed (findings too, for the latest versions)."""
+        record = p.record
+        assert record is not None
+        rows = self.conn.execute(
+            "SELECT id, record_hash, is_latest, agency_id, agency, year FROM reports "
+            "WHERE document_sha256 = ?",
+            (p.sha,),
+        ).fetchall()
+        if not rows:
+            with transaction(self.conn):
+                self.conn.execute("UPDATE documents SET error = NULL WHERE sha256 = ?", (p.sha,))
+                return {self._add_report(p).status: 1}
+        counts: dict[str, int] = {}
+        for report_id, old_hash, is_latest, agency_id, agency, year in rows:
+            if old_hash == p.record_hash:
+                counts["unchanged"] = counts.get("unchanged", 0) + 1
+                continue
+            with transaction(self.conn):
+                self._rewrite(report_id, p)
+                if is_latest:
+                    self.store_findings(
+                        agency_id,
+                        agency_id or f"name:{agency or '?'}",
+                        agency,
+                        year,
+                        report_id,
+                        record["findings"],
+                        seen_at,
+                        scope=REPORT_RULES,
+                    )
+            counts["updated"] = counts.get("updated", 0) + 1
+        return counts
+
     # -- findings -------------------------------------------------------------------------
 
     def store_findings(
@@ -666,75 +618,6 @@ class Archive:
         if scope:
             before = open_of(self.conn, scope, agency_id, agency, year)
             resolve(self.conn, before - kept, seen_at)
-
-
-def reparse(
-    archive: Archive,
-    read: Reader | None = None,
-    limits: Limits | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, int]:
-    """Run the current parser over every archived document, no network. A report whose
-    record comes out the same is left untouched, so running it twice changes nothing."""
-    from collections import Counter
-
-    if read is None:
-        from parsers.guard import read_guarded as read
-    conn = archive.conn
-    counts: Counter[str] = Counter()
-    docs = conn.execute(
-        """SELECT sha256, source_url, final_url, http_status, content_type, last_modified,
-               etag, fetched_at, error FROM documents ORDER BY fetched_at, sha256"""
-    ).fetchall()
-    for n, (sha, *meta, old_error) in enumerate(docs, 1):
-        if progress:
-            progress(n, len(docs))
-        fetched = Fetched(*meta)
-        try:
-            data = document_bytes(conn, sha)
-            record, text = read(data, fetched.content_type, limits or Limits())
-        except DocumentError as exc:
-            if str(exc) != old_error:
-                with transaction(conn):
-                    conn.execute("UPDATE documents SET error = ? WHERE sha256 = ?", (str(exc), sha))
-                counts["error"] += 1
-            continue
-        rows = conn.execute(
-            "SELECT id, record_hash, is_latest, agency_id, agency, year FROM reports "
-            "WHERE document_sha256 = ?",
-            (sha,),
-        ).fetchall()
-        prepared = pack(sha, data, fetched, record, text)
-        if not rows:
-            with transaction(conn):
-                conn.execute("UPDATE documents SET error = NULL WHERE sha256 = ?", (sha,))
-                counts[archive._add_report(prepared).status] += 1
-            continue
-        for report_id, old_hash, is_latest, agency_id, agency, year in rows:
-            if old_hash == prepared.record_hash:
-                counts["unchanged"] += 1
-                continue
-            with transaction(conn):
-                archive._rewrite(report_id, prepared)
-                if is_latest:
-                    archive.store_findings(
-                        agency_id,
-                        agency_id or f"name:{agency or '?'}",
-                        agency,
-                        year,
-                        report_id,
-                        record["findings"],
-                        now(),
-                        scope=REPORT_RULES,
-                    )
-            counts["updated"] += 1
-    archive.flush_search_index()
-    return dict(counts)
-
-
-def record_hash(record: dict[str, Any]) -> str:
-    # Records are built in a fixed order, and repr is the cheapest stable serialization.
-    return _sha256(repr(record))
 
 
 def document_bytes(conn: sqlite3.Connection, sha256: str) -> bytes:

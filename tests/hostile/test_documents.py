@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from ingest import prepare
 from parsers import DocumentError
 from parsers.guard import parse_guarded
-from storage.archive import prepare
 from tests.hostile import documents as hostile
 
 SECONDS, MEGABYTES = 20.0, 600.0

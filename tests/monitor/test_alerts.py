@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from cli import main
+from ingest import add_document
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
@@ -64,8 +65,8 @@ def smtp():
 def archive(tmp_path: Path) -> Archive:
     a = new_archive(tmp_path)
     # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
-    a.add_document(report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
-    a.add_document(report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
+    add_document(a, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
+    add_document(a, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
     read_whole(a)  # the lists were read to their end: an absent year may be missing
     return a
 
@@ -116,7 +117,9 @@ def test_check_finds_missing_and_late_and_resolves_what_stops_holding(archive: A
     again = run_checks(archive, date(2024, 2, 1))
     assert (again["new"], again["resolved"], again["open"]) == (0, 0, result["open"])
     count = archive.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
-    archive.add_document(report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20"))
+    add_document(
+        archive, report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20")
+    )
     third = run_checks(archive, date(2024, 2, 1))
     assert third["resolved"] >= 1
     assert ("demo-env", 2023, "report.missing") in rules(archive, "resolved")
@@ -169,7 +172,9 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     assert "0 digest(s) queued, 0 sent" in second.output
     assert len(inbox.messages) == 2
     # A finding resolved: told once, in the resolved part.
-    archive.add_document(report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20"))
+    add_document(
+        archive, report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20")
+    )
     run_checks(archive, date(2024, 4, 1))
     third = CliRunner().invoke(main, args)
     assert "1 digest(s) queued, 1 sent" in third.output

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest import add_document, reparse
 from report.registry import rules_of
-from storage.archive import Archive, Fetched, reparse
+from storage.archive import Archive, Fetched
 from storage.db import ArchiveError, connect
 from storage.query import findings, matrix, search
 from storage.sources import SourcesError, load_sources
@@ -98,26 +99,27 @@ def count(a: Archive, table: str) -> int:
 
 
 def test_same_bytes_add_nothing(archive: Archive) -> None:
-    first = archive.add_document(report())
+    first = add_document(archive, report())
     assert first.status == "new_report"
     before = {t: count(archive, t) for t in ("documents", "reports", "cells", "findings")}
-    assert archive.add_document(report()).status == "known"
+    assert add_document(archive, report()).status == "known"
     assert {t: count(archive, t) for t in before} == before
     assert before["cells"] == 200
 
 
 def test_bytes_that_differ_only_in_furniture_are_not_a_new_version(archive: Archive) -> None:
-    archive.add_document(report())
+    add_document(archive, report())
     noisy = report().replace(b"\n", b"\n\n", 3) + "浏览次数：1024\n- 3 -\n".encode()
-    result = archive.add_document(noisy)
+    result = add_document(archive, noisy)
     assert result.status == "same_text"
     assert count(archive, "documents") == 2  # what the portal served is kept
     assert count(archive, "reports") == 1
 
 
 def test_revised_report_is_a_new_version_with_the_changed_cells(archive: Archive) -> None:
-    v1 = archive.add_document(report(), Fetched(fetched_at="2023-01-25T00:00:00+00:00"))
-    v2 = archive.add_document(
+    v1 = add_document(archive, report(), Fetched(fetched_at="2023-01-25T00:00:00+00:00"))
+    v2 = add_document(
+        archive,
         report(edit=("行政许可\t341", "行政许可\t342")),
         Fetched(fetched_at="2023-03-01T00:00:00+00:00"),
     )
@@ -136,12 +138,12 @@ def test_findings_are_resolved_not_deleted_and_never_duplicated(archive: Archive
     broken = report(
         edit=("(一)予以公开\t6\t2\t0\t1\t1\t0\t10", "(一)予以公开\t5\t2\t0\t1\t1\t0\t9")
     )
-    archive.add_document(broken, Fetched(fetched_at="2023-01-20T00:00:00+00:00"))
+    add_document(archive, broken, Fetched(fetched_at="2023-01-20T00:00:00+00:00"))
     opened = findings(archive.conn, rule="applications.outcome_sum")
     assert [f["evidence"]["column"] for f in opened] == ["natural_person", "total"]
-    archive.add_document(broken + b"\n")  # same text: nothing new
+    add_document(archive, broken + b"\n")  # same text: nothing new
     assert len(findings(archive.conn, rule="applications.", status="all")) == 2
-    archive.add_document(report(), Fetched(fetched_at="2023-02-01T00:00:00+00:00"))
+    add_document(archive, report(), Fetched(fetched_at="2023-02-01T00:00:00+00:00"))
     assert findings(archive.conn, rule="applications.") == []
     resolved = findings(archive.conn, rule="applications.", status="resolved")
     assert len(resolved) == 2
@@ -164,7 +166,7 @@ def test_agencies_update_in_place_and_reports_match_by_alias(
     assert archive.conn.execute(
         "SELECT region FROM agencies WHERE id = 'demo-county'"
     ).fetchone() == ("某省某市新县",)
-    result = archive.add_document(report("某县政府", 2022, "2021"))
+    result = add_document(archive, report("某县政府", 2022, "2021"))
     assert archive.conn.execute(
         "SELECT agency_id FROM reports WHERE id = ?", (result.report_id,)
     ).fetchone() == ("demo-county",)
@@ -217,14 +219,15 @@ def test_default_deadlines_by_level(tmp_path: Path) -> None:
 
 
 def test_cells_answer_questions_across_agencies(archive: Archive) -> None:
-    archive.add_document(report())
-    archive.add_document(
+    add_document(archive, report())
+    add_document(
+        archive,
         report(
             "某县人民政府",
             2022,
             "2021",
             edit=("数量\t12\t3\t0\t1\t2\t0\t18", "数量\t112\t3\t0\t1\t2\t0\t118"),
-        )
+        ),
     )
     rows = archive.conn.execute(
         """SELECT r.agency_id, c.value FROM latest_reports r
@@ -236,8 +239,8 @@ def test_cells_answer_questions_across_agencies(archive: Archive) -> None:
 
 
 def test_compliance_view_and_matrix(archive: Archive) -> None:
-    archive.add_document(report())  # demo-env 2022: ok
-    archive.add_document(report(year=2021, edit=("(七)总计\t13", "(七)总计\t14")))
+    add_document(archive, report())  # demo-env 2022: ok
+    add_document(archive, report(year=2021, edit=("(七)总计\t13", "(七)总计\t14")))
     result = matrix(archive.conn)
     assert result["demo-env"][2021] == ["inconsistent"]
     assert result["demo-env"][2022] == ["ok"]
@@ -273,8 +276,8 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
 
 
 def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
-    first = archive.add_document(report())
-    archive.add_document(report("某县人民政府", 2022, "2021"))
+    first = add_document(archive, report())
+    add_document(archive, report("某县人民政府", 2022, "2021"))
     hits = search(archive.conn, "生態環境局")  # traditional query, simplified report
     assert [h["report_id"] for h in hits] == [first.report_id]
     assert "[生态环境局]" in hits[0]["snippet"]
@@ -284,8 +287,8 @@ def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
 
 
 def test_reparse_is_idempotent_and_repairs(archive: Archive) -> None:
-    archive.add_document(report())
-    archive.add_document(b"\x00\x01 not a document")
+    add_document(archive, report())
+    add_document(archive, b"\x00\x01 not a document")
     assert reparse(archive) == {"unchanged": 1}
 
     def dump() -> str:
@@ -302,7 +305,7 @@ def test_reparse_is_idempotent_and_repairs(archive: Archive) -> None:
 
 
 def test_error_documents_are_kept_with_their_error(archive: Archive) -> None:
-    result = archive.add_document(b"\x00\x01 not a document")
+    result = add_document(archive, b"\x00\x01 not a document")
     assert result.status == "error"
     row = archive.conn.execute("SELECT error, size FROM documents").fetchone()
     assert row == ("binary content (NUL bytes): not a text document", 17)
@@ -322,7 +325,8 @@ def test_read_only_connection_refuses_writes(archive: Archive, tmp_path: Path) -
 
 def test_documents_keep_their_bytes_and_fetch_metadata(archive: Archive) -> None:
     data = report()
-    archive.add_document(
+    add_document(
+        archive,
         data,
         Fetched(
             source_url="http://127.0.0.1/a.txt",
