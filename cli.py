@@ -23,10 +23,11 @@ from ingest import prepare, reparse
 from parsers import DocumentError, Limits
 from parsers.guard import parse_guarded
 from storage.archive import Archive, Fetched
+from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
-from storage.query import run_sql, search, worst
+from storage.query import open_by_rule, run_sql, search, worst
 from storage.sources import SourcesError, load_sources
 
 MB = 1024 * 1024
@@ -682,23 +683,16 @@ def crawl(
     process.start()
 
     conn = _open(db_path, readonly=True)
-    run = conn.execute(
-        "SELECT id, pages, documents_new, documents_changed, documents_unchanged, errors, "
-        "json_extract(stats, '$.finish_reason') FROM crawl_runs ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if run is None or run[6] is None:
+    run = last_run(conn)
+    if run is None or run["finish_reason"] is None:
         click.echo("crawl did not finish; run it again to resume", err=True)
         sys.exit(1)
-    run_id, pages, new, changed, unchanged, errors, reason = run
+    reason, errors = run["finish_reason"], run["errors"]
     click.echo(
-        f"crawl {run_id} {reason}: {pages} pages; documents {new} new, {changed} changed, "
-        f"{unchanged} unchanged; {errors} errors"
+        f"crawl {run['id']} {reason}: {run['pages']} pages; documents {run['new']} new, "
+        f"{run['changed']} changed, {run['unchanged']} unchanged; {errors} errors"
     )
-    for agency_id, status, detail in conn.execute(
-        "SELECT agency_id, status, detail FROM source_health WHERE run_id = ? AND status != 'ok' "
-        "ORDER BY agency_id",
-        (run_id,),
-    ):
+    for agency_id, status, detail in troubled_sources(conn, run["id"]):
         click.echo(f"  {agency_id}: {status}: {detail}")
     if reason == "finished" and scrapy_settings.get("JOBDIR") == f"{db_path}.crawl":
         shutil.rmtree(f"{db_path}.crawl", ignore_errors=True)  # nothing left to resume
@@ -926,9 +920,7 @@ def demo(workdir: str) -> None:
     )
     subprocess.run([*run, "matrix", "--db", str(db)], env=env, check=True)
     click.echo("\nopen findings by rule:")
-    for rule, n in _open(str(db), readonly=True).execute(
-        "SELECT rule, count(*) FROM findings WHERE status = 'open' GROUP BY rule ORDER BY rule"
-    ):
+    for rule, n in open_by_rule(_open(str(db), readonly=True)):
         click.echo(f"  {rule}: {n}")
     click.echo(f"\nexplore it: nianbao findings --db {db} · nianbao query --db {db} 'SELECT …'")
 

@@ -11,6 +11,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.adapters.links import site_of
+from storage.crawls import fetched_before
 
 
 class RetryBackoff:
@@ -95,9 +96,7 @@ class ConditionalRequests:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional") or "archived_sha" in request.meta:
             return
-        row = self.conn.execute(
-            "SELECT sha256, etag, last_modified FROM document_urls WHERE url = ?", (request.url,)
-        ).fetchone()
+        row = fetched_before(self.conn, request.url)
         request.meta["archived_sha"] = row[0] if row else None
         if row:
             if row[1]:

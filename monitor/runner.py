@@ -3,7 +3,6 @@ monitor.checks → findings stored (opened, kept, or resolved when they no longe
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from datetime import date
@@ -18,41 +17,39 @@ from monitor.checks import (
     summary,
 )
 from storage.archive import Archive, now
-from storage.db import setting, transaction
+from storage.db import set_setting, setting
 from storage.findings import Found, refresh
+from storage.query import check_agencies, check_reports
 
 
 def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
     return [
-        AgencyFacts(*row[:5], unverified_years=set(json.loads(row[5])))
-        for row in conn.execute(
-            """SELECT a.id, a.level, a.deadline, a.since,
-                   a.id IN (SELECT agency_id FROM unverified_agencies),
-                   (SELECT json_group_array(DISTINCT f.year) FROM findings f
-                    WHERE f.agency_id = a.id AND f.status = 'open' AND f.year IS NOT NULL
-                    AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year'))
-               FROM agencies a ORDER BY a.id"""
+        AgencyFacts(
+            a["id"],
+            a["level"],
+            a["deadline"],
+            a["since"],
+            bool(a["unverified"]),
+            set(a["unverified_years"]),
         )
+        for a in check_agencies(conn)
     ]
 
 
 def _reports(conn: sqlite3.Connection, agency_id: str) -> list[ReportFacts]:
-    reports = [
-        ReportFacts(*row)
-        for row in conn.execute(
-            """SELECT r.id, r.year, r.template, r.published_at, r.published_source,
-                   r.first_seen, NULL, coalesce(t.text, '')
-               FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id
-               WHERE r.agency_id = ? AND r.is_latest = 1 AND r.year IS NOT NULL
-               ORDER BY r.year""",
-            (agency_id,),
+    return [
+        ReportFacts(
+            r["id"],
+            r["year"],
+            r["template"],
+            r["published_at"],
+            r["published_source"],
+            r["first_seen"],
+            r["cells"],
+            r["text"],
         )
+        for r in check_reports(conn, agency_id)
     ]
-    for report in reports:
-        report.cells = dict(
-            conn.execute("SELECT key, value FROM cell_values WHERE report_id = ?", (report.id,))
-        )
-    return reports
 
 
 def run_checks(
@@ -66,10 +63,7 @@ def run_checks(
     resolved. ``grace_days`` (when given) is stored as the archive's grace period."""
     conn = archive.conn
     if grace_days is not None:
-        with transaction(conn):
-            conn.execute(
-                "UPDATE settings SET value = ? WHERE key = 'grace_days'", (str(grace_days),)
-            )
+        set_setting(conn, "grace_days", str(grace_days))
     grace = int(setting(conn, "grace_days"))
     agencies = _agencies(conn)
     seen_at = now()

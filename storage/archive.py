@@ -277,9 +277,7 @@ class Archive:
 
     def fetched_before(self, url: str) -> tuple[str, str | None, str | None] | None:
         """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
-        return self.conn.execute(
-            "SELECT sha256, etag, last_modified FROM document_urls WHERE url = ?", (url,)
-        ).fetchone()
+        return crawls.fetched_before(self.conn, url)
 
     def served(self, url: str, sha256: str, fetched: Fetched) -> None:
         """Remember that ``url`` served this archived document (for the next conditional

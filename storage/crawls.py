@@ -161,3 +161,31 @@ def latest_list_reads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
         item["detail"] = json.loads(item["detail"])
         out[item["list_url"]] = item
     return out
+
+
+def last_run(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """The latest crawl's counts and how it ended (None: it has not ended)."""
+    row = conn.execute(
+        "SELECT id, pages, documents_new, documents_changed, documents_unchanged, errors, "
+        "json_extract(stats, '$.finish_reason') FROM crawl_runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "pages", "new", "changed", "unchanged", "errors", "finish_reason")
+    return dict(zip(keys, row, strict=True))
+
+
+def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[tuple[str, str, str]]:
+    """(agency, status, detail) of every source a crawl did not find in order."""
+    return conn.execute(
+        "SELECT agency_id, status, detail FROM source_health WHERE run_id = ? "
+        "AND status != 'ok' ORDER BY agency_id",
+        (run_id,),
+    ).fetchall()
+
+
+def fetched_before(conn: sqlite3.Connection, url: str) -> tuple[str, str | None, str | None] | None:
+    """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
+    return conn.execute(
+        "SELECT sha256, etag, last_modified FROM document_urls WHERE url = ?", (url,)
+    ).fetchone()

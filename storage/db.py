@@ -13,7 +13,7 @@ from urllib.parse import quote
 from storage.errors import ArchiveError
 from storage.schema import migrate
 
-__all__ = ["ArchiveError", "connect", "setting", "transaction"]
+__all__ = ["ArchiveError", "connect", "set_setting", "setting", "transaction"]
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -120,6 +120,11 @@ def setting(conn: sqlite3.Connection, key: str) -> str:
     if row is None:
         raise ArchiveError(f"setting {key} missing from the archive")
     return row[0]
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE settings SET value = ? WHERE key = ?", (value, key))
 
 
 @contextmanager

@@ -178,3 +178,48 @@ def sources_view(conn: sqlite3.Connection, agency: str | None = None) -> list[di
             }
         )
     return out
+
+
+def check_agencies(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """What `nianbao check` needs of each agency: its deadline and level, and whether its
+    years (or which of them) are unverified."""
+    rows = conn.execute(
+        """SELECT a.id, a.level, a.deadline, a.since,
+               a.id IN (SELECT agency_id FROM unverified_agencies),
+               (SELECT json_group_array(DISTINCT f.year) FROM findings f
+                WHERE f.agency_id = a.id AND f.status = 'open' AND f.year IS NOT NULL
+                AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year'))
+           FROM agencies a ORDER BY a.id"""
+    ).fetchall()
+    keys = ("id", "level", "deadline", "since", "unverified")
+    return [
+        {**dict(zip(keys, row[:5], strict=True)), "unverified_years": json.loads(row[5])}
+        for row in rows
+    ]
+
+
+def check_reports(conn: sqlite3.Connection, agency_id: str) -> list[dict[str, Any]]:
+    """An agency's latest report of each year, with its prose and cells, for the checks."""
+    keys = ("id", "year", "template", "published_at", "published_source", "first_seen", "text")
+    reports = [
+        dict(zip(keys, row, strict=True))
+        for row in conn.execute(
+            """SELECT r.id, r.year, r.template, r.published_at, r.published_source,
+                   r.first_seen, coalesce(t.text, '')
+               FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id
+               WHERE r.agency_id = ? AND r.is_latest = 1 AND r.year IS NOT NULL
+               ORDER BY r.year""",
+            (agency_id,),
+        )
+    ]
+    for report in reports:
+        report["cells"] = dict(
+            conn.execute("SELECT key, value FROM cell_values WHERE report_id = ?", (report["id"],))
+        )
+    return reports
+
+
+def open_by_rule(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    return conn.execute(
+        "SELECT rule, count(*) FROM findings WHERE status = 'open' GROUP BY rule ORDER BY rule"
+    ).fetchall()
