@@ -6,12 +6,9 @@ could not be read), 2 bad usage or unreadable input.
 
 from __future__ import annotations
 
-import base64
-import csv
 import json
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from ingest import prepare, reparse
+from output import emit, render_matrix, source_text, summary
 from parsers import DocumentError, Limits
 from parsers.guard import parse_guarded
 from storage.archive import Archive, Fetched
@@ -27,7 +25,7 @@ from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
-from storage.query import open_by_rule, run_sql, search, worst
+from storage.query import open_by_rule, run_sql, search
 from storage.sources import SourcesError, load_sources
 
 MB = 1024 * 1024
@@ -75,58 +73,6 @@ def format_option(*choices: str) -> Callable[..., Any]:
         show_default=True,
         help="Output format.",
     )
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-# Control characters from documents (a title holding an escape sequence) are shown, never
-# sent raw to the terminal.
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)}
-
-
-def _safe(text: str) -> str:
-    return text.translate(_CONTROLS)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return _safe(str(value))
-
-
-def _json_value(value: Any) -> Any:
-    """Binary columns as base64 text: JSON has no bytes."""
-    if isinstance(value, bytes):
-        return "base64:" + base64.b64encode(value).decode("ascii")
-    return value
-
-
-def emit(columns: list[str], rows: list, fmt: str, out: Any = None) -> None:
-    """Rows as an aligned table, JSON (a list of objects) or CSV."""
-    out = out or sys.stdout
-    if fmt == "json":
-        items = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-        out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
-    elif fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-    else:
-        text = [[_cell(v) for v in row] for row in rows]
-        widths = [max([_width(c), *(_width(r[i]) for r in text)]) for i, c in enumerate(columns)]
-        for line in (columns, ["-" * w for w in widths], *text):
-            out.write(
-                "  ".join(
-                    v + " " * (w - _width(v)) for v, w in zip(line, widths, strict=True)
-                ).rstrip()
-                + "\n"
-            )
 
 
 def _open(
@@ -182,21 +128,6 @@ def _read_document(name: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise DocumentError(f"document too large (limit {max_bytes / MB:.0f} MB)")
     return data
-
-
-def _summary(name: str, record: dict[str, Any]) -> str:
-    cells = record["cells"]
-    blank = sum(v is None for v in cells.values())
-    head = (
-        f"{name}: {record['agency'] or '?'} {record['year'] or '?'} · "
-        f"template {record['template']} · {len(cells)} cells"
-        + (f" ({blank} blank)" if blank else "")
-        + f" · {len(record['findings'])} finding(s)"
-    )
-    lines = [head]
-    for f in record["findings"]:
-        lines.append(f"  {f['severity']:<7} {f['rule']}: {f['message']}")
-    return _safe("\n".join(lines))
 
 
 def sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -347,7 +278,7 @@ def parse(
             extra = {"archived": archived} if archived else {}
             click.echo(json.dumps({"file": name, **record, **extra}, ensure_ascii=False))
         else:
-            click.echo(_summary(name, record) + (f"\n  archived: {archived}" if archived else ""))
+            click.echo(summary(name, record) + (f"\n  archived: {archived}" if archived else ""))
     if show_progress:
         click.echo(err=True)
     if archive is not None:
@@ -450,35 +381,7 @@ def matrix(db_path: str, fmt: str, out: Any) -> None:
 
     Example: nianbao matrix --format html --out matrix.html
     """
-    data = compliance_matrix(_open(db_path, readonly=True))
-    years = sorted({y for row in data.values() for y in row})
-    if fmt == "json":
-        out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-        return
-    rows = [
-        [agency, *(worst(row[y]) if y in row else "" for y in years)]
-        for agency, row in data.items()
-    ]
-    columns = ["agency_id", *map(str, years)]
-    if fmt != "html":
-        emit(columns, rows, fmt, out)
-        return
-    import html
-
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{html.escape(v)}">{html.escape(v)}</td>' for v in row)
-        + "</tr>"
-        for row in rows
-    )
-    out.write(
-        "<!DOCTYPE html><meta charset=utf-8><title>nianbao compliance</title><style>"
-        "td,th{padding:2px 8px;border:1px solid #ccc}.missing{background:#f99}"
-        ".inconsistent{background:#fc9}.late{background:#ff9}.ok{background:#cfc}"
-        ".pending,.unverified{background:#eee}</style>"
-        f"<table><tr>{head}</tr>{body}</table>\n"
-    )
+    render_matrix(compliance_matrix(_open(db_path, readonly=True)), fmt, out)
 
 
 @main.command(name="reparse")
@@ -549,30 +452,7 @@ def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
         click.echo(json.dumps(view, ensure_ascii=False, indent=1))
         return
     for source in view:
-        click.echo(_source_text(source))
-
-
-def _source_text(source: dict[str, Any]) -> str:
-    health = source["health"] or {"status": "never crawled", "detail": None}
-    lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]
-    for r in source["lists"]:
-        if "pages_read" not in r:
-            lines.append(f"  list {r['list_url']}: not read yet")
-            continue
-        pages = f"{r['pages_read']} of {r['pages_announced'] or '?'} pages"
-        records = f"{r['records_read']} of {r['records_announced'] or '?'} records"
-        lines.append(
-            f"  list {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
-            f"{'read to its end' if r['complete'] else 'NOT read to its end: ' + r['stop_reason']}"
-        )
-        for url, error in r["detail"].get("failed", {}).items():
-            lines.append(f"    failed {url}: {error}")
-    for rep in source["reports"]:
-        listed = f" (listed {rep['listed_date']})" if rep["listed_date"] else ""
-        lines.append(f"  {rep['year']} {rep['title'] or '?'} {rep['url'] or ''}{listed}")
-    for u in source["unassigned"]:
-        lines.append(f"  to nobody ({u['reason']}: {u['issuer'] or 'no name'}): {u['title']}")
-    return "\n".join(lines)
+        click.echo(source_text(source))
 
 
 @sources.command(name="discover")
@@ -635,9 +515,6 @@ def crawl(
 
     Example: nianbao crawl --agency fj-nanan-shengxin -s DOWNLOAD_DELAY=2
     """
-    import os
-    import shutil
-
     try:
         rows = load_sources(sources)
     except SourcesError as exc:
@@ -653,34 +530,19 @@ def crawl(
         overrides[name] = value
     _open(db_path, create=True).close()  # a clear error for a bad archive before Scrapy
     lock = _lock(db_path, "crawl", "another crawl is running on this archive")
-    from crawler import jobdir
-
-    queue = f"{db_path}.crawl"
-    why = jobdir.check(queue)
-    if why:
-        click.echo(f"warning: {queue}: {why}; starting the crawl over", err=True)
-        jobdir.discard(queue)
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    scrapy_settings = get_project_settings()
-    scrapy_settings.set("JOBDIR", f"{db_path}.crawl", priority="cmdline")
     config = _config(config_path)
-    if config.contact:  # who runs this crawler, for the portals' webmasters
-        scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{config.contact})", priority="cmdline")
-    for name, value in {**config.crawl_settings, **overrides}.items():
-        scrapy_settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(scrapy_settings)
-    process.crawl(
-        "portal",
-        sources=sources,
-        db=db_path,
-        agency=",".join(agencies),
-        year=",".join(str(y) for y in years),
+    from crawler.run import finished, queue_of, run_crawl
+
+    why = run_crawl(
+        sources,
+        db_path,
+        list(agencies),
+        list(years),
+        {**config.crawl_settings, **overrides},
+        config.contact,
     )
-    process.start()
+    if why:
+        click.echo(f"warning: {queue_of(db_path)}: {why}; starting the crawl over", err=True)
 
     conn = _open(db_path, readonly=True)
     run = last_run(conn)
@@ -694,8 +556,8 @@ def crawl(
     )
     for agency_id, status, detail in troubled_sources(conn, run["id"]):
         click.echo(f"  {agency_id}: {status}: {detail}")
-    if reason == "finished" and scrapy_settings.get("JOBDIR") == f"{db_path}.crawl":
-        shutil.rmtree(f"{db_path}.crawl", ignore_errors=True)  # nothing left to resume
+    if reason == "finished" and "JOBDIR" not in overrides:
+        finished(db_path)
     lock.close()
     sys.exit(1 if errors or reason != "finished" else 0)
 

@@ -1,0 +1,135 @@
+"""What the commands print: tables, JSON, CSV, a record's summary, a source's view, the
+compliance matrix. Rendering only; the commands in cli.py decide what to show."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import sys
+import unicodedata
+from typing import Any
+
+from storage.query import worst
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# Control characters from documents (a title holding an escape sequence) are shown, never
+# sent raw to the terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)}
+
+
+def _safe(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return _safe(str(value))
+
+
+def _json_value(value: Any) -> Any:
+    """Binary columns as base64 text: JSON has no bytes."""
+    if isinstance(value, bytes):
+        return "base64:" + base64.b64encode(value).decode("ascii")
+    return value
+
+
+def emit(columns: list[str], rows: list, fmt: str, out: Any = None) -> None:
+    """Rows as an aligned table, JSON (a list of objects) or CSV."""
+    out = out or sys.stdout
+    if fmt == "json":
+        items = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    else:
+        text = [[_cell(v) for v in row] for row in rows]
+        widths = [max([_width(c), *(_width(r[i]) for r in text)]) for i, c in enumerate(columns)]
+        for line in (columns, ["-" * w for w in widths], *text):
+            out.write(
+                "  ".join(
+                    v + " " * (w - _width(v)) for v, w in zip(line, widths, strict=True)
+                ).rstrip()
+                + "\n"
+            )
+
+
+def summary(name: str, record: dict[str, Any]) -> str:
+    cells = record["cells"]
+    blank = sum(v is None for v in cells.values())
+    head = (
+        f"{name}: {record['agency'] or '?'} {record['year'] or '?'} · "
+        f"template {record['template']} · {len(cells)} cells"
+        + (f" ({blank} blank)" if blank else "")
+        + f" · {len(record['findings'])} finding(s)"
+    )
+    lines = [head]
+    for f in record["findings"]:
+        lines.append(f"  {f['severity']:<7} {f['rule']}: {f['message']}")
+    return _safe("\n".join(lines))
+
+
+def source_text(source: dict[str, Any]) -> str:
+    health = source["health"] or {"status": "never crawled", "detail": None}
+    lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]
+    for r in source["lists"]:
+        if "pages_read" not in r:
+            lines.append(f"  list {r['list_url']}: not read yet")
+            continue
+        pages = f"{r['pages_read']} of {r['pages_announced'] or '?'} pages"
+        records = f"{r['records_read']} of {r['records_announced'] or '?'} records"
+        lines.append(
+            f"  list {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
+            f"{'read to its end' if r['complete'] else 'NOT read to its end: ' + r['stop_reason']}"
+        )
+        for url, error in r["detail"].get("failed", {}).items():
+            lines.append(f"    failed {url}: {error}")
+    for rep in source["reports"]:
+        listed = f" (listed {rep['listed_date']})" if rep["listed_date"] else ""
+        lines.append(f"  {rep['year']} {rep['title'] or '?'} {rep['url'] or ''}{listed}")
+    for u in source["unassigned"]:
+        lines.append(f"  to nobody ({u['reason']}: {u['issuer'] or 'no name'}): {u['title']}")
+    return "\n".join(lines)
+
+
+def render_matrix(data: dict[str, dict[int, list[str]]], fmt: str, out: Any) -> None:
+    """The compliance matrix: JSON with every status, else the worst of each cell as a
+    table, CSV or a small HTML page."""
+    years = sorted({y for row in data.values() for y in row})
+    if fmt == "json":
+        out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return
+    rows = [
+        [agency, *(worst(row[y]) if y in row else "" for y in years)]
+        for agency, row in data.items()
+    ]
+    columns = ["agency_id", *map(str, years)]
+    if fmt != "html":
+        emit(columns, rows, fmt, out)
+        return
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{html.escape(v)}">{html.escape(v)}</td>' for v in row)
+        + "</tr>"
+        for row in rows
+    )
+    out.write(
+        "<!DOCTYPE html><meta charset=utf-8><title>nianbao compliance</title><style>"
+        "td,th{padding:2px 8px;border:1px solid #ccc}.missing{background:#f99}"
+        ".inconsistent{background:#fc9}.late{background:#ff9}.ok{background:#cfc}"
+        ".pending,.unverified{background:#eee}</style>"
+        f"<table><tr>{head}</tr>{body}</table>\n"
+    )
