@@ -375,9 +375,10 @@ def findings(
 def matrix(db_path: str, fmt: str, out: Any) -> None:
     """The compliance matrix: one row per agency, one column per year.
 
-    A cell is missing, pending (deadline not passed), unverified (the agency's source
-    could not be read: never called missing), not_expected, or for a found report ok,
-    late and/or inconsistent. Table, CSV and HTML show the worst; JSON gives every status.
+    A cell is missing, pending (deadline not passed), unverified (the agency's lists were
+    not read to their end, or the year's listing was another's: never called missing), or
+    for a found report ok, late and/or inconsistent. Table, CSV and HTML show the worst;
+    JSON gives every status.
 
     Example: nianbao matrix --format html --out matrix.html
     """

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from parsers import DocumentError, Limits
+from parsers.dates import now
 from parsers.sniff import sniff
 from parsers.version import identity, sha256
-from storage.archive import Archive, Fetched, Ingested, Prepared, now, pack
+from storage.archive import Archive, Fetched, Ingested, Prepared, pack
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
 

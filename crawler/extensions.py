@@ -11,8 +11,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from parsers.dates import now
 from report.registry import rules_of
-from storage.archive import Archive, now
+from storage.archive import Archive
 from storage.db import connect
 
 

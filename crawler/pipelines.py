@@ -20,9 +20,10 @@ from crawler.items import RelatedDoc, ReportGroup
 from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from ingest import prepare
+from parsers.dates import now
 from parsers.html import join_pages
 from report.agencies import AgencyIndex, normal_name
-from storage.archive import Archive, Fetched, Prepared, now
+from storage.archive import Archive, Fetched, Prepared
 from storage.db import connect
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import sqlite3
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from fnmatch import fnmatchcase
@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import SEVERITIES, Config, Mail, Subscription
+from parsers.dates import now
 from storage import outbox
-from storage.archive import now
 
 
 def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
@@ -104,7 +104,7 @@ def compose(sub: Subscription, sender: str, new: list[dict], resolved: list[dict
 
 
 def _now_dt() -> datetime:
-    return datetime.now(UTC)
+    return datetime.fromisoformat(now())
 
 
 def _digest(

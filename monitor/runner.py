@@ -16,7 +16,8 @@ from monitor.checks import (
     check_agency,
     summary,
 )
-from storage.archive import Archive, now
+from parsers.dates import now
+from storage.archive import Archive
 from storage.db import set_setting, setting
 from storage.findings import Found, refresh
 from storage.query import check_agencies, check_reports

@@ -16,6 +16,11 @@ DATE = re.compile(
 )
 
 
+def now() -> str:
+    """This moment in UTC, to the second, as the archive records times."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def cn_number(s: str) -> int:
     """Arabic or Chinese numerals (二〇二一, 十二, 二十八) as an int."""
     if s.isdigit():

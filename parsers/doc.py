@@ -17,7 +17,6 @@ import olefile
 
 from parsers.errors import DocumentError
 
-TIMEOUT_SECONDS = 30
 _CELL, _FIELD_BEGIN, _FIELD_SEP, _FIELD_END = "\x07", "\x13", "\x14", "\x15"
 # Characters Word uses as marks: paragraph, line break, page break, and objects.
 _MARKS = str.maketrans(
@@ -121,7 +120,7 @@ def word_text(data: bytes) -> str:
     return _rows(_drop_field_codes(text)).translate(_MARKS)
 
 
-def catdoc_text(data: bytes, timeout: float = TIMEOUT_SECONDS) -> str:
+def catdoc_text(data: bytes, timeout: float) -> str:
     exe = shutil.which("catdoc")
     if exe is None:
         raise DocumentError("this DOC/WPS needs catdoc, which is not installed")
@@ -142,7 +141,7 @@ def catdoc_text(data: bytes, timeout: float = TIMEOUT_SECONDS) -> str:
     return text
 
 
-def doc_text(data: bytes, timeout: float = TIMEOUT_SECONDS) -> str:
+def doc_text(data: bytes, timeout: float) -> str:
     try:
         return word_text(data)
     except DocumentError as exc:

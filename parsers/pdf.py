@@ -19,7 +19,6 @@ from pdfminer.pdfparser import PDFSyntaxError
 from parsers.errors import DocumentError
 from parsers.grid import render_grid
 
-MAX_PAGES = 500
 # A page that draws fewer paths than this has no ruled table worth the slow path.
 _MIN_PATHS = 8
 
@@ -43,7 +42,7 @@ def _table_page(page: pdfplumber.page.Page) -> list[str]:
     return [line for _, lines in blocks for line in lines]
 
 
-def pdf_text(data: bytes, max_pages: int = MAX_PAGES) -> tuple[str, int]:
+def pdf_text(data: bytes, max_pages: int) -> tuple[str, int]:
     """(text, page count)."""
     try:
         doc = pdfium.PdfDocument(data)

@@ -15,12 +15,12 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
 from parsers import PARSER_VERSION
+from parsers.dates import now
 from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
@@ -32,10 +32,6 @@ from storage.findings import store as store_found
 # Rules whose findings come from one report's own content: recomputed with each version.
 # The rules recomputed with each report version (report.registry's "report" group).
 REPORT_RULES = rules_of("report")
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _sha256(data: bytes | str) -> str:

@@ -10,7 +10,7 @@ from parsers.normalize import to_simplified
 from storage.db import setting
 
 # Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
-STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok", "not_expected")
+STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok")
 
 
 def run_sql(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> tuple[list[str], list]:

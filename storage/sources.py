@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from parsers.dates import now as stamp
 from report.keys import unknown_key
 
 LEVELS = ("township", "county", "county_dept", "city", "city_dept", "province", "province_dept")
@@ -69,7 +69,7 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         raise SourcesError(f"{path}: [[agency]] entries expected")
     rows, seen = [], set()
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = stamp()
     for n, entry in enumerate(entries, 1):
         where = f"{path}: agency #{n}"
         if not isinstance(entry, dict):

@@ -27,11 +27,11 @@ from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
 from crawler.titles import read_title
+from parsers.dates import now
 from parsers.document import Limits
 from parsers.html import decode_html, page_date
 from parsers.sniff import sniff
 from report.agencies import AgencyIndex, discovered_name, guess_level
-from storage.archive import now
 from storage.sources import load_sources
 
 log = logging.getLogger(__name__)
