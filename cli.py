@@ -16,20 +16,16 @@ from urllib.parse import urlsplit
 
 import click
 
-from ingest import prepare, reparse
-from output import emit, render_matrix, source_text, summary
+from ingest import MB, parse_file, reparse
+from output import crawl_summary, emit, render_matrix, source_text, summary
 from parsers import DocumentError, Limits
-from parsers.guard import parse_guarded
-from storage.archive import Archive, Fetched
+from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
-from storage.db import ArchiveError, connect
+from storage.db import ArchiveError, connect, exclusive
+from storage.query import QueryError, open_by_rule, search, user_query
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
-from storage.query import open_by_rule, run_sql, search
 from storage.sources import SourcesError, load_sources
-
-MB = 1024 * 1024
-
 
 _DEFAULTS = Limits()
 _LIMIT_OPTIONS = (
@@ -101,33 +97,6 @@ def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Li
         seconds=timeout,
         memory_mb=memory_mb,
     )
-
-
-def _read_document(name: str, max_bytes: int) -> bytes:
-    """The bytes of a file (or stdin for ``-``), or DocumentError with a one-line reason."""
-    if name == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-    else:
-        path = Path(name)
-        try:
-            size = path.stat().st_size
-            if path.is_dir():
-                raise DocumentError("is a directory")
-            if size > max_bytes:
-                raise DocumentError(
-                    f"document too large: {size / MB:.1f} MB "
-                    f"(limit {max_bytes / MB:.0f} MB, see --max-mb)"
-                )
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DocumentError("no such file") from None
-        except PermissionError:
-            raise DocumentError("permission denied") from None
-        except OSError as exc:
-            raise DocumentError(exc.strerror or str(exc)) from None
-    if len(data) > max_bytes:
-        raise DocumentError(f"document too large (limit {max_bytes / MB:.0f} MB)")
-    return data
 
 
 def sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -249,26 +218,10 @@ def parse(
     for n, name in enumerate(files, 1):
         if show_progress:
             click.echo(f"\r[{n}/{len(files)}] {name[-60:]:<60}", err=True, nl=False)
-        archived = None
         try:
-            data = _read_document(name, bounds.max_bytes)
-            if archive is None:
-                record = parse_guarded(data, limits=bounds)
-            else:
-                source = None if name == "-" else Path(name).resolve().as_uri()
-                prepared = prepare(
-                    data, Fetched(source_url=source, agency_id=agency_id), limits=bounds
-                )
-                archived = archive.write(prepared).status
-                if prepared.record is None:
-                    raise DocumentError(prepared.error or "unreadable")
-                record = prepared.record
-        except Exception as exc:
-            if archive is not None and isinstance(exc, sqlite3.Error | OSError):
-                raise  # the archive cannot be written: the rest would be lost too
+            record, archived = parse_file(name, bounds, archive, agency_id)
+        except DocumentError as exc:
             failed += 1
-            if not isinstance(exc, DocumentError):
-                exc = DocumentError(f"parser failed: {type(exc).__name__}: {exc}")
             if as_json:
                 click.echo(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
             else:
@@ -306,28 +259,11 @@ def query(sql: str, db_path: str, fmt: str) -> None:
     ON report_id = latest_reports.id WHERE key = 'applications.new_received.total'"
     """
     conn = _open(db_path, readonly=True)
-    conn.set_authorizer(_no_other_files)
     try:
-        columns, rows = run_sql(conn, sql)
-    except sqlite3.OperationalError as exc:
-        if "readonly" in str(exc):
-            raise click.UsageError(
-                "the archive is opened read-only here; this statement would change it"
-            ) from None
-        raise click.UsageError(f"SQL error: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        if "not authorized" in str(exc) or "authorization denied" in str(exc):
-            raise click.UsageError(
-                "query reads the archive only: ATTACH and VACUUM INTO are refused"
-            ) from None
-        raise click.UsageError(f"SQL error: {exc}") from None
+        columns, rows = user_query(conn, sql)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
     emit(columns, rows, fmt)
-
-
-def _no_other_files(action: int, *_: Any) -> int:
-    """The SQLite authorizer of `query`: no statement may open or create another file
-    (ATTACH; VACUUM INTO attaches its target)."""
-    return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else 0
 
 
 @main.command()
@@ -530,7 +466,7 @@ def crawl(
             raise click.UsageError(f"-s {item}: expected NAME=VALUE")
         overrides[name] = value
     _open(db_path, create=True).close()  # a clear error for a bad archive before Scrapy
-    lock = _lock(db_path, "crawl", "another crawl is running on this archive")
+    lock = exclusive(db_path, "crawl", "another crawl is running on this archive")
     config = _config(config_path)
     from crawler.run import finished, queue_of, run_crawl
 
@@ -551,30 +487,11 @@ def crawl(
         click.echo("crawl did not finish; run it again to resume", err=True)
         sys.exit(1)
     reason, errors = run["finish_reason"], run["errors"]
-    click.echo(
-        f"crawl {run['id']} {reason}: {run['pages']} pages; documents {run['new']} new, "
-        f"{run['changed']} changed, {run['unchanged']} unchanged; {errors} errors"
-    )
-    for agency_id, status, detail in troubled_sources(conn, run["id"]):
-        click.echo(f"  {agency_id}: {status}: {detail}")
+    click.echo(crawl_summary(run, troubled_sources(conn, run["id"])))
     if reason == "finished" and "JOBDIR" not in overrides:
         finished(db_path)
     lock.close()
     sys.exit(1 if errors or reason != "finished" else 0)
-
-
-def _lock(db_path: str, what: str, busy: str) -> Any:
-    """One ``what`` per archive at a time: an exclusive lock on DB.what.lock, which the
-    system releases when the process ends, however it ends."""
-    import fcntl
-
-    handle = open(f"{db_path}.{what}.lock", "a")  # noqa: SIM115 - held until exit
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise click.UsageError(f"{db_path}: {busy}; wait for it to finish") from None
-    return handle
 
 
 @main.command()
@@ -663,7 +580,7 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
         click.echo(f"alerts are off: {config_path} has no [mail] section")
         return
     conn = _open(db_path)
-    lock = _lock(db_path, "alerts", "another `nianbao alerts` is running on this archive")
+    lock = exclusive(db_path, "alerts", "another `nianbao alerts` is running on this archive")
     dropped = drop_unsubscribed(conn, config)
     if dropped:
         click.echo(f"{dropped} queued digest(s) dropped: their subscription was removed")

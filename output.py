@@ -81,6 +81,17 @@ def summary(name: str, record: dict[str, Any]) -> str:
     return _safe("\n".join(lines))
 
 
+def crawl_summary(run: dict[str, Any], troubled: list[tuple[str, str, str]]) -> str:
+    """A finished crawl in a few lines: counts, then each source that had trouble."""
+    lines = [
+        f"crawl {run['id']} {run['finish_reason']}: {run['pages']} pages; documents "
+        f"{run['new']} new, {run['changed']} changed, {run['unchanged']} unchanged; "
+        f"{run['errors']} errors"
+    ]
+    lines += [f"  {agency_id}: {status}: {detail}" for agency_id, status, detail in troubled]
+    return "\n".join(lines)
+
+
 def source_text(source: dict[str, Any]) -> str:
     health = source["health"] or {"status": "never crawled", "detail": None}
     lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]

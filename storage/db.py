@@ -3,17 +3,19 @@ writers wait for each other, explicit transactions, and a read-only mode for que
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 from storage.errors import ArchiveError
 from storage.schema import migrate
 
-__all__ = ["ArchiveError", "connect", "set_setting", "setting", "transaction"]
+__all__ = ["ArchiveError", "connect", "exclusive", "set_setting", "setting", "transaction"]
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -137,3 +139,16 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def exclusive(db_path: str | Path, what: str, busy: str) -> IO[str]:
+    """One ``what`` (a crawl, an alerts run) per archive at a time: an exclusive lock on
+    DB.what.lock that the system releases when the process ends, however it ends. Keep
+    the returned handle open as long as the work runs; ArchiveError(busy) if it is taken."""
+    handle = open(f"{db_path}.{what}.lock", "a")  # noqa: SIM115 - held by the caller
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ArchiveError(f"{db_path}: {busy}; wait for it to finish") from None
+    return handle

@@ -19,6 +19,37 @@ def run_sql(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> tuple[lis
     return columns, cursor.fetchall()
 
 
+class QueryError(Exception):
+    """A user's SQL was refused or failed; the message says why in one line."""
+
+
+def _no_other_files(action: int, *_: Any) -> int:
+    # VACUUM INTO attaches its target, so denying ATTACH keeps every statement to this file.
+    return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else 0
+
+
+def user_query(conn: sqlite3.Connection, sql: str) -> tuple[list[str], list]:
+    """A user's SQL on a read-only connection: (columns, rows), or QueryError. No
+    statement may open or create another file (ATTACH, VACUUM INTO)."""
+    conn.set_authorizer(_no_other_files)
+    try:
+        return run_sql(conn, sql)
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc):
+            raise QueryError(
+                "the archive is opened read-only here; this statement would change it"
+            ) from None
+        raise QueryError(f"SQL error: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        if "not authorized" in str(exc) or "authorization denied" in str(exc):
+            raise QueryError(
+                "query reads the archive only: ATTACH and VACUUM INTO are refused"
+            ) from None
+        raise QueryError(f"SQL error: {exc}") from None
+    finally:
+        conn.set_authorizer(None)
+
+
 def findings(
     conn: sqlite3.Connection,
     agency: str | None = None,

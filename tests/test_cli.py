@@ -1,44 +1,39 @@
-"""``nianbao parse`` as a user runs it: a real process, real files, real exit codes."""
+"""``nianbao parse`` and ``query`` as a user runs them: real files, real exit codes; once as
+the installed command in its own process."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import invoke, run
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SCRIPT = Path(sys.executable).with_name("nianbao")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*COMMAND, *args], input=stdin, capture_output=True, timeout=120)
-
-
-def json_lines(out: bytes) -> list[dict]:
-    return [json.loads(line) for line in out.decode().splitlines()]
+def json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
 
 
 def test_json_records_in_order_and_a_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     a = CORPUS / "seed-one-cell-per-line-nonzero.txt"
     b = CORPUS / "seed-2021-spaces-inside-words.txt"
     missing = tmp_path / "missing.txt"
-    done = run("parse", "--json", str(a), str(missing), str(b))
-    assert done.returncode == 1
+    done = invoke("parse", "--json", str(a), str(missing), str(b))
+    assert done.exit_code == 1
     lines = json_lines(done.stdout)
     assert [line["file"] for line in lines] == [str(a), str(missing), str(b)]
     assert lines[1] == {"file": str(missing), "error": "no such file"}
     assert lines[0]["cells"]["applications.granted.total"] == 3
     assert lines[2]["year"] == 2023
-    assert b"Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_record_has_every_field_of_the_spec() -> None:
-    done = run("parse", "--json", str(CORPUS / "seed-traditional-legacy-free-form.txt"))
-    assert done.returncode == 0
+    done = invoke("parse", "--json", str(CORPUS / "seed-traditional-legacy-free-form.txt"))
+    assert done.exit_code == 0
     (record,) = json_lines(done.stdout)
     assert list(record) == [
         "file",
@@ -59,8 +54,8 @@ def test_record_has_every_field_of_the_spec() -> None:
 
 def test_stdin_and_gb18030() -> None:
     text = (CORPUS / "layout-2019-tab-rows.txt").read_text(encoding="utf-8")
-    done = run("parse", "--json", "-", stdin=text.encode("gb18030"))
-    assert done.returncode == 0
+    done = invoke("parse", "--json", "-", input=text.encode("gb18030"))
+    assert done.exit_code == 0
     (record,) = json_lines(done.stdout)
     assert record["file"] == "-" and record["agency"] == "某县人民政府"
     assert record["cells"]["applications.new_received.total"] == 18
@@ -80,13 +75,13 @@ def test_bad_input_gives_one_line_never_a_traceback(
 ) -> None:
     path = tmp_path / "doc.txt"
     path.write_bytes(content)
-    done = run("parse", "--json", str(path))
-    assert b"Traceback" not in done.stderr
+    done = invoke("parse", "--json", str(path))
+    assert "Traceback" not in done.stderr
     (line,) = json_lines(done.stdout)
     if "error" in line:
-        assert done.returncode == 1
+        assert done.exit_code == 1
     else:
-        assert done.returncode == 0 and line["template"] == "unknown"
+        assert done.exit_code == 0 and line["template"] == "unknown"
     if expected and "error" in expected:
         assert line["error"] == expected["error"]
     elif expected:
@@ -98,39 +93,48 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     with big.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
-    done = run("parse", "--json", str(big))
-    assert done.returncode == 1
+    done = invoke("parse", "--json", str(big))
+    assert done.exit_code == 1
     (line,) = json_lines(done.stdout)
     assert "too large: 50.0 MB" in line["error"]
 
 
 def test_human_summary_lists_findings() -> None:
-    done = run("parse", str(CORPUS / "seed-wrong-article-blank-cell-row-lost-column.txt"))
-    assert done.returncode == 0
-    out = done.stdout.decode()
+    done = invoke("parse", str(CORPUS / "seed-wrong-article-blank-cell-row-lost-column.txt"))
+    assert done.exit_code == 0
+    out = done.stdout
     assert "东乡县凤山乡 2020 · template 2019" in out
     assert "template.article_reference" in out and "cells.blank" in out
 
 
 def test_usage_errors_exit_2_and_help_ends_in_an_example() -> None:
-    assert run("parse").returncode == 2
-    assert run("frobnicate").returncode == 2
+    assert invoke("parse").exit_code == 2
+    assert invoke("frobnicate").exit_code == 2
     for args in (["--help"], ["parse", "--help"]):
-        done = run(*args)
-        assert done.returncode == 0
-        assert "Example:" in done.stdout.decode()
+        done = invoke(*args)
+        assert done.exit_code == 0
+        assert "Example:" in done.stdout
 
 
 def test_query_reads_the_archive_only_and_shows_what_it_reads(tmp_path: Path) -> None:
     db = tmp_path / "nianbao.db"
-    assert run("parse", "--db", str(db), str(CORPUS / "layout-2021-tab-rows.txt")).returncode == 0
+    assert invoke("parse", "--db", str(db), str(CORPUS / "layout-2021-tab-rows.txt")).exit_code == 0
     for sql in (f"VACUUM INTO '{tmp_path / 'copy.db'}'", f"ATTACH '{tmp_path / 'x.db'}' AS x"):
-        done = run("query", "--db", str(db), sql)
-        assert done.returncode == 2 and b"ATTACH and VACUUM INTO are refused" in done.stderr
+        done = invoke("query", "--db", str(db), sql)
+        assert done.exit_code == 2 and "ATTACH and VACUUM INTO are refused" in done.stderr
     assert not (tmp_path / "copy.db").exists() and not (tmp_path / "x.db").exists()
     # An escape sequence from a document is shown, not sent to the terminal.
-    shown = run("query", "--db", str(db), "SELECT 'a' || char(27) || '[2J' AS t")
-    assert b"\x1b" not in shown.stdout and b"a\\x1b[2J" in shown.stdout
+    shown = invoke("query", "--db", str(db), "SELECT 'a' || char(27) || '[2J' AS t")
+    assert "\x1b" not in shown.stdout and "a\\x1b[2J" in shown.stdout
     # Binary columns as base64 in JSON.
-    binary = run("query", "--db", str(db), "SELECT data FROM document_bytes", "--format", "json")
-    assert binary.returncode == 0 and json.loads(binary.stdout)[0]["data"].startswith("base64:")
+    binary = invoke("query", "--db", str(db), "SELECT data FROM document_bytes", "--format", "json")
+    assert binary.exit_code == 0 and json.loads(binary.stdout)[0]["data"].startswith("base64:")
+
+
+@pytest.mark.slow
+def test_the_installed_command_runs_as_its_own_process(tmp_path: Path) -> None:
+    done = run("parse", "--json", str(CORPUS / "layout-2021-tab-rows.txt"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (record,) = json_lines(done.stdout)
+    assert record["cells"]["applications.new_received.total"] == 18
+    assert run("--version").stdout.startswith("nianbao, version ")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.corpus import make_layouts as layouts
+from tests.support import invoke, run
 
-CLI = [str(Path(sys.executable).with_name("nianbao"))]
 SOURCES = """
 [[agency]]
 id = "demo-env"
@@ -25,10 +23,6 @@ since = 2022
 """
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, timeout=120, cwd=cwd, text=True)
-
-
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     (tmp_path / "agencies.toml").write_text(SOURCES, encoding="utf-8")
@@ -37,7 +31,7 @@ def workdir(tmp_path: Path) -> Path:
     broken = layouts.render("某市生态环境局", 2023, "2021", "tabs")
     broken = broken.replace("(七)总计\t13", "(七)总计\t14")
     (tmp_path / "2023.txt").write_text(broken, encoding="utf-8")
-    done = run(
+    done = invoke(
         "parse",
         "--db",
         "nianbao.db",
@@ -48,7 +42,7 @@ def workdir(tmp_path: Path) -> Path:
         "2023.txt",
         cwd=tmp_path,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert [json.loads(line)["archived"] for line in done.stdout.splitlines()] == [
         "new_report",
         "new_report",
@@ -57,12 +51,12 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def test_parse_db_again_adds_nothing(workdir: Path) -> None:
-    done = run("parse", "--db", "nianbao.db", "--json", "2022.txt", cwd=workdir)
+    done = invoke("parse", "--db", "nianbao.db", "--json", "2022.txt", cwd=workdir)
     assert json.loads(done.stdout)["archived"] == "known"
 
 
 def test_query_is_read_only(workdir: Path) -> None:
-    done = run(
+    done = invoke(
         "query",
         "SELECT agency_id, year, version FROM reports ORDER BY year",
         "--format",
@@ -73,16 +67,16 @@ def test_query_is_read_only(workdir: Path) -> None:
         {"agency_id": "demo-env", "year": 2022, "version": 1},
         {"agency_id": "demo-env", "year": 2023, "version": 1},
     ]
-    denied = run("query", "DELETE FROM reports", cwd=workdir)
-    assert denied.returncode == 2
+    denied = invoke("query", "DELETE FROM reports", cwd=workdir)
+    assert denied.exit_code == 2
     assert "read-only" in denied.stderr and "Traceback" not in denied.stderr
-    assert run("query", "SELEC nonsense", cwd=workdir).returncode == 2
-    missing = run("query", "SELECT 1", "--db", "nowhere.db", cwd=workdir)
-    assert missing.returncode == 2 and "no archive at" in missing.stderr
+    assert invoke("query", "SELEC nonsense", cwd=workdir).exit_code == 2
+    missing = invoke("query", "SELECT 1", "--db", "nowhere.db", cwd=workdir)
+    assert missing.exit_code == 2 and "no archive at" in missing.stderr
 
 
 def test_findings_json_has_the_spec_fields(workdir: Path) -> None:
-    done = run("findings", "--format", "json", "--rule", "applications.", cwd=workdir)
+    done = invoke("findings", "--format", "json", "--rule", "applications.", cwd=workdir)
     items = json.loads(done.stdout)
     assert items and set(items[0]) == {
         "agency_id",
@@ -101,31 +95,32 @@ def test_findings_json_has_the_spec_fields(workdir: Path) -> None:
         ("demo-env", 2023, "applications.column_total"),
     }
     assert (
-        json.loads(run("findings", "--format", "json", "--year", "2022", cwd=workdir).stdout) == []
+        json.loads(invoke("findings", "--format", "json", "--year", "2022", cwd=workdir).stdout)
+        == []
     )
 
 
 def test_matrix_formats(workdir: Path) -> None:
-    as_json = json.loads(run("matrix", "--format", "json", cwd=workdir).stdout)
+    as_json = json.loads(invoke("matrix", "--format", "json", cwd=workdir).stdout)
     assert as_json["demo-env"]["2022"] == ["ok"]
     assert as_json["demo-env"]["2023"] == ["inconsistent"]
     assert as_json["demo-env"]["2024"] == ["missing"]
-    rows = list(csv.reader(io.StringIO(run("matrix", "--format", "csv", cwd=workdir).stdout)))
+    rows = list(csv.reader(io.StringIO(invoke("matrix", "--format", "csv", cwd=workdir).stdout)))
     assert rows[0][:4] == ["agency_id", "2022", "2023", "2024"]
     assert rows[1][:4] == ["demo-env", "ok", "inconsistent", "missing"]
-    assert run("matrix", "--format", "html", "--out", "m.html", cwd=workdir).returncode == 0
+    assert invoke("matrix", "--format", "html", "--out", "m.html", cwd=workdir).exit_code == 0
     assert '<td class="inconsistent">' in (workdir / "m.html").read_text(encoding="utf-8")
 
 
 def test_reparse_twice_changes_nothing(workdir: Path) -> None:
-    first = run("reparse", cwd=workdir)
-    assert first.returncode == 0 and first.stdout.strip() == "unchanged: 2"
-    dump = run(
+    first = invoke("reparse", cwd=workdir)
+    assert first.exit_code == 0 and first.stdout.strip() == "unchanged: 2"
+    dump = invoke(
         "query", "SELECT * FROM findings ORDER BY fingerprint", "--format", "json", cwd=workdir
     ).stdout
-    assert run("reparse", cwd=workdir).stdout.strip() == "unchanged: 2"
+    assert invoke("reparse", cwd=workdir).stdout.strip() == "unchanged: 2"
     assert (
-        run(
+        invoke(
             "query", "SELECT * FROM findings ORDER BY fingerprint", "--format", "json", cwd=workdir
         ).stdout
         == dump
@@ -133,20 +128,20 @@ def test_reparse_twice_changes_nothing(workdir: Path) -> None:
 
 
 def test_search(workdir: Path) -> None:
-    done = run("search", "生態環境", "--format", "json", cwd=workdir)
+    done = invoke("search", "生態環境", "--format", "json", cwd=workdir)
     assert [h["year"] for h in json.loads(done.stdout)] == [2022, 2023]
 
 
 def test_bad_sources_file_is_a_usage_error(workdir: Path) -> None:
     (workdir / "bad.toml").write_text("[[agency]]\nid = 'Bad Id'\n", encoding="utf-8")
-    done = run("parse", "--db", "nianbao.db", "--sources", "bad.toml", "2022.txt", cwd=workdir)
-    assert done.returncode == 2 and "id must be lower-case" in done.stderr
+    done = invoke("parse", "--db", "nianbao.db", "--sources", "bad.toml", "2022.txt", cwd=workdir)
+    assert done.exit_code == 2 and "id must be lower-case" in done.stderr
 
 
 @pytest.mark.parametrize("command", ["query", "findings", "matrix", "reparse", "search"])
 def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) -> None:
-    done = run(command, "--help", cwd=tmp_path)
-    assert done.returncode == 0 and "Example:" in done.stdout
+    done = invoke(command, "--help", cwd=tmp_path)
+    assert done.exit_code == 0 and "Example:" in done.stdout
 
 
 def test_a_file_that_is_no_archive_or_is_damaged_is_never_written(tmp_path: Path) -> None:
@@ -161,36 +156,37 @@ def test_a_file_that_is_no_archive_or_is_damaged_is_never_written(tmp_path: Path
     before = other.read_bytes()
     for command in (["check"], ["reparse"], ["parse", "--db", str(other), "-"]):
         args = [*command] if "--db" in command else [*command, "--db", str(other)]
-        done = run(*args, cwd=tmp_path)
-        assert done.returncode == 2, done.stderr
+        done = invoke(*args, cwd=tmp_path)
+        assert done.exit_code == 2, done.stderr
         assert "not a nianbao archive: not touched" in done.stderr
         assert "Traceback" not in done.stderr
     assert other.read_bytes() == before  # nianbao's tables were not added
-    missing = run("check", "--db", str(tmp_path / "typo.db"), cwd=tmp_path)
-    assert missing.returncode == 2 and "no archive at" in missing.stderr
+    missing = invoke("check", "--db", str(tmp_path / "typo.db"), cwd=tmp_path)
+    assert missing.exit_code == 2 and "no archive at" in missing.stderr
     assert not (tmp_path / "typo.db").exists()
     # A damaged archive: refused in one line by a command that would rewrite it.
     db = tmp_path / "nianbao.db"
     assert (
-        run(
+        invoke(
             "parse",
             "--db",
             str(db),
             str(Path(layouts.__file__).parent / "layout-2021-tab-rows.txt"),
             cwd=tmp_path,
-        ).returncode
+        ).exit_code
         == 0
     )
     data = bytearray(db.read_bytes())
     data[8192 * 3 : 8192 * 6] = os.urandom(8192 * 3)
     db.write_bytes(bytes(data))
     damaged = db.read_bytes()
-    done = run("reparse", "--db", str(db), cwd=tmp_path)
-    assert done.returncode == 2 and "is damaged" in done.stderr
+    done = invoke("reparse", "--db", str(db), cwd=tmp_path)
+    assert done.exit_code == 2 and "is damaged" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert db.read_bytes() == damaged
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_parse_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
     import resource
     import signal
@@ -198,12 +194,7 @@ def test_a_full_disk_during_parse_is_one_line_and_loses_nothing(tmp_path: Path) 
 
     corpus = Path(layouts.__file__).parent
     db = tmp_path / "nianbao.db"
-    assert (
-        run(
-            "parse", "--db", str(db), str(corpus / "layout-2021-tab-rows.txt"), cwd=tmp_path
-        ).returncode
-        == 0
-    )
+    assert invoke("parse", "--db", str(db), str(corpus / "layout-2021-tab-rows.txt")).exit_code == 0
     size = db.stat().st_size
 
     def no_room() -> None:
@@ -211,14 +202,7 @@ def test_a_full_disk_during_parse_is_one_line_and_loses_nothing(tmp_path: Path) 
         resource.setrlimit(resource.RLIMIT_FSIZE, (size + 50_000, size + 50_000))
 
     files = sorted(str(p) for p in corpus.glob("*.txt"))
-    done = subprocess.run(
-        [sys.executable, "-c", "import cli; cli.main()", "parse", "--db", str(db), *files],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        preexec_fn=no_room,
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-    )
+    done = run("parse", "--db", str(db), *files, cwd=tmp_path, preexec_fn=no_room)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and done.stderr.strip().count("\n") == 0
     conn = sqlite3.connect(db)

@@ -4,22 +4,17 @@ while the scheduler was down runs once when it starts again."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.monitor.test_alerts import Inbox, free_port
 from tests.portal.site import PortalServer, sources_toml
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import start
 
 
 def at(seconds: float) -> str:
@@ -28,11 +23,10 @@ def at(seconds: float) -> str:
     return f"{t.second} {t.minute} {t.hour} * * *"
 
 
-def start(workdir: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "cli", "schedule"],
+def schedule(workdir: Path) -> subprocess.Popen:
+    return start(
+        "schedule",
         cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "schedule.log", "ab"),
     )
@@ -53,18 +47,15 @@ def stop(proc: subprocess.Popen) -> int:
     return proc.wait(timeout=60)
 
 
-def test_jobs_run_once_each_on_schedule(tmp_path: Path) -> None:
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    try:
-        with PortalServer() as portal:
-            (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-            (tmp_path / "nianbao.toml").write_text(
-                f"""
+@pytest.mark.slow
+def test_jobs_run_once_each_on_schedule(smtp, portal: PortalServer, tmp_path: Path) -> None:
+    inbox, port = smtp
+    (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+    (tmp_path / "nianbao.toml").write_text(
+        f"""
 [mail]
 host = "127.0.0.1"
-port = {smtp.port}
+port = {port}
 starttls = false
 sender = "nianbao@example.org"
 
@@ -82,14 +73,12 @@ crawl = "{at(6)}"
 check = "{at(18)}"
 alerts = "{at(22)}"
 """,
-                encoding="utf-8",
-            )
-            proc = start(tmp_path)
-            log = wait_for(tmp_path, "alerts: finished", timeout=90)
-            time.sleep(1.5)
-            assert stop(proc) == 0
-    finally:
-        smtp.stop()
+        encoding="utf-8",
+    )
+    proc = schedule(tmp_path)
+    log = wait_for(tmp_path, "alerts: finished", timeout=90)
+    time.sleep(1.5)
+    assert stop(proc) == 0
     log = (tmp_path / "schedule.log").read_text(encoding="utf-8")
     for job in ("crawl", "check", "alerts"):
         assert log.count(f"{job}: started") == 1, log
@@ -102,16 +91,17 @@ alerts = "{at(22)}"
     assert "source.unreachable" in inbox.messages[0].get_body(("plain",)).get_content()
 
 
+@pytest.mark.slow
 def test_a_job_missed_while_down_runs_once_on_start(tmp_path: Path) -> None:
     (tmp_path / "agencies.toml").write_text("", encoding="utf-8")
     due = time.monotonic() + 8
     (tmp_path / "nianbao.toml").write_text(f'[schedule]\ncheck = "{at(8)}"\n', encoding="utf-8")
-    proc = start(tmp_path)
+    proc = schedule(tmp_path)
     wait_for(tmp_path, "job check:")
     assert stop(proc) == 0
     assert time.monotonic() < due  # it was down before the job's time…
     time.sleep(due + 2 - time.monotonic())  # …and stays down while that time passes
-    proc = start(tmp_path)
+    proc = schedule(tmp_path)
     log = wait_for(tmp_path, "check: finished")
     time.sleep(2)
     assert stop(proc) == 0
@@ -137,6 +127,7 @@ def test_cron_weekdays_mean_what_cron_means(expression: str, next_run: str) -> N
     assert fired.strftime("%Y-%m-%d %H:%M") == next_run
 
 
+@pytest.mark.slow
 def test_a_job_at_its_time_limit_is_stopped_with_its_children(tmp_path: Path) -> None:
     """The whole process group goes: the job and the parser child it forked."""
     import pypdfium2 as pdfium

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_ROWS, PROACTIVE_ROWS
+
 HERE = Path(__file__).parent
 
 APPS_2021 = [
@@ -208,3 +210,25 @@ if __name__ == "__main__":
     for name, (agency, year, template, layout) in LAYOUTS.items():
         (HERE / name).write_text(render(agency, year, template, layout), encoding="utf-8")
         print("wrote", HERE / name)
+
+
+def uses_row(key: str, template: str) -> bool:
+    """2019 has one 其他处理 row; 2021 has three in its place."""
+    if key == "applications.other":
+        return template == "2019"
+    return template == "2021" or not key.startswith("applications.other.")
+
+
+def known_cells(template: str) -> dict:
+    cells: dict = {}
+    proactive = PROACTIVE_2021 if template == "2021" else PROACTIVE_2019
+    printed = [values for _, _, rows in proactive for _, values in rows]
+    for row, values in zip(PROACTIVE_ROWS[template], printed, strict=True):
+        cells.update(zip(row.cell_keys(), values, strict=True))
+    apps = APPS_2021 if template == "2021" else APPS_2019
+    rows = [r for r in APPLICATION_ROWS if uses_row(r.key, template)]
+    for row, (_, _, values) in zip(rows, apps, strict=True):
+        cells.update(zip(row.cell_keys(), values, strict=True))
+    keys = [f"appeals.{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS]
+    cells.update(zip(keys, APPEALS, strict=True))
+    return cells

@@ -10,8 +10,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 import tomllib
 from pathlib import Path
@@ -36,31 +34,15 @@ from tests.portal.site import (
     PortalServer,
     sources_toml,
 )
+from tests.support import crawl_args, invoke, reports, run, start
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
-NIANBAO = [sys.executable, "-c", "import cli; cli.main()"]
+pytestmark = pytest.mark.slow  # real processes
 
 
-def crawl(
-    workdir: Path, *extra: str, wait: bool = True
-) -> subprocess.CompletedProcess | subprocess.Popen:
-    args = [*NIANBAO, "crawl", *FAST, "-s", "LOG_LEVEL=WARNING", *extra]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+def crawl(workdir: Path, *extra: str, wait: bool = True):
     if not wait:
-        return subprocess.Popen(
-            args, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-    return subprocess.run(args, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
-
-
-def reports(db: Path) -> list[tuple[str, int, int]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(
-            "SELECT agency_id, year, version FROM reports ORDER BY agency_id IS NULL, 1, 2, 3"
-        ).fetchall()
-    finally:
-        conn.close()
+        return start(*crawl_args(*extra), cwd=workdir)
+    return run(*crawl_args(*extra), cwd=workdir)
 
 
 @pytest.fixture(scope="module")
@@ -303,40 +285,23 @@ def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path)
 
 def test_sources_check_shows_what_each_list_read(crawled) -> None:
     _, workdir, *_ = crawled
-    done = subprocess.run(
-        [*NIANBAO, "sources", "check", "--agency", BROKEN_PAGE[0]],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
-    assert done.returncode == 0, done.stderr
+    done = invoke("sources", "check", "--agency", BROKEN_PAGE[0], cwd=workdir)
+    assert done.exit_code == 0, done.stderr
     assert f"{BROKEN_PAGE[0]} {BROKEN_PAGE[1]}: incomplete" in done.stdout
     assert "2 of 3 pages" in done.stdout and "NOT read to its end: page_failed" in done.stdout
     assert "HTTP 500" in done.stdout
     assert done.stdout.count(f"{BROKEN_PAGE[1]}20") == 4  # the four reports it found
-    county = subprocess.run(
-        [*NIANBAO, "sources", "check", "--agency", "qs-county", "--format", "json"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
+    county = invoke("sources", "check", "--agency", "qs-county", "--format", "json", cwd=workdir)
     (view,) = json.loads(county.stdout)
     assert [r["year"] for r in view["reports"]] == [2019, 2020, 2021, 2022, 2023]
     assert [(u["reason"], u["issuer"]) for u in view["unassigned"]] == [("unknown", UNLISTED[0])]
 
 
-def test_sources_discover_drafts_the_agencies_of_a_column(tmp_path: Path) -> None:
-    with PortalServer() as portal:
-        done = subprocess.run(
-            [*NIANBAO, "sources", "discover", portal.url + LISTS["qs-county"]],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        )
-    assert done.returncode == 0, done.stderr
+def test_sources_discover_drafts_the_agencies_of_a_column(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    done = invoke("sources", "discover", portal.url + LISTS["qs-county"])
+    assert done.exit_code == 0, done.stderr
     draft = tomllib.loads(done.stdout)["agency"]
     names = {a["name"]: a for a in draft}
     assert set(names) == {

@@ -15,33 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawler.test_crawl import FAST, NIANBAO, reports
 from tests.portal.site import PortalServer, sources_toml
+from tests.support import crawl_args, reports, run, start
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+pytestmark = pytest.mark.slow  # real processes
+
 KILL_ROUNDS = int(os.environ.get("NIANBAO_KILL_ROUNDS", "4"))
-
-
-def run(workdir: Path, *extra: str, **popen: object) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*NIANBAO, *extra],
-        cwd=workdir,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        **popen,  # type: ignore[arg-type]
-    )
-
-
-def crawl_args(*extra: str) -> list[str]:
-    return ["crawl", *FAST, "-s", "LOG_LEVEL=WARNING", *extra]
 
 
 def false_missing(workdir: Path, published: set[tuple[str, int]]) -> list[tuple[str, int]]:
     """Published (agency, year) the archive calls missing after a check."""
-    done = run(workdir, "check", "--as-of", "2024-06-01")
+    done = run("check", "--as-of", "2024-06-01", cwd=workdir)
     assert done.returncode == 0, done.stderr
     conn = sqlite3.connect(workdir / "nianbao.db")
     try:
@@ -60,10 +44,9 @@ def test_killed_at_random_points_never_a_false_missing(tmp_path: Path) -> None:
             workdir = tmp_path / f"round{round_}"
             workdir.mkdir()
             (workdir / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-            proc = subprocess.Popen(
-                [*NIANBAO, *crawl_args("-s", "DOWNLOAD_DELAY=0.05")],
+            proc = start(
+                *crawl_args("-s", "DOWNLOAD_DELAY=0.05"),
                 cwd=workdir,
-                env=ENV,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -77,7 +60,7 @@ def test_killed_at_random_points_never_a_false_missing(tmp_path: Path) -> None:
             conn.close()
             # Between the kill and the next run, nothing published is called missing.
             assert false_missing(workdir, portal.published) == []
-            again = run(workdir, *crawl_args())
+            again = run(*crawl_args(), cwd=workdir)
             assert "crawl" in again.stdout and "finished" in again.stdout, again.stderr
             found = reports(workdir / "nianbao.db")
             assert {(a, y) for a, y, _ in found if a is not None} == portal.published
@@ -88,7 +71,7 @@ def test_killed_at_random_points_never_a_false_missing(tmp_path: Path) -> None:
 def test_a_full_disk_stops_the_crawl_and_says_so(tmp_path: Path) -> None:
     with PortalServer() as portal:
         (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-        first = run(tmp_path, *crawl_args("--agency", "qs-county"))  # a small archive
+        first = run(*crawl_args("--agency", "qs-county"), cwd=tmp_path)  # a small archive
         assert (tmp_path / "nianbao.db").exists(), first.stderr
         size = (tmp_path / "nianbao.db").stat().st_size
 
@@ -96,14 +79,14 @@ def test_a_full_disk_stops_the_crawl_and_says_so(tmp_path: Path) -> None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails
             resource.setrlimit(resource.RLIMIT_FSIZE, (size + 200_000, size + 200_000))
 
-        full = run(tmp_path, *crawl_args(), preexec_fn=no_room)
+        full = run(*crawl_args(), cwd=tmp_path, preexec_fn=no_room)
         assert full.returncode != 0
         assert "finished:" not in full.stdout  # never reported as a finished crawl
         conn = sqlite3.connect(tmp_path / "nianbao.db")
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         conn.close()
         assert false_missing(tmp_path, portal.published) == []
-        again = run(tmp_path, *crawl_args())
+        again = run(*crawl_args(), cwd=tmp_path)
         assert "finished" in again.stdout, again.stderr
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published
@@ -112,19 +95,12 @@ def test_a_full_disk_stops_the_crawl_and_says_so(tmp_path: Path) -> None:
 def test_two_crawls_on_one_archive_the_second_refuses(tmp_path: Path) -> None:
     with PortalServer() as portal:
         (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-        first = subprocess.Popen(
-            [*NIANBAO, *crawl_args("-s", "DOWNLOAD_DELAY=0.05")],
-            cwd=tmp_path,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        first = start(*crawl_args("-s", "DOWNLOAD_DELAY=0.05"), cwd=tmp_path, text=True)
         deadline = time.monotonic() + 30
         while not (tmp_path / "nianbao.db.crawl.lock").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(0.5)
-        second = run(tmp_path, *crawl_args())
+        second = run(*crawl_args(), cwd=tmp_path)
         out, err = first.communicate(timeout=180)
         assert second.returncode == 2
         assert "another crawl is running on this archive" in second.stderr
@@ -143,7 +119,7 @@ def test_a_list_url_that_cannot_be_fetched_fails_alone(tmp_path: Path, where: st
         good = sources_toml(portal.url)
         text = bad + "\n" + good if where == "first" else good + "\n" + bad
         (tmp_path / "agencies.toml").write_text(text, encoding="utf-8")
-        done = run(tmp_path, *crawl_args())
+        done = run(*crawl_args(), cwd=tmp_path)
         assert "finished" in done.stdout, done.stderr
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published

@@ -5,20 +5,20 @@ portal's Retry-After believed."""
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sqlite3
-import subprocess
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
 from typing import ClassVar
 
-from tests.crawler.test_crawl import FAST, NIANBAO
-from tests.hostile.portal import HostilePortal, sources
+import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.hostile.portal import HostilePortal, sources
+from tests.support import crawl_args, run
+
+pytestmark = pytest.mark.slow  # real processes
 
 
 class _Counter(BaseHTTPRequestHandler):
@@ -43,22 +43,9 @@ def test_hostile_portal_is_crawled_within_bounds(tmp_path: Path) -> None:
             (tmp_path / "agencies.toml").write_text(sources(portal.url), encoding="utf-8")
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.monotonic()
-            done = subprocess.run(
-                [
-                    *NIANBAO,
-                    "crawl",
-                    *FAST,
-                    "-s",
-                    "LOG_LEVEL=WARNING",
-                    "-s",
-                    "NIANBAO_LIST_PAGE_CAP=40",
-                    "-s",
-                    "RETRY_BACKOFF_MAX=5",
-                ],
+            done = run(
+                *crawl_args("-s", "NIANBAO_LIST_PAGE_CAP=40", "-s", "RETRY_BACKOFF_MAX=5"),
                 cwd=tmp_path,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                capture_output=True,
-                text=True,
                 timeout=300,
             )
             seconds = time.monotonic() - started

@@ -5,70 +5,30 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from datetime import date
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from click.testing import CliRunner
 
-from cli import main
 from ingest import add_document
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
-from tests.storage.test_archive import new_archive, read_whole, report
-
-
-class Inbox:
-    """aiosmtpd handler: keeps what it accepts; refuses while ``refuse`` is set."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse = False
-        self.unknown: set[str] = set()  # addresses refused for good (550)
-        self.rcpt: list[str] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        self.rcpt.append(address)
-        if address in self.unknown:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            return "451 4.3.0 try again later"
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import Inbox, free_port, invoke, read_whole, report
 
 
 @pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    a = new_archive(tmp_path)
+def archive(archive: Archive) -> Archive:
     # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
-    add_document(a, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
-    add_document(a, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
-    read_whole(a)  # the lists were read to their end: an absent year may be missing
-    return a
+    add_document(
+        archive, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10")
+    )
+    add_document(
+        archive, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05")
+    )
+    read_whole(archive)  # the lists were read to their end: an absent year may be missing
+    return archive
 
 
 def config(tmp_path: Path, port: int, extra: str = "") -> Path:
@@ -131,17 +91,14 @@ def test_check_finds_missing_and_late_and_resolves_what_stops_holding(archive: A
 
 
 def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main,
-        [
-            "check",
-            "--db",
-            str(tmp_path / "nianbao.db"),
-            "--as-of",
-            "2024-04-01",
-            "--config",
-            str(tmp_path / "none.toml"),
-        ],
+    result = invoke(
+        "check",
+        "--db",
+        str(tmp_path / "nianbao.db"),
+        "--as-of",
+        "2024-04-01",
+        "--config",
+        str(tmp_path / "none.toml"),
     )
     assert result.exit_code == 0, result.output
     assert "report.missing 3" in result.output and "report.late 1" in result.output
@@ -152,7 +109,7 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     run_checks(archive, date(2024, 4, 1))
     cfg = config(tmp_path, port)
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(cfg)]
-    first = CliRunner().invoke(main, args)
+    first = invoke(*args)
     assert first.exit_code == 0, first.output
     assert "2 digest(s) queued, 2 sent" in first.output
     by_address = {m["To"]: m for m in inbox.messages}
@@ -168,7 +125,7 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     county = by_address["county@example.org"].get_body(("plain",)).get_content()
     assert "demo-env" not in county and "report.missing" in county
     # Nothing new: nothing sent.
-    second = CliRunner().invoke(main, args)
+    second = invoke(*args)
     assert "0 digest(s) queued, 0 sent" in second.output
     assert len(inbox.messages) == 2
     # A finding resolved: told once, in the resolved part.
@@ -176,11 +133,11 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
         archive, report(year=2023), Fetched(agency_id="demo-env", listed_date="2024-01-20")
     )
     run_checks(archive, date(2024, 4, 1))
-    third = CliRunner().invoke(main, args)
+    third = invoke(*args)
     assert "1 digest(s) queued, 1 sent" in third.output
     last = inbox.messages[-1].get_body(("plain",)).get_content()
     assert "== resolved since last time ==" in last and "demo-env 2023 report.missing" in last
-    assert CliRunner().invoke(main, args).output.startswith("0 digest(s) queued")
+    assert invoke(*args).output.startswith("0 digest(s) queued")
 
 
 def test_a_server_that_refuses_then_accepts_loses_and_duplicates_nothing(
@@ -190,13 +147,13 @@ def test_a_server_that_refuses_then_accepts_loses_and_duplicates_nothing(
     run_checks(archive, date(2024, 4, 1))
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
     inbox.refuse = True
-    refused = CliRunner().invoke(main, args)
+    refused = invoke(*args)
     assert refused.exit_code == 1 and "left in the outbox" in refused.output
     assert inbox.messages == []
     inbox.refuse = False
-    accepted = CliRunner().invoke(main, args)
+    accepted = invoke(*args)
     assert accepted.exit_code == 0 and "0 digest(s) queued, 2 sent" in accepted.output
-    assert CliRunner().invoke(main, args).output.startswith("0 digest(s) queued, 0 sent")
+    assert invoke(*args).output.startswith("0 digest(s) queued, 0 sent")
     assert sorted(m["To"] for m in inbox.messages) == ["county@example.org", "watch@example.org"]
 
 
@@ -204,13 +161,13 @@ def test_a_server_that_is_down_keeps_the_outbox(archive: Archive, tmp_path: Path
     run_checks(archive, date(2024, 4, 1))
     port = free_port()  # nothing listens there
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
-    down = CliRunner().invoke(main, args)
+    down = invoke(*args)
     assert down.exit_code == 1
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        up = CliRunner().invoke(main, args)
+        up = invoke(*args)
     finally:
         controller.stop()
     assert up.exit_code == 0 and "2 sent" in up.output and len(inbox.messages) == 2
@@ -228,7 +185,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(archive: Archive, tmp_path: 
         "--dry-run",
         str(out),
     ]
-    result = CliRunner().invoke(main, args)
+    result = invoke(*args)
     assert result.exit_code == 0 and "2 digest(s) written" in result.output
     files = sorted(p.name for p in out.glob("*.eml"))
     assert files == ["001-watch_at_example.org.eml", "002-county_at_example.org.eml"]
@@ -239,7 +196,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(archive: Archive, tmp_path: 
 
 def test_alerts_switch_off_without_configuration(archive: Archive, tmp_path: Path) -> None:
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(tmp_path / "no.toml")]
-    result = CliRunner().invoke(main, args)
+    result = invoke(*args)
     assert result.exit_code == 0 and "alerts are off" in result.output
 
 
@@ -261,12 +218,12 @@ def test_one_refused_address_never_holds_back_the_others(
     run_checks(archive, date(2024, 4, 1))
     inbox.unknown = {"county@example.org"}
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
-    first = CliRunner().invoke(main, args)
+    first = invoke(*args)
     assert first.exit_code == 1
     assert "county@example.org: refused by the server (550" in first.output
     assert [m["To"] for m in inbox.messages] == ["watch@example.org"]  # the other one went
     # Refused for good: not tried again at once, but kept, with when it is tried next.
-    again = CliRunner().invoke(main, args)
+    again = invoke(*args)
     assert inbox.rcpt.count("county@example.org") == 1 and "0 sent" in again.output
     (attempts, error, next_at) = archive.conn.execute(
         "SELECT attempts, last_error, next_attempt_at FROM outbox WHERE address = ?",
@@ -279,7 +236,7 @@ def test_one_refused_address_never_holds_back_the_others(
         text.split('[[subscription]]\nemail = "county@example.org"')[0], encoding="utf-8"
     )
     archive.conn.execute("UPDATE outbox SET next_attempt_at = NULL")
-    dropped = CliRunner().invoke(main, args)
+    dropped = invoke(*args)
     assert dropped.exit_code == 0 and "1 queued digest(s) dropped" in dropped.output
     assert inbox.rcpt.count("county@example.org") == 1
 
@@ -291,6 +248,6 @@ def test_one_alerts_run_at_a_time(archive: Archive, smtp, tmp_path: Path) -> Non
     args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
     with open(tmp_path / "nianbao.db.alerts.lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
-        busy = CliRunner().invoke(main, args)
+        busy = invoke(*args)
     assert busy.exit_code == 2 and "another `nianbao alerts` is running" in busy.output
     assert archive.conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)

@@ -14,7 +14,7 @@ import pytest
 
 from parsers import parse_bytes
 from parsers.guard import parse_guarded
-from tests.parsers.test_layouts import known_cells
+from tests.corpus.make_layouts import known_cells
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FORMATS = CORPUS / "formats"

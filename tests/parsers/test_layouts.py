@@ -6,40 +6,13 @@ The expected cells come from the numbers the layout cases were generated from
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from parsers import parse_bytes
-from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_ROWS, PROACTIVE_ROWS
+from tests.corpus import make_layouts as layouts
+from tests.corpus.make_layouts import known_cells
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-_spec = importlib.util.spec_from_file_location("make_layouts", CORPUS / "make_layouts.py")
-layouts = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(layouts)
-
-
-def uses_row(key: str, template: str) -> bool:
-    """2019 has one 其他处理 row; 2021 has three in its place."""
-    if key == "applications.other":
-        return template == "2019"
-    return template == "2021" or not key.startswith("applications.other.")
-
-
-def known_cells(template: str) -> dict:
-    cells: dict = {}
-    proactive = layouts.PROACTIVE_2021 if template == "2021" else layouts.PROACTIVE_2019
-    printed = [values for _, _, rows in proactive for _, values in rows]
-    for row, values in zip(PROACTIVE_ROWS[template], printed, strict=True):
-        cells.update(zip(row.cell_keys(), values, strict=True))
-    apps = layouts.APPS_2021 if template == "2021" else layouts.APPS_2019
-    rows = [r for r in APPLICATION_ROWS if uses_row(r.key, template)]
-    for row, (_, _, values) in zip(rows, apps, strict=True):
-        cells.update(zip(row.cell_keys(), values, strict=True))
-    keys = [f"appeals.{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS]
-    cells.update(zip(keys, layouts.APPEALS, strict=True))
-    return cells
+CORPUS = layouts.HERE
 
 
 @pytest.mark.parametrize("name", sorted(layouts.LAYOUTS))

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from parsers import sniff
+from tests.support import invoke
 
 FORMATS = Path(__file__).resolve().parent.parent / "corpus" / "formats"
-CLI = [str(Path(sys.executable).with_name("nianbao"))]
 
 
 @pytest.mark.parametrize(
@@ -53,13 +51,9 @@ def test_misnamed_files_give_the_right_records(tmp_path: Path) -> None:
     pdf_as_doc.write_bytes((FORMATS / "merged-cells-2021.pdf").read_bytes())
     html_as_pdf = tmp_path / "report.pdf"
     html_as_pdf.write_bytes((FORMATS / "merged-cells-2021.html").read_bytes())
-    done = subprocess.run(
-        [*CLI, "parse", "--json", str(pdf_as_doc), str(html_as_pdf)],
-        capture_output=True,
-        timeout=120,
-    )
-    assert done.returncode == 0
-    records = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    done = invoke("parse", "--json", str(pdf_as_doc), str(html_as_pdf))
+    assert done.exit_code == 0
+    records = [json.loads(line) for line in done.stdout.splitlines()]
     expected = json.loads((FORMATS / "merged-cells-2021.expected.json").read_text("utf-8"))
     for record in records:
         record.pop("file")

@@ -9,15 +9,16 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.corpus import make_layouts as layouts
+from tests.support import start
 
-CLI = [str(Path(sys.executable).with_name("nianbao"))]
+pytestmark = pytest.mark.slow  # real processes
+
 AGENCIES = [f"某县第{n}镇人民政府" for n in range(400)]
 
 
@@ -40,11 +41,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def ingest(db: Path, files: list[Path]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [*CLI, "parse", "--db", str(db), *map(str, files)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return start("parse", "--db", str(db), *map(str, files), stdout=subprocess.DEVNULL)
 
 
 def state(db: Path) -> dict:

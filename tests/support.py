@@ -1,0 +1,179 @@
+"""What tests share that is not a fixture: the two ways to run nianbao (in process through
+click's runner; as a real process where the process matters), an archive with known
+agencies, report bytes from the template, and the SMTP inbox.
+
+Fixtures built on these live in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from storage.archive import Archive
+from storage.db import connect
+from storage.sources import load_sources
+from tests.corpus import make_layouts as layouts
+
+ROOT = Path(__file__).resolve().parent.parent
+# The command as installed (the console script), or the module where it is not.
+_SCRIPT = Path(sys.executable).with_name("nianbao")
+NIANBAO = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# Crawl settings for a portal on loopback: no politeness delays, short retry backoff.
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
+
+SOURCES = """
+[[agency]]
+id = "demo-env"
+name = "某市生态环境局"
+level = "city_dept"
+region = "某省某市"
+list_urls = ["http://127.0.0.1/nb/index.html"]
+since = 2021
+
+[[agency]]
+id = "demo-county"
+name = "某县人民政府"
+aliases = ["某县政府"]
+level = "county"
+region = "某省某市某县"
+since = 2022
+"""
+
+
+def invoke(*args: str, input: bytes | str | None = None, cwd: Path | None = None) -> Result:
+    """nianbao in this process: exit code, stdout and stderr apart."""
+    from cli import main
+
+    here = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    finally:
+        os.chdir(here)
+
+
+def run(
+    *args: str, cwd: Path | None = None, timeout: float = 180, **kw: Any
+) -> subprocess.CompletedProcess:
+    """nianbao as its own process (a crawl's reactor, a kill, a resource limit), text output."""
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    return subprocess.run([*NIANBAO, *args], cwd=cwd, env=ENV, timeout=timeout, check=False, **kw)
+
+
+def start(*args: str, cwd: Path | None = None, **kw: Any) -> subprocess.Popen:
+    """nianbao as its own process, not waited for."""
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.Popen([*NIANBAO, *args], cwd=cwd, env=ENV, **kw)
+
+
+def crawl_args(*extra: str) -> list[str]:
+    return ["crawl", *FAST, "-s", "LOG_LEVEL=WARNING", *extra]
+
+
+def report(
+    agency: str = "某市生态环境局",
+    year: int = 2022,
+    template: str = "2021",
+    edit: tuple[str, str] | None = None,
+) -> bytes:
+    """A whole report in the template's tab layout, optionally with one edit."""
+    text = layouts.render(agency, year, template, "tabs")
+    if edit:
+        assert edit[0] in text
+        text = text.replace(edit[0], edit[1])
+    return text.encode()
+
+
+def new_archive(tmp_path: Path) -> Archive:
+    """tmp_path/nianbao.db with the agencies of SOURCES (written to tmp_path/agencies.toml)."""
+    sources = tmp_path / "agencies.toml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    a = Archive(connect(tmp_path / "nianbao.db"))
+    a.load_agencies(load_sources(sources))
+    return a
+
+
+def read_whole(a: Archive, complete: bool = True) -> int:
+    """Record a finished crawl that read every agency's lists (to their end, or not)."""
+    run = a.start_run("2024-06-01T00:00:00+00:00")
+    urls = {
+        u
+        for (lists,) in a.conn.execute("SELECT list_urls FROM agencies")
+        for u in json.loads(lists)
+    }
+    with a.batch():
+        a.store_list_reads(
+            run,
+            [
+                {
+                    "list_url": u,
+                    "family": "trs",
+                    "pages_announced": 1,
+                    "pages_read": 1 if complete else 0,
+                    "pages_failed": 0 if complete else 1,
+                    "records_announced": None,
+                    "records_read": 1,
+                    "complete": complete,
+                    "stop_reason": "end" if complete else "page_failed",
+                }
+                for u in urls
+            ],
+        )
+    return run
+
+
+def reports(db: Path) -> list[tuple[str, int, int]]:
+    """(agency, year, version) of every report in an archive file."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT agency_id, year, version FROM reports ORDER BY agency_id IS NULL, 1, 2, 3"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler: keeps what it accepts; refuses while ``refuse`` is set."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse = False
+        self.unknown: set[str] = set()  # addresses refused for good (550)
+        self.rcpt: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.rcpt.append(address)
+        if address in self.unknown:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
+        return "250 OK"
