@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,12 +19,12 @@ from urllib.parse import urlsplit
 import click
 
 from ingest import MB, parse_file, reparse
-from output import crawl_summary, emit, render_matrix, source_text, summary
+from output.text import crawl_summary, emit, render_matrix, source_text, summary
 from parsers import DocumentError, Limits
 from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
-from storage.query import QueryError, open_by_rule, search, user_query
+from storage.query import QueryError, search, user_query
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
 from storage.sources import SourcesError, load_sources
@@ -313,12 +315,55 @@ def matrix(db_path: str, fmt: str, out: Any) -> None:
 
     A cell is missing, pending (deadline not passed), unverified (the agency's lists were
     not read to their end, or the year's listing was another's: never called missing), or
-    for a found report ok, late and/or inconsistent. Table, CSV and HTML show the worst;
-    JSON gives every status.
+    for a found report ok, late and/or inconsistent. Table and CSV show the worst; JSON
+    gives every status; HTML is the compliance report of `nianbao report` without the
+    exported documents. Judged as of the date of the last `nianbao check`.
 
-    Example: nianbao matrix --format html --out matrix.html
+    Example: nianbao matrix --format csv --out matrix.csv
     """
-    render_matrix(compliance_matrix(_open(db_path, readonly=True)), fmt, out)
+    conn = _open(db_path, readonly=True)
+    if fmt == "html":
+        from output.compliance import gather, render
+
+        out.write(render(gather(conn)))
+        return
+    render_matrix(compliance_matrix(conn), fmt, out)
+
+
+@main.command(name="report")
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="report.html",
+    show_default=True,
+    help="The HTML file to write; the documents it links to go beside it.",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language."
+)
+@click.option("--no-documents", is_flag=True, help="Do not export the archived documents.")
+def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> None:
+    """Write the compliance report: one self-contained HTML file to read, filter and click
+    through, as of the date of the last `nianbao check`.
+
+    Each agency and year shows ok (with its warnings), late, inconsistent, missing,
+    pending or unverified; a click opens its findings as sentences with the template's
+    labels, the archived document (exported to OUT's folder, OUT-stem-documents/) and the
+    source address. Sources in trouble and charts of requests and outcomes follow.
+
+    Example: nianbao report --out report.html --lang en
+    """
+    from output.compliance import write_report
+
+    conn = _open(db_path, readonly=True)
+    path = Path(out)
+    data, written = write_report(conn, path, lang, documents=not no_documents)
+    years = f"{data['years'][0]}–{data['years'][-1]}" if data["years"] else "none"
+    click.echo(
+        f"wrote {path} ({len(data['agencies'])} agencies, years {years}, as of "
+        f"{data['as_of']}); {written} document(s) exported"
+    )
 
 
 @main.command(name="reparse")
@@ -434,6 +479,7 @@ def sources_discover(url: str, max_pages: int) -> None:
     metavar="NAME=VALUE",
     help="A Scrapy setting for this run, as scrapy crawl -s (repeatable).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log instead of progress.")
 def crawl(
     sources: str,
     db_path: str,
@@ -441,10 +487,13 @@ def crawl(
     agencies: tuple[str, ...],
     years: tuple[int, ...],
     settings: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Crawl the agencies' portals, archive every document and parse new reports.
 
-    Polite by default (robots.txt, AutoThrottle, two requests per host). Pages and
+    Quiet by default: one progress line on a terminal, warnings naming each source that
+    failed, then a summary (-v shows Scrapy's log). Polite (robots.txt, AutoThrottle, two
+    requests per host). Pages and
     documents archived before are asked for conditionally, so a crawl of an unchanged
     portal downloads nothing again. A crawl that was killed resumes where it stopped
     (its queue is kept beside the archive, in DB.crawl/). Exit 1 when some list page or
@@ -470,13 +519,15 @@ def crawl(
     config = _config(config_path)
     from crawler.run import finished, queue_of, run_crawl
 
+    progress = {"NIANBAO_PROGRESS": "1"} if sys.stderr.isatty() and not verbose else {}
     why = run_crawl(
         sources,
         db_path,
         list(agencies),
         list(years),
-        {**config.crawl_settings, **overrides},
+        {**progress, **config.crawl_settings, **overrides},
         config.contact,
+        verbose,
     )
     if why:
         click.echo(f"warning: {queue_of(db_path)}: {why}; starting the crawl over", err=True)
@@ -635,74 +686,103 @@ def schedule(db_path: str, config_path: str, sources: str, jobs_path: str | None
         raise click.UsageError(str(exc)) from None
 
 
+DEMO_CONFIG = """# The demo's subscribers: their digests are written to outbox/, not sent.
+[[subscription]]
+email = "researcher@example.org"
+
+[[subscription]]
+email = "qingshi-office@example.org"
+agencies = ["qs-*"]
+min_severity = "warning"
+
+[[subscription]]
+email = "editor@example.org"
+language = "en"
+rules = ["report.missing", "report.late"]
+"""
+
+
 @main.command()
 @click.option(
     "--dir",
     "workdir",
     type=click.Path(file_okay=False),
-    default="demo",
+    default="nianbao-demo",
     show_default=True,
-    help="Where the demo's sources file and archive are written.",
+    help="Where the demo writes its sources, archive, report and digests.",
 )
-def demo(workdir: str) -> None:
-    """The whole pipeline on the bundled demo portal, offline.
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language."
+)
+def demo(workdir: str, lang: str) -> None:
+    """The whole job on the bundled demo portal, offline, in under a minute.
 
-    Serves the test portal (a TRS county site and a Hanweb city site, with the troubles
-    real portals have) on 127.0.0.1, crawls it into DIR/nianbao.db, checks the archive and
-    prints the compliance matrix and the open findings by rule. Run it again: the second
-    crawl downloads nothing new.
+    Serves the demo portal on 127.0.0.1 (county, city and department columns in the
+    structures real portals use, with consistent reports for 2019–2023 and a handful of
+    planted defects), crawls it into DIR/nianbao.db, checks it as of the demo's date,
+    writes the compliance report DIR/report.html and the subscribers' digests to
+    DIR/outbox/, and explains each planted defect and where to look at it.
 
-    Example: nianbao demo --dir /tmp/demo
+    Example: nianbao demo --dir /tmp/demo --lang en
     """
-    import os
-    import subprocess
+    from datetime import date
 
-    root = Path(__file__).resolve().parent
-    sys.path.insert(0, str(root))
-    try:
-        from tests.portal.site import PortalServer, sources_toml
-    except ImportError:
-        raise click.UsageError("the demo portal ships with a clone of the repository") from None
+    from demo.portal import AS_OF, DEMO_LEAVES_OUT, PLANTED, PortalServer, sources_toml
+    from monitor.alerts import preview
+    from monitor.config import load_config
+    from monitor.runner import describe, run_checks
+    from output.compliance import write_report
+    from output.text import demo_guide, demo_matrix
+
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "nianbao.db"
-    run = [sys.executable, "-m", "cli"]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    db, sources, config = work / "nianbao.db", work / "agencies.toml", work / "nianbao.toml"
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)  # the demo starts from an empty archive each time
+    config.write_text(DEMO_CONFIG, encoding="utf-8")
     with PortalServer() as portal:
-        (work / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-        click.echo(f"demo portal on {portal.url}; crawling into {db}")
-        subprocess.run(
+        sources.write_text(sources_toml(portal.url, DEMO_LEAVES_OUT), encoding="utf-8")
+        click.echo(f"1. demo portal on {portal.url}: crawling it into {db}")
+        done = subprocess.run(
             [
-                *run,
+                sys.executable,
+                "-m",
+                "cli",
                 "crawl",
                 "--db",
                 str(db),
                 "--sources",
-                str(work / "agencies.toml"),
+                str(sources),
                 "--config",
-                str(work / "nianbao.toml"),
+                str(config),
                 "-s",
                 "AUTOTHROTTLE_ENABLED=0",
                 "-s",
                 "DOWNLOAD_DELAY=0",
                 "-s",
                 "RETRY_BACKOFF_BASE=0.2",
-                "-s",
-                "LOG_LEVEL=WARNING",
             ],
-            env=env,
+            capture_output=True,
+            text=True,
             check=False,
         )
-    subprocess.run(
-        [*run, "check", "--db", str(db), "--config", str(work / "nianbao.toml")],
-        env=env,
-        check=True,
+    click.echo(textwrap.indent(done.stdout.strip(), "   "))
+    if "finished" not in done.stdout:
+        raise click.ClickException(f"the demo crawl failed: {done.stderr.strip()[-500:]}")
+    archive = Archive(_open(str(db)))
+    result = run_checks(archive, date.fromisoformat(AS_OF), 0)
+    click.echo(f"2. {describe(result)}")
+    report, written = write_report(archive.conn, work / "report.html", lang)
+    digests = preview(archive.conn, load_config(config), work / "outbox")
+    click.echo(
+        f"3. compliance report: {work / 'report.html'} ({written} documents beside it); "
+        f"{len(digests)} digest(s) in {work / 'outbox'}/"
     )
-    subprocess.run([*run, "matrix", "--db", str(db)], env=env, check=True)
-    click.echo("\nopen findings by rule:")
-    for rule, n in open_by_rule(_open(str(db), readonly=True)):
-        click.echo(f"  {rule}: {n}")
-    click.echo(f"\nexplore it: nianbao findings --db {db} · nianbao query --db {db} 'SELECT …'")
+    click.echo("")
+    click.echo(demo_matrix(report, lang))
+    click.echo("")
+    click.echo(demo_guide(archive.conn, PLANTED, str(db), lang))
+    archive.close()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ storage. Without an archive (``NIANBAO_DB``) it switches itself off."""
 
 from __future__ import annotations
 
+import sys
+import time
 from typing import Any
 
 from scrapy import Spider, signals
@@ -118,3 +120,68 @@ class CrawlRecorder:
                 )
         if finished:
             archive.store_discovered(self.run_id, checked, ledger.discovered.values())
+
+
+class Progress:
+    """One line on a terminal while a crawl runs: agencies whose lists are all read (or
+    failed), pages, documents, errors, time. On with NIANBAO_PROGRESS (`nianbao crawl`
+    sets it when standard error is a terminal and -v is not given)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = 0.0
+        self.documents = 0
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        if not crawler.settings.getbool("NIANBAO_PROGRESS"):
+            raise NotConfigured("progress is off (NIANBAO_PROGRESS)")
+        progress = cls(crawler)
+        crawler.signals.connect(progress.opened, signal=signals.spider_opened)
+        crawler.signals.connect(progress.closed, signal=signals.spider_closed)
+        crawler.signals.connect(progress.scraped, signal=signals.item_scraped)
+        return progress
+
+    def opened(self, spider: Spider) -> None:
+        from twisted.internet import task
+
+        self.started = time.monotonic()
+        self.task = task.LoopingCall(self.show, spider)
+        self.task.start(0.5, now=True)
+
+    def scraped(self, item: Any) -> None:
+        self.documents += len(getattr(item, "docs", ())) or 1
+
+    def line(self, spider: Spider) -> str:
+        ledger = getattr(spider, "ledger", None)
+        done = total = 0
+        if ledger is not None:
+            for health in ledger.health.values():
+                total += 1
+                reads = [ledger.reads.get(u) for u in health.lists]
+                done += all(
+                    r is not None and r.requested and r.requested <= r.read | set(r.failed)
+                    for r in reads
+                )
+        stats = self.crawler.stats
+        errors = (
+            stats.get_value("log_count/ERROR", 0)
+            + stats.get_value("nianbao/spider_errors", 0)
+            + stats.get_value("downloader/exception_count", 0)
+        )
+        seconds = int(time.monotonic() - self.started)
+        return (
+            f"agencies {done}/{total} · pages {stats.get_value('response_received_count', 0)}"
+            f" · documents {self.documents} · errors {errors} · {seconds // 60}:{seconds % 60:02d}"
+        )
+
+    def show(self, spider: Spider) -> None:
+        sys.stderr.write("\r" + self.line(spider) + "\x1b[K")
+        sys.stderr.flush()
+
+    def closed(self, spider: Spider, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.show(spider)
+        sys.stderr.write("\n")

@@ -47,11 +47,12 @@ class ArchivePipeline:
             raise NotConfigured("no archive (NIANBAO_DB)")
         return cls(crawler, db_path)
 
-    def open_spider(self, spider: PortalSpider) -> None:
+    def open_spider(self) -> None:
+        spider: PortalSpider = self.crawler.spider
         self.archive = Archive(connect(self.db_path))
         self.archive.load_agencies(spider.rows)
 
-    def close_spider(self, spider: PortalSpider) -> None:
+    def close_spider(self) -> None:
         if self.archive is None:
             return
         try:

@@ -6,6 +6,7 @@ Each crawl runs in a process of its own (Twisted's reactor cannot restart), as
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Mapping
@@ -25,9 +26,11 @@ def run_crawl(
     years: list[int],
     settings: Mapping[str, str],
     contact: str | None = None,
+    verbose: bool = False,
 ) -> str | None:
     """Run the portal spider to its end (or its stop); returns why the queue was not
-    resumed, if it was not."""
+    resumed, if it was not. Quiet unless ``verbose``: warnings only (a source that
+    failed, named), and Scrapy's own retries and statistics left out."""
     queue = queue_of(db_path)
     why = jobdir.check(queue)
     if why:
@@ -40,9 +43,14 @@ def run_crawl(
     scrapy_settings.set("JOBDIR", queue, priority="cmdline")
     if contact:  # who runs this crawler, for the portals' webmasters
         scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{contact})", priority="cmdline")
+    if not verbose:
+        scrapy_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     for name, value in settings.items():
         scrapy_settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
+    if not verbose:
+        # The spider says which source failed and why; Scrapy's retry log repeats it.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     process.crawl(
         "portal",
         sources=sources,

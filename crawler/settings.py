@@ -33,7 +33,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequests": 580,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500}
+EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500, "crawler.extensions.Progress": 510}
 # Pages read of one list in one crawl, at most: a longer list is recorded as not read to
 # its end (source.incomplete), never silently cut.
 NIANBAO_LIST_PAGE_CAP = 500

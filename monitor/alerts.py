@@ -1,13 +1,11 @@
-"""Alert digests: each subscriber gets the findings not yet told to them, grouped by
-agency, new first, and what was resolved since; through the outbox, so a server that is
-down loses nothing and a finding is told once to each address."""
+"""Alert digests: each subscriber gets the findings not yet told to them and what was
+resolved since (monitor/digest.py writes the message), through the outbox, so a server
+that is down loses nothing and a finding is told once to each address."""
 
 from __future__ import annotations
 
 import contextlib
 import email.policy
-import html
-import json
 import smtplib
 import sqlite3
 import ssl
@@ -22,8 +20,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import SEVERITIES, Config, Mail, Subscription
+from monitor.digest import compose
 from parsers.dates import now
 from storage import outbox
+from storage.query import agencies
 
 
 def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
@@ -48,61 +48,6 @@ def _links(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
         row["link"] = link if urlsplit(link).scheme in ("http", "https") else None
 
 
-def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """By agency, the agency with the newest finding first; new first inside each."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in sorted(rows, key=lambda r: (r["first_seen"], r["fingerprint"]), reverse=True):
-        groups.setdefault(row["agency_id"] or "(unknown agency)", []).append(row)
-    return list(groups.items())
-
-
-def compose(sub: Subscription, sender: str, new: list[dict], resolved: list[dict]) -> EmailMessage:
-    """One digest: plain text and HTML, UTF-8 subject naming the counts."""
-    agencies = {r["agency_id"] for r in new}
-    errors = sum(r["severity"] == "error" for r in new)
-    msg = EmailMessage()
-    msg["Subject"] = (
-        f"nianbao 年报监测：{len(new)} 项新发现（{errors} 项错误，{len(agencies)} 个单位），"
-        f"{len(resolved)} 项已解决"
-    )
-    msg["From"] = sender
-    msg["To"] = sub.email
-    msg["Date"] = format_datetime(_now_dt())
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    text, rich = (
-        [f"{len(new)} new finding(s), {len(resolved)} resolved since last time.", ""],
-        [f"<p>{len(new)} new finding(s), {len(resolved)} resolved since last time.</p>"],
-    )
-    for agency, rows in _grouped(new):
-        text.append(f"== {agency} ==")
-        rich.append(f"<h2>{html.escape(agency)}</h2><ul>")
-        for r in rows:
-            evidence = json.dumps(json.loads(r["evidence"]), ensure_ascii=False, sort_keys=True)
-            line = f"[{r['severity']}] {r['year'] or ''} {r['rule']}: {r['message']}"
-            text += [line, f"    evidence: {evidence}", f"    source: {r['link'] or '-'}"]
-            link = f' <a href="{html.escape(r["link"])}">source</a>' if r.get("link") else ""
-            rich.append(
-                f"<li><b>{html.escape(r['severity'])}</b> {r['year'] or ''} "
-                f"<code>{html.escape(r['rule'])}</code>: {html.escape(r['message'])}{link}"
-                f"<br><small>{html.escape(evidence)}</small></li>"
-            )
-        text.append("")
-        rich.append("</ul>")
-    if resolved:
-        text.append("== resolved since last time ==")
-        rich.append("<h2>Resolved since last time</h2><ul>")
-        for r in sorted(resolved, key=lambda r: (r["agency_id"] or "", r["year"] or 0)):
-            text.append(f"{r['agency_id']} {r['year'] or ''} {r['rule']}: {r['message']}")
-            rich.append(
-                f"<li>{html.escape(r['agency_id'] or '')} {r['year'] or ''} "
-                f"<code>{html.escape(r['rule'])}</code>: {html.escape(r['message'])}</li>"
-            )
-        rich.append("</ul>")
-    msg.set_content("\n".join(text) + "\n")
-    msg.add_alternative("<html><body>" + "".join(rich) + "</body></html>", subtype="html")
-    return msg
-
-
 def _now_dt() -> datetime:
     return datetime.fromisoformat(now())
 
@@ -116,7 +61,11 @@ def _digest(
         return None
     _links(conn, new)
     sender = config.mail.sender if config.mail else "nianbao@localhost"
-    return compose(sub, sender, new, resolved), new, resolved
+    report_url = config.mail.report_url if config.mail else None
+    msg = compose(sub.email, sender, new, resolved, agencies(conn), sub.language, report_url)
+    msg["Date"] = format_datetime(_now_dt())
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    return msg, new, resolved
 
 
 def queue(conn: sqlite3.Connection, config: Config) -> int:

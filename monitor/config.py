@@ -13,6 +13,7 @@ from report.keys import number, unknown_key
 
 SEVERITIES = ("info", "warning", "error")
 JOBS = ("crawl", "check", "alerts")
+LANGUAGES = ("zh", "en")
 
 
 class ConfigError(ValueError):
@@ -28,6 +29,7 @@ class Mail:
     ssl: bool = False
     user: str | None = None
     password: str | None = None
+    report_url: str | None = None  # where the compliance report is published, for links
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Subscription:
     agencies: list[str] = field(default_factory=lambda: ["*"])
     rules: list[str] = field(default_factory=lambda: ["*"])
     min_severity: str = "info"
+    language: str = "zh"  # of the digests: zh or en
 
 
 @dataclass
@@ -58,7 +61,7 @@ def _strings(value: Any, where: str) -> list[str]:
 
 
 _TOP = ("mail", "subscription", "schedule", "check", "crawl")
-_MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password")
+_MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password", "report_url")
 _SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language")
 _CHECK = ("grace_days", "duplicate_similarity")
 _CRAWL = ("time_limit", "contact", "settings")
@@ -113,6 +116,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
             ssl=bool(mail.get("ssl", False)),
             user=env.get("NIANBAO_SMTP_USER") or None,
             password=env.get("NIANBAO_SMTP_PASSWORD") or None,
+            report_url=mail.get("report_url"),
         )
         for secret in ("user", "password"):
             if secret in mail:
@@ -132,12 +136,16 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         severity = sub.get("min_severity", "info")
         if severity not in SEVERITIES:
             raise ConfigError(f"{where}: min_severity must be one of {', '.join(SEVERITIES)}")
+        language = sub.get("language", "zh")
+        if language not in LANGUAGES:
+            raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}")
         config.subscriptions.append(
             Subscription(
                 sub["email"],
                 _strings(sub.get("agencies", ["*"]), f"{where}: agencies"),
                 _strings(sub.get("rules", ["*"]), f"{where}: rules"),
                 severity,
+                language,
             )
         )
     schedule = data.get("schedule", {})

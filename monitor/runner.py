@@ -20,7 +20,7 @@ from parsers.dates import now
 from storage.archive import Archive
 from storage.db import set_setting, setting
 from storage.findings import Found, refresh
-from storage.query import check_agencies, check_reports
+from storage.query import check_agencies, check_reports, open_by_rule
 
 
 def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
@@ -65,6 +65,7 @@ def run_checks(
     conn = archive.conn
     if grace_days is not None:
         set_setting(conn, "grace_days", str(grace_days))
+    set_setting(conn, "as_of", as_of.isoformat())  # the date the compliance view judges by
     grace = int(setting(conn, "grace_days"))
     agencies = _agencies(conn)
     seen_at = now()
@@ -83,13 +84,24 @@ def run_checks(
         wanted, new, stale = refresh(conn, CHECK_RULES, found, seen_at)
     counts = {"open": len(wanted), "new": len(new), "resolved": len(stale)}
     by_rule = summary([f for _, found in results for f in found])
-    return {**counts, "as_of": as_of.isoformat(), "grace_days": grace, "rules": by_rule}
+    archive_open = dict(open_by_rule(conn))
+    return {
+        **counts,
+        "as_of": as_of.isoformat(),
+        "grace_days": grace,
+        "rules": by_rule,
+        "all_open": sum(archive_open.values()),
+        "all_rules": archive_open,
+    }
 
 
 def describe(result: dict[str, Any]) -> str:
-    rules = ", ".join(f"{k} {v}" for k, v in sorted(result["rules"].items())) or "none"
+    """The check's own counts, then every open finding of the archive by rule (the
+    checks own some rules; parsing and crawling open the others)."""
+    rules = ", ".join(f"{k} {v}" for k, v in sorted(result["all_rules"].items())) or "none"
     return (
         f"checked as of {result['as_of']} (grace {result['grace_days']} days): "
-        f"{result['open']} open ({result['new']} new), {result['resolved']} resolved; "
+        f"{result['open']} open from the checks ({result['new']} new), "
+        f"{result['resolved']} resolved; {result['all_open']} open in the archive; "
         f"by rule: {rules}"
     )

@@ -261,3 +261,15 @@ def guess_level(name: str) -> str:
     if re.search(r"^[\u4e00-\u9fff]{1,10}(?:县|旗|区)", name) and not re.search(r"市", name):
         return "county_dept"
     return "city_dept"
+
+
+# An agency's level as people say it: (Chinese, English).
+LEVEL_LABELS = {  # in the order a region lists its offices
+    "province": ("省政府", "provincial government"),
+    "province_dept": ("省级部门", "provincial department"),
+    "city": ("市政府", "city government"),
+    "city_dept": ("市级部门", "city department"),
+    "county": ("县（区）政府", "county government"),
+    "county_dept": ("县级部门", "county department"),
+    "township": ("乡镇（街道）", "township"),
+}

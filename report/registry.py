@@ -312,6 +312,75 @@ _RULES = (
     ),
 )
 
+# Short names for lists and legends: (Chinese, English).
+TITLES: dict[str, tuple[str, str]] = {
+    "applications.balance": ("申请数据不平衡", "applications do not balance"),
+    "applications.outcome_sum": ("办理结果合计不符", "outcomes do not add up"),
+    "applications.column_total": ("申请人合计不符", "applicant columns do not add up"),
+    "appeals.group_total": ("复议诉讼合计不符", "appeals do not add up"),
+    "narrative.matches_table": ("正文与表格不一致", "text contradicts table"),
+    "narrative.part_sum": ("正文分项超过合计", "text parts exceed total"),
+    "template.mismatch": ("模板版本不符", "wrong template"),
+    "template.missing_section": ("缺少章节", "section missing"),
+    "template.missing_table": ("缺少表格", "table missing"),
+    "template.missing_row": ("表格缺行", "rows missing"),
+    "template.article_reference": ("条款引用有误", "wrong article cited"),
+    "cells.blank": ("单元格空白", "blank cells"),
+    "cells.unreadable": ("单元格无法读取", "unreadable cells"),
+    "cells.inferred": ("单元格由合计推出", "cells inferred from totals"),
+    "cells.unit_converted": ("金额单位已换算", "amounts converted"),
+    "document.no_text": ("文件无文字", "document without text"),
+    "report.missing": ("报告缺失", "report missing"),
+    "report.late": ("报告逾期", "report late"),
+    "report.date_unverified": ("发布日期无法核实", "publication date unverified"),
+    "report.duplicate_text": ("照搬上年报告", "copied from last year"),
+    "carry.continuity": ("结转数据不衔接", "carry-over mismatch"),
+    "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
+    "plausibility.negative": ("出现负数", "negative number"),
+    "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),
+    "source.unreachable": ("栏目无法访问", "source unreachable"),
+    "source.no_reports": ("栏目中无年报", "no reports in source"),
+    "source.incomplete": ("栏目未能读完", "source not read to its end"),
+    "source.unreadable_documents": ("文件无法读取", "documents unreadable"),
+    "report.attribution_conflict": ("报告归属冲突", "report filed under another agency"),
+    "report.revised": ("报告被修改", "report revised"),
+}
+SEVERITY_LABELS = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "note"),
+}
+# What a cell of the compliance matrix says about an agency's year.
+STATUS_LABELS = {
+    "ok": ("合规", "ok"),
+    "late": ("逾期", "late"),
+    "inconsistent": ("数据不一致", "inconsistent"),
+    "missing": ("缺失", "missing"),
+    "pending": ("未到期", "pending"),
+    "unverified": ("无法核实", "unverified"),
+}
+STATUS_MEANINGS = {
+    "ok": (
+        "已找到报告，未发现错误（可能有警告）。",
+        "A report was found with no error (there may be warnings).",
+    ),
+    "late": ("报告在截止日期之后发布。", "The report was published after its deadline."),
+    "inconsistent": (
+        "报告内部或与上年报告的数据相互矛盾。",
+        "The report contradicts itself or last year's report.",
+    ),
+    "missing": (
+        "已完整读取该单位的栏目，截止日期已过，仍未找到报告。",
+        "The agency's whole column was read, the deadline has passed and no report was found.",
+    ),
+    "pending": ("截止日期尚未到。", "The deadline has not passed yet."),
+    "unverified": (
+        "栏目未能完整读取，或栏目中的报告属于其他单位：不能认定缺失。",
+        "The column could not be read to its end, or its report was another agency's: "
+        "never called missing.",
+    ),
+}
+
 RULES: dict[str, Rule] = {r.name: r for r in _RULES}
 GROUPS = ("report", "check", "source", "crawl")
 
@@ -323,3 +392,12 @@ def rules_of(group: str) -> tuple[str, ...]:
 
 def rule(name: str) -> Rule | None:
     return RULES.get(name)
+
+
+def title(name: str, lang: str = "zh") -> str:
+    """A rule's short name in ``lang``; the rule's own name when it has none."""
+    return TITLES.get(name, (name, name))[0 if lang == "zh" else 1]
+
+
+def label(labels: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:
+    return labels.get(key, (key, key))[0 if lang == "zh" else 1]

@@ -254,3 +254,155 @@ def open_by_rule(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return conn.execute(
         "SELECT rule, count(*) FROM findings WHERE status = 'open' GROUP BY rule ORDER BY rule"
     ).fetchall()
+
+
+def agencies(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Every agency by id: name, level, region, deadline, since, list URLs."""
+    return {
+        row[0]: {
+            "name": row[1],
+            "level": row[2],
+            "region": row[3] or "",
+            "deadline": row[4],
+            "since": row[5],
+            "list_urls": json.loads(row[6] or "[]"),
+        }
+        for row in conn.execute(
+            "SELECT id, name, level, region, deadline, since, list_urls FROM agencies ORDER BY id"
+        )
+    }
+
+
+def judged_as_of(conn: sqlite3.Connection) -> str:
+    """The date the compliance view judges by: the last check's, else today."""
+    row = conn.execute(
+        "SELECT coalesce(nullif(value, ''), date('now')) FROM settings WHERE key = 'as_of'"
+    ).fetchone()
+    return row[0]
+
+
+def compliance(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every agency and year the compliance view judges, with its report if any."""
+    keys = ("agency_id", "year", "report_id", "deadline", "late", "inconsistent", "status")
+    return [
+        dict(zip(keys, row, strict=True))
+        for row in conn.execute(
+            "SELECT agency_id, year, report_id, deadline, late, inconsistent, status "
+            "FROM compliance ORDER BY agency_id, year"
+        )
+    ]
+
+
+def open_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every open finding, evidence decoded, worst first within an agency and year."""
+    keys = ("agency_id", "year", "rule", "severity", "message", "evidence", "report_id")
+    rows = []
+    for row in conn.execute(
+        "SELECT agency_id, year, rule, severity, message, evidence, report_id FROM findings "
+        "WHERE status = 'open' ORDER BY agency_id, year, "
+        "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule"
+    ):
+        item = dict(zip(keys, row, strict=True))
+        item["evidence"] = json.loads(item["evidence"] or "{}")
+        rows.append(item)
+    return rows
+
+
+def report_documents(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
+    """The latest report versions by id: title, dates, and the document they were read
+    from (its hash, format and the address it was fetched from)."""
+    keys = ("id", "title", "published_at", "sha256", "format", "url")
+    return {
+        row[0]: dict(zip(keys, row, strict=True))
+        for row in conn.execute(
+            "SELECT r.id, r.title, r.published_at, r.document_sha256, d.format, "
+            "coalesce(d.final_url, d.source_url) FROM latest_reports r "
+            "JOIN documents d ON d.sha256 = r.document_sha256"
+        )
+    }
+
+
+def health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Each agency's source health from its last crawl."""
+    keys = ("agency_id", "status", "detail", "reports_found", "checked_at")
+    return [
+        dict(zip(keys, row, strict=True))
+        for row in conn.execute(
+            "SELECT agency_id, status, detail, reports_found, checked_at FROM source_health "
+            "ORDER BY agency_id"
+        )
+    ]
+
+
+# The outcome groups a chart shows, as cell-key prefixes of the applications table.
+OUTCOME_GROUPS = (
+    ("granted", ("applications.granted.total",)),
+    ("partially_granted", ("applications.partially_granted.total",)),
+    ("denied", ("applications.denied.",)),
+    ("unavailable", ("applications.unavailable.",)),
+    ("not_processed", ("applications.not_processed.",)),
+    ("other", ("applications.other.",)),
+)
+
+
+def outcome_series(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, float]]]:
+    """Per agency and year of its latest reports: requests received and their outcomes
+    (each outcome group's 总计 column), for charts."""
+    out: dict[str, dict[int, dict[str, float]]] = {}
+    for agency_id, year, key, value in conn.execute(
+        "SELECT r.agency_id, r.year, v.key, v.value FROM latest_reports r "
+        "JOIN cell_values v ON v.report_id = r.id "
+        "WHERE r.agency_id IS NOT NULL AND v.key LIKE 'applications.%.total' "
+        "AND v.value IS NOT NULL"
+    ):
+        year_data = out.setdefault(agency_id, {}).setdefault(year, {})
+        if key == "applications.new_received.total":
+            year_data["received"] = value
+            continue
+        for group, prefixes in OUTCOME_GROUPS:
+            if any(key == p or (p.endswith(".") and key.startswith(p)) for p in prefixes):
+                year_data[group] = year_data.get(group, 0) + value
+    return out
+
+
+# Questions people ask of an archive, as SQL: the demo prints them, `nianbao serve` offers
+# them as canned queries, the README shows them. Named parameters (:key) are asked for.
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "not_ok": (
+        "Every agency and year that is not ok",
+        "SELECT a.name, a.region, c.year, c.status FROM compliance c "
+        "JOIN agencies a ON a.id = c.agency_id WHERE c.status != 'ok' "
+        "ORDER BY a.region, a.name, c.year",
+    ),
+    "received": (
+        "Requests received, per agency and year",
+        "SELECT agency_name, region, year, value AS received FROM latest_reports "
+        "JOIN cell_values ON report_id = latest_reports.id "
+        "WHERE key = 'applications.new_received.total' ORDER BY agency_name, year",
+    ),
+    "open_by_rule": (
+        "Open findings by rule and severity",
+        "SELECT rule, severity, count(*) AS findings FROM findings WHERE status = 'open' "
+        "GROUP BY rule, severity ORDER BY findings DESC, rule",
+    ),
+    "status_by_region": (
+        "Missing, late and inconsistent reports by region and year",
+        "SELECT a.region, c.year, sum(c.status = 'missing') AS missing, sum(c.late) AS late, "
+        "sum(c.inconsistent) AS inconsistent, sum(c.status = 'unverified') AS unverified, "
+        "count(*) AS agencies FROM compliance c JOIN agencies a ON a.id = c.agency_id "
+        "GROUP BY a.region, c.year ORDER BY a.region, c.year",
+    ),
+    "one_cell": (
+        "One cell across agencies (e.g. applications.granted.total)",
+        "SELECT agency_name, region, year, value FROM latest_reports "
+        "JOIN cell_values ON report_id = latest_reports.id WHERE key = :key "
+        "ORDER BY agency_name, year",
+    ),
+    "agency_findings": (
+        "Every finding of one agency (id or name)",
+        "SELECT f.year, f.rule, f.severity, f.status, f.message, f.first_seen, f.resolved_at "
+        "FROM findings f LEFT JOIN agencies a ON a.id = f.agency_id "
+        "WHERE f.agency_id = :agency OR a.name = :agency OR f.agency = :agency "
+        "ORDER BY f.year, f.rule",
+    ),
+}

@@ -481,6 +481,46 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
     ALTER TABLE outbox ADD COLUMN dropped_at TEXT;
     """,
+    # 8: verdicts as of the date the last check judged against (settings.as_of, empty
+    # until a check ran: today then), so the matrix and the findings tell the same story.
+    """
+    INSERT INTO settings VALUES ('as_of', '');
+    DROP VIEW compliance;
+    CREATE VIEW compliance AS
+        WITH RECURSIVE asof(day) AS (
+            SELECT coalesce(nullif(value, ''), date('now')) FROM settings WHERE key = 'as_of'
+        ), span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < (SELECT CAST(strftime('%Y', day) AS INTEGER) FROM asof) - 1
+        ), cutoff(day) AS (
+            SELECT date(asof.day, '-' || value || ' days') FROM settings, asof
+            WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            SELECT agency_id FROM unverified_agencies
+        ), doubtful(agency_id, year) AS (
+            -- A report listed for this year turned out to be another's: nothing is proven.
+            SELECT DISTINCT agency_id, year FROM findings
+            WHERE status = 'open'
+                AND rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year')
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN EXISTS (SELECT 1 FROM doubtful d
+                             WHERE d.agency_id = a.id AND d.year = s.year) THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
 )
 
 

@@ -109,7 +109,8 @@ def test_matrix_formats(workdir: Path) -> None:
     assert rows[0][:4] == ["agency_id", "2022", "2023", "2024"]
     assert rows[1][:4] == ["demo-env", "ok", "inconsistent", "missing"]
     assert invoke("matrix", "--format", "html", "--out", "m.html", cwd=workdir).exit_code == 0
-    assert '<td class="inconsistent">' in (workdir / "m.html").read_text(encoding="utf-8")
+    page = (workdir / "m.html").read_text(encoding="utf-8")
+    assert '<td class="cell inconsistent"><button' in page and "某市生态环境局" in page
 
 
 def test_reparse_twice_changes_nothing(workdir: Path) -> None:

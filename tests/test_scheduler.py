@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.site import PortalServer, sources_toml
+from demo.portal import PortalServer, sources_toml
 from tests.support import start
 
 
@@ -88,7 +88,7 @@ alerts = "{at(22)}"
     assert re.search(r"alerts: finished in [\d.]+ s, exit 0: 1 digest\(s\) queued, 1 sent", log)
     assert "stopped" in log
     assert [m["To"] for m in inbox.messages] == ["watch@example.org"]
-    assert "source.unreachable" in inbox.messages[0].get_body(("plain",)).get_content()
+    assert "栏目无法访问" in inbox.messages[0].get_body(("plain",)).get_content()
 
 
 @pytest.mark.slow

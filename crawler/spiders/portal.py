@@ -157,7 +157,8 @@ class PortalSpider(scrapy.Spider):
     def _list_error(self, list_url: str, url: str, error: str) -> None:
         self.count("list_errors")
         self.reads[list_url].page_failed(url, error)
-        log.warning("%s: list page %s: %s", ", ".join(self.lists[list_url]), url, error)
+        named = ", ".join(f"{a} ({self.agencies[a]['name']})" for a in self.lists[list_url])
+        log.warning("%s: list page %s: %s", named, url, error)
 
     def list_failed(self, failure: Any) -> None:
         request = failure.request

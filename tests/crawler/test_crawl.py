@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.site import (
+from demo.portal import (
     BROKEN,
     BROKEN_PAGE,
     BY_YEAR_AGENCY,
+    BY_YEAR_DAY,
     BY_YEAR_PUBLISHED,
     CONFLICT,
     CORRECTED,
@@ -179,7 +180,7 @@ def test_documents_and_dates_are_archived_with_their_sources(crawled) -> None:
     assert conn.execute(
         "SELECT year, published_at FROM reports WHERE agency_id = ? ORDER BY year",
         (BY_YEAR_AGENCY[0],),
-    ).fetchall() == [(y, f"{y + 1}-02-01") for y in BY_YEAR_PUBLISHED]
+    ).fetchall() == [(y, f"{y + 1}-{BY_YEAR_DAY}") for y in BY_YEAR_PUBLISHED]
     gbk = next(p for p, r in portal.resources.items() if "gb2312" in r.content_type)
     row = conn.execute(
         "SELECT d.etag IS NOT NULL, d.last_modified FROM documents d WHERE d.source_url = ?",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.site import PortalServer, sources_toml
+from demo.portal import PortalServer, sources_toml
 from tests.support import crawl_args, reports, run, start
 
 pytestmark = pytest.mark.slow  # real processes

@@ -91,6 +91,12 @@ def test_check_finds_missing_and_late_and_resolves_what_stops_holding(archive: A
 
 
 def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) -> None:
+    # A report with a broken sum: its finding is opened by parsing, not by the checks.
+    add_document(
+        archive,
+        report(year=2023, edit=("(七)总计\t13", "(七)总计\t14")),
+        Fetched(agency_id="demo-env", listed_date="2024-01-20"),
+    )
     result = invoke(
         "check",
         "--db",
@@ -101,7 +107,23 @@ def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) ->
         str(tmp_path / "none.toml"),
     )
     assert result.exit_code == 0, result.output
-    assert "report.missing 3" in result.output and "report.late 1" in result.output
+    assert "report.missing 2" in result.output and "report.late 1" in result.output
+    (total,) = archive.conn.execute("SELECT count(*) FROM findings WHERE status = 'open'")
+    assert total[0] > 3  # more than the checks' own
+    assert f"{total[0]} open in the archive" in result.output
+    assert "applications.outcome_sum" in result.output
+
+
+def test_the_matrix_judges_as_of_the_last_check(archive: Archive) -> None:
+    from storage.query import matrix
+
+    run_checks(archive, date(2023, 1, 15))
+    before = matrix(archive.conn)["demo-env"]
+    assert list(before) == [2021, 2022]  # no column after the as-of date's year
+    assert "late" in before[2022]
+    run_checks(archive, date(2024, 4, 1))
+    after = matrix(archive.conn)["demo-env"]
+    assert list(after) == [2021, 2022, 2023] and after[2023] == ["missing"]
 
 
 def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Path) -> None:
@@ -114,16 +136,23 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     assert "2 digest(s) queued, 2 sent" in first.output
     by_address = {m["To"]: m for m in inbox.messages}
     watch = by_address["watch@example.org"]
-    assert watch["Subject"].startswith("nianbao 年报监测：")
-    assert "（" in watch["Subject"] and "项已解决" in watch["Subject"]
+    assert watch["Subject"] == "年报监测：2个单位7项新发现（4项错误），0项已解决"
     text = watch.get_body(("plain",)).get_content()
     html = watch.get_body(("html",)).get_content()
-    assert "== demo-env ==" in text and "== demo-county ==" in text
-    assert "report.late" in text and '"days_late": 5' in text  # evidence
-    assert "<h2>demo-env</h2>" in html
-    assert "cells.blank" not in text  # info-level findings are below min_severity
+    # A summary first, then each agency by name, findings as sentences with advice.
+    assert text.startswith("摘要\n新发现 7 项（错误 4、警告 3），涉及 2 个单位；已解决 0 项。")
+    assert "按单位：某市生态环境局 5、某县人民政府 2" in text
+    assert text.index("某市生态环境局（市级部门 · 某省某市）") < text.index("某县人民政府（")
+    assert "报告发布于 2023-02-05，晚于截止日期 2023-01-31 共 5 天。" in text
+    assert "建议：" in text and "含义：" in text
+    assert "文件：file://" not in text  # only web addresses become links
+    assert "栏目：http://127.0.0.1/nb/index.html" in text
+    assert "report.late" not in text and "days_late" not in text  # no ids, no raw evidence
+    assert "<h2>某市生态环境局（市级部门 · 某省某市）</h2>" in html
+    assert "报告发布于 2023-02-05，晚于截止日期 2023-01-31 共 5 天。" in html
+    assert "单元格空白" not in text  # info-level findings are below min_severity
     county = by_address["county@example.org"].get_body(("plain",)).get_content()
-    assert "demo-env" not in county and "report.missing" in county
+    assert "某市生态环境局" not in county and "报告缺失" in county
     # Nothing new: nothing sent.
     second = invoke(*args)
     assert "0 digest(s) queued, 0 sent" in second.output
@@ -136,7 +165,7 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     third = invoke(*args)
     assert "1 digest(s) queued, 1 sent" in third.output
     last = inbox.messages[-1].get_body(("plain",)).get_content()
-    assert "== resolved since last time ==" in last and "demo-env 2023 report.missing" in last
+    assert "自上次通知以来已解决" in last and "某市生态环境局 2023年 报告缺失" in last
     assert invoke(*args).output.startswith("0 digest(s) queued")
 
 
@@ -190,7 +219,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(archive: Archive, tmp_path: 
     files = sorted(p.name for p in out.glob("*.eml"))
     assert files == ["001-watch_at_example.org.eml", "002-county_at_example.org.eml"]
     message = email.message_from_bytes((out / files[0]).read_bytes(), policy=email.policy.default)
-    assert "report.late" in message.get_body(("plain",)).get_content()
+    assert "报告逾期" in message.get_body(("plain",)).get_content()
     assert archive.conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
 
 
@@ -251,3 +280,36 @@ def test_one_alerts_run_at_a_time(archive: Archive, smtp, tmp_path: Path) -> Non
         busy = invoke(*args)
     assert busy.exit_code == 2 and "another `nianbao alerts` is running" in busy.output
     assert archive.conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+
+
+def test_an_english_digest_is_english_throughout_and_links_the_report(
+    archive: Archive, tmp_path: Path
+) -> None:
+    run_checks(archive, date(2024, 4, 1))
+    path = tmp_path / "nianbao.toml"
+    path.write_text(
+        '[mail]\nhost = "127.0.0.1"\nsender = "nianbao@example.org"\n'
+        'report_url = "https://watch.example.org/report.html"\n\n'
+        '[[subscription]]\nemail = "editor@example.org"\nlanguage = "en"\n'
+        'rules = ["report.*"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "eml"
+    done = invoke(
+        "alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(path), "--dry-run", str(out)
+    )
+    assert done.exit_code == 0, done.output
+    (eml,) = out.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "nianbao: 5 new findings for 2 agencies (3 errors), 0 resolved"
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("Summary\n5 new finding(s) (error 3, warning 2) for 2 agencies")
+    assert "Published on 2023-02-05, 5 day(s) after the deadline 2023-01-31." in text
+    assert "compliance report: https://watch.example.org/report.html#demo-env-2022" in text
+    assert not any(
+        "\u4e00" <= ch <= "\u9fff"
+        for ch in text.replace("某市生态环境局", "")
+        .replace("某县人民政府", "")
+        .replace("某省某市某县", "")
+        .replace("某省某市", "")
+    )

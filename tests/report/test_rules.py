@@ -244,3 +244,15 @@ def test_blank_cells_grouped_per_table() -> None:
     ]
     assert len(found[0]["evidence"]["keys"]) == 7
     assert found[1]["evidence"]["keys"] == ["proactive.penalty.decisions"]
+
+
+def test_the_rules_glossary_is_generated_from_the_registry() -> None:
+    from pathlib import Path
+
+    from report.glossary import markdown
+    from report.registry import RULES
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    text = docs.read_text(encoding="utf-8")
+    assert text == markdown(), "run: python -m report.glossary > docs/rules.md"
+    assert all(f"`{name}`" in text for name in RULES)

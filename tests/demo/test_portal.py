@@ -13,9 +13,7 @@ import pytest
 
 from crawler.adapters import read_list_page
 from crawler.titles import read_title
-from parsers import parse_bytes
-from report.agencies import AgencyIndex
-from tests.portal.site import (
+from demo.portal import (
     BROKEN_PAGE,
     BY_YEAR_AGENCY,
     BY_YEAR_PUBLISHED,
@@ -26,6 +24,8 @@ from tests.portal.site import (
     PortalServer,
     agencies,
 )
+from parsers import parse_bytes
+from report.agencies import AgencyIndex
 
 NAMES = AgencyIndex.from_rows(
     {"id": k, "name": n, "aliases": a} for k, (n, a, _) in agencies().items()

@@ -1,4 +1,5 @@
-"""A test portal on 127.0.0.1, laid out like real government sites.
+"""The demo portal on 127.0.0.1, laid out like real government sites: what `nianbao demo`
+crawls and what the crawler's tests run against.
 
 Each column copies the structure of a real portal family (see tests/crawler/pages/):
 
@@ -18,31 +19,41 @@ Each column copies the structure of a real portal family (see tests/crawler/page
 - sources that are gone, redirected to the home page, or list no report;
 - Hanweb's per-unit-and-year annual-report module.
 
-Reports are the corpus's report bodies for each agency and year, as pages and as DOCX, OFD,
-PDF and DOC attachments (the last two from the format corpus, for the agencies those files
-name). ``PortalServer.published`` is the set of (agency, year) a crawl must find.
+Reports are consistent year after year (demo/figures.py) except for the defects planted
+on purpose (``PLANTED``), as pages and as DOCX, OFD, PDF and DOC attachments (the last two
+made by LibreOffice, ``python -m demo.make_files``). ``PortalServer.published`` is the set
+of (agency, year) a crawl must find.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import io
 import json
 import threading
 import time
-import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.corpus import make_formats
+from demo.documents import Figures, docx, grid_lines, ofd
+from demo.figures import State, with_carried_over, year_figures
+from demo.prose import body
+from report.agencies import guess_level
 
-FORMATS = Path(__file__).resolve().parent.parent / "corpus" / "formats"
+FILES = Path(__file__).resolve().parent / "files"
 YEARS = (2019, 2020, 2021, 2022, 2023)
 LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 REGION = "某省某市青石县"
+# Agencies outside 青石县: the city's departments, another county, a district.
+REGIONS = {
+    **dict.fromkeys(("ms-env", "ms-civil", "ms-edu", "gd-traffic"), "某省某市"),
+    "xc-county": "某省某市某县",
+    "qd-edu": "某省某市某区",
+}
 
 # id → (name, aliases, level)
 COUNTY = {
@@ -62,6 +73,7 @@ BROKEN_PAGE = ("bp-water", "青石县水务局")
 BY_YEAR_AGENCY = ("ms-edu", "某市教育局")
 BY_YEAR_PATH = "/module/xxgk/xxgkAnnualReport.jsp?area=11350500&fbtime={year}"
 BY_YEAR_PUBLISHED = (2021, 2022, 2023)
+BY_YEAR_DAY = "01-25"  # each published on this day of the next year
 # Sources whose portal is broken: the crawl must say so, never call their reports missing.
 BROKEN = {
     "gone": ("某县水利局", "/gone/index.html"),  # 404
@@ -73,6 +85,87 @@ UNPUBLISHED = {("qs-dongling", 2023), ("ms-civil", 2019)}
 OFF_LIMITS_YEAR = 2018  # the year of the links the crawler must not follow
 # Lists the crawl cannot read to their end: their agencies' years are unverified.
 INCOMPLETE = {LOOP[0]: "loop", BROKEN_PAGE[0]: "page_failed"}
+# Agencies set up after 2019: no report is due before their first year.
+SINCE = {"ms-civil": 2020, BY_YEAR_AGENCY[0]: BY_YEAR_PUBLISHED[0]}
+# Defects planted in otherwise consistent reports: (agency, year).
+LATE = ("gd-traffic", 2022, "2023-03-15")  # published six weeks after its deadline
+BROKEN_SUM = ("qd-edu", 2023)  # 予以公开 one higher, 总计 unchanged (the DOCX)
+CARRY_OVER = ("qs-edu", 2021)  # 上年结转 is not 2020's 结转下年度
+PROSE_VS_TABLE = ("xc-county", 2022)  # the text states 5 more requests than the table
+COPIED = ("qs-county", 2022)  # 2021's prose again, only the figures changed
+# The date the demo judges by: every report of YEARS is due by then.
+AS_OF = "2024-06-01"
+# Sources the crawler's tests need that the demo leaves out (more of the same troubles).
+DEMO_LEAVES_OUT = ("empty", "home", LOOP[0])
+# What the demo shows, in the order it explains it: (kind, agency, year, rule, what was
+# planted in Chinese, in English).
+PLANTED = (
+    (
+        "missing",
+        "qs-dongling",
+        2023,
+        "report.missing",
+        "东岭镇没有发布2023年度报告；它的栏目已完整读取，截止日期已过，所以判为缺失。",
+        "东岭镇 published no 2023 report; its column was read to its end and the deadline "
+        "has passed, so the year is missing.",
+    ),
+    (
+        "late",
+        LATE[0],
+        LATE[1],
+        "report.late",
+        f"交通运输局的2022年度报告于{LATE[2]}才发布，晚于1月31日的截止日期。",
+        f"The transport bureau's 2022 report was published on {LATE[2]}, after its January "
+        "31 deadline.",
+    ),
+    (
+        "broken_sum",
+        *BROKEN_SUM,
+        "applications.outcome_sum",
+        "区教育局2023年报告（DOCX附件）的“予以公开”多了1件，总计却没有变。",
+        "In the district education bureau's 2023 report (a DOCX), 予以公开 is one higher "
+        "than its total allows.",
+    ),
+    (
+        "carry_over",
+        *CARRY_OVER,
+        "carry.continuity",
+        "县教育局2021年报告“自然人”一列的“上年结转”比其2020年报告的“结转下年度”多3件。",
+        "The county education bureau's 2021 report carries over 3 more natural persons' "
+        "requests than its 2020 report carried forward.",
+    ),
+    (
+        "prose_vs_table",
+        *PROSE_VS_TABLE,
+        "narrative.matches_table",
+        "某县政府2022年报告正文所说的收到申请数比表格多5件。",
+        "The county government's 2022 report states 5 more requests in its text than in its table.",
+    ),
+    (
+        "copied",
+        *COPIED,
+        "report.duplicate_text",
+        "青石县政府2022年报告照搬2021年报告的文字，只改了数字。",
+        "青石县's 2022 report repeats its 2021 prose word for word; only the figures changed.",
+    ),
+    (
+        "broken_source",
+        "gone",
+        None,
+        "source.unreachable",
+        "县水利局的年报栏目地址已失效（404）：它的各年度判为无法核实，而不是缺失。",
+        "The county water bureau's column answers 404: its years are unverified, never missing.",
+    ),
+    (
+        "unverified",
+        BROKEN_PAGE[0],
+        2019,
+        "source.incomplete",
+        "县水务局栏目的第3页总是出错：列在那一页上的2019年报告没有读到，该年度无法核实。",
+        "Page 3 of the water affairs bureau's column always fails: the 2019 report listed "
+        "there was not read, so 2019 is unverified.",
+    ),
+)
 
 
 @dataclass
@@ -83,12 +176,48 @@ class Resource:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _template(year: int) -> str:
-    return "2019" if year <= 2020 else "2021"
+def _id_of(name: str) -> str:
+    return next((a for a, (n, _, _) in agencies().items() if n == name), name)
 
 
-def report_body(agency: str, year: int) -> str:
-    return make_formats.body(agency, year, _template(year), None)
+def _planted(agency_id: str, year: int, figures: Figures) -> Figures:
+    if (agency_id, year) == CARRY_OVER:  # three more natural persons' requests carried over
+        carried = list(figures.applications[1][2][:-1])
+        carried[0] += 3
+        return with_carried_over(figures, carried)
+    if (agency_id, year) == BROKEN_SUM:
+        apps = [list(r) for r in figures.applications]
+        apps[2][2] = [apps[2][2][0] + 1, *apps[2][2][1:-1], apps[2][2][-1] + 1]
+        return replace(figures, applications=[tuple(r) for r in apps])
+    return figures
+
+
+@cache
+def _figures(name: str) -> dict[int, Figures]:
+    """An agency's figures for every year, each continuing from the one before."""
+    agency_id = _id_of(name)
+    known = agencies().get(agency_id)
+    level = known[2] if known else guess_level(name)
+    state, out = State(), {}
+    for year in YEARS:
+        figures, state = year_figures(agency_id, level, year, state)
+        out[year] = _planted(agency_id, year, figures)
+    return out
+
+
+def report_body(agency: str, year: int, date: str | None = None) -> str:
+    """The report an agency publishes for a year, signed on ``date`` (ISO)."""
+    agency_id = _id_of(agency)
+    figures = _figures(agency)[year]
+    stated = None
+    if (agency_id, year) == PROSE_VS_TABLE:
+        stated = figures.applications[0][2][-1] + 5
+    words_of = year - 1 if (agency_id, year) == COPIED else None
+    signed = None
+    if date:
+        y, m, d = (int(p) for p in date.split("-"))
+        signed = f"{y}年{m}月{d}日"
+    return body(agency, year, figures, words_of, stated, signed)
 
 
 def article(title: str, date: str, body: str, attachment: str | None = None) -> bytes:
@@ -107,35 +236,6 @@ def article(title: str, date: str, body: str, attachment: str | None = None) -> 
         f'<div class="TRS_Editor">{body}{link}</div>'
         '<div class="footer">主办单位：青石县人民政府办公室</div></body></html>'
     ).encode()
-
-
-def docx(content: str) -> bytes:
-    """A DOCX of a report body: its paragraphs and table rows, one cell per column."""
-    parts = []
-    for cells in make_formats.grid_lines(content):
-        if len(cells) == 1:
-            parts.append(f"<w:p><w:r><w:t>{html.escape(cells[0])}</w:t></w:r></w:p>")
-        else:
-            tcs = "".join(
-                f"<w:tc><w:p><w:r><w:t>{html.escape(c)}</w:t></w:r></w:p></w:tc>" for c in cells
-            )
-            parts.append(f"<w:tbl><w:tr>{tcs}</w:tr></w:tbl>")
-    document = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"<w:body>{''.join(parts)}</w:body></w:document>"
-    )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
-            '.org/package/2006/content-types"><Default Extension="xml" ContentType="application'
-            '/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openx'
-            'mlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        )
-        z.writestr("word/document.xml", document)
-    return buf.getvalue()
 
 
 MIME = {
@@ -165,10 +265,12 @@ class _Builder:
         """A report page (and attachment) under ``folder``; (path, title, listing date)."""
         self.n += 1
         date = f"{year + 1}-01-{10 + self.n % 18:02d}"
+        if (agency_id, year) == LATE[:2]:
+            date = LATE[2]
         stamp = date.replace("-", "")
         title = f"{name}{year}年政府信息公开工作年度报告"
         path = f"{folder}/{stamp[:6]}/t{stamp}_{1000 + self.n}.html"
-        body = report_body(body_of or name, year)
+        body = report_body(body_of or name, year, date)
         link = None
         if body_of is not None:  # the page names the listed agency, its document another
             attachment = attachment or "docx"
@@ -178,11 +280,7 @@ class _Builder:
             self.res[path.rsplit("/", 1)[0] + "/" + link] = Resource(attachment, MIME[kind])
         elif attachment in ("docx", "ofd"):
             link = f"P0{stamp}{self.n:04d}.{attachment}"
-            data = (
-                docx(body)
-                if attachment == "docx"
-                else make_formats.ofd(make_formats.grid_lines(body))
-            )
+            data = docx(body) if attachment == "docx" else ofd(grid_lines(body))
             self.res[path.rsplit("/", 1)[0] + "/" + link] = Resource(data, MIME[attachment])
         page_body = "<p>（详见附件）</p>" if body_of is not None else body
         self.res[path] = Resource(article(title, date, page_body, link))
@@ -319,7 +417,7 @@ def _relative(path: str, folder: str) -> str:
 def _hanweb(b: _Builder) -> None:
     """A Hanweb column: three records in the datastore, the total only in jpage()."""
     records = []
-    pdf = (FORMATS / "merged-cells-2021.pdf").read_bytes()  # 某市生态环境局's 2022 report
+    pdf = (FILES / "ms-env-2022.pdf").read_bytes()  # 某市生态环境局's 2022 report
     for year in reversed(YEARS):
         for agency_id, name in HANWEB.items():
             if (agency_id, year) in UNPUBLISHED:
@@ -351,7 +449,7 @@ def _hanweb(b: _Builder) -> None:
 def _csrc(b: _Builder) -> None:
     """A CSRC-style list: createPageHTML('page_div', pages, 1, 'fg', 'shtml', records)."""
     agency_id, name = CSRC
-    doc = (FORMATS / "merged-cells-2019.doc").read_bytes()  # 某县人民政府's 2020 report
+    doc = (FILES / "xc-county-2020.doc").read_bytes()  # 某县人民政府's 2020 report
     rows = []
     for year in reversed(YEARS):
         path, title, date = b.report(
@@ -378,8 +476,7 @@ def _csrc(b: _Builder) -> None:
 def _hidden(b: _Builder) -> None:
     """A SASAC-style component list: further pages only as hidden empty anchors."""
     agency_id, name = HIDDEN
-    # The corpus DOCX is 某区教育局's 2023 report, its sums broken.
-    broken_sum = (FORMATS / "merged-cells-2021-outcome-sum-wrong.docx").read_bytes()
+    broken_sum = docx(report_body(name, BROKEN_SUM[1]))  # its outcome sums broken
     items = []
     for year in reversed(YEARS):
         attachment = broken_sum if year == 2023 else "ofd"
@@ -462,7 +559,11 @@ def build() -> tuple[dict[str, Resource], set[tuple[str, int]]]:
     for year in BY_YEAR_PUBLISHED:  # Hanweb's annual-report module: one URL a year
         title = f"{BY_YEAR_AGENCY[1]}{year}年政府信息公开工作年度报告"
         b.res[BY_YEAR_PATH.format(year=year)] = Resource(
-            article(title, f"{year + 1}-02-01", report_body(BY_YEAR_AGENCY[1], year))
+            article(
+                title,
+                f"{year + 1}-01-25",
+                report_body(BY_YEAR_AGENCY[1], year, f"{year + 1}-01-25"),
+            )
         )
         b.published.add((BY_YEAR_AGENCY[0], year))
     b.res["/"] = Resource("<html><body><h1>青石县人民政府门户网站</h1></body></html>".encode())
@@ -492,21 +593,27 @@ def agencies() -> dict[str, tuple[str, list[str], str]]:
     out = dict(COUNTY)
     out.update({a: (n, [], "city_dept") for a, n in HANWEB.items()})
     out[CSRC[0]] = (CSRC[1], ["某县"], "county")
-    for agency_id, name in (HIDDEN, GKMLPT, BROKEN_PAGE, BY_YEAR_AGENCY):
+    for agency_id, name in (HIDDEN, BROKEN_PAGE):
         out[agency_id] = (name, [], "county_dept")
+    for agency_id, name in (GKMLPT, BY_YEAR_AGENCY):
+        out[agency_id] = (name, [], "city_dept")
     out[LOOP[0]] = (LOOP[1], [], "township")
     out.update({a: (n, [], "county_dept") for a, (n, _) in BROKEN.items()})
     return out
 
 
-def sources_toml(url: str) -> str:
-    """The sources file of the test portal served at ``url``."""
+def sources_toml(url: str, leave_out: Iterable[str] = ()) -> str:
+    """The sources file of the portal served at ``url``, without the agencies left out."""
     out = []
     for agency_id, (name, aliases, level) in agencies().items():
+        if agency_id in leave_out:
+            continue
+        since = f"since = {SINCE[agency_id]}\n" if agency_id in SINCE else ""
         out.append(
             f'[[agency]]\nid = "{agency_id}"\nname = "{name}"\nlevel = "{level}"\n'
-            f'region = "{REGION}"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n'
-            f'list_urls = ["{url}{LISTS[agency_id]}"]\n'
+            f'region = "{REGIONS.get(agency_id, REGION)}"\n'
+            f"aliases = {json.dumps(aliases, ensure_ascii=False)}\n"
+            f'list_urls = ["{url}{LISTS[agency_id]}"]\n{since}'
         )
     return "\n".join(out)
 

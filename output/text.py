@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import json
 import sys
 import unicodedata
@@ -117,7 +116,7 @@ def source_text(source: dict[str, Any]) -> str:
 
 def render_matrix(data: dict[str, dict[int, list[str]]], fmt: str, out: Any) -> None:
     """The compliance matrix: JSON with every status, else the worst of each cell as a
-    table, CSV or a small HTML page."""
+    table or CSV."""
     years = sorted({y for row in data.values() for y in row})
     if fmt == "json":
         out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
@@ -127,20 +126,70 @@ def render_matrix(data: dict[str, dict[int, list[str]]], fmt: str, out: Any) -> 
         for agency, row in data.items()
     ]
     columns = ["agency_id", *map(str, years)]
-    if fmt != "html":
-        emit(columns, rows, fmt, out)
-        return
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{html.escape(v)}">{html.escape(v)}</td>' for v in row)
-        + "</tr>"
-        for row in rows
-    )
-    out.write(
-        "<!DOCTYPE html><meta charset=utf-8><title>nianbao compliance</title><style>"
-        "td,th{padding:2px 8px;border:1px solid #ccc}.missing{background:#f99}"
-        ".inconsistent{background:#fc9}.late{background:#ff9}.ok{background:#cfc}"
-        ".pending,.unverified{background:#eee}</style>"
-        f"<table><tr>{head}</tr>{body}</table>\n"
-    )
+    emit(columns, rows, fmt, out)
+
+
+def demo_matrix(report: dict[str, Any], lang: str) -> str:
+    """The compliance report's matrix as text: agency names, a status per year."""
+    import io
+
+    years = report["years"]
+    columns = ["单位" if lang == "zh" else "agency", *map(str, years)]
+    rows = [
+        [a["name"], *(a["cells"][y]["label"] if y in a["cells"] else "—" for y in years)]
+        for a in report["agencies"]
+    ]
+    out = io.StringIO()
+    emit(columns, rows, "table", out)
+    as_of = "判断日期" if lang == "zh" else "judged as of"
+    return f"{as_of} {report['as_of']}\n{out.getvalue().rstrip()}"
+
+
+def demo_guide(conn: Any, planted: Any, db: str, lang: str) -> str:
+    """What each planted defect of the demo is, what nianbao says of it, and the command
+    that shows it; then where to look next."""
+    from report.registry import title
+    from report.sentences import sentence
+    from storage.query import EXAMPLES, agencies, findings
+
+    names = {a: facts["name"] for a, facts in agencies(conn).items()}
+    zh = lang == "zh"
+    lines = ["planted in the demo portal:" if not zh else "演示门户中埋设的问题："]
+    for _kind, agency_id, year, rule, said_zh, said_en in planted:
+        when = (f"{year}年" if zh else str(year)) if year else ""
+        lines.append(f"• {title(rule, lang)} — {names.get(agency_id, agency_id)} {when}".rstrip())
+        lines.append(f"  {said_zh if zh else said_en}")
+        agency_wide = rule.startswith("source.")  # a source's finding is not a year's
+        found = findings(conn, agency=agency_id, year=None if agency_wide else year, rule=rule)
+        if found:
+            f = found[0]
+            evidence = (
+                f["evidence"] if isinstance(f["evidence"], dict) else json.loads(f["evidence"])
+            )
+            lines.append(
+                ("  nianbao：" if zh else "  nianbao: ")
+                + sentence(rule, evidence, f["message"], lang, year)
+            )
+        else:
+            lines.append("  nianbao：（未发现！）" if zh else "  nianbao: (not found!)")
+        where = f" --year {year}" if year and not agency_wide else ""
+        lines.append(f"  nianbao findings --db {db} --agency {agency_id}{where}")
+    report = db.rsplit("/", 1)[0] + "/report.html" if "/" in db else "report.html"
+    lines += [
+        "",
+        "接下来：" if zh else "next:",
+        (
+            f"  在浏览器中打开 {report}，点击任一单元格查看问题与原文"
+            if zh
+            else f"  open {report} in a browser and click any cell"
+        ),
+        f'  nianbao query --db {db} "{EXAMPLES["not_ok"][1]}"',
+        f"  nianbao search --db {db} 信息处理费",
+        f"  nianbao serve --db {db}"
+        + (
+            "    （需要 pip install 'nianbao[web]'）"
+            if zh
+            else "    (needs pip install 'nianbao[web]')"
+        ),
+    ]
+    return "\n".join(lines)

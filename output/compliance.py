@@ -1,0 +1,540 @@
+"""The compliance report: one self-contained HTML file (no network, no external scripts)
+that a person can read, filter and click through — Chinese by default, English on request.
+
+Every value that comes from a report or a portal reaches the page escaped: the matrix is
+written with ``html.escape``; the details a click opens are JSON inside the page (``<``
+written as ``\\u003c``) that the script puts into the page with ``textContent`` only, and
+links are kept only when they are web addresses or the exported documents beside the file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from parsers.dates import now
+from report.agencies import LEVEL_LABELS
+from report.registry import (
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    STATUS_MEANINGS,
+    label,
+    title,
+)
+from report.sentences import advice, meaning, sentence
+from storage.archive import document_bytes
+from storage.query import (
+    STATUS_ORDER,
+    agencies,
+    compliance,
+    health,
+    judged_as_of,
+    open_findings,
+    outcome_series,
+    report_documents,
+)
+
+# Colours of the statuses and of the outcome groups in charts.
+COLOURS = {
+    "ok": "#cdeccd",
+    "late": "#fff0a8",
+    "inconsistent": "#ffc58f",
+    "missing": "#f59a9a",
+    "pending": "#e6e6e6",
+    "unverified": "#d8def0",
+}
+OUTCOMES = (
+    ("granted", "#4a9a4a", "予以公开", "disclosed"),
+    ("partially_granted", "#9ccc65", "部分公开", "partly disclosed"),
+    ("denied", "#e57373", "不予公开", "not disclosed"),
+    ("unavailable", "#ffb74d", "无法提供", "cannot be provided"),
+    ("not_processed", "#9e9e9e", "不予处理", "not processed"),
+    ("other", "#9575cd", "其他处理", "otherwise handled"),
+)
+UI = {
+    "zh": {
+        "title": "政府信息公开工作年度报告合规情况",
+        "as_of": "判断日期",
+        "generated": "生成时间",
+        "agency": "单位",
+        "level": "层级",
+        "region": "地区",
+        "status": "状态",
+        "all": "全部",
+        "search": "按名称筛选",
+        "legend": "图例",
+        "warnings": "条警告",
+        "health": "栏目状况",
+        "health_none": "所有栏目均已完整读取。",
+        "overall": "全部单位：收到申请与办理结果",
+        "received": "收到申请",
+        "report": "报告",
+        "published": "发布日期",
+        "deadline": "截止日期",
+        "document": "存档文件",
+        "source": "原始地址",
+        "findings": "发现的问题",
+        "no_findings": "未发现问题。",
+        "means": "含义",
+        "todo": "建议",
+        "close": "关闭",
+        "no_report": "未找到报告",
+        "shown": "显示单位数",
+        "counts": "统计",
+        "agency_notes": "该单位栏目",
+        "colon": "：",
+    },
+    "en": {
+        "title": "Compliance with the annual information-disclosure reports",
+        "as_of": "Judged as of",
+        "generated": "Generated",
+        "agency": "Agency",
+        "level": "Level",
+        "region": "Region",
+        "status": "Status",
+        "all": "all",
+        "search": "Filter by name",
+        "legend": "Legend",
+        "warnings": "warning(s)",
+        "health": "Sources",
+        "health_none": "Every source was read to its end.",
+        "overall": "All agencies: requests received and their outcomes",
+        "received": "received",
+        "report": "Report",
+        "published": "Published",
+        "deadline": "Deadline",
+        "document": "Archived document",
+        "source": "Source",
+        "findings": "Findings",
+        "no_findings": "No findings.",
+        "means": "What it means",
+        "todo": "What to do",
+        "close": "Close",
+        "no_report": "No report found",
+        "shown": "Agencies shown",
+        "counts": "Counts",
+        "agency_notes": "This agency's source",
+        "colon": ": ",
+    },
+}
+
+
+def _web(url: str | None) -> str | None:
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+def _json(data: Any) -> str:
+    """JSON safe inside <script>: no "</script>", no "<!--"."""
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+
+
+def chart(series: dict[int, dict[str, float]], lang: str, width_per_year: int = 56) -> str:
+    """Inline SVG: per year a bar of outcomes stacked, the requests received above it."""
+    years = sorted(series)
+    if not years:
+        return ""
+    top = max(
+        max(series[y].get("received", 0), sum(series[y].get(g, 0) for g, *_ in OUTCOMES))
+        for y in years
+    )
+    top = max(top, 1)
+    height, base, bar = 140, 150, 28
+    width = max(40 + width_per_year * len(years), 480 if lang == "zh" else 560)  # the legend
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
+        f'height="{base + 40}" viewBox="0 0 {width} {base + 40}" role="img">'
+    ]
+    for i, year in enumerate(years):
+        x = 30 + i * width_per_year
+        y = base
+        for group, colour, zh, en in OUTCOMES:
+            value = series[year].get(group, 0)
+            if not value:
+                continue
+            h = value / top * height
+            y -= h
+            name = html.escape(zh if lang == "zh" else en)
+            parts.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{colour}">'
+                f"<title>{year} {name}: {value:g}</title></rect>"
+            )
+        received = series[year].get("received")
+        if received is not None:
+            ry = base - received / top * height
+            parts.append(
+                f'<line x1="{x - 4}" x2="{x + bar + 4}" y1="{ry:.1f}" y2="{ry:.1f}" '
+                f'stroke="#333" stroke-width="2"/><text x="{x + bar / 2}" y="{ry - 4:.1f}" '
+                f'font-size="11" text-anchor="middle">{received:g}</text>'
+            )
+        parts.append(
+            f'<text x="{x + bar / 2}" y="{base + 16}" font-size="11" '
+            f'text-anchor="middle">{year}</text>'
+        )
+    legend_y = base + 32
+    x = 4
+    received_name = UI[lang]["received"]
+    parts.append(
+        f'<line x1="{x}" x2="{x + 14}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="#333" '
+        f'stroke-width="2"/><text x="{x + 18}" y="{legend_y}" font-size="10">'
+        f"{html.escape(received_name)}</text>"
+    )
+    x += 24 + 11 * len(received_name)
+    for _, colour, zh, en in OUTCOMES:
+        name = zh if lang == "zh" else en
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 13}" y="{legend_y}" font-size="10">{html.escape(name)}</text>'
+        )
+        x += 20 + (11 if lang == "zh" else 6) * len(name)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _sum_series(series: dict[str, dict[int, dict[str, float]]]) -> dict[int, dict[str, float]]:
+    total: dict[int, Counter] = {}
+    for by_year in series.values():
+        for year, values in by_year.items():
+            total.setdefault(year, Counter()).update(values)
+    return {y: dict(c) for y, c in total.items()}
+
+
+def _extension(fmt: str | None) -> str:
+    return {"text": "txt"}.get(fmt or "", fmt or "bin")
+
+
+def gather(
+    conn: sqlite3.Connection, lang: str = "zh", documents_dir: str | None = None
+) -> dict[str, Any]:
+    """Everything the report shows, as plain data; ``documents_dir`` is the folder (relative
+    to the report) the archived documents are exported to, or None for no links."""
+    known = agencies(conn)
+    docs = report_documents(conn)
+    found: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+    for f in open_findings(conn):
+        year = f["year"]
+        found.setdefault((f["agency_id"], year), []).append(
+            {
+                "rule": f["rule"],
+                "title": title(f["rule"], lang),
+                "severity": f["severity"],
+                "severity_label": label(SEVERITY_LABELS, f["severity"], lang),
+                "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
+                "meaning": meaning(f["rule"], lang),
+                "advice": advice(f["rule"], lang),
+            }
+        )
+    cells: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in compliance(conn):
+        agency_id, year = row["agency_id"], row["year"]
+        statuses = (
+            [s for s, on in (("inconsistent", row["inconsistent"]), ("late", row["late"])) if on]
+            if row["status"] in ("late", "inconsistent")
+            else [row["status"]]
+        )
+        worst = min(statuses, key=STATUS_ORDER.index)
+        items = found.get((agency_id, year), [])
+        warnings = sum(f["severity"] == "warning" for f in items)
+        shown = " · ".join(label(STATUS_LABELS, s, lang) for s in statuses)
+        if worst == "ok" and warnings:
+            shown += f" · {warnings} {UI[lang]['warnings']}"
+        doc = docs.get(row["report_id"]) if row["report_id"] else None
+        report = None
+        if doc:
+            report = {
+                "title": doc["title"] or "",
+                "published_at": doc["published_at"] or "",
+                "url": _web(doc["url"]),
+                "document": (
+                    f"{documents_dir}/{doc['sha256'][:16]}.{_extension(doc['format'])}"
+                    if documents_dir
+                    else None
+                ),
+                "sha256": doc["sha256"],
+            }
+        cells.setdefault(agency_id, {})[year] = {
+            "statuses": statuses,
+            "worst": worst,
+            "label": shown,
+            "meaning": " ".join(label(STATUS_MEANINGS, s, lang) for s in statuses),
+            "deadline": row["deadline"],
+            "report": report,
+            "findings": items,
+        }
+    years = sorted({y for by_year in cells.values() for y in by_year})
+    sources = {h["agency_id"]: h for h in health(conn)}
+    series = outcome_series(conn)
+    rows = []
+    # Governments before their departments, then by name: how a region's offices list them.
+    order = list(LEVEL_LABELS)
+    ranked = sorted(
+        known.items(),
+        key=lambda kv: (
+            kv[1]["region"],
+            order.index(kv[1]["level"]) if kv[1]["level"] in order else len(order),
+            kv[1]["name"],
+        ),
+    )
+    for agency_id, facts in ranked:
+        source = sources.get(agency_id)
+        rows.append(
+            {
+                "id": agency_id,
+                "name": facts["name"],
+                "level": facts["level"],
+                "level_label": label(LEVEL_LABELS, facts["level"], lang),
+                "region": facts["region"],
+                "list_url": _web(facts["list_urls"][0]) if facts["list_urls"] else None,
+                "cells": cells.get(agency_id, {}),
+                "health": source and {"status": source["status"], "detail": source["detail"]},
+                "notes": found.get((agency_id, None), []),
+                "chart": chart(series.get(agency_id, {}), lang),
+            }
+        )
+    counts = Counter(c["worst"] for by_year in cells.values() for c in by_year.values())
+    return {
+        "lang": lang,
+        "as_of": judged_as_of(conn),
+        "generated": now()[:16].replace("T", " "),
+        "years": years,
+        "agencies": rows,
+        "counts": dict(counts),
+        "chart": chart(_sum_series(series), lang, 64),
+    }
+
+
+def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Path) -> int:
+    """Write the archived document of every report the page links to into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for agency in data["agencies"]:
+        for cell in agency["cells"].values():
+            report = cell["report"]
+            if not report or not report["document"]:
+                continue
+            path = folder / Path(report["document"]).name
+            if not path.exists():
+                path.write_bytes(document_bytes(conn, report["sha256"]))
+                written += 1
+    return written
+
+
+_STYLE = """
+body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif;
+margin:1.5em;color:#222}
+h1{font-size:1.4em;margin:0 0 .2em}
+.meta{color:#555;margin-bottom:1em}
+.filters{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0;align-items:end}
+.filters label{display:flex;flex-direction:column;font-size:.85em}
+table.matrix{border-collapse:collapse}
+.matrix th,.matrix td{border:1px solid #ccc;padding:3px 6px;font-size:.9em}
+.matrix th{background:#f4f4f4;text-align:left}
+.matrix td.cell{padding:0}
+.matrix button{all:unset;display:block;padding:4px 8px;cursor:pointer;min-width:6em}
+.matrix button:focus{outline:2px solid #333}
+.small{color:#666;font-size:.8em}
+.legend span,.badge{display:inline-block;padding:1px 6px;margin:2px;border-radius:3px}
+#panel{position:fixed;top:0;right:0;width:min(38em,95vw);height:100%;overflow:auto;
+background:#fff;border-left:2px solid #888;padding:1em 1.2em;box-shadow:-4px 0 12px #0002}
+#panel[hidden]{display:none}
+#panel li{margin-bottom:.7em}
+.sev-error{color:#b00020;font-weight:bold}.sev-warning{color:#8a5a00;font-weight:bold}
+.sev-info{color:#555}
+section{margin:1.5em 0}
+"""
+
+_SCRIPT = """
+(function(){
+  var data = JSON.parse(document.getElementById('data').textContent);
+  var ui = data.ui;
+  var byId = {};
+  data.agencies.forEach(function(a){ byId[a.id] = a; });
+  function el(tag, text, cls){ var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls; return e; }
+  function link(href, text){ var a = el('a', text); a.setAttribute('href', href);
+    a.setAttribute('rel', 'noopener'); return a; }
+  var panel = document.getElementById('panel');
+  function open(agencyId, year){
+    var a = byId[agencyId], c = a.cells[year];
+    panel.textContent = '';
+    var close = el('button', ui.close); close.id = 'close';
+    close.onclick = function(){ panel.hidden = true; };
+    panel.appendChild(close);
+    panel.appendChild(el('h2', a.name + ' · ' + year));
+    panel.appendChild(el('p', a.level_label + (a.region ? ' · ' + a.region : ''), 'small'));
+    var status = el('p'); status.appendChild(el('span', c.label, 'badge ' + c.worst));
+    panel.appendChild(status);
+    panel.appendChild(el('p', c.meaning));
+    var facts = el('p');
+    facts.appendChild(el('span', ui.deadline + ui.colon + c.deadline));
+    if (c.report) {
+      facts.appendChild(el('br'));
+      facts.appendChild(el('span', ui.report + ui.colon + c.report.title));
+      facts.appendChild(el('br'));
+      facts.appendChild(el('span', ui.published + ui.colon + c.report.published_at));
+      if (c.report.document) { facts.appendChild(el('br'));
+        facts.appendChild(link(c.report.document, ui.document)); }
+      if (c.report.url) { facts.appendChild(el('br'));
+        facts.appendChild(link(c.report.url, ui.source + ui.colon + c.report.url)); }
+    } else {
+      facts.appendChild(el('br')); facts.appendChild(el('span', ui.no_report));
+      if (a.list_url) { facts.appendChild(el('br'));
+        facts.appendChild(link(a.list_url, ui.source + ui.colon + a.list_url)); }
+    }
+    panel.appendChild(facts);
+    panel.appendChild(el('h3', ui.findings));
+    var items = c.findings.concat(a.notes);
+    if (!items.length) panel.appendChild(el('p', ui.no_findings));
+    var list = el('ul'); list.id = 'findings';
+    items.forEach(function(f){
+      var li = el('li');
+      li.appendChild(el('span', '[' + f.severity_label + '] ' + f.title, 'sev-' + f.severity));
+      li.appendChild(el('div', f.sentence, 'sentence'));
+      if (f.meaning) li.appendChild(el('div', ui.means + ui.colon + f.meaning, 'small'));
+      if (f.advice) li.appendChild(el('div', ui.todo + ui.colon + f.advice, 'small'));
+      list.appendChild(li);
+    });
+    panel.appendChild(list);
+    var chart = document.getElementById('chart-' + agencyId);
+    if (chart) panel.appendChild(chart.content.cloneNode(true));
+    panel.hidden = false;
+  }
+  document.querySelectorAll('.matrix button').forEach(function(b){
+    b.addEventListener('click', function(){ open(b.dataset.agency, b.dataset.year); });
+  });
+  var region = document.getElementById('f-region'), level = document.getElementById('f-level'),
+      status = document.getElementById('f-status'), name = document.getElementById('f-name');
+  function apply(){
+    var shown = 0;
+    document.querySelectorAll('#matrix tbody tr').forEach(function(tr){
+      var ok = (!region.value || tr.dataset.region === region.value)
+        && (!level.value || tr.dataset.level === level.value)
+        && (!status.value || tr.dataset.statuses.split(' ').indexOf(status.value) >= 0)
+        && (!name.value || tr.dataset.name.indexOf(name.value) >= 0);
+      tr.hidden = !ok; if (ok) shown++;
+    });
+    document.getElementById('shown').textContent = shown;
+  }
+  [region, level, status].forEach(function(s){ s.addEventListener('change', apply); });
+  name.addEventListener('input', apply);
+  apply();
+})();
+"""
+
+
+def _options(values: list[tuple[str, str]], all_label: str) -> str:
+    return f'<option value="">{html.escape(all_label)}</option>' + "".join(
+        f'<option value="{html.escape(v)}">{html.escape(text)}</option>' for v, text in values
+    )
+
+
+def render(data: dict[str, Any]) -> str:
+    """The report page for data from ``gather``."""
+    lang = data["lang"]
+    ui = UI[lang]
+    e = html.escape
+    colours = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
+    regions = sorted({a["region"] for a in data["agencies"] if a["region"]})
+    levels = sorted({(a["level"], a["level_label"]) for a in data["agencies"]})
+    statuses = [(s, label(STATUS_LABELS, s, lang)) for s in STATUS_ORDER]
+    head = "".join(f"<th>{y}</th>" for y in data["years"])
+    rows = []
+    templates = []
+    for a in data["agencies"]:
+        present = sorted({s for c in a["cells"].values() for s in c["statuses"]})
+        tds = []
+        for year in data["years"]:
+            cell = a["cells"].get(year)
+            if cell is None:
+                tds.append('<td class="none">—</td>')
+                continue
+            tds.append(
+                f'<td class="cell {e(cell["worst"])}"><button type="button" '
+                f'data-agency="{e(a["id"])}" data-year="{year}">{e(cell["label"])}</button></td>'
+            )
+        rows.append(
+            f'<tr data-region="{e(a["region"])}" data-level="{e(a["level"])}" '
+            f'data-statuses="{e(" ".join(present))}" data-name="{e(a["name"])}">'
+            f'<th>{e(a["name"])}<div class="small">{e(a["id"])}</div></th>'
+            f"<td>{e(a['level_label'])}</td><td>{e(a['region'])}</td>{''.join(tds)}</tr>"
+        )
+        if a["chart"]:
+            templates.append(f'<template id="chart-{e(a["id"])}">{a["chart"]}</template>')
+    legend = "".join(
+        f'<li><span class="{s}">{e(label(STATUS_LABELS, s, lang))}</span> '
+        f"{e(label(STATUS_MEANINGS, s, lang))}</li>"
+        for s in STATUS_ORDER
+    )
+    counts = " · ".join(
+        f"{e(label(STATUS_LABELS, s, lang))} {data['counts'][s]}"
+        for s in STATUS_ORDER
+        if data["counts"].get(s)
+    )
+    troubled = [a for a in data["agencies"] if a["health"] and a["health"]["status"] != "ok"]
+    health_rows = "".join(
+        f"<tr><th>{e(a['name'])}</th><td>{e(a['health']['status'])}</td>"
+        f"<td>{e(a['health']['detail'] or '')}</td></tr>"
+        for a in troubled
+    )
+    health_html = (
+        f'<table class="matrix" id="health"><tbody>{health_rows}</tbody></table>'
+        if troubled
+        else f"<p>{e(ui['health_none'])}</p>"
+    )
+    payload = {
+        "ui": ui,
+        "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
+    }
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{e(ui["title"])}</title><style>{_STYLE}{colours}</style></head><body>
+<h1>{e(ui["title"])}</h1>
+<div class="meta">{e(ui["as_of"])}: <b id="as-of">{e(data["as_of"])}</b> ·
+{e(ui["generated"])}: {e(data["generated"])} · {e(ui["counts"])}: {counts}</div>
+<section><h2>{e(ui["legend"])}</h2><ul class="legend">{legend}</ul></section>
+<div class="filters">
+<label>{e(ui["region"])}<select id="f-region">{_options([(r, r) for r in regions], ui["all"])}
+</select></label>
+<label>{e(ui["level"])}<select id="f-level">{_options(levels, ui["all"])}</select></label>
+<label>{e(ui["status"])}<select id="f-status">{_options(statuses, ui["all"])}</select></label>
+<label>{e(ui["search"])}<input id="f-name" type="search"></label>
+<span>{e(ui["shown"])}: <b id="shown"></b></span>
+</div>
+<table class="matrix" id="matrix"><thead><tr><th>{e(ui["agency"])}</th>
+<th>{e(ui["level"])}</th><th>{e(ui["region"])}</th>{head}</tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<section><h2>{e(ui["overall"])}</h2>{data["chart"]}</section>
+<section><h2>{e(ui["health"])}</h2>{health_html}</section>
+<aside id="panel" hidden></aside>
+{"".join(templates)}
+<script type="application/json" id="data">{_json(payload)}</script>
+<script>{_SCRIPT}</script>
+</body></html>
+"""
+
+
+def write_report(
+    conn: sqlite3.Connection, out: Path, lang: str = "zh", documents: bool = True
+) -> tuple[dict[str, Any], int]:
+    """Write the report to ``out`` and, beside it, the documents it links to
+    (``<out stem>-documents/``); returns (the data shown, documents written)."""
+    folder = f"{out.stem}-documents" if documents else None
+    data = gather(conn, lang, folder)
+    written = export_documents(conn, data, out.parent / folder) if folder else 0
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(render(data), encoding="utf-8")
+    tmp.replace(out)
+    return data, written

@@ -1,0 +1,297 @@
+"""A finding as a sentence a person reads, with the template's own row and column labels
+and the numbers from its evidence, in Chinese (default) or English.
+
+Digests and the compliance report quote these; the rule's meaning and advice come from
+``report.registry``. A rule without a sentence here, or evidence without the numbers a
+sentence needs, falls back to the registry's meaning followed by the finding's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from report.registry import rule as rule_of
+from report.template import COLUMN_LABELS, GROUP_LABELS, cell_label, row_label
+
+Evidence = Mapping[str, Any]
+
+
+def _col(column: str, lang: str) -> str:
+    return COLUMN_LABELS.get(column, (column, column))[0 if lang == "zh" else 1]
+
+
+def _balance(e: Evidence, lang: str) -> str:
+    c = e["cells"]
+    col = _col(e["column"], lang)
+    if lang == "zh":
+        return (
+            f"申请情况表“{col}”一列：本年新收 {c['new_received']} 件 + 上年结转 "
+            f"{c['carried_over']} 件 = {e['expected']} 件，但办理结果总计 {c['total']} 件 + "
+            f"结转下年度 {c['carried_forward']} 件 = {e['found']} 件，两者不等。"
+        )
+    return (
+        f"Applications table, column “{col}”: {c['new_received']} new + "
+        f"{c['carried_over']} carried over = {e['expected']}, but {c['total']} handled + "
+        f"{c['carried_forward']} carried forward = {e['found']}."
+    )
+
+
+def _outcome_sum(e: Evidence, lang: str) -> str:
+    col = _col(e["column"], lang)
+    if lang == "zh":
+        return (
+            f"申请情况表“{col}”一列：“（七）总计”为 {e['found']} 件，"
+            f"但各项办理结果相加为 {e['expected']} 件。"
+        )
+    return (
+        f"Applications table, column “{col}”: the total of outcomes is {e['found']}, "
+        f"but the outcome rows add up to {e['expected']}."
+    )
+
+
+def _column_total(e: Evidence, lang: str) -> str:
+    row = row_label(e["row"], lang)
+    if lang == "zh":
+        return (
+            f"“{row}”一行：“总计”为 {e['found']} 件，但自然人与各类法人或其他组织相加为 "
+            f"{e['expected']} 件。"
+        )
+    return (
+        f"Row “{row}”: the total is {e['found']}, "
+        f"but its applicant columns add up to {e['expected']}."
+    )
+
+
+def _group_total(e: Evidence, lang: str) -> str:
+    group = GROUP_LABELS.get(f"appeals.{e['group']}", (e["group"], e["group"]))
+    if lang == "zh":
+        return (
+            f"行政复议、行政诉讼表“{group[0]}”：“总计”为 {e['found']} 件，"
+            f"但结果维持、结果纠正、其他结果、尚未审结相加为 {e['expected']} 件。"
+        )
+    return (
+        f"Appeals table, “{group[1]}”: the total is {e['found']}, "
+        f"but its parts add up to {e['expected']}."
+    )
+
+
+def _narrative(e: Evidence, lang: str) -> str:
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return f"正文称收到政府信息公开申请 {e['stated']} 件，但表格“{label}”为 {e['table']} 件。"
+    return (
+        f"The text states {e['stated']} requests received, "
+        f"but the table's “{label}” has {e['table']}."
+    )
+
+
+def _part_sum(e: Evidence, lang: str) -> str:
+    parts = " + ".join(map(str, e["parts"]))
+    if lang == "zh":
+        return (
+            f"正文中的合计 {e['total']}{e['unit']} 小于其中各项之和（{parts} = "
+            f"{sum(e['parts'])}{e['unit']}）：“{e['sentence']}”"
+        )
+    return (
+        f"The text gives a total of {e['total']} whose parts ({parts}) add up to {sum(e['parts'])}."
+    )
+
+
+def _missing(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"截至 {e['as_of']}，未找到该年度报告；法定截止日期为 {e['deadline']}。"
+    return f"No report for this year was found as of {e['as_of']}; it was due by {e['deadline']}."
+
+
+def _late(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"报告发布于 {e['published_at']}，晚于截止日期 {e['deadline']} 共 {e['days_late']} 天。"
+        )
+    return (
+        f"Published on {e['published_at']}, {e['days_late']} day(s) after the deadline "
+        f"{e['deadline']}."
+    )
+
+
+def _carry(e: Evidence, lang: str, year: int | None) -> str:
+    last = year - 1 if year else None
+    parts = []
+    for column, pair in e["columns"].items():
+        col = _col(column, lang)
+        before, now = pair["carried_forward_last_year"], pair["carried_over"]
+        parts.append(
+            f"“{col}”上年结转 {now} 件，{last or '上'}年报告结转下年度 {before} 件"
+            if lang == "zh"
+            else f"“{col}”: {now} carried over, but {last or 'last year'}'s report carried "
+            f"{before} forward"
+        )
+    if lang == "zh":
+        return "本年“二、上年结转政府信息公开申请数量”与上年报告“四、结转下年度继续办理”不符：" + (
+            "；".join(parts) + "。"
+        )
+    return "This year's carry-over does not match last year's carried forward: " + (
+        "; ".join(parts) + "."
+    )
+
+
+def _in_force(e: Evidence, lang: str) -> str:
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return (
+            f"“{label}”为 {e['stated']} 件；上年现行有效 {e['last_year']} 件 + 本年制发 "
+            f"{e['issued']} 件 − 本年废止 {e['repealed']} 件应为 {e['expected']} 件。"
+        )
+    return (
+        f"“{label}” is {e['stated']}; last year's {e['last_year']} + {e['issued']} issued − "
+        f"{e['repealed']} repealed = {e['expected']}."
+    )
+
+
+def _duplicate(e: Evidence, lang: str, year: int | None) -> str:
+    share = f"{e['similarity']:.0%}"
+    last = f"{year - 1}年" if year else "上年"
+    if lang == "zh":
+        return f"正文与{last}报告的文字相同部分达 {share}（数字不计），疑似照搬上年报告。"
+    return f"{share} of the prose is the same as last year's report (numbers aside)."
+
+
+def _negative(e: Evidence, lang: str) -> str:
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return f"“{label}”为负数（{e['value']}）。"
+    return f"“{label}” is negative ({e['value']})."
+
+
+def _township_rules(e: Evidence, lang: str) -> str:
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return f"乡镇报告“{label}”为 {e['value']} 件，但乡镇无权制定规章。"
+    return f"A township reports “{label}” = {e['value']}, but townships make no rules."
+
+
+_REASONS = {
+    "page_failed": ("有页面无法读取", "a page could not be read"),
+    "total_not_reached": ("读到的条数少于栏目所称总数", "fewer items than the column announces"),
+    "loop": ("翻页链接回到已读页面", "its next link leads back to a page already read"),
+    "page_cap": ("页数超过上限", "more pages than the cap"),
+    "unrecognized_paging": ("无法识别翻页方式", "its paging is not recognised"),
+    "not_read": ("未读取", "not read"),
+}
+
+
+def _unreachable(e: Evidence, lang: str) -> str:
+    pages = e["list_pages"]
+    listed = "；".join(f"{u}（{err}）" for u, err in pages.items())
+    if lang == "zh":
+        return f"年报栏目无法访问：{listed}。各年度判为无法核实，不认定缺失。"
+    listed = "; ".join(f"{u} ({err})" for u, err in pages.items())
+    return f"The annual-report column cannot be read: {listed}. Its years are unverified."
+
+
+def _incomplete(e: Evidence, lang: str) -> str:
+    parts = []
+    for r in e["lists"]:
+        why = _REASONS.get(r["stop_reason"], (r["stop_reason"], r["stop_reason"]))
+        pages = f"{r.get('pages_read')}/{r.get('pages_announced') or '?'}"
+        parts.append(
+            f"{r['list_url']}（{why[0]}，已读 {pages} 页）"
+            if lang == "zh"
+            else f"{r['list_url']} ({why[1]}; {pages} pages read)"
+        )
+    if lang == "zh":
+        return f"栏目未能读完：{'；'.join(parts)}。未找到的年度判为无法核实，不认定缺失。"
+    return f"Not read to its end: {'; '.join(parts)}. Years not found there are unverified."
+
+
+def _unreadable_documents(e: Evidence, lang: str) -> str:
+    docs = e["documents"]
+    if lang == "zh":
+        return f"{len(docs)} 个文件无法下载或读取：" + "；".join(
+            f"{u}（{err}）" for u, err in docs.items()
+        )
+    return f"{len(docs)} document(s) could not be fetched or read: " + "; ".join(
+        f"{u} ({err})" for u, err in docs.items()
+    )
+
+
+def _no_reports(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        pages = e["list_pages_read"]
+        return f"已读取栏目的 {pages} 个页面，其中没有该单位的年度报告：栏目可能已迁移。"
+    return f"{e['list_pages_read']} list page(s) read, none naming this agency's reports."
+
+
+def _attribution(e: Evidence, lang: str) -> str:
+    listing, document = e["listing"], e["document"]
+    other = document.get("agency") or document.get("agency_id") or "?"
+    if lang == "zh":
+        return (
+            f"栏目将《{listing['title']}》列为本单位{listing['year']}年度报告，"
+            f"但文件本身是{other}{document.get('year')}年度的报告。"
+        )
+    return (
+        f"The column lists “{listing['title']}” as this agency's {listing['year']} report, "
+        f"but the document is {other}'s {document.get('year')} report."
+    )
+
+
+_SENTENCES: dict[str, Callable[..., str]] = {
+    "source.unreachable": _unreachable,
+    "source.incomplete": _incomplete,
+    "source.unreadable_documents": _unreadable_documents,
+    "source.no_reports": _no_reports,
+    "report.attribution_conflict": _attribution,
+    "applications.balance": _balance,
+    "applications.outcome_sum": _outcome_sum,
+    "applications.column_total": _column_total,
+    "appeals.group_total": _group_total,
+    "narrative.matches_table": _narrative,
+    "narrative.part_sum": _part_sum,
+    "report.missing": _missing,
+    "report.late": _late,
+    "proactive.in_force_continuity": _in_force,
+    "plausibility.negative": _negative,
+    "plausibility.township_rules": _township_rules,
+}
+_WITH_YEAR: dict[str, Callable[..., str]] = {
+    "carry.continuity": _carry,
+    "report.duplicate_text": _duplicate,
+}
+
+
+def sentence(
+    rule: str, evidence: Evidence, message: str = "", lang: str = "zh", year: int | None = None
+) -> str:
+    """What a finding says, as one or two sentences in ``lang`` ("zh" or "en")."""
+    try:
+        if rule in _SENTENCES:
+            return _SENTENCES[rule](evidence, lang)
+        if rule in _WITH_YEAR:
+            return _WITH_YEAR[rule](evidence, lang, year)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass  # evidence from an older parser: say what the rule means instead
+    known = rule_of(rule)
+    meaning = (known.meaning_zh if lang == "zh" else known.meaning_en) if known else rule
+    detail = evidence.get("detail") if isinstance(evidence, Mapping) else None
+    extra = detail or message
+    return (
+        f"{meaning}（{extra}）"
+        if extra and lang == "zh"
+        else (f"{meaning} ({extra})" if extra else meaning)
+    )
+
+
+def meaning(rule: str, lang: str = "zh") -> str:
+    known = rule_of(rule)
+    if known is None:
+        return ""
+    return known.meaning_zh if lang == "zh" else known.meaning_en
+
+
+def advice(rule: str, lang: str = "zh") -> str:
+    known = rule_of(rule)
+    if known is None:
+        return ""
+    return known.advice_zh if lang == "zh" else known.advice_en

@@ -1,0 +1,101 @@
+"""`nianbao demo` as a newcomer runs it: the whole job on the bundled portal, every planted
+defect found and explained, the compliance report and the digests written — and the
+report read in a real browser: filtered, a cell clicked, its panel read."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import pytest
+
+from demo.portal import AS_OF, PLANTED, agencies
+from tests.support import run
+
+pytestmark = pytest.mark.slow  # a crawl in its own process
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    workdir = tmp_path_factory.mktemp("demo")
+    done = run("demo", "--dir", str(workdir / "out"), cwd=workdir, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return workdir / "out", done.stdout
+
+
+def test_the_demo_finds_and_explains_every_planted_defect(demo: tuple[Path, str]) -> None:
+    _, printed = demo
+    assert f"判断日期 {AS_OF}" in printed
+    assert "（未发现！）" not in printed
+    names = {a: n for a, (n, _, _) in agencies().items()}
+    for _, agency_id, _, _, said_zh, _ in PLANTED:
+        assert said_zh in printed
+        block = printed.split(said_zh, 1)[1].split("\n• ", 1)[0]
+        assert block.strip().startswith("nianbao：")  # what nianbao itself says of it
+        assert f"--agency {agency_id}" in block
+        assert names[agency_id] in printed
+    # The matrix: each planted defect in its cell, the other years of clean agencies ok.
+    rows = {line.split()[0]: line.split()[1:] for line in printed.splitlines()[5:] if line}
+    assert rows["青石县东岭镇人民政府"][-1] == "缺失"
+    assert rows["某市交通运输局"][3] == "逾期"
+    assert rows["某区教育局"][-1] == "数据不一致"
+    assert rows["某市生态环境局"] == ["合规"] * 5
+    assert "cells" not in printed and "Traceback" not in printed
+
+
+def test_the_demo_writes_a_report_and_digests_in_each_language(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and AS_OF in page
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page)
+    documents = list((out / "report-documents").iterdir())
+    assert len(documents) >= 40
+    digests = sorted((out / "outbox").glob("*.eml"))
+    assert len(digests) == 3
+    by_to = {}
+    for path in digests:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        by_to[message["To"]] = message
+    zh = by_to["researcher@example.org"].get_body(("plain",)).get_content()
+    assert zh.startswith("摘要\n") and "建议：" in zh and "报告缺失" in zh
+    office = by_to["qingshi-office@example.org"].get_body(("plain",)).get_content()
+    assert "青石县" in office and "某市交通运输局" not in office
+    en = by_to["editor@example.org"]
+    assert en["Subject"].startswith("nianbao: ")
+    assert "What to do: " in en.get_body(("plain",)).get_content()
+
+
+def test_the_report_works_in_a_browser(demo: tuple[Path, str], browser, artifacts: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    out, _ = demo
+    browser.get((out / "report.html").as_uri())
+    assert browser.find_element(By.ID, "as-of").text == AS_OF
+    rows = browser.find_elements(By.CSS_SELECTOR, "#matrix tbody tr")
+    assert len(rows) == 11
+    # Filter by level: the townships only.
+    Select(browser.find_element(By.ID, "f-level")).select_by_value("township")
+    shown = [r for r in rows if r.is_displayed()]
+    assert [r.find_element(By.TAG_NAME, "th").text.split("\n")[0] for r in shown] == [
+        "青石县东岭镇人民政府"
+    ]
+    assert browser.find_element(By.ID, "shown").text == "1"
+    Select(browser.find_element(By.ID, "f-level")).select_by_value("")
+    # Filter by status, then open the broken sum's cell.
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("inconsistent")
+    assert browser.find_element(By.ID, "shown").text == "2"
+    browser.find_element(By.CSS_SELECTOR, 'button[data-agency="qd-edu"][data-year="2023"]').click()
+    panel = browser.find_element(By.ID, "panel")
+    assert panel.is_displayed()
+    text = panel.text
+    assert "某区教育局 · 2023" in text
+    assert "申请情况表“自然人”一列：“（七）总计”为" in text
+    assert "建议：" in text
+    document = panel.find_element(By.LINK_TEXT, "存档文件").get_attribute("href")
+    assert Path(document.removeprefix("file://")).is_file()
+    assert panel.find_elements(By.CSS_SELECTOR, "svg.chart")  # the agency's chart
+    browser.save_screenshot(str(artifacts / "report-panel.png"))
+    assert (artifacts / "report-panel.png").stat().st_size > 10_000
