@@ -394,15 +394,103 @@ def reparse_command(db_path: str, **limits: Any) -> None:
 @click.argument("text")
 @db_option
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--all-versions", is_flag=True, help="Superseded versions too.")
 @format_option("table", "json", "csv")
-def search_command(text: str, db_path: str, limit: int, fmt: str) -> None:
-    """Full-text search over archived reports, in either script.
+def search_command(text: str, db_path: str, limit: int, fmt: str, all_versions: bool) -> None:
+    """Full-text search over archived reports, in either script: the latest version of
+    each report, with the address it was fetched from.
 
     Example: nianbao search 行政执法案卷
     """
-    hits = search(_open(db_path, readonly=True), text, limit)
-    columns = ["report_id", "agency_id", "agency", "year", "snippet"]
+    hits = search(_open(db_path, readonly=True), text, limit, all_versions)
+    columns = ["report_id", "agency", "year", "url", "snippet"]
+    if all_versions:
+        columns[3:3] = ["version", "latest"]
     emit(columns, [[h[c] for c in columns] for h in hits], fmt)
+
+
+@main.command()
+@click.argument("ref", metavar="SHA|REPORT_ID")
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Where to write it ('-' for standard output; default: its hash and format).",
+)
+def document(ref: str, db_path: str, out: str | None) -> None:
+    """Export an archived document exactly as it was fetched: by its SHA-256 (or 8+ of its
+    first characters) or by the id of a report read from it.
+
+    Example: nianbao document 42 --out report-42.pdf
+    """
+    from parsers.sniff import extension
+    from storage.archive import document_bytes
+    from storage.query import find_document
+
+    conn = _open(db_path, readonly=True)
+    found = find_document(conn, ref)
+    if found is None:
+        raise click.UsageError(f"no archived document {ref} (a report id or 8+ hex characters)")
+    data = document_bytes(conn, found["sha256"])
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        return
+    path = Path(out or f"{found['sha256'][:16]}.{extension(found['format'])}")
+    path.write_bytes(data)
+    click.echo(f"wrote {path} ({len(data)} bytes, {found['format']}, from {found['url'] or '-'})")
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse the archive in Datasette: tables and columns described, facets (region,
+    level, year, rule, status), canned questions and full-text search of report text.
+
+    The archive is opened read-only. Needs the web extra:
+    pip install 'nianbao[web]' (or .venv/bin/pip install -e '.[web]' in a clone).
+
+    Example: nianbao serve --db nianbao.db --port 8001
+    """
+    import json
+    import tempfile
+
+    try:
+        from datasette.cli import cli as datasette
+    except ImportError:
+        raise click.UsageError(
+            "nianbao serve needs Datasette: pip install 'nianbao[web]'"
+        ) from None
+    from storage.web import metadata, register
+
+    register()
+    _open(db_path, readonly=True).close()  # a clear error for a missing or foreign file
+    path = Path(db_path).resolve()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as meta:
+        json.dump(metadata(path.stem), meta, ensure_ascii=False)
+        meta.flush()
+        click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
+        datasette.main(
+            [
+                "serve",
+                str(path),
+                "--metadata",
+                meta.name,
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--setting",
+                "default_page_size",
+                "50",
+                "--setting",
+                "sql_time_limit_ms",
+                "5000",
+            ],
+            standalone_mode=True,
+        )
 
 
 @main.group()

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parsers.dates import now
+from parsers.sniff import extension
 from report.agencies import LEVEL_LABELS
 from report.registry import (
     SEVERITY_LABELS,
@@ -208,10 +209,6 @@ def _sum_series(series: dict[str, dict[int, dict[str, float]]]) -> dict[int, dic
     return {y: dict(c) for y, c in total.items()}
 
 
-def _extension(fmt: str | None) -> str:
-    return {"text": "txt"}.get(fmt or "", fmt or "bin")
-
-
 def gather(
     conn: sqlite3.Connection, lang: str = "zh", documents_dir: str | None = None
 ) -> dict[str, Any]:
@@ -255,7 +252,7 @@ def gather(
                 "published_at": doc["published_at"] or "",
                 "url": _web(doc["url"]),
                 "document": (
-                    f"{documents_dir}/{doc['sha256'][:16]}.{_extension(doc['format'])}"
+                    f"{documents_dir}/{doc['sha256'][:16]}.{extension(doc['format'])}"
                     if documents_dir
                     else None
                 ),

@@ -19,6 +19,12 @@ TEXT, HTML, PDF, DOCX, DOC, OFD, IMAGE, ZIP = (
     "zip",
 )
 
+
+def extension(fmt: str | None) -> str:
+    """The file extension a document of this format is saved under."""
+    return {TEXT: "txt", IMAGE: "img", None: "bin"}.get(fmt, fmt or "bin")
+
+
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 _HTML = re.compile(

@@ -4,11 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the venv module (python3-venv on a bare Debian), and catdoc for
-# WPS documents that are not Word binary files.
+# Debian packages: the venv module (python3-venv on a bare Debian), catdoc for WPS
+# documents that are not Word binary files, and Chromium for the report's browser tests.
 apt_needed=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_needed+=(python3-venv)
 command -v catdoc >/dev/null || apt_needed+=(catdoc)
+# A headless browser for the compliance report's tests (the tests skip without one).
+command -v chromium >/dev/null || apt_needed+=(chromium)
+command -v chromedriver >/dev/null || apt_needed+=(chromium-driver)
 if ((${#apt_needed[@]})); then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -59,8 +59,13 @@ def findings(
 ) -> list[dict[str, Any]]:
     where, args = [], []
     if agency:
-        where.append("(agency_id = ? OR agency = ?)")
-        args += [agency, agency]
+        # An id, the agency's name or alias, or the name a report gives itself: every
+        # finding of that agency, the date-based ones included.
+        where.append(
+            "(agency_id = ? OR agency = ? OR agency_id IN (SELECT id FROM agencies "
+            "WHERE name = ? OR EXISTS (SELECT 1 FROM json_each(aliases) WHERE value = ?)))"
+        )
+        args += [agency, agency, agency, agency]
     if year:
         where.append("year = ?")
         args.append(year)
@@ -118,10 +123,14 @@ def _snippet(text: str, term: str, around: int = 12) -> str:
     )
 
 
-def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Reports whose text holds ``text`` (either script). The trigram index serves terms of
-    three characters or more; shorter ones, and text the index has not caught up with yet
-    (an ingest still running), are found by a scan."""
+def search(
+    conn: sqlite3.Connection, text: str, limit: int = 50, all_versions: bool = False
+) -> list[dict[str, Any]]:
+    """Reports whose text holds ``text`` (either script): their latest versions, or every
+    version with ``all_versions``. The trigram index serves terms of three characters or
+    more; shorter ones, and text the index has not caught up with yet (an ingest still
+    running), are found by a scan."""
+    latest = "" if all_versions else " AND r.is_latest"
     term = "".join(to_simplified(text)[0].split())
     if not term:
         return []
@@ -134,7 +143,8 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
         found = [
             (i, _snippet(body, term))
             for i, body in conn.execute(
-                "SELECT rowid, text FROM report_text WHERE text LIKE ? ORDER BY rowid LIMIT ?",
+                "SELECT t.rowid, t.text FROM report_text t JOIN reports r ON r.id = t.rowid "
+                f"WHERE t.text LIKE ?{latest} ORDER BY t.rowid LIMIT ?",
                 (pattern, limit),
             )
         ]
@@ -142,8 +152,8 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
     found += [
         (i, _snippet(body, term))
         for i, body in conn.execute(
-            "SELECT report_id, text FROM report_texts WHERE report_id > ? AND instr(text, ?) > 0 "
-            "ORDER BY report_id LIMIT ?",
+            "SELECT t.report_id, t.text FROM report_texts t JOIN reports r ON r.id = t.report_id "
+            f"WHERE t.report_id > ? AND instr(t.text, ?) > 0{latest} ORDER BY t.report_id LIMIT ?",
             (scan_from, term, limit),
         )
     ]
@@ -152,8 +162,12 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
         first.setdefault(report_id, snippet)
     hits = []
     for report_id, snippet in list(first.items())[:limit]:
-        agency_id, agency, year, title = conn.execute(
-            "SELECT agency_id, agency, year, title FROM reports WHERE id = ?", (report_id,)
+        agency_id, agency, year, version, is_latest, title, url = conn.execute(
+            "SELECT r.agency_id, coalesce(a.name, r.agency), r.year, r.version, r.is_latest, "
+            "r.title, coalesce(d.final_url, d.source_url) FROM reports r "
+            "LEFT JOIN agencies a ON a.id = r.agency_id "
+            "LEFT JOIN documents d ON d.sha256 = r.document_sha256 WHERE r.id = ?",
+            (report_id,),
         ).fetchone()
         hits.append(
             {
@@ -161,11 +175,14 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[st
                 "agency_id": agency_id,
                 "agency": agency,
                 "year": year,
+                "version": version,
+                "latest": bool(is_latest),
                 "title": title,
+                "url": url,
                 "snippet": snippet.replace("\n", " "),
             }
         )
-    return hits
+    return sorted(hits, key=lambda h: (h["agency"] or "", h["year"] or 0, h["version"]))
 
 
 def sources_view(conn: sqlite3.Connection, agency: str | None = None) -> list[dict[str, Any]]:
@@ -388,7 +405,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "status_by_region": (
         "Missing, late and inconsistent reports by region and year",
         "SELECT a.region, c.year, sum(c.status = 'missing') AS missing, sum(c.late) AS late, "
-        "sum(c.inconsistent) AS inconsistent, sum(c.status = 'unverified') AS unverified, "
+        "sum(c.report_id IS NOT NULL AND c.inconsistent) AS inconsistent, "
+        "sum(c.status = 'unverified') AS unverified, "
         "count(*) AS agencies FROM compliance c JOIN agencies a ON a.id = c.agency_id "
         "GROUP BY a.region, c.year ORDER BY a.region, c.year",
     ),
@@ -406,3 +424,23 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "ORDER BY f.year, f.rule",
     ),
 }
+
+
+def find_document(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
+    """An archived document by its SHA-256 (or a unique prefix of 8+ characters) or by
+    the id of a report read from it: hash, format and the address it came from."""
+    keys = ("sha256", "format", "url")
+    select = "SELECT d.sha256, d.format, coalesce(d.final_url, d.source_url) FROM documents d"
+    if ref.isdigit() and len(ref) < 8:
+        row = conn.execute(
+            f"{select} JOIN reports r ON r.document_sha256 = d.sha256 WHERE r.id = ?",
+            (int(ref),),
+        ).fetchone()
+        return dict(zip(keys, row, strict=True)) if row else None
+    prefix = ref.lower()
+    if len(prefix) < 8 or any(c not in "0123456789abcdef" for c in prefix):
+        return None
+    rows = conn.execute(
+        f"{select} WHERE d.sha256 >= ? AND d.sha256 < ? LIMIT 2", (prefix, prefix + "g")
+    ).fetchall()
+    return dict(zip(keys, rows[0], strict=True)) if len(rows) == 1 else None

@@ -4,6 +4,7 @@ search."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -128,9 +129,31 @@ def test_reparse_twice_changes_nothing(workdir: Path) -> None:
     )
 
 
-def test_search(workdir: Path) -> None:
-    done = invoke("search", "生態環境", "--format", "json", cwd=workdir)
-    assert [h["year"] for h in json.loads(done.stdout)] == [2022, 2023]
+def test_search_shows_latest_versions_with_their_addresses(workdir: Path) -> None:
+    revised = (
+        (workdir / "2022.txt").read_text(encoding="utf-8").replace("行政许可\t341", "行政许可\t340")
+    )
+    (workdir / "2022-revised.txt").write_text(revised, encoding="utf-8")
+    assert invoke("parse", "--db", "nianbao.db", "2022-revised.txt", cwd=workdir).exit_code == 0
+    hits = json.loads(invoke("search", "生態環境", "--format", "json", cwd=workdir).stdout)
+    assert [(h["year"], h["agency"]) for h in hits] == [
+        (2022, "某市生态环境局"),
+        (2023, "某市生态环境局"),
+    ]
+    assert hits[0]["url"] == (workdir / "2022-revised.txt").resolve().as_uri()
+    assert hits[1]["url"] == (workdir / "2023.txt").resolve().as_uri()
+    every = invoke("search", "生態環境", "--all-versions", "--format", "json", cwd=workdir)
+    versions = [(h["year"], h["version"], h["latest"]) for h in json.loads(every.stdout)]
+    assert versions == [(2022, 1, False), (2022, 2, True), (2023, 1, True)]
+
+
+def test_findings_of_an_agency_by_name_include_the_checks(workdir: Path) -> None:
+    assert invoke("check", "--as-of", "2025-06-01", cwd=workdir).exit_code == 0
+    by_id = invoke("findings", "--agency", "demo-env", "--format", "json", cwd=workdir)
+    by_name = invoke("findings", "--agency", "某市生态环境局", "--format", "json", cwd=workdir)
+    rules = [f["rule"] for f in json.loads(by_name.stdout)]
+    assert json.loads(by_id.stdout) == json.loads(by_name.stdout)
+    assert "report.missing" in rules and "applications.balance" in rules
 
 
 def test_bad_sources_file_is_a_usage_error(workdir: Path) -> None:
@@ -213,3 +236,20 @@ def test_a_full_disk_during_parse_is_one_line_and_loses_nothing(tmp_path: Path) 
         "SELECT count(*) FROM reports r WHERE r.template IN ('2019', '2021') "
         "AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)"
     ).fetchone() == (0,)
+
+
+def test_an_archived_document_is_exported_as_fetched(workdir: Path) -> None:
+    report_id = json.loads(
+        invoke(
+            "query", "SELECT id FROM reports WHERE year = 2023", "--format", "json", cwd=workdir
+        ).stdout
+    )[0]["id"]
+    by_id = invoke("document", str(report_id), "--out", "by-id.txt", cwd=workdir)
+    assert by_id.exit_code == 0, by_id.output
+    assert (workdir / "by-id.txt").read_bytes() == (workdir / "2023.txt").read_bytes()
+    sha = hashlib.sha256((workdir / "2022.txt").read_bytes()).hexdigest()
+    by_sha = invoke("document", sha[:10], cwd=workdir)
+    assert by_sha.exit_code == 0 and f"{sha[:16]}.txt" in by_sha.output
+    assert (workdir / f"{sha[:16]}.txt").read_bytes() == (workdir / "2022.txt").read_bytes()
+    unknown = invoke("document", "99999", cwd=workdir)
+    assert unknown.exit_code == 2 and "no archived document 99999" in unknown.stderr

@@ -1,0 +1,151 @@
+"""The archive as Datasette shows it (`nianbao serve`): what each table and column holds,
+labels, facets, the canned questions of ``storage.query.EXAMPLES``, and full-text search
+on report text wired to Datasette's search box (the trigram index, so terms of three
+characters or more)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.query import EXAMPLES
+
+# Tables nobody browses: the raw bytes, the index's own tables, the mail machinery.
+HIDDEN = (
+    "document_bytes",
+    "report_text",
+    "report_text_data",
+    "report_text_idx",
+    "report_text_docsize",
+    "report_text_config",
+    "outbox",
+    "alerted",
+    "settings",
+    "verdict_rules",
+    "cell_keys",
+)
+
+TABLES: dict[str, dict[str, Any]] = {
+    "agencies": {
+        "description": "Every agency of the sources file: its level, region, 年报 columns "
+        "and deadline (MM-DD of the next year).",
+        "label_column": "name",
+        "facets": ["level", "region"],
+        "columns": {
+            "id": "The agency's id in the sources file",
+            "level": "township, county, county_dept, city, city_dept, province, province_dept",
+            "list_urls": "Its 年报 columns (JSON list)",
+            "deadline": "Due date of a year's report, MM-DD of the next year",
+            "since": "First year a report is due",
+        },
+    },
+    "compliance": {
+        "description": "Per agency and year: ok, late, inconsistent, missing, pending or "
+        "unverified, judged as of the last `nianbao check` (docs/rules.md).",
+        "facets": ["status", "year"],
+        "columns": {
+            "status": "ok | late | inconsistent | missing | pending | unverified",
+            "late": "1 when the report was published after its deadline",
+            "inconsistent": "1 when the report has an open error finding",
+        },
+    },
+    "findings": {
+        "description": "What is wrong with which agency's report (or source) for which year; "
+        "resolved findings are kept (docs/rules.md explains every rule).",
+        "facets": ["rule", "severity", "status", "year"],
+        "columns": {
+            "rule": "The rule broken: see docs/rules.md",
+            "evidence": "The numbers and cells behind the finding (JSON)",
+            "status": "open | resolved",
+        },
+    },
+    "reports": {
+        "description": "Every version of every report read from an archived document.",
+        "label_column": "title",
+        "facets": ["year", "template", "is_latest"],
+        "columns": {
+            "template": "2019 | 2021 | legacy | unknown",
+            "published_at": "The publication date nianbao judges by",
+            "published_source": "Where that date came from: listing, page, signature",
+        },
+    },
+    "latest_reports": {
+        "description": "The latest version of each report, with its agency's name, level "
+        "and region.",
+        "facets": ["year", "level", "region", "template"],
+    },
+    "cell_values": {
+        "description": "Every cell of every report version, by key (docs/report-record.md).",
+        "facets": ["key"],
+    },
+    "documents": {
+        "description": "Every document fetched, by content hash, with where it came from.",
+        "facets": ["format", "http_status"],
+    },
+    "report_texts": {
+        "description": "The prose of each report version; the search box searches it "
+        "(three characters or more).",
+        "fts_table": "report_text",
+        "fts_pk": "report_id",
+    },
+    "source_health": {
+        "description": "How each agency's source looked in the last crawl.",
+        "facets": ["status"],
+    },
+    "list_reads": {
+        "description": "Per crawl and list: pages announced and read, and why reading stopped.",
+        "facets": ["stop_reason", "family", "complete"],
+    },
+    "crawl_runs": {"description": "One row per crawl: when, pages, documents, errors."},
+}
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata for an archive served under the name ``database``."""
+    tables = {name: dict(spec) for name, spec in TABLES.items()}
+    tables.update({name: {"hidden": True} for name in HIDDEN})
+    queries = {name: {"title": title, "sql": sql} for name, (title, sql) in EXAMPLES.items()}
+    return {
+        "title": "nianbao archive",
+        "description": "Government information-disclosure annual reports (政府信息公开工作"
+        "年度报告): documents, report versions, cells, findings and compliance. Read-only.",
+        "databases": {
+            database: {
+                "tables": tables,
+                "queries": queries,
+                "allow_sql": True,
+            }
+        },
+    }
+
+
+def trigram_match(term: str) -> str:
+    """An FTS5 query the archive's trigram index (detail=none: no phrases) can answer for
+    a search-box term: every three-character piece of each word, all required. Words
+    shorter than three characters match nothing here (`nianbao search` finds them)."""
+    pieces = []
+    for word in term.split():
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
+        pieces += ['"' + g.replace('"', '""') + '"' for g in sorted(grams)]
+    return " AND ".join(pieces) if pieces else '""'
+
+
+class SearchPlugin:
+    """Datasette's search box escapes a term into a phrase, which a detail=none index
+    refuses: this replaces its escape_fts with trigram_match on nianbao's connections."""
+
+    @staticmethod
+    def prepare_connection(conn: Any) -> None:
+        conn.create_function("escape_fts", 1, trigram_match)
+
+
+def register() -> None:
+    """Install SearchPlugin into Datasette, after its own functions (trylast)."""
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    if pm.get_plugin("nianbao-search") is None:
+        hook = hookimpl(trylast=True)(SearchPlugin.prepare_connection)
+        pm.register(
+            type("NianbaoSearch", (), {"prepare_connection": staticmethod(hook)}),
+            name="nianbao-search",
+        )

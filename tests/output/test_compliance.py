@@ -1,0 +1,87 @@
+"""The compliance report as a file and in a real browser: what a portal or a report
+says reaches the page as text, never as markup; English on request."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from demo.portal import article, report_body
+from ingest import add_document
+from monitor.runner import run_checks
+from output.compliance import write_report
+from storage.archive import Archive, Fetched
+from storage.sources import load_sources
+from tests.support import read_whole
+
+HOSTILE = '<img src=x onerror="window.pwned=1">'
+
+
+@pytest.fixture
+def hostile(archive: Archive, tmp_path: Path) -> Archive:
+    """An archive where an agency's name, a report's title and a source address carry
+    markup and a script address."""
+    sources = tmp_path / "hostile.toml"
+    sources.write_text(
+        f"""
+[[agency]]
+id = "bad-name"
+name = '某县审计局{HOSTILE}'
+level = "county_dept"
+region = "某省</script><script>window.pwned=2</script>"
+list_urls = ["http://127.0.0.1/audit/index.html"]
+""",
+        encoding="utf-8",
+    )
+    archive.load_agencies(load_sources(sources))
+    title = f"某市生态环境局2022年政府信息公开工作年度报告{HOSTILE}"
+    page = article(title, "2023-01-10", report_body("某市生态环境局", 2022))
+    add_document(
+        archive,
+        page,
+        Fetched(agency_id="demo-env", listed_date="2023-01-10", source_url="javascript:alert(3)"),
+    )
+    read_whole(archive)
+    run_checks(archive, date(2024, 6, 1))
+    return archive
+
+
+def test_values_from_reports_and_portals_are_text_not_markup(
+    hostile: Archive, tmp_path: Path, browser
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    out = tmp_path / "report.html"
+    _, written = write_report(hostile.conn, out)
+    page = out.read_text(encoding="utf-8")
+    assert HOSTILE not in page and "</script><script>" not in page
+    assert "javascript:" not in page
+    assert written == 1
+    browser.get(out.as_uri())
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#matrix tbody th")]
+    assert any(HOSTILE in n for n in names)  # shown as the text it is
+    browser.find_element(
+        By.CSS_SELECTOR, 'button[data-agency="demo-env"][data-year="2022"]'
+    ).click()
+    panel = browser.find_element(By.ID, "panel")
+    # The source address was javascript:, so it is no link; the archived copy is.
+    assert [a.text for a in panel.find_elements(By.TAG_NAME, "a")] == ["存档文件"]
+    browser.find_element(By.ID, "close").click()
+    assert not panel.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, 'button[data-agency="bad-name"]').click()
+    assert HOSTILE in panel.text and "</script><script>window.pwned=2</script>" in panel.text
+    assert panel.find_elements(By.TAG_NAME, "img") == []
+    assert browser.execute_script("return window.pwned") is None
+    assert browser.find_elements(By.CSS_SELECTOR, "body img") == []
+
+
+def test_english_on_request(hostile: Archive, tmp_path: Path) -> None:
+    out = tmp_path / "en.html"
+    write_report(hostile.conn, out, "en", documents=False)
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "Judged as of" in page and "2024-06-01" in page
+    for chinese in ("判断日期", "图例", "合规", "建议"):
+        assert chinese not in page
+    assert not (tmp_path / "en-documents").exists()

@@ -1,0 +1,95 @@
+"""`nianbao serve`: the archive in Datasette on 127.0.0.1, described, faceted, with canned
+questions and a search box that finds Chinese text; nothing written to the archive."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from demo.portal import article, report_body
+from ingest import add_document
+from monitor.runner import run_checks
+from storage.archive import Archive, Fetched
+from tests.support import free_port, read_whole, start
+
+pytest.importorskip("datasette", reason="the web extra (datasette) is not installed")
+pytestmark = pytest.mark.slow  # a server in its own process
+
+
+def get(base: str, path: str, **params: str) -> dict | list:
+    url = f"{base}{path}" + ("?" + urllib.parse.urlencode(params) if params else "")
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def served(archive: Archive, tmp_path: Path):
+    for year in (2021, 2022, 2023):
+        page = article(
+            f"某市生态环境局{year}年政府信息公开工作年度报告",
+            f"{year + 1}-01-15",
+            report_body("某市生态环境局", year),
+        )
+        add_document(archive, page, Fetched(agency_id="demo-env", listed_date=f"{year + 1}-01-15"))
+    read_whole(archive)
+    run_checks(archive, date(2024, 6, 1))
+    archive.close()
+    db = tmp_path / "nianbao.db"
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    port = free_port()
+    proc = start("serve", "--db", str(db), "--port", str(port), cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            get(base, "/-/versions.json")
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # read-only
+
+
+def test_tables_are_described_and_faceted(served: str) -> None:
+    meta = get(served, "/-/metadata.json")
+    tables = meta["databases"]["nianbao"]["tables"]
+    assert "docs/rules.md" in tables["findings"]["description"]
+    assert tables["document_bytes"]["hidden"] is True
+    compliance = get(served, "/nianbao/compliance.json", _facet="status")
+    statuses = {f["value"] for f in compliance["facet_results"]["status"]["results"]}
+    assert statuses == {"ok", "missing"}  # demo-county published nothing
+    findings = get(served, "/nianbao/findings.json", _shape="objects")
+    assert findings["rows"] and "facet_results" in findings
+
+
+def test_the_search_box_finds_chinese_text(served: str) -> None:
+    found = get(served, "/nianbao/report_texts.json", _search="信息处理费", _shape="objects")
+    assert len(found["rows"]) == 3
+    assert (
+        get(served, "/nianbao/report_texts.json", _search="没有这段文字", _shape="objects")["rows"]
+        == []
+    )
+
+
+def test_canned_questions_answer(served: str) -> None:
+    rows = get(served, "/nianbao/received.json", _shape="array")
+    assert [r["year"] for r in rows] == [2021, 2022, 2023]
+    assert all(r["received"] > 0 for r in rows)
+    cell = get(
+        served, "/nianbao/one_cell.json", key="applications.new_received.total", _shape="array"
+    )
+    assert [r["value"] for r in cell] == [r["received"] for r in rows]
+    mine = get(served, "/nianbao/agency_findings.json", agency="某县人民政府", _shape="array")
+    assert {r["rule"] for r in mine} == {"report.missing"}
+    problems = get(served, "/nianbao/not_ok.json", _shape="array")
+    assert {(r["name"], r["status"]) for r in problems} == {("某县人民政府", "missing")}
