@@ -143,6 +143,11 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader went away (| head): not the archive's fault
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (sqlite3.DatabaseError, OSError) as exc:  # a full disk, a damaged file
             db = ctx.params.get("db_path") or "the archive"
             raise ArchiveFailure(f"{db}: {exc}; nothing more was written") from None

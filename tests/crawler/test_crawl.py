@@ -35,7 +35,7 @@ from demo.portal import (
     PortalServer,
     sources_toml,
 )
-from tests.support import crawl_args, invoke, reports, run, start
+from tests.support import FAST, crawl_args, invoke, reports, run, start
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -320,3 +320,28 @@ def test_sources_discover_drafts_the_agencies_of_a_column(
     from storage.sources import load_sources
 
     assert len(load_sources(tmp_path / "agencies.toml")) == 4
+
+
+def test_a_crawl_is_quiet_names_failing_sources_and_shows_progress(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+    done = run(
+        "crawl",
+        *FAST,
+        "--agency",
+        "gone",
+        "--agency",
+        "qs-edu",
+        "-s",
+        "NIANBAO_PROGRESS=1",
+        cwd=tmp_path,
+    )
+    assert "crawl 1 finished" in done.stdout, done.stderr
+    lines = [line for line in done.stderr.replace("\r", "\n").splitlines() if line.strip()]
+    assert any("gone (某县水利局): list page" in line for line in lines)
+    assert not any(" INFO: " in line or "Gave up retrying" in line for line in lines)
+    assert not any("Deprecat" in line for line in lines)
+    assert lines[-1].startswith("agencies 2/2 · pages ")  # the last progress line
+    verbose = run("crawl", *FAST, "--agency", "qs-edu", "-v", cwd=tmp_path)
+    assert "[scrapy.core.engine] INFO: Spider opened" in verbose.stderr
