@@ -31,7 +31,7 @@ def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]
 def section() -> str:
     parts = [BEGIN, ""]
     for path, command in _commands(main, "nianbao"):
-        ctx = click.Context(command, info_name=path)
+        ctx = click.Context(command, info_name=path, help_option_names=["-h", "--help"])
         parts += [f"### `{path}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
     parts.append(END)
     return "\n".join(parts)
