@@ -41,10 +41,10 @@ def pending_for(conn: sqlite3.Connection, sub: Subscription) -> tuple[list, list
 
 
 def _links(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Each finding's link: its report's document, else the agency's list page; only
-    web addresses become links."""
+    """Each finding's document: the one its report was read from, when it has a report
+    (the digest links the agency's column separately); only web addresses become links."""
     for row in rows:
-        link = outbox.source_link(conn, row["report_id"], row["agency_id"])
+        link = outbox.source_link(conn, row["report_id"], None) if row["report_id"] else ""
         row["link"] = link if urlsplit(link).scheme in ("http", "https") else None
 
 

@@ -269,7 +269,7 @@ LEVEL_LABELS = {  # in the order a region lists its offices
     "province_dept": ("省级部门", "provincial department"),
     "city": ("市政府", "city government"),
     "city_dept": ("市级部门", "city department"),
-    "county": ("县（区）政府", "county government"),
+    "county": ("县级政府", "county government"),
     "county_dept": ("县级部门", "county department"),
-    "township": ("乡镇（街道）", "township"),
+    "township": ("乡镇", "township"),
 }
