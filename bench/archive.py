@@ -185,7 +185,28 @@ def main() -> None:
         f"(150,000 agencies × 7 years ≈ {size / total * 150_000 * 7 / 1024**3:.0f} GB)"
     )
 
+    time_checks(archive, years)
     time_queries(db_path, args.agencies, args.years)
+
+
+def time_checks(archive: Archive, years: list[int]) -> None:
+    """`nianbao check` on the archive as built, then again on it unchanged: the re-run
+    should write nothing and take no longer than the first."""
+    from datetime import date
+
+    from monitor.runner import run_checks
+
+    conn = archive.conn
+    for label in ("first check", "re-check, archive unchanged"):
+        before = conn.total_changes
+        t0 = time.perf_counter()
+        result = run_checks(archive, date(years[-1] + 1, 6, 1))
+        seconds = time.perf_counter() - t0
+        print(
+            f"{label}: {seconds:.1f} s; {result['open']} open from the checks, "
+            f"{result['new']} new, {result['resolved']} resolved; "
+            f"{conn.total_changes - before} rows written"
+        )
 
 
 def time_queries(db_path: Path, agencies: int, n_years: int) -> None:

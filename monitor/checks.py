@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from report.findings import ERROR, INFO, WARNING, Finding, finding
@@ -168,9 +169,10 @@ def in_force_continuity(previous: ReportFacts, current: ReportFacts) -> list[Fin
     return out
 
 
-def _shingles(text: str, size: int = 5) -> set[str]:
+@lru_cache(maxsize=4)  # each report is compared as "this year" and then as "last year"
+def _shingles(text: str, size: int = 5) -> frozenset[str]:
     text = "".join(_DIGITS.sub("#", text).split())
-    return {text[i : i + size] for i in range(max(len(text) - size + 1, 0))}
+    return frozenset(text[i : i + size] for i in range(max(len(text) - size + 1, 0)))
 
 
 def similarity(a: str, b: str) -> float:

@@ -21,6 +21,7 @@ from storage.archive import Archive
 from storage.db import set_setting, setting
 from storage.findings import Found, refresh
 from storage.query import check_agencies, check_reports, open_by_rule
+from storage.schema import optimize
 
 
 def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
@@ -82,6 +83,7 @@ def run_checks(
     ]
     with archive.batch():
         wanted, new, stale = refresh(conn, CHECK_RULES, found, seen_at)
+    optimize(conn)
     counts = {"open": len(wanted), "new": len(new), "resolved": len(stale)}
     by_rule = summary([f for _, found in results for f in found])
     archive_open = dict(open_by_rule(conn))

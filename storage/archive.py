@@ -174,6 +174,7 @@ class Archive:
 
     def close(self) -> None:
         self.flush_search_index()
+        self.conn.execute("PRAGMA optimize")  # statistics for the next reader, as SQLite advises
         self.conn.close()
 
     # -- agencies -------------------------------------------------------------------------

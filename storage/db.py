@@ -125,6 +125,9 @@ def setting(conn: sqlite3.Connection, key: str) -> str:
 
 
 def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set a setting; the same value again writes nothing."""
+    if setting(conn, key) == value:
+        return
     with transaction(conn):
         conn.execute("UPDATE settings SET value = ? WHERE key = ?", (value, key))
 

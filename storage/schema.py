@@ -521,6 +521,36 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 9: a finding's update recounts its agency and year only when what the matrix reads
+    # changed, and the recount is found by an index on (agency, year, status) whatever the
+    # planner's statistics: a re-run of `nianbao check` stays proportional to what changes.
+    """
+    DROP INDEX findings_agency_year;
+    CREATE INDEX findings_agency_year_status ON findings(agency_id, year, status);
+    DROP TRIGGER agency_years_finding_change;
+    CREATE TRIGGER agency_years_finding_change
+    AFTER UPDATE OF status, severity, rule, agency_id, year ON findings
+    WHEN OLD.status IS NOT NEW.status OR OLD.severity IS NOT NEW.severity
+        OR OLD.rule IS NOT NEW.rule OR OLD.agency_id IS NOT NEW.agency_id
+        OR OLD.year IS NOT NEW.year
+    BEGIN
+        UPDATE agency_years SET
+            late = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND rule = 'report.late'),
+            inconsistent = EXISTS (SELECT 1 FROM findings WHERE agency_id = OLD.agency_id
+                AND year = OLD.year AND status = 'open' AND severity = 'error')
+        WHERE agency_id = OLD.agency_id AND year = OLD.year;
+        INSERT INTO agency_years (agency_id, year, late, inconsistent)
+            SELECT NEW.agency_id, NEW.year,
+                EXISTS (SELECT 1 FROM findings WHERE agency_id = NEW.agency_id
+                    AND year = NEW.year AND status = 'open' AND rule = 'report.late'),
+                EXISTS (SELECT 1 FROM findings WHERE agency_id = NEW.agency_id
+                    AND year = NEW.year AND status = 'open' AND severity = 'error')
+            WHERE NEW.agency_id IS NOT NULL AND NEW.year IS NOT NULL
+            ON CONFLICT (agency_id, year) DO UPDATE SET
+                late = excluded.late, inconsistent = excluded.inconsistent;
+    END;
+    """,
 )
 
 
@@ -548,7 +578,9 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"archive schema version {current} is newer than this nianbao knows "
             f"({len(MIGRATIONS)}): upgrade nianbao"
         )
+    migrated = False
     for number in range(current + 1, len(MIGRATIONS) + 1):
+        migrated = True
         conn.execute("BEGIN IMMEDIATE")  # one transaction per migration
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
@@ -562,7 +594,15 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute("ROLLBACK")
             raise
     _sync_verdict_rules(conn)
+    if migrated:
+        optimize(conn)
     return len(MIGRATIONS)
+
+
+def optimize(conn: sqlite3.Connection) -> None:
+    """Keep the planner's statistics current (after migrations and bulk writes): without
+    them a trigger's lookup may scan an index of every open finding."""
+    conn.execute("PRAGMA optimize=0x10002")
 
 
 def _statements(script: str) -> list[str]:
