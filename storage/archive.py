@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-
 from parsers import PARSER_VERSION
 from parsers.dates import now
 from parsers.version import Identity
@@ -182,6 +180,8 @@ class Archive:
     def load_agencies(self, rows: list[dict[str, Any]]) -> int:
         """Insert or update the agencies of a sources file (updated in place)."""
         with transaction(self.conn):  # sqlite-utils nests as a savepoint inside it
+            import sqlite_utils  # the one upsert that needs it; a reader need not load it
+
             sqlite_utils.Database(self.conn)["agencies"].upsert_all(rows, pk="id")
         self._agencies = None
         return len(rows)
