@@ -1,16 +1,23 @@
 """Report groups → the archive: every document kept, the best one parsed into the report.
 
-A group's documents are parsed before the write (parsing is slow and may fail), then
-written in one transaction with the report of the best of them, so a crawl killed at any
-point leaves whole groups or none. An unchanged document (answered 304, or bytes already
-archived) is neither parsed nor written again.
+A group's documents are parsed before the write (parsing is slow and may fail) in a pool
+of worker processes (``NIANBAO_PARSE_WORKERS``, default one per core; 0 parses in the
+crawler's own process), so the crawler goes on downloading while they work; then the group
+is written in one transaction with the report of the best of them, so a crawl killed at
+any point leaves whole groups or none. An unchanged document (answered 304, or bytes
+already archived) is neither parsed nor written again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -21,6 +28,7 @@ from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from ingest import prepare
 from parsers.dates import now
+from parsers.guard import die_with
 from parsers.html import join_pages
 from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared
@@ -39,6 +47,7 @@ class ArchivePipeline:
         self.groups = 0
         # (agency, year) → the precedence of the report written for it in this crawl.
         self.chosen: dict[tuple[str | None, int | None], tuple] = {}
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -51,8 +60,17 @@ class ArchivePipeline:
         spider: PortalSpider = self.crawler.spider
         self.archive = Archive(connect(self.db_path))
         self.archive.load_agencies(spider.rows)
+        workers = self.crawler.settings.getint("NIANBAO_PARSE_WORKERS", os.cpu_count() or 1)
+        if workers > 0:
+            # A fork server, not fork: the crawler has threads (DNS) a fork would copy
+            # mid-flight. Workers load the parser once and die with the crawl.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["ingest", "parsers.guard"])
+            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=die_with)
 
     def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.archive is None:
             return
         try:
@@ -60,14 +78,16 @@ class ArchivePipeline:
         except (sqlite3.Error, OSError) as exc:
             log.error("the archive could not be closed cleanly: %s", exc)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if self.stopped:
             return item  # the archive cannot be written: the crawl is ending
         try:
             if isinstance(item, RelatedDoc):
                 self._related(item)
             elif isinstance(item, ReportGroup):
-                self._group(item)
+                parsed = await self._parse(item)
+                if not self.stopped:
+                    self._group(item, parsed)
         except (sqlite3.Error, OSError) as exc:
             # The archive cannot be written (a full disk, a broken file): go on and every
             # later group is lost too. Stop: the crawl ends unfinished and says so.
@@ -85,7 +105,29 @@ class ArchivePipeline:
                 spider.health[agency_id].unreadable[url] = f"not archived: {exc!r}"[:300]
         return item
 
-    def _group(self, item: ReportGroup) -> None:
+    async def _parse(self, item: ReportGroup) -> dict[str, Prepared]:
+        """The group's new documents parsed, by SHA-256: in the pool, all at once, while
+        the crawler goes on; in this process when there is no pool."""
+        spider: PortalSpider = self.crawler.spider
+        archive = self.archive
+        assert archive is not None
+        jobs: dict[str, tuple[bytes, Fetched]] = {}
+        for doc in item.docs:
+            if doc.error or doc.body is None:
+                continue
+            sha = hashlib.sha256(doc.body).hexdigest()
+            if sha not in jobs and not archive.has_document(sha):
+                jobs[sha] = (doc.body, Fetched(content_type=doc.content_type))
+        if self.pool is None:
+            return {sha: prepare(body, f, limits=spider.limits) for sha, (body, f) in jobs.items()}
+        loop = asyncio.get_running_loop()
+        futures = {
+            sha: loop.run_in_executor(self.pool, _prepare, body, f, spider.limits)
+            for sha, (body, f) in jobs.items()
+        }
+        return {sha: await future for sha, future in futures.items()}
+
+    def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
@@ -122,7 +164,13 @@ class ArchivePipeline:
                 kept.add(sha)
                 known.append((doc.url, sha, fetched))
                 continue
-            p = prepare(doc.body, fetched, limits=spider.limits)
+            p = parsed.get(sha)
+            if p is None:  # archived meanwhile by another group, or listed twice here
+                spider.count("documents_unchanged")
+                kept.add(sha)
+                known.append((doc.url, sha, fetched))
+                continue
+            p = replace(p, fetched=fetched)
             if p.error:
                 spider.count("documents_unreadable")
                 health.unreadable[doc.url] = p.error
@@ -313,3 +361,8 @@ def _kept_rank(
     if latest is None or latest["document_sha256"] not in kept:
         return (0, 0, 0)
     return rank_of(latest["template"], latest["filled"], latest["format"])
+
+
+def _prepare(data: bytes, fetched: Fetched, limits: Any) -> Prepared:
+    """ingest.prepare in a pool worker (a module-level function: it is sent by name)."""
+    return prepare(data, fetched, limits=limits)

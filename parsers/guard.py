@@ -28,20 +28,21 @@ def _address_space() -> int:
         return int(f.read().split()[0]) * resource.getpagesize()
 
 
-def _die_with(parent: int) -> None:
-    """Ask the kernel to kill this child when its parent dies (Linux), so that a parser
-    never outlives the crawl that started it."""
+def die_with(parent: int | None = None) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux), so that a parser
+    never outlives the crawl that started it. ``parent``: the pid the parent must still
+    have (a fork's); a pool worker's parent is its fork server, which ends with the crawl."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the request took effect
+    if parent is not None and os.getppid() != parent:  # it died before the request took
         os._exit(1)
 
 
 def _child(
     writer: Connection, data: bytes, content_type: str | None, limits: Limits, parent: int
 ) -> None:
-    _die_with(parent)
+    die_with(parent)
     cap = _address_space() + limits.memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
