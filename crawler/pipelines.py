@@ -65,7 +65,7 @@ class ArchivePipeline:
             # A fork server, not fork: the crawler has threads (DNS) a fork would copy
             # mid-flight. Workers load the parser once and die with the crawl.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["ingest", "parsers.guard"])
+            context.set_forkserver_preload(["crawler.poolserver", "ingest", "parsers.guard"])
             self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=die_with)
 
     def close_spider(self) -> None:

@@ -254,6 +254,19 @@ def test_second_crawl_downloads_nothing_again_and_adds_nothing(crawled) -> None:
     assert not (workdir / "nianbao.db.crawl").exists()  # finished: nothing to resume
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process started under ``pid``, however deep (Linux /proc)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+            for child in task.read_text().split():
+                if int(child) not in found:
+                    found.add(int(child))
+                    todo.append(int(child))
+    return found
+
+
 def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path) -> None:
     with PortalServer() as portal:
         (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
@@ -267,8 +280,16 @@ def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path)
                     break
             except sqlite3.OperationalError:
                 pass  # not created yet
+        helpers = descendants(proc.pid)
+        assert helpers  # the parse pool's server and workers
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in helpers) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert [pid for pid in helpers if Path(f"/proc/{pid}").exists()] == []  # none left
         assert (tmp_path / "nianbao.db.crawl").is_dir()  # the queue kept for the next run
         part = reports(tmp_path / "nianbao.db")
         assert 6 <= len(part) < len(portal.published)
