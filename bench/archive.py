@@ -107,19 +107,18 @@ def evict(db_path: Path) -> None:
                 os.close(fd)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--agencies", type=int, default=20_000)
-    ap.add_argument("--years", type=int, default=7)
-    ap.add_argument("--db", help="archive file to build (default: a temporary one)")
-    ap.add_argument("--reuse", action="store_true", help="time the queries on --db as built before")
-    args = ap.parse_args()
-    if args.reuse:
-        return time_queries(Path(args.db), args.agencies, args.years)
-    tmp = tempfile.TemporaryDirectory()
-    db_path = Path(args.db or Path(tmp.name) / "bench.db")
+def build(
+    db_path: Path, agencies: int, n_years: int, quiet: bool = False
+) -> tuple[Archive, list[int]]:
+    """A new archive of ``agencies`` × ``n_years`` synthetic reports, ingested as a crawl
+    does (a worker prepares, this process writes); prints what it measured."""
+
+    def say(*args: object, **kw: object) -> None:
+        if not quiet:
+            print(*args, **kw)  # type: ignore[call-overload]
+
     archive = Archive(connect(db_path))
-    years = list(range(2024 - args.years + 1, 2025))
+    years = list(range(2024 - n_years + 1, 2025))
     archive.load_agencies(
         [
             {
@@ -134,14 +133,14 @@ def main() -> None:
                 "since": years[0],
                 "updated_at": "2026-01-01T00:00:00+00:00",
             }
-            for n in range(args.agencies)
+            for n in range(agencies)
         ]
     )
-    total = args.agencies * len(years)
-    print(f"building {args.agencies} agencies × {len(years)} years = {total} reports in {db_path}")
+    total = agencies * len(years)
+    say(f"building {agencies} agencies × {len(years)} years = {total} reports in {db_path}")
     # Two processes, as a real ingest runs: a worker makes and prepares reports (parse,
     # hash, pack: pure work) while this one writes them. Wall time is measured.
-    jobs = [(n, year) for year in years for n in range(args.agencies)]
+    jobs = [(n, year) for year in years for n in range(agencies)]
     started, done, waited, preparing = time.perf_counter(), 0, 0.0, 0.0
     with multiprocessing.get_context("fork").Pool(1) as pool:
         prepared = pool.imap(made_and_prepared, jobs, chunksize=100)
@@ -156,15 +155,15 @@ def main() -> None:
             done += len(chunk)
             if done % 10_000 < BATCH:
                 rate = done / (time.perf_counter() - started - waited)
-                print(f"  {done} reports, archive {rate:.0f} reports/s", flush=True)
+                say(f"  {done} reports, archive {rate:.0f} reports/s", flush=True)
     archive.flush_search_index()
     wall = time.perf_counter() - started
     elapsed = wall - waited
-    print(
+    say(
         f"prepare (hash, normalize, pack; runs in the parse workers): "
         f"{preparing / total * 1000:.2f} ms/report = {total / preparing:.0f} reports/s per core"
     )
-    print(
+    say(
         f"pipeline: {total} reports in {wall:.1f} s wall = {total / wall:.0f} reports/s "
         "(its worker also makes the synthetic reports)"
     )
@@ -175,16 +174,31 @@ def main() -> None:
         t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("reports", "cells", "findings")
     }
-    print(
+    say(
         f"ingest (archive writes): {total} reports in {elapsed:.1f} s = "
         f"{total / elapsed:.0f} reports/s; "
         f"{counts['cells']} cells, {counts['findings']} findings"
     )
-    print(
+    say(
         f"size: {size / 1048576:.0f} MB = {size / total / 1024:.1f} KB per report "
         f"(150,000 agencies × 7 years ≈ {size / total * 150_000 * 7 / 1024**3:.0f} GB)"
     )
 
+    return archive, years
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agencies", type=int, default=20_000)
+    ap.add_argument("--years", type=int, default=7)
+    ap.add_argument("--db", help="archive file to build (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true", help="time the queries on --db as built before")
+    args = ap.parse_args()
+    if args.reuse:
+        return time_queries(Path(args.db), args.agencies, args.years)
+    tmp = tempfile.TemporaryDirectory()
+    db_path = Path(args.db or Path(tmp.name) / "bench.db")
+    archive, years = build(db_path, args.agencies, args.years)
     time_checks(archive, years)
     time_queries(db_path, args.agencies, args.years)
 
