@@ -54,6 +54,33 @@ def per_format(seconds: float) -> None:
         print(f"{ext:<6} {len(docs):>4} {docs_s:8.1f} {pages_s} {rates[1] * len(docs):15.1f}")
 
 
+def html_vs_lxml(rounds: int = 40) -> None:
+    """The HTML pages' extraction (structure, tables as grids, title and date) against
+    lxml's parse and itertext of the same bytes, interleaved, medians (goal ≤ 2×)."""
+    import lxml.html
+
+    from parsers import html
+
+    pages = sorted((ROOT / "tests" / "corpus" / "formats").glob("*.html"))
+    real = ROOT.parent / "shared" / "corpus" / "real" / "pingtan-2024.html"
+    pages += [real] if real.exists() else []
+    for path in pages:
+        data = path.read_bytes()
+        ours, theirs = [], []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            html.html_page(data)
+            ours.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            "".join(lxml.html.fromstring(data).itertext())
+            theirs.append(time.perf_counter() - t0)
+        o, t = statistics.median(ours), statistics.median(theirs)
+        print(
+            f"HTML {path.name}: {o * 1000:.2f} ms vs lxml parse + itertext {t * 1000:.2f} ms"
+            f" = {o / t:.1f}×"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="how long to run (default 5)")
@@ -98,6 +125,7 @@ def main() -> None:
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
     print()
     per_format(args.seconds)
+    html_vs_lxml()
 
 
 if __name__ == "__main__":

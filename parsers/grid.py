@@ -12,7 +12,7 @@ def cell_text(text: str | None) -> str:
     """A cell's text on one line: Chinese wraps inside cells without meaning a space."""
     if not text:
         return ""
-    return "".join(text.split("\n")).replace("\t", " ").strip()
+    return text.replace("\n", "").replace("\t", " ").strip()
 
 
 def render_grid(grid: Grid) -> list[str]:
