@@ -171,9 +171,13 @@ class Archive:
         return added
 
     def close(self) -> None:
+        """Flush, leave the planner statistics current, close; closing twice is harmless."""
+        if getattr(self, "_closed", False):
+            return
         self.flush_search_index()
         self.conn.execute("PRAGMA optimize")  # statistics for the next reader, as SQLite advises
         self.conn.close()
+        self._closed = True
 
     # -- agencies -------------------------------------------------------------------------
 
