@@ -101,6 +101,15 @@ def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Li
     )
 
 
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of what people read.",
+)
+
+
 def sources_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--sources, shared by the commands that crawl (now or on a schedule)."""
     return click.option(
@@ -344,9 +353,7 @@ def matrix(db_path: str, fmt: str, out: Any) -> None:
     show_default=True,
     help="The HTML file to write; the documents it links to go beside it.",
 )
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language."
-)
+@lang_option
 @click.option("--no-documents", is_flag=True, help="Do not export the archived documents.")
 def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> None:
     """Write the compliance report: one self-contained HTML file to read, filter and click
@@ -804,9 +811,7 @@ rules = ["report.missing", "report.late"]
     show_default=True,
     help="Where the demo writes its sources, archive, report and digests.",
 )
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language."
-)
+@lang_option
 def demo(workdir: str, lang: str) -> None:
     """The whole job on the bundled demo portal, offline, in under a minute.
 
