@@ -123,6 +123,7 @@ def _classes(el: etree._Element) -> str:
 
 
 _RANK = {name: n for n, name in enumerate(_CONTENT)}
+_NAMED = etree.XPath("//*[@class or @id]")  # the only elements a content name can be on
 
 
 def _body(root: etree._Element) -> etree._Element:
@@ -130,9 +131,7 @@ def _body(root: etree._Element) -> etree._Element:
     name, those of the name listed first; of them the one with the most text. One pass
     over the document, not one search per name."""
     found: dict[int, list[etree._Element]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in _NAMED(root):
         names = el.get("class", "").split()
         if (ident := el.get("id")) is not None:
             names.append(ident)
@@ -307,14 +306,18 @@ def page_head(root: etree._Element, body: etree._Element) -> dict[str, str]:
         if is_title(title):
             head["title"] = title
             break
+    if day := _page_day(root, body, tags):
+        head["date"] = day
+    return head
+
+
+def _page_day(root: etree._Element, body: etree._Element, tags: dict[str, str]) -> str | None:
     for name in _DATE_META:
         if name in tags and (day := page_date_of("时间:" + tags[name])):
-            head["date"] = day
-            break
-    else:
-        if body is not root and (day := page_date_of(_outside_text(root, body))):
-            head["date"] = day
-    return head
+            return day
+    if body is not root:
+        return page_date_of(_outside_text(root, body))
+    return None
 
 
 # lxml's plain HTML parser: lxml.html's element classes cost a lookup per element touched
@@ -350,7 +353,7 @@ def page_date(html: str) -> str | None:
     if root is None:
         return None
     body = _body(root)
-    return page_head(root, body).get("date") or page_date_of(" ".join(body.itertext()))
+    return _page_day(root, body, _meta_tags(root)) or page_date_of(" ".join(body.itertext()))
 
 
 def html_page(data: bytes, content_type: str | None = None) -> tuple[str, dict[str, str]]:
