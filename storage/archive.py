@@ -23,7 +23,7 @@ from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
 from storage import crawls
-from storage.db import setting, transaction
+from storage.db import pack_text, setting, transaction
 from storage.findings import Found, open_of, resolve
 from storage.findings import store as store_found
 
@@ -156,7 +156,7 @@ class Archive:
 
     def _index_pending(self) -> int:
         upto = int(setting(self.conn, "fts_indexed_upto"))
-        last = self.conn.execute("SELECT max(report_id) FROM report_texts").fetchone()[0]
+        last = self.conn.execute("SELECT max(report_id) FROM report_prose").fetchone()[0]
         self._pending = 0
         if last is None or last <= upto:
             return 0
@@ -443,8 +443,8 @@ class Archive:
         report_id = cursor.lastrowid
         self._write_cells(report_id, record["cells"])
         self.conn.execute(
-            "INSERT INTO report_texts (report_id, text) VALUES (?, ?)",
-            (report_id, p.searchable),
+            "INSERT INTO report_prose (report_id, packed) VALUES (?, ?)",
+            (report_id, pack_text(p.searchable)),
         )
         self._pending += 1
         findings = list(record["findings"])
@@ -499,7 +499,8 @@ class Archive:
                 "INSERT INTO report_text (rowid, text) VALUES (?, ?)", (report_id, p.searchable)
             )
         self.conn.execute(
-            "UPDATE report_texts SET text = ? WHERE report_id = ?", (p.searchable, report_id)
+            "UPDATE report_prose SET packed = ? WHERE report_id = ?",
+            (pack_text(p.searchable), report_id),
         )
 
     def _revision(self, previous_id: int, cells: dict[str, Any], version: int) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,17 @@ from urllib.parse import quote
 from storage.errors import ArchiveError
 from storage.schema import migrate
 
-__all__ = ["ArchiveError", "connect", "exclusive", "set_setting", "setting", "transaction"]
+__all__ = [
+    "ArchiveError",
+    "connect",
+    "exclusive",
+    "pack_text",
+    "register_functions",
+    "set_setting",
+    "setting",
+    "transaction",
+    "unpack_text",
+]
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -106,6 +117,7 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -262144")  # 256 MB: index pages stay in memory
         conn.execute("PRAGMA foreign_keys = ON")
+        register_functions(conn)
         if not readonly:
             migrate(conn)
         elif conn.execute("PRAGMA user_version").fetchone()[0] == 0:
@@ -114,6 +126,22 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def pack_text(text: str) -> bytes:
+    """A report's prose as the archive keeps it: UTF-8, zlib-compressed (a third of it)."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_text(packed: bytes | None) -> str | None:
+    return None if packed is None else zlib.decompress(packed).decode("utf-8")
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the archive's views need: report_texts reads the packed prose
+    through nianbao_unpack (and so does the full-text index, whose content it is)."""
+    conn.create_function("nianbao_unpack", 1, unpack_text, deterministic=True)
+    conn.create_function("nianbao_pack", 1, pack_text, deterministic=True)
 
 
 def setting(conn: sqlite3.Connection, key: str) -> str:

@@ -22,6 +22,7 @@ HIDDEN = (
     "settings",
     "verdict_rules",
     "cell_keys",
+    "report_prose",
 )
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -82,8 +83,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": ["format", "http_status"],
     },
     "report_texts": {
-        "description": "The prose of each report version; the search box searches it "
-        "(three characters or more).",
+        "description": "The prose of each report version (a view of the packed table "
+        "report_prose); the search box searches it (three characters or more).",
         "fts_table": "report_text",
         "fts_pk": "report_id",
     },
@@ -135,6 +136,9 @@ class SearchPlugin:
 
     @staticmethod
     def prepare_connection(conn: Any) -> None:
+        from storage.db import register_functions
+
+        register_functions(conn)  # report_texts and its index read the packed prose
         conn.create_function("escape_fts", 1, trigram_match)
 
 

@@ -73,7 +73,7 @@ def check_consistent(db: Path) -> None:
             "report without cells": "SELECT count(*) FROM reports r WHERE template != "
             "'legacy' AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = r.id)",
             "report without text": "SELECT count(*) FROM reports r WHERE NOT EXISTS "
-            "(SELECT 1 FROM report_texts t WHERE t.report_id = r.id)",
+            "(SELECT 1 FROM report_prose t WHERE t.report_id = r.id)",
             "two latest versions": "SELECT count(*) FROM (SELECT 1 FROM reports "
             "WHERE is_latest = 1 GROUP BY agency, year HAVING count(*) > 1)",
         }
