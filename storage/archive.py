@@ -161,10 +161,15 @@ class Archive:
         if last is None or last <= upto:
             return 0
         added = self.conn.execute(
-            "INSERT INTO report_text (rowid, text) SELECT report_id, text FROM report_texts "
-            "WHERE report_id > ? ORDER BY report_id",
+            "INSERT INTO report_text (rowid, text) SELECT report_id, text "
+            "FROM report_indexed_texts WHERE report_id > ? ORDER BY report_id",
             (upto,),
         ).rowcount
+        self.conn.execute(
+            "INSERT INTO report_chars (rowid, chars) SELECT report_id, nianbao_chars(text) "
+            "FROM report_texts WHERE report_id > ? ORDER BY report_id",
+            (upto,),
+        )
         self.conn.execute(
             "UPDATE settings SET value = ? WHERE key = 'fts_indexed_upto'", (str(last),)
         )
@@ -486,22 +491,35 @@ class Archive:
         )
         self.conn.execute("DELETE FROM cells WHERE report_id = ?", (report_id,))
         self._write_cells(report_id, record["cells"])
-        (old,) = self.conn.execute(
-            "SELECT text FROM report_texts WHERE report_id = ?", (report_id,)
-        ).fetchone()
-        if report_id <= int(setting(self.conn, "fts_indexed_upto")):
-            # Already indexed: the index must forget the old text before it learns the new.
+        indexed = report_id <= int(setting(self.conn, "fts_indexed_upto"))
+        if indexed:
+            # The indexes must forget the old text (as they read it) before they learn the new.
             self.conn.execute(
-                "INSERT INTO report_text (report_text, rowid, text) VALUES ('delete', ?, ?)",
-                (report_id, old),
+                "INSERT INTO report_text (report_text, rowid, text) "
+                "SELECT 'delete', report_id, text FROM report_indexed_texts WHERE report_id = ?",
+                (report_id,),
             )
             self.conn.execute(
-                "INSERT INTO report_text (rowid, text) VALUES (?, ?)", (report_id, p.searchable)
+                "INSERT INTO report_chars (report_chars, rowid, chars) "
+                "SELECT 'delete', report_id, nianbao_chars(text) FROM report_texts "
+                "WHERE report_id = ?",
+                (report_id,),
             )
         self.conn.execute(
             "UPDATE report_prose SET packed = ? WHERE report_id = ?",
             (pack_text(p.searchable), report_id),
         )
+        if indexed:
+            self.conn.execute(
+                "INSERT INTO report_text (rowid, text) "
+                "SELECT report_id, text FROM report_indexed_texts WHERE report_id = ?",
+                (report_id,),
+            )
+            self.conn.execute(
+                "INSERT INTO report_chars (rowid, chars) "
+                "SELECT report_id, nianbao_chars(text) FROM report_texts WHERE report_id = ?",
+                (report_id,),
+            )
 
     def _revision(self, previous_id: int, cells: dict[str, Any], version: int) -> dict:
         before = dict(

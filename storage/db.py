@@ -18,7 +18,9 @@ from storage.schema import migrate
 
 __all__ = [
     "ArchiveError",
+    "char_token",
     "connect",
+    "distinct_chars",
     "exclusive",
     "pack_text",
     "register_functions",
@@ -137,11 +139,22 @@ def unpack_text(packed: bytes | None) -> str | None:
     return None if packed is None else zlib.decompress(packed).decode("utf-8")
 
 
+def distinct_chars(text: str | None) -> str:
+    """The tokens of report_chars: a text's characters, each once, as hexadecimal code
+    points (a tokenizer keeps those whole, punctuation included, and folds none of them)."""
+    return " ".join(sorted({char_token(c) for c in set(text or "") if not c.isspace()}))
+
+
+def char_token(char: str) -> str:
+    return f"{ord(char):x}"
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the archive's views need: report_texts reads the packed prose
     through nianbao_unpack (and so does the full-text index, whose content it is)."""
     conn.create_function("nianbao_unpack", 1, unpack_text, deterministic=True)
     conn.create_function("nianbao_pack", 1, pack_text, deterministic=True)
+    conn.create_function("nianbao_chars", 1, distinct_chars, deterministic=True)
 
 
 def setting(conn: sqlite3.Connection, key: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from itertools import islice
 from typing import Any
 
 from parsers.normalize import to_simplified
-from storage.db import setting
+from storage.db import char_token, setting
 
 # Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
 STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok")
@@ -123,38 +124,76 @@ def _snippet(text: str, term: str, around: int = 12) -> str:
     )
 
 
+def _indexed_candidates(conn: sqlite3.Connection, term: str) -> tuple[str, str, str, tuple]:
+    """How an index finds the reports that hold ``term``: a FROM clause with the text as
+    ``t.text``, the report id's column, a WHERE condition and its arguments."""
+    if len(term) >= 3:
+        # The index serves LIKE, but not with an ESCAPE clause: wildcards are dropped instead.
+        pattern = "%" + term.replace("%", "").replace("_", "") + "%"
+        return "report_text t", "t.rowid", "t.text LIKE ?", (pattern,)
+    if len(term) == 1:
+        table, query = "report_chars", _phrase(char_token(term))
+    else:
+        # The tokenizer folds case as SQLite's tables say: both spellings are looked up.
+        trigrams = {
+            t
+            for spelling in {term, term.lower()}
+            for (t,) in conn.execute(
+                "SELECT term FROM report_text_terms WHERE term > ? AND term <= ?",
+                (spelling, spelling + "\U0010ffff"),
+            )
+        }
+        if not trigrams:  # no indexed report holds it
+            return "report_text t", "t.rowid", "0", ()
+        table, query = "report_text", " OR ".join(_phrase(t) for t in sorted(trigrams))
+    return (
+        f"{table} x JOIN report_texts t ON t.report_id = x.rowid",
+        "x.rowid",
+        f"x.{table} MATCH ?",
+        (query,),
+    )
+
+
+def _phrase(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
 def search(
     conn: sqlite3.Connection, text: str, limit: int = 50, all_versions: bool = False
 ) -> list[dict[str, Any]]:
     """Reports whose text holds ``text`` (either script): their latest versions, or every
-    version with ``all_versions``. The trigram index serves terms of three characters or
-    more; shorter ones, and text the index has not caught up with yet (an ingest still
-    running), are found by a scan."""
+    version with ``all_versions``. Indexes serve every length: the trigram index terms of
+    three characters or more, its trigrams that begin with a term two-character terms,
+    report_chars single characters; text the indexes have not caught up with yet (an
+    ingest still running) is scanned."""
     latest = "" if all_versions else " AND r.is_latest"
     term = "".join(to_simplified(text)[0].split())
     if not term:
         return []
     upto = int(setting(conn, "fts_indexed_upto"))
-    found: list[tuple[int, str]] = []
-    scan_from = 0
-    if len(term) >= 3:
-        # The index serves LIKE, but not with an ESCAPE clause: wildcards are dropped instead.
-        pattern = "%" + term.replace("%", "").replace("_", "") + "%"
-        found = [
-            (i, _snippet(body, term))
-            for i, body in conn.execute(
-                "SELECT t.rowid, t.text FROM report_text t JOIN reports r ON r.id = t.rowid "
-                f"WHERE t.text LIKE ?{latest} ORDER BY t.rowid LIMIT ?",
-                (pattern, limit),
-            )
-        ]
-        scan_from = upto
+    source, rowid, condition, arguments = _indexed_candidates(conn, term)
+    found = list(
+        islice(
+            (
+                (i, _snippet(body, term))
+                for i, body in conn.execute(
+                    f"SELECT {rowid}, t.text FROM {source} JOIN reports r ON r.id = {rowid} "
+                    f"WHERE {condition} AND {rowid} <= ?{latest} ORDER BY {rowid}",
+                    (*arguments, upto),
+                )
+                # Candidates confirmed in their text (the trigram index folds case), each
+                # text read once.
+                if term in body
+            ),
+            limit,
+        )
+    )
     found += [
         (i, _snippet(body, term))
         for i, body in conn.execute(
             "SELECT t.report_id, t.text FROM report_texts t JOIN reports r ON r.id = t.report_id "
             f"WHERE t.report_id > ? AND instr(t.text, ?) > 0{latest} ORDER BY t.report_id LIMIT ?",
-            (scan_from, term, limit),
+            (upto, term, limit),
         )
     ]
     first: dict[int, str] = {}  # a report found by the index and by the scan counts once

@@ -566,6 +566,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIEW report_texts AS
         SELECT report_id, nianbao_unpack(packed) AS text FROM report_prose;
     """,
+    # 11: one- and two-character terms served by indexes instead of a scan. The trigram
+    # index reads each text with a newline after it, so every two-character string of a
+    # text begins one of its trigrams: the trigrams that begin with a term, listed by the
+    # vocabulary table report_text_terms, find every report holding it. Single characters
+    # have their own small index, report_chars: each report's distinct characters, one
+    # token each (nianbao_chars), no positions, no copy of the text.
+    """
+    DROP TABLE report_text;
+    CREATE VIEW report_indexed_texts AS
+        SELECT report_id, nianbao_unpack(packed) || char(10) AS text FROM report_prose;
+    CREATE VIRTUAL TABLE report_text USING fts5(
+        text, tokenize = 'trigram', detail = 'none', columnsize = 0,
+        content = 'report_indexed_texts', content_rowid = 'report_id'
+    );
+    CREATE VIRTUAL TABLE report_text_terms USING fts5vocab(report_text, 'row');
+    CREATE VIRTUAL TABLE report_chars USING fts5(
+        chars, tokenize = 'unicode61', detail = 'none', columnsize = 0, content = ''
+    );
+    INSERT INTO report_text (report_text) VALUES ('rebuild');
+    INSERT INTO report_chars (rowid, chars)
+        SELECT report_id, nianbao_chars(text) FROM report_texts ORDER BY report_id;
+    UPDATE settings SET value = (SELECT coalesce(max(report_id), 0) FROM report_prose)
+        WHERE key = 'fts_indexed_upto';
+    """,
 )
 
 

@@ -177,3 +177,16 @@ class Inbox:
             email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         )
         return "250 OK"
+
+
+def dump(conn: sqlite3.Connection) -> list[str]:
+    """Every stored row and the schema, as text: what a write would change. Virtual tables
+    are read through their shadow tables (a contentless index cannot be read back, so
+    sqlite3's iterdump fails on it)."""
+    out = [repr(r) for r in conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 2")]
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+        "ORDER BY name"
+    ).fetchall():
+        out += [repr(r) for r in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')]
+    return out

@@ -12,10 +12,11 @@ import pytest
 from ingest import add_document, reparse
 from report.registry import rules_of
 from storage.archive import Archive, Fetched
-from storage.db import ArchiveError, connect
+from storage.db import ArchiveError, connect, unpack_text
 from storage.query import findings, matrix, search
 from storage.sources import SourcesError, load_sources
-from tests.support import SOURCES, read_whole, report
+from tests.corpus import make_layouts as layouts
+from tests.support import SOURCES, dump, read_whole, report
 
 
 def count(a: Archive, table: str) -> int:
@@ -210,17 +211,43 @@ def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
     assert search(archive.conn, "不存在的词语") == []
 
 
+def test_short_terms_are_found_through_indexes_exactly(archive: Archive) -> None:
+    """One and two characters: the same reports as reading every text, at a text's very
+    end too, punctuation and letter case included, and only the texts that may hold the
+    term are read (a scan would read them all)."""
+    tails = ["附注：Ω", "县的XQ", "附注；", "（完）", "甲乙"]
+    for i, (agency, year) in enumerate(
+        (a, y) for a in ("某市生态环境局", "某县人民政府") for y in range(2019, 2024)
+    ):
+        text = layouts.render(agency, year, "2021" if year >= 2021 else "2019", "tabs")
+        add_document(archive, f"{text}\n{tails[i % len(tails)]}{i}".encode())
+    archive.flush_search_index()
+    texts = dict(archive.conn.execute("SELECT report_id, text FROM report_texts"))
+    assert len(texts) == 10
+    terms = ["Ω", "县的", "XQ", "xq", "；", "；2", "完", "）", "乙7", "9", "甲乙", "的", "龘"]
+    terms.append("龘龘")
+    terms += [texts[i][-2:] for i in texts] + [texts[i][-1] for i in texts]
+    for term in terms:
+        expected = sorted(i for i, t in texts.items() if term in t)
+        assert sorted(h["report_id"] for h in search(archive.conn, term)) == expected, term
+    read = []
+    archive.conn.create_function(
+        "nianbao_unpack", 1, lambda b: read.append(1) or unpack_text(b), deterministic=True
+    )
+    for term in ("Ω", "县的", "；2", "龘", "龘龘"):
+        read.clear()
+        hits = search(archive.conn, term)
+        assert len(read) == len(hits) <= 2, term  # each once
+
+
 def test_reparse_is_idempotent_and_repairs(archive: Archive) -> None:
     add_document(archive, report())
     add_document(archive, b"\x00\x01 not a document")
     assert reparse(archive) == {"unchanged": 1}
 
-    def dump() -> str:
-        return hashlib.sha256("\n".join(archive.conn.iterdump()).encode()).hexdigest()
-
-    before = dump()
+    before = dump(archive.conn)
     assert reparse(archive) == {"unchanged": 1}
-    assert dump() == before
+    assert dump(archive.conn) == before
     archive.conn.execute("UPDATE cells SET value = 999")  # as if an older parser misread
     archive.conn.execute("UPDATE reports SET record_hash = 'old'")
     assert reparse(archive) == {"updated": 1}

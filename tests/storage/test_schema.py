@@ -9,6 +9,7 @@ import pytest
 
 from storage.db import ArchiveError, connect
 from storage.schema import MIGRATIONS, migrate
+from tests.support import dump
 
 
 def test_new_archive_has_every_table_and_view(tmp_path: Path) -> None:
@@ -41,9 +42,9 @@ def test_new_archive_has_every_table_and_view(tmp_path: Path) -> None:
 
 def test_migrating_again_changes_nothing(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
-    before = list(conn.iterdump())
+    before = dump(conn)
     assert migrate(conn) == len(MIGRATIONS)
-    assert list(conn.iterdump()) == before
+    assert dump(conn) == before
 
 
 def test_an_archive_from_a_newer_nianbao_is_refused(tmp_path: Path) -> None:
