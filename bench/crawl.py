@@ -3,9 +3,13 @@
 Run from the repository root: ``python bench/crawl.py [--agencies N] [--years Y]``
 (default 2,000 agencies × 5 years). A portal of one 年报 column per agency, each listing
 its reports as HTML pages with full template tables, is served on 127.0.0.1 by another
-process; ``nianbao crawl`` crawls it into a new archive with politeness delays off. Then
+process; ``nianbao crawl`` crawls it into a new archive with politeness delays off. The same
+portal is crawled by nianbao as it was at ``--baseline`` (a commit, default 3531e38: the
+last before the parse pool and the PDF fast path; its files are taken with ``git archive``,
+the repository is not touched), parsing in the crawler's process and in the pool. Then
 ``scrapy bench`` runs on the same machine for comparison. Figures are printed; nothing is
-asserted. Target: at least half of scrapy bench's pages/s.
+asserted. Targets: at least half of scrapy bench's pages/s; ≥ 1.8× the baseline's
+documents/s on 2 cores.
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=2_000)
     ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--baseline", default="3531e38", help="commit to compare with ('' for none)")
     args = ap.parse_args()
     years = list(range(2024 - args.years, 2024))
     port = multiprocessing.Value("i", 0)
@@ -113,14 +118,31 @@ def main() -> None:
         flush=True,
     )
     rates = {}
-    for label, workers in (("inline", "0"), ("pool", None)):
-        with tempfile.TemporaryDirectory() as tmp:
-            rates[label] = crawl_once(Path(tmp), url, args.agencies, workers, label)
+    with tempfile.TemporaryDirectory() as old:
+        runs = [("inline", "0", ROOT), ("pool", None, ROOT)]
+        if args.baseline:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True
+            )
+            if archive.returncode == 0:
+                subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
+                runs.insert(0, (f"baseline {args.baseline}", None, Path(old)))
+            else:
+                print(f"baseline {args.baseline}: {archive.stderr.decode().strip()}")
+        for label, workers, code in runs:
+            with tempfile.TemporaryDirectory() as tmp:
+                rates[label] = crawl_once(Path(tmp), url, args.agencies, workers, label, code)
     inline, pool = rates["inline"], rates["pool"]
     print(
         f"pool vs inline: {pool[0] / inline[0]:.2f}× pages/s, {pool[1] / inline[1]:.2f}× "
-        "documents/s (goal ≥ 1.8× on 2 cores)"
+        "documents/s"
     )
+    if f"baseline {args.baseline}" in rates:
+        base = rates[f"baseline {args.baseline}"]
+        print(
+            f"pool vs baseline {args.baseline}: {pool[0] / base[0]:.2f}× pages/s, "
+            f"{pool[1] / base[1]:.2f}× documents/s (goal ≥ 1.8× on 2 cores)"
+        )
     server.terminate()
     with tempfile.TemporaryDirectory() as tmp:
         rate = scrapy_bench(Path(tmp))
@@ -133,9 +155,10 @@ def main() -> None:
 
 
 def crawl_once(
-    work: Path, url: str, agencies: int, workers: str | None, label: str
+    work: Path, url: str, agencies: int, workers: str | None, label: str, code: Path = ROOT
 ) -> tuple[float, float]:
-    """One crawl of the portal into a new archive: (pages/s, documents/s)."""
+    """One crawl of the portal into a new archive by nianbao's code at ``code``:
+    (pages/s, documents/s)."""
     (work / "agencies.toml").write_text(
         "".join(
             f'[[agency]]\nid = "a{n}"\nname = "某省某市第{n}单位"\nlevel = "county_dept"\n'
@@ -165,7 +188,7 @@ def crawl_once(
         cwd=work,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
     )
     wall = time.perf_counter() - started
     print(f"  [{label}] " + (crawl.stdout.strip() or crawl.stderr[-2000:]))

@@ -73,7 +73,7 @@ def check_seconds_per_report(agencies: int) -> float:
     import archive as bench_archive  # bench/archive.py
 
     with tempfile.TemporaryDirectory() as tmp:
-        archive, years = bench_archive.build(Path(tmp) / "bench.db", agencies, 5, quiet=True)
+        archive, years, _ = bench_archive.build(Path(tmp) / "bench.db", agencies, 5, quiet=True)
         from monitor.runner import run_checks
 
         started = time.perf_counter()
