@@ -29,7 +29,8 @@ from crawler.spiders.portal import PortalSpider
 from ingest import prepare
 from parsers.dates import now
 from parsers.guard import die_with
-from parsers.html import join_pages
+from parsers.html import decode_html, join_pages, page_date
+from parsers.sniff import sniff
 from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared
 from storage.db import connect
@@ -111,21 +112,34 @@ class ArchivePipeline:
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
-        jobs: dict[str, tuple[bytes, Fetched]] = {}
+        # (bytes, fetch, parse it, read its date as a report page's)
+        jobs: dict[str, tuple[bytes, Fetched, bool, bool]] = {}
         for doc in item.docs:
             if doc.error or doc.body is None:
                 continue
             sha = hashlib.sha256(doc.body).hexdigest()
             if sha not in jobs and not archive.has_document(sha):
-                jobs[sha] = (doc.body, Fetched(content_type=doc.content_type))
+                jobs[sha] = (doc.body, Fetched(content_type=doc.content_type), True, False)
+        page = item.docs[0] if item.docs else None
+        page_sha = None
+        if jobs and page is not None and page.body is not None and not page.error:
+            # The page's own date, for what the group writes (the page and attachments),
+            # read by the worker that parses the page (alone when the page is archived).
+            page_sha = hashlib.sha256(page.body).hexdigest()
+            parse = page_sha in jobs
+            jobs[page_sha] = (page.body, Fetched(content_type=page.content_type), parse, True)
         if self.pool is None:
-            return {sha: prepare(body, f, limits=spider.limits) for sha, (body, f) in jobs.items()}
-        loop = asyncio.get_running_loop()
-        futures = {
-            sha: loop.run_in_executor(self.pool, _prepare, body, f, spider.limits)
-            for sha, (body, f) in jobs.items()
-        }
-        return {sha: await future for sha, future in futures.items()}
+            done = {sha: _prepare(*job, spider.limits) for sha, job in jobs.items()}
+        else:
+            loop = asyncio.get_running_loop()
+            futures = {
+                sha: loop.run_in_executor(self.pool, _prepare, *job, spider.limits)
+                for sha, job in jobs.items()
+            }
+            done = {sha: await future for sha, future in futures.items()}
+        if page_sha is not None and page is not None and page.page_date is None:
+            page.page_date = done[page_sha][1]
+        return {sha: p for sha, (p, _) in done.items() if p is not None}
 
     def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:
         spider: PortalSpider = self.crawler.spider
@@ -363,6 +377,12 @@ def _kept_rank(
     return rank_of(latest["template"], latest["filled"], latest["format"])
 
 
-def _prepare(data: bytes, fetched: Fetched, limits: Any) -> Prepared:
-    """ingest.prepare in a pool worker (a module-level function: it is sent by name)."""
-    return prepare(data, fetched, limits=limits)
+def _prepare(
+    data: bytes, fetched: Fetched, parse: bool, date: bool, limits: Any
+) -> tuple[Prepared | None, str | None]:
+    """ingest.prepare when ``parse``; when ``date``, the date the document shows as a
+    report page (an HTML page's only). Runs in a pool worker: it is sent by name."""
+    day = None
+    if date and sniff(data[:4096]) == "html":
+        day = page_date(decode_html(data, fetched.content_type))
+    return (prepare(data, fetched, limits=limits) if parse else None), day

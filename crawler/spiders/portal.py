@@ -363,7 +363,10 @@ class PortalSpider(scrapy.Spider):
         parts: list[str] = []
         if body is not None and sniff(body) == "html":
             html = decode_html(body, doc.content_type)
-            doc.page_date = page_date(html)
+            if doc.known_sha:
+                # A new page's date is read where it is parsed, off the crawler's loop
+                # (the pipeline's workers); an unchanged page is parsed by nobody.
+                doc.page_date = page_date(html)
             mine = self.hosts[group.agency_id]
             links = [u for u in attachments(response.url, html) if _host(u) in mine]
             parts = [u for u in continuation_pages(response.url, html) if _host(u) in mine]

@@ -181,6 +181,14 @@ def test_documents_and_dates_are_archived_with_their_sources(crawled) -> None:
         "SELECT year, published_at FROM reports WHERE agency_id = ? ORDER BY year",
         (BY_YEAR_AGENCY[0],),
     ).fetchall() == [(y, f"{y + 1}-{BY_YEAR_DAY}") for y in BY_YEAR_PUBLISHED]
+    # An attachment's report keeps the date of the page that links to it (read off the
+    # crawler's loop, by the worker that parses the page).
+    dated = conn.execute(
+        "SELECT d.format, count(*), count(r.page_date) FROM reports r "
+        "JOIN documents d ON d.sha256 = r.document_sha256 GROUP BY 1"
+    ).fetchall()
+    assert {f for f, *_ in dated} >= {"html", "pdf", "docx", "doc", "ofd"}
+    assert all(reports == with_date for _, reports, with_date in dated), dated
     gbk = next(p for p, r in portal.resources.items() if "gb2312" in r.content_type)
     row = conn.execute(
         "SELECT d.etag IS NOT NULL, d.last_modified FROM documents d WHERE d.source_url = ?",
