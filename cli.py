@@ -7,11 +7,13 @@ could not be read), 2 bad usage or unreadable input.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -218,7 +220,8 @@ def parse(
 
     Example: nianbao parse --json 高龙镇2020年报.pdf - < other-report.txt
     """
-    bounds = _limits(**limits)
+    # One document at a time, waited for: a long PDF's pages are read on every core.
+    bounds = replace(_limits(**limits), pdf_workers=os.cpu_count() or 1)
     archive = None
     if db_path:
         archive = Archive(_open(db_path, create=True))

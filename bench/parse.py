@@ -1,9 +1,16 @@
 """Parse speed on one core: text reports per second over the test corpus, then documents
 and pages per second for each format.
 
-Run from the repository root: ``python bench/parse.py [--seconds S]``. Documents are parsed
-round after round until the time is up; the figures are printed, nothing is asserted.
-Targets: 500 text reports/s; HTML 200 docs/s, DOCX 50 docs/s, PDF 20 pages/s.
+Run from the repository root: ``python bench/parse.py [--seconds S] [--peer DIR]``.
+Documents are parsed round after round until the time is up; the figures are printed,
+nothing is asserted. Targets: 500 text reports/s; HTML 200 docs/s, DOCX 50 docs/s, PDF 20
+pages/s; HTML extraction ≤ 2× lxml parse + itertext; text reports/s ≥ the peer parser's.
+
+``--peer DIR``: a directory holding the package ``govnianbao`` (the ``src/`` of a checkout
+of github.com/zxj6827111-blip/govnianbao, a parser of the same reports that does less: no
+script conversion, no rules, no metadata); its ``parse_annual_report_text`` reads the same
+corpus texts, interleaved round by round with nianbao's, and the ratio is printed. Its code
+is not part of nianbao.
 """
 
 from __future__ import annotations
@@ -81,9 +88,42 @@ def html_vs_lxml(rounds: int = 40) -> None:
         )
 
 
+def versus_peer(docs: list[tuple[str, bytes]], seconds: float, peer: Path) -> None:
+    """Text reports/s of nianbao (from bytes: decoding included) and of the peer parser
+    (from the decoded text) on the same reports, rounds interleaved, medians."""
+    sys.path.insert(0, str(peer))
+    try:
+        from govnianbao.annual_report_parser import parse_annual_report_text
+    except ImportError as exc:
+        print(f"peer: cannot import govnianbao from {peer}: {exc}")
+        return
+    import logging
+
+    logging.getLogger("govnianbao").setLevel(logging.ERROR)  # it logs every table it reads
+    texts = [data.decode("utf-8") for _, data in docs]
+    ours, theirs = [], []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or not ours:
+        t0 = time.perf_counter()
+        for _, data in docs:
+            parse_bytes(data)
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for text in texts:
+            parse_annual_report_text(text)
+        theirs.append(time.perf_counter() - t0)
+    o, t = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"text, same reports, {len(ours)} interleaved rounds: nianbao {len(docs) / o:.0f} "
+        f"reports/s, peer govnianbao {len(docs) / t:.0f} reports/s = {t / o:.2f}× its speed "
+        "(goal ≥ 1×)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="how long to run (default 5)")
+    ap.add_argument("--peer", type=Path, help="directory holding the govnianbao package")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -123,6 +163,8 @@ def main() -> None:
         )
     medians = sorted(((statistics.median(t), n) for n, t in per_doc.items()), reverse=True)
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
+    if args.peer:
+        versus_peer(docs, args.seconds, args.peer)
     print()
     per_format(args.seconds)
     html_vs_lxml()

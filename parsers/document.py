@@ -25,6 +25,9 @@ class Limits:
     max_pages: int = 500
     seconds: float = 30.0
     memory_mb: int = 1024
+    # Processes that read one PDF's pages: one where documents are already parsed side by
+    # side (the crawl's pool), every core where one document is waited for (`nianbao parse`).
+    pdf_workers: int = 1
 
 
 def _text_sized(data: bytes, what: str, limits: Limits) -> None:
@@ -55,7 +58,7 @@ def _plain_text(data: bytes, fmt: str, limits: Limits) -> str:
     if fmt == sniff.PDF:
         from parsers.pdf import pdf_text
 
-        return pdf_text(data, limits.max_pages)[0]
+        return pdf_text(data, limits.max_pages, limits.pdf_workers)[0]
     if fmt == sniff.DOCX:
         from parsers.docx import docx_text
 

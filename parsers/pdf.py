@@ -10,7 +10,11 @@ rows follow each other, which the record builder reads as one table.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import pickle
+import signal
 from collections import Counter
 from typing import Any
 
@@ -70,8 +74,9 @@ def _plumber(data: bytes) -> Any:
     return pdfplumber.open(io.BytesIO(data))
 
 
-def pdf_text(data: bytes, max_pages: int) -> tuple[str, int]:
-    """(text, page count)."""
+def pdf_text(data: bytes, max_pages: int, workers: int = 1) -> tuple[str, int]:
+    """(text, page count); with ``workers`` > 1, a long PDF's pages are shared among that
+    many processes (this one and forked children)."""
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -80,26 +85,11 @@ def pdf_text(data: bytes, max_pages: int) -> tuple[str, int]:
         n = len(doc)
         if n > max_pages:
             raise DocumentError(f"PDF has {n} pages: refused (limit {max_pages})")
-        plumber = None
-        lines: list[str] = []
-        for i in range(n):
-            page = doc[i]
-            if not _has_rules(page):
-                lines.append(page.get_textpage().get_text_range())
-                STATS["text"] += 1
-            elif (fast := read_page(page)) is not None:
-                lines += fast
-                STATS["grid"] += 1
-            else:
-                if plumber is None:
-                    plumber = _plumber(data)
-                lines += _table_page(plumber.pages[i])
-                plumber.pages[i].close()
-                STATS["pdfplumber"] += 1
-            page.close()
-        if plumber is not None:
-            plumber.close()
-        return "\n".join(lines), n
+        if workers > 1 and n >= _SPLIT_PAGES:
+            pages = _read_shared(doc, data, n, workers)
+        else:
+            pages = _read_pages(doc, data, range(n))
+        return "\n".join(line for lines in pages for line in lines), n
     except (ValueError, KeyError, TypeError) as exc:
         raise DocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})") from None
     except Exception as exc:
@@ -108,3 +98,89 @@ def pdf_text(data: bytes, max_pages: int) -> tuple[str, int]:
         raise
     finally:
         doc.close()
+
+
+def _read_pages(doc: pdfium.PdfDocument, data: bytes, indices: range) -> list[list[str]]:
+    """Each page's lines, in order."""
+    plumber = None
+    out: list[list[str]] = []
+    try:
+        for i in indices:
+            page = doc[i]
+            if not _has_rules(page):
+                out.append([page.get_textpage().get_text_range()])
+                STATS["text"] += 1
+            elif (fast := read_page(page)) is not None:
+                out.append(fast)
+                STATS["grid"] += 1
+            else:
+                if plumber is None:
+                    plumber = _plumber(data)
+                out.append(_table_page(plumber.pages[i]))
+                plumber.pages[i].close()
+                STATS["pdfplumber"] += 1
+            page.close()
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return out
+
+
+# Pages below which a second process costs more (a fork, a pipe) than it saves.
+_SPLIT_PAGES = 12
+
+
+def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> list[list[str]]:
+    """_read_pages over all pages, in consecutive shares: the first here, the others each
+    in a forked child (the document already open in it) that dies with this process."""
+    from parsers.guard import die_with  # it imports this module
+
+    share = -(-n // workers)
+    shares = [range(k, min(n, k + share)) for k in range(0, n, share)]
+    parent = os.getpid()
+    children: list[tuple[int, int]] = []
+    for indices in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: read its share, send it, leave without cleanup
+            os.close(read_end)
+            die_with(parent)
+            STATS.clear()
+            try:
+                result: tuple = ("ok", _read_pages(doc, data, indices), dict(STATS))
+            except MemoryError:
+                result = ("memory", "", {})
+            except DocumentError as exc:
+                result = ("error", str(exc), {})
+            except Exception as exc:
+                result = ("error", f"unreadable PDF ({type(exc).__name__}: {exc})", {})
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    unread = {read_end for _, read_end in children}
+    try:
+        pages = _read_pages(doc, data, shares[0])
+        for _, read_end in children:
+            unread.discard(read_end)
+            with os.fdopen(read_end, "rb") as got:
+                try:
+                    status, result, stats = pickle.load(got)
+                except EOFError:
+                    raise DocumentError("a process reading the PDF's pages died") from None
+            if status == "memory":
+                raise MemoryError
+            if status == "error":
+                raise DocumentError(result)
+            pages += result
+            STATS.update(stats)
+        return pages
+    finally:
+        for read_end in unread:
+            os.close(read_end)
+        for pid, _ in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # gone already, unless this share failed
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
