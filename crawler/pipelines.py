@@ -28,7 +28,7 @@ from crawler.pages import rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from ingest import prepare
 from parsers.dates import now
-from parsers.guard import die_with
+from parsers.guard import die_with_named
 from parsers.html import decode_html, join_pages, page_date
 from parsers.sniff import sniff
 from report.agencies import AgencyIndex, normal_name
@@ -65,9 +65,7 @@ class ArchivePipeline:
         if workers > 0:
             # A fork server, not fork: the crawler has threads (DNS) a fork would copy
             # mid-flight. Workers load the parser once and die with the crawl.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.poolserver", "ingest", "parsers.guard"])
-            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=die_with)
+            self.pool = parse_pool(workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -375,6 +373,20 @@ def _kept_rank(
     if latest is None or latest["document_sha256"] not in kept:
         return (0, 0, 0)
     return rank_of(latest["template"], latest["filled"], latest["format"])
+
+
+def parse_pool(workers: int) -> ProcessPoolExecutor:
+    """The crawl's parse workers: a fork server's children, that load the parser once and
+    die with the crawl, however it ends (crawler.poolserver)."""
+    os.environ["NIANBAO_CRAWL_PID"] = str(os.getpid())
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["crawler.poolserver", "ingest", "parsers.guard"])
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=die_with_named,
+        initargs=("NIANBAO_POOL_SERVER_PID",),
+    )
 
 
 def _prepare(

@@ -39,6 +39,14 @@ def die_with(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def die_with_named(variable: str) -> None:
+    """die_with the parent whose pid the environment variable ``variable`` holds: a
+    process started by one that may be gone already checks that it is not (the kernel
+    only tells of a death after the request)."""
+    value = os.environ.get(variable)
+    die_with(int(value) if value else None)
+
+
 def _child(
     writer: Connection, data: bytes, content_type: str | None, limits: Limits, parent: int
 ) -> None:

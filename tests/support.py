@@ -190,3 +190,17 @@ def dump(conn: sqlite3.Connection) -> list[str]:
     ).fetchall():
         out += [repr(r) for r in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')]
     return out
+
+
+def left_behind(crawl_pid: int) -> list[int]:
+    """Live processes a crawl started, wherever they now hang in the process tree (they
+    carry its pid in their environment; reparented orphans included)."""
+    marker = f"NIANBAO_CRAWL_PID={crawl_pid}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return sorted(p for p in found if p != crawl_pid)

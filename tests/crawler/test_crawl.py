@@ -35,7 +35,7 @@ from demo.portal import (
     PortalServer,
     sources_toml,
 )
-from tests.support import FAST, crawl_args, invoke, reports, run, start
+from tests.support import FAST, crawl_args, invoke, left_behind, reports, run, start
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -298,6 +298,7 @@ def test_a_killed_crawl_resumes_and_the_archive_stays_consistent(tmp_path: Path)
         ):
             time.sleep(0.1)
         assert [pid for pid in helpers if Path(f"/proc/{pid}").exists()] == []  # none left
+        assert left_behind(proc.pid) == []  # nor anywhere else in the process tree
         assert (tmp_path / "nianbao.db.crawl").is_dir()  # the queue kept for the next run
         part = reports(tmp_path / "nianbao.db")
         assert 6 <= len(part) < len(portal.published)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from demo.portal import PortalServer, sources_toml
-from tests.support import crawl_args, reports, run, start
+from tests.support import crawl_args, left_behind, reports, run, start
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -53,6 +53,10 @@ def test_killed_at_random_points_never_a_false_missing(tmp_path: Path) -> None:
             time.sleep(rng.uniform(0.5, 4.0))
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            deadline = time.monotonic() + 10
+            while left_behind(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert left_behind(proc.pid) == []  # no parser process outlives the crawl
             if not (workdir / "nianbao.db").exists():
                 continue  # killed before it opened the archive
             conn = sqlite3.connect(workdir / "nianbao.db")
