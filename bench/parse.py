@@ -100,7 +100,9 @@ def versus_peer(docs: list[tuple[str, bytes]], seconds: float, peer: Path) -> No
     import logging
 
     logging.getLogger("govnianbao").setLevel(logging.ERROR)  # it logs every table it reads
-    texts = [data.decode("utf-8") for _, data in docs]
+    from parsers.decode import decode_text
+
+    texts = [decode_text(data) for _, data in docs]  # it reads text only: decoded for it
     ours, theirs = [], []
     start = time.perf_counter()
     while time.perf_counter() - start < seconds or not ours:

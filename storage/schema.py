@@ -590,6 +590,55 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE settings SET value = (SELECT coalesce(max(report_id), 0) FROM report_prose)
         WHERE key = 'fts_indexed_upto';
     """,
+    # 12: the matrix's cells without a report cost a lookup, not a pass over the findings:
+    # the open findings of the rules that unverify are found rule by rule through the
+    # index on (status, rule) (the planner scanned the table for `rule IN (…)`), and the
+    # years in doubt are gathered once instead of once per cell.
+    """
+    DROP VIEW compliance;
+    DROP VIEW unverified_agencies;
+    CREATE VIEW unverified_agencies AS
+        SELECT DISTINCT a.id AS agency_id FROM agencies a, json_each(a.list_urls) u
+        WHERE coalesce((
+            SELECT r.complete FROM list_reads r WHERE r.list_url = u.value
+            ORDER BY r.run_id DESC LIMIT 1), 0) = 0
+        UNION
+        SELECT f.agency_id FROM verdict_rules v CROSS JOIN findings f
+        WHERE v.scope = 'agency' AND f.status = 'open' AND f.rule = v.rule
+            AND f.agency_id IS NOT NULL;
+    CREATE VIEW compliance AS
+        WITH RECURSIVE asof(day) AS (
+            SELECT coalesce(nullif(value, ''), date('now')) FROM settings WHERE key = 'as_of'
+        ), span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < (SELECT CAST(strftime('%Y', day) AS INTEGER) FROM asof) - 1
+        ), cutoff(day) AS (
+            SELECT date(asof.day, '-' || value || ' days') FROM settings, asof
+            WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            SELECT agency_id FROM unverified_agencies
+        ), doubtful(agency_id, year) AS (
+            -- A report listed for this year turned out to be another's: nothing is proven.
+            SELECT f.agency_id, f.year FROM verdict_rules v CROSS JOIN findings f
+            WHERE v.scope = 'year' AND f.status = 'open' AND f.rule = v.rule
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN (a.id, s.year) IN doubtful THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'missing'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
 )
 
 
