@@ -14,12 +14,13 @@ ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_FORMATS) + r")(?:$|[?#&])", re.IGNORECASE)
 # Download scripts name the file in the query: downfile.jsp?filename=P0….pdf
 _QUERY_FILE = re.compile(r"=[^&]*\.(" + "|".join(ATTACHMENT_FORMATS) + r")\b", re.IGNORECASE)
-_ANY_FORMAT = re.compile("|".join(ATTACHMENT_FORMATS), re.IGNORECASE)
+# Anywhere in the page: what every link above holds, its dot percent-encoded or not.
+_ANY_FILE = re.compile(r"(?:\.|%2e)(?:" + "|".join(ATTACHMENT_FORMATS) + r")\b", re.IGNORECASE)
 
 
 def attachments(url: str, html: str) -> list[str]:
     """The documents a report page links to (PDF, DOC, DOCX, WPS, OFD), in page order."""
-    if not _ANY_FORMAT.search(html):
+    if not _ANY_FILE.search(html):
         return []  # most report pages link to none: not worth parsing the page for links
     out: list[str] = []
     for link in links_in(url, html):

@@ -108,6 +108,7 @@ class Prepared:
     error: str | None
     text_hash: str = ""
     searchable: str = ""
+    packed_text: bytes = b""  # searchable as report_prose keeps it
     record_hash: str = ""
 
 
@@ -128,6 +129,7 @@ def pack(
     if record is not None and ident is not None:
         prepared.text_hash = ident.text_hash
         prepared.searchable = ident.searchable
+        prepared.packed_text = pack_text(ident.searchable)
         prepared.record_hash = ident.record_hash
     return prepared
 
@@ -449,7 +451,7 @@ class Archive:
         self._write_cells(report_id, record["cells"])
         self.conn.execute(
             "INSERT INTO report_prose (report_id, packed) VALUES (?, ?)",
-            (report_id, pack_text(p.searchable)),
+            (report_id, p.packed_text or pack_text(p.searchable)),
         )
         self._pending += 1
         findings = list(record["findings"])
@@ -507,7 +509,7 @@ class Archive:
             )
         self.conn.execute(
             "UPDATE report_prose SET packed = ? WHERE report_id = ?",
-            (pack_text(p.searchable), report_id),
+            (p.packed_text or pack_text(p.searchable), report_id),
         )
         if indexed:
             self.conn.execute(

@@ -93,3 +93,22 @@ def test_every_family_has_pages() -> None:
         read_list_page(_load(c)[0]["url"], _load(c)[1]).family for c in LISTS
     }
     assert {"trs", "hanweb", "gkmlpt", "hidden", "plain"} <= families
+
+
+@pytest.mark.parametrize(
+    ("link", "found"),
+    [
+        ("/files/report.PDF", True),
+        ("/files/%E5%B9%B4%E6%8A%A5.docx", True),
+        ("/files/report%2Epdf", True),
+        ("/download.jsp?filename=P0123.wps&id=9", True),
+        ("/articles/document.html", False),  # "doc" in a word is not a format
+        ("/files/report.pdfx", False),
+    ],
+)
+def test_a_page_is_searched_for_links_only_when_it_names_a_format(link: str, found: bool) -> None:
+    page = (
+        "<!DOCTYPE html><html><body><script>document.title='年报';</script>"
+        f'<a href="{link}">附件</a></body></html>'
+    )
+    assert bool(attachments("http://www.example.gov.cn/a/t1.html", page)) is found
