@@ -89,37 +89,42 @@ def html_vs_lxml(rounds: int = 40) -> None:
 
 
 def versus_peer(docs: list[tuple[str, bytes]], seconds: float, peer: Path) -> None:
-    """Text reports/s of nianbao (from bytes: decoding included) and of the peer parser
-    (from the decoded text) on the same reports, rounds interleaved, medians."""
+    """Text reports/s of nianbao (bytes to a plain-data record: decoding included) and of
+    the peer parser on the same reports (from the decoded text: to its objects, and to
+    plain data as it gives them to its web API), rounds interleaved, medians."""
     sys.path.insert(0, str(peer))
     try:
-        from govnianbao.annual_report_parser import parse_annual_report_text
+        from govnianbao import annual_report_parser as theirs
     except ImportError as exc:
         print(f"peer: cannot import govnianbao from {peer}: {exc}")
         return
     import logging
 
-    logging.getLogger("govnianbao").setLevel(logging.ERROR)  # it logs every table it reads
     from parsers.decode import decode_text
 
+    logging.getLogger("govnianbao").setLevel(logging.ERROR)  # it logs every table it reads
     texts = [decode_text(data) for _, data in docs]  # it reads text only: decoded for it
-    ours, theirs = [], []
+    runs = {
+        "nianbao": lambda: [parse_bytes(data) for _, data in docs],
+        "govnianbao, objects": lambda: [theirs.parse_annual_report_text(t) for t in texts],
+        "govnianbao, plain data": lambda: [
+            theirs.parse_annual_report_text_to_dict(t) for t in texts
+        ],
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds or not ours:
-        t0 = time.perf_counter()
-        for _, data in docs:
-            parse_bytes(data)
-        ours.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        for text in texts:
-            parse_annual_report_text(text)
-        theirs.append(time.perf_counter() - t0)
-    o, t = statistics.median(ours), statistics.median(theirs)
+    while time.perf_counter() - start < seconds or not times["nianbao"]:
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    rate = {name: len(docs) / statistics.median(t) for name, t in times.items()}
     print(
-        f"text, same reports, {len(ours)} interleaved rounds: nianbao {len(docs) / o:.0f} "
-        f"reports/s, peer govnianbao {len(docs) / t:.0f} reports/s = {t / o:.2f}× its speed "
-        "(goal ≥ 1×)"
+        f"text, the same {len(docs)} reports, {len(times['nianbao'])} interleaved rounds "
+        "(goal: nianbao ≥ the peer):"
     )
+    for name, r in rate.items():
+        print(f"  {name}: {r:.0f} reports/s (nianbao at {rate['nianbao'] / r:.2f}× it)")
 
 
 def main() -> None:

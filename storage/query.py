@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -97,15 +100,31 @@ def findings(
 def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, list[str]]]:
     """{agency_id: {year: [statuses]}}: a found report is ok, or late and/or inconsistent."""
     out: dict[str, dict[int, list[str]]] = {}
-    for agency_id, year, status, late, inconsistent in conn.execute(
-        "SELECT agency_id, year, status, late, inconsistent FROM compliance"
-    ):
-        if status in ("late", "inconsistent"):
-            status_list = [s for s, on in (("late", late), ("inconsistent", inconsistent)) if on]
-        else:
-            status_list = [status]
-        out.setdefault(agency_id, {})[year] = status_list
-    return {a: dict(sorted(out[a].items())) for a in sorted(out)}
+    with _no_collection():
+        for agency_id, year, status, late, inconsistent in conn.execute(
+            "SELECT agency_id, year, status, late, inconsistent FROM compliance"
+        ):
+            if status in ("late", "inconsistent"):
+                both = (("late", late), ("inconsistent", inconsistent))
+                status_list = [s for s, on in both if on]
+            else:
+                status_list = [status]
+            out.setdefault(agency_id, {})[year] = status_list
+        return {a: dict(sorted(out[a].items())) for a in sorted(out)}
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a large result is built: it would otherwise
+    walk every container made so far, again and again (a national matrix took twice as
+    long, and grew faster than the archive). What is built here holds no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def worst(statuses: list[str]) -> str:
