@@ -7,7 +7,8 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any
 
 from parsers.normalize import to_simplified
@@ -99,18 +100,13 @@ def findings(
 
 def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, list[str]]]:
     """{agency_id: {year: [statuses]}}: a found report is ok, or late and/or inconsistent."""
-    out: dict[str, dict[int, list[str]]] = {}
     with _no_collection():
-        for agency_id, year, status, late, inconsistent in conn.execute(
-            "SELECT agency_id, year, status, late, inconsistent FROM compliance"
-        ):
-            if status in ("late", "inconsistent"):
-                both = (("late", late), ("inconsistent", inconsistent))
-                status_list = [s for s, on in both if on]
-            else:
-                status_list = [status]
-            out.setdefault(agency_id, {})[year] = status_list
-        return {a: dict(sorted(out[a].items())) for a in sorted(out)}
+        rows = conn.execute(
+            "SELECT agency_id, year, CASE WHEN status IN ('late', 'inconsistent') THEN "
+            "iif(late, iif(inconsistent, 'late inconsistent', 'late'), 'inconsistent') "
+            "ELSE status END FROM compliance ORDER BY agency_id, year"
+        )
+        return {a: {y: s.split() for _, y, s in cells} for a, cells in groupby(rows, itemgetter(0))}
 
 
 @contextmanager
