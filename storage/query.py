@@ -11,7 +11,7 @@ from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any
 
-from parsers.normalize import to_simplified
+from parsers.normalize import compact, normal_form
 from storage.db import char_token, setting
 
 # Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
@@ -182,7 +182,7 @@ def search(
     report_chars single characters; text the indexes have not caught up with yet (an
     ingest still running) is scanned."""
     latest = "" if all_versions else " AND r.is_latest"
-    term = "".join(to_simplified(text)[0].split())
+    term = compact(normal_form(text))  # as the stored text is: simplified, NFKC
     if not term:
         return []
     upto = int(setting(conn, "fts_indexed_upto"))

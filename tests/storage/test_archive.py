@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest import add_document, reparse
+from parsers.normalize import normal_form
 from report.registry import rules_of
 from storage.archive import Archive, Fetched
 from storage.db import ArchiveError, connect, unpack_text
@@ -228,8 +229,12 @@ def test_short_terms_are_found_through_indexes_exactly(archive: Archive) -> None
     terms.append("龘龘")
     terms += [texts[i][-2:] for i in texts] + [texts[i][-1] for i in texts]
     for term in terms:
-        expected = sorted(i for i, t in texts.items() if term in t)
+        stored = normal_form(term)  # full-width punctuation is kept as NFKC makes it
+        expected = sorted(i for i, t in texts.items() if stored in t)
         assert sorted(h["report_id"] for h in search(archive.conn, term)) == expected, term
+    assert search(archive.conn, "（完）") and search(archive.conn, "（完）") == search(
+        archive.conn, "(完)"
+    )
     read = []
     archive.conn.create_function(
         "nianbao_unpack", 1, lambda b: read.append(1) or unpack_text(b), deterministic=True
