@@ -245,6 +245,45 @@ def test_short_terms_are_found_through_indexes_exactly(archive: Archive) -> None
         assert len(read) == len(hits) <= 2, term  # each once
 
 
+def test_a_rewritten_text_leaves_no_trace_of_the_old_one_in_the_indexes(
+    archive: Archive,
+) -> None:
+    added = add_document(archive, report())
+    archive.flush_search_index()
+    conn = archive.conn
+    # As an older parser would have left it: other prose, indexed as it was.
+    conn.execute(
+        "INSERT INTO report_text (report_text, rowid, text) "
+        "SELECT 'delete', report_id, text FROM report_indexed_texts WHERE report_id = ?",
+        (added.report_id,),
+    )
+    conn.execute(
+        "INSERT INTO report_chars (report_chars, rowid, chars) "
+        "SELECT 'delete', report_id, nianbao_chars(text) FROM report_texts WHERE report_id = ?",
+        (added.report_id,),
+    )
+    conn.execute(
+        "UPDATE report_prose SET packed = nianbao_pack('旧的文字：甲乙丙丁戊') WHERE report_id = ?",
+        (added.report_id,),
+    )
+    for table, column, value in (
+        ("report_text", "text", "text FROM report_indexed_texts"),
+        ("report_chars", "chars", "nianbao_chars(text) FROM report_texts"),
+    ):
+        conn.execute(
+            f"INSERT INTO {table} (rowid, {column}) SELECT report_id, {value} WHERE report_id = ?",
+            (added.report_id,),
+        )
+    conn.execute("UPDATE reports SET record_hash = 'old'")
+    assert [h["report_id"] for h in search(conn, "戊")] == [added.report_id]
+    assert reparse(archive) == {"updated": 1}
+    conn.execute("INSERT INTO report_text (report_text) VALUES ('integrity-check')")
+    for term in ("戊", "丁戊", "甲乙丙"):  # only in the old text
+        assert search(conn, term) == [], term
+    for term in ("局", "公开", "生态环境局"):  # in the new
+        assert [h["report_id"] for h in search(conn, term)] == [added.report_id], term
+
+
 def test_reparse_is_idempotent_and_repairs(archive: Archive) -> None:
     add_document(archive, report())
     add_document(archive, b"\x00\x01 not a document")
