@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -185,12 +185,16 @@ def similarity(a: str, b: str) -> float:
 
 
 def duplicate_text(
-    previous: ReportFacts, current: ReportFacts, threshold: float = DUPLICATE_SIMILARITY
+    previous: ReportFacts,
+    current: ReportFacts,
+    threshold: float = DUPLICATE_SIMILARITY,
+    similar: Callable[[str, str], float] = similarity,
 ) -> list[Finding]:
-    """The 2021 template notice names 内容雷同 as a failing: prose copied from last year."""
+    """The 2021 template notice names 内容雷同 as a failing: prose copied from last year.
+    ``similar``: similarity, or a caller's memory of what it gave before."""
     if len(current.text) < 200:  # too little prose to judge
         return []
-    score = similarity(previous.text, current.text)
+    score = similar(previous.text, current.text)
     if score < threshold:
         return []
     return [
@@ -242,6 +246,7 @@ def check_agency(
     as_of: date,
     grace_days: int = 0,
     duplicate_threshold: float = DUPLICATE_SIMILARITY,
+    similar: Callable[[str, str], float] = similarity,
 ) -> list[tuple[int, int | None, Finding]]:
     """Every finding for one agency's latest reports: (year, report id, finding)."""
     by_year: Mapping[int, ReportFacts] = {r.year: r for r in reports}
@@ -254,7 +259,7 @@ def check_agency(
         if previous is not None:
             found += carry_continuity(previous, report)
             found += in_force_continuity(previous, report)
-            found += duplicate_text(previous, report, duplicate_threshold)
+            found += duplicate_text(previous, report, duplicate_threshold, similar)
         out += [(year, report.id, f) for f in found]
     return out
 

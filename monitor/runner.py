@@ -3,6 +3,7 @@ monitor.checks → findings stored (opened, kept, or resolved when they no longe
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from datetime import date
@@ -14,6 +15,7 @@ from monitor.checks import (
     AgencyFacts,
     ReportFacts,
     check_agency,
+    similarity,
     summary,
 )
 from parsers.dates import now
@@ -22,6 +24,7 @@ from storage.db import set_setting, setting
 from storage.findings import Found, refresh
 from storage.query import check_agencies, check_reports, open_by_rule
 from storage.schema import optimize
+from storage.similarities import known_similarities, remember_similarities
 
 
 def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
@@ -54,6 +57,27 @@ def _reports(conn: sqlite3.Connection, agency_id: str) -> list[ReportFacts]:
     ]
 
 
+class _Remembered:
+    """monitor.checks.similarity, answered from what earlier runs computed where the two
+    texts are the ones they compared; what it computes anew is in ``new``."""
+
+    def __init__(self, known: dict[tuple[bytes, bytes], float]) -> None:
+        self.known = known
+        self.new: list[tuple[bytes, bytes, float]] = []
+
+    def __call__(self, earlier: str, later: str) -> float:
+        key = (_text_key(earlier), _text_key(later))
+        score = self.known.get(key)
+        if score is None:
+            score = self.known[key] = similarity(earlier, later)
+            self.new.append((*key, score))
+        return score
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def run_checks(
     archive: Archive,
     as_of: date,
@@ -70,9 +94,11 @@ def run_checks(
     grace = int(setting(conn, "grace_days"))
     agencies = _agencies(conn)
     seen_at = now()
+    similar = _Remembered(known_similarities(conn))
     results: list[tuple[AgencyFacts, list]] = []
     for n, agency in enumerate(agencies, 1):
-        found = check_agency(agency, _reports(conn, agency.id), as_of, grace, duplicate_threshold)
+        reports = _reports(conn, agency.id)
+        found = check_agency(agency, reports, as_of, grace, duplicate_threshold, similar)
         results.append((agency, found))
         if progress:
             progress(n, len(agencies))
@@ -83,6 +109,7 @@ def run_checks(
     ]
     with archive.batch():
         wanted, new, stale = refresh(conn, CHECK_RULES, found, seen_at)
+        remember_similarities(conn, similar.new)
     optimize(conn)
     counts = {"open": len(wanted), "new": len(new), "resolved": len(stale)}
     by_rule = summary([f for _, found in results for f in found])

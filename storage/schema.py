@@ -639,6 +639,16 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 13: the copied-prose check's scores, by the two texts compared (a hash of each): a
+    # check run again reads them instead of comparing unchanged prose again.
+    """
+    CREATE TABLE similarities (
+        a BLOB NOT NULL,
+        b BLOB NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -26,6 +26,7 @@ HIDDEN = (
     "outbox",
     "alerted",
     "settings",
+    "similarities",
     "verdict_rules",
     "cell_keys",
     "report_prose",
