@@ -112,18 +112,19 @@ class ArchivePipeline:
         assert archive is not None
         # (bytes, fetch, parse it, read its date as a report page's)
         jobs: dict[str, tuple[bytes, Fetched, bool, bool]] = {}
-        for doc in item.docs:
+        page_sha = None  # the report page's, when it can be read
+        for n, doc in enumerate(item.docs):
             if doc.error or doc.body is None:
                 continue
             sha = hashlib.sha256(doc.body).hexdigest()
+            if n == 0:
+                page_sha = sha
             if sha not in jobs and not archive.has_document(sha):
                 jobs[sha] = (doc.body, Fetched(content_type=doc.content_type), True, False)
         page = item.docs[0] if item.docs else None
-        page_sha = None
-        if jobs and page is not None and page.body is not None and not page.error:
+        if jobs and page is not None and page_sha is not None:
             # The page's own date, for what the group writes (the page and attachments),
             # read by the worker that parses the page (alone when the page is archived).
-            page_sha = hashlib.sha256(page.body).hexdigest()
             parse = page_sha in jobs
             jobs[page_sha] = (page.body, Fetched(content_type=page.content_type), parse, True)
         if self.pool is None:
@@ -135,7 +136,7 @@ class ArchivePipeline:
                 for sha, job in jobs.items()
             }
             done = {sha: await future for sha, future in futures.items()}
-        if page_sha is not None and page is not None and page.page_date is None:
+        if page is not None and page.page_date is None and page_sha in done:
             page.page_date = done[page_sha][1]
         return {sha: p for sha, (p, _) in done.items() if p is not None}
 

@@ -147,13 +147,9 @@ def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> 
             die_with(parent)
             STATS.clear()
             try:
-                result: tuple = ("ok", _read_pages(doc, data, indices), dict(STATS))
-            except MemoryError:
-                result = ("memory", "", {})
-            except DocumentError as exc:
-                result = ("error", str(exc), {})
-            except Exception as exc:
-                result = ("error", f"unreadable PDF ({type(exc).__name__}: {exc})", {})
+                result: tuple = (None, _read_pages(doc, data, indices), dict(STATS))
+            except Exception as exc:  # raised again in the parent, as if read there
+                result = (exc, None, {})
             with os.fdopen(write_end, "wb") as out:
                 pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
             os._exit(0)
@@ -166,13 +162,11 @@ def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> 
             unread.discard(read_end)
             with os.fdopen(read_end, "rb") as got:
                 try:
-                    status, result, stats = pickle.load(got)
+                    raised, result, stats = pickle.load(got)
                 except EOFError:
                     raise DocumentError("a process reading the PDF's pages died") from None
-            if status == "memory":
-                raise MemoryError
-            if status == "error":
-                raise DocumentError(result)
+            if raised is not None:
+                raise raised
             pages += result
             STATS.update(stats)
         return pages
