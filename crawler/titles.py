@@ -11,11 +11,10 @@ naming only a date, or no year at all, leaves the year to the document.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from parsers.dates import DATE, cn_number
-from parsers.normalize import compact, to_simplified
+from parsers.normalize import compact, nfkc, to_simplified
 
 _REPORT = re.compile(
     r"(?:政府|政务)?信息公开(?:工作)?(?:(?:19|20)\d{2}年?度?)?(?:工作)?(?:年度)?(?:工作)?"
@@ -54,7 +53,7 @@ class Title:
 
 def normal_title(title: str) -> str:
     """A title as the archive compares it: simplified, NFKC, no spaces, no trailing cut."""
-    return _CUT.sub("", compact(unicodedata.normalize("NFKC", to_simplified(title)[0])))
+    return _CUT.sub("", compact(nfkc(to_simplified(title)[0])))
 
 
 def _year(text: str) -> tuple[int | None, int]:

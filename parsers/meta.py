@@ -11,11 +11,10 @@ document states for itself: 成文日期, 印发).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 from parsers.dates import DATE, cn_number, from_match, make_date
-from parsers.normalize import compact
+from parsers.normalize import compact, nfkc
 
 _YEAR = r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
 # The year of a title: 2023年, 2023年度, or 2023 glued to 政府信息公开 when 年 was lost.
@@ -70,12 +69,12 @@ _DOC_NUMBER_LABELLED = re.compile(
 _CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
-_CRUMB_HINTS = frozenset(">»›→位")
+_CRUMB_HINTS = re.compile("[>»›→位]")
 
 
 def is_breadcrumb(line: str) -> bool:
     """当前位置:首页>政务公开>…, 首页 > 政务公开 > 年报: a trail of links, never a title."""
-    if _CRUMB_HINTS.isdisjoint(line):
+    if not _CRUMB_HINTS.search(line):
         return False
     text = compact(line)
     if _BREADCRUMB_START.match(text):
@@ -104,17 +103,16 @@ def clean_title(text: str) -> str:
     return _TRAIL.sub("", _LEAD.sub("", compact(text)))
 
 
-def find_title(lines: list[str], look: int = 25) -> str | None:
+def find_title(compacted: list[str], look: int = 25) -> str | None:
     """The report's title: the first short line near the top naming an annual report of a
     year (or, when none names a year, the first naming one at all).
 
     Breadcrumbs are skipped. PDFs and portal pages break titles over two lines (南安市省新镇
     2020年 / 政府信息公开工作年度报告, or …工作年度 / 报告); a line that lacks the agency
     is joined to the one above, and a title cut short is joined to the short line below.
+    ``compacted``: the document's lines without whitespace (``compact``).
     """
-    texts = [
-        t for t in (compact(line) for line in lines[: look * 4]) if t and not is_breadcrumb(t)
-    ][:look]
+    texts = [t for t in compacted[: look * 4] if t and not is_breadcrumb(t)][:look]
     titles = []
     for i, text in enumerate(texts):
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
@@ -240,7 +238,7 @@ def cited_template(flat: str) -> str | None:
 
 def page_date_of(text: str) -> str | None:
     """A date a page's furniture gives (发布时间:…, 时间:…): the first one in ``text``."""
-    spaced = " ".join(unicodedata.normalize("NFKC", text).split())
+    spaced = " ".join(nfkc(text).split())
     for pattern in (_PAGE_DATE, _DATE_THEN_SOURCE):
         m = pattern.search(spaced)
         if m and (found := from_match(m)):

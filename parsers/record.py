@@ -212,7 +212,7 @@ def build_record(
     compacted = [compact(line) for line in lines]
     flat = "".join(compacted)
     sections = find_sections(lines, compacted)
-    title = head.get("title") or meta.find_title(lines)
+    title = head.get("title") or meta.find_title(compacted)
     year, agency = meta.title_year_agency(title)
     if year is None:
         opening_end = sections.get(SECTIONS[1], min(len(lines), _OPENING_LINES))

@@ -9,6 +9,7 @@ never counted as 0: an identity that needs it is skipped, and the blank is repor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from report.findings import ERROR, INFO, WARNING, Finding, finding
@@ -22,13 +23,14 @@ _PARTIES = APPLICANT_COLUMNS[:-1]
 
 def _get(cells: Cells, keys: Iterable[str]) -> list[int | float] | None:
     """The values of all keys, or None when any is absent or blank."""
-    out = []
-    for key in keys:
-        value = cells.get(key)
-        if value is None:
-            return None
-        out.append(value)
-    return out
+    values = [cells.get(key) for key in keys]
+    return None if None in values else values  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1024)
+def _keys(template: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Cell keys spelt once per template row and column: ``template`` holds ``{}``."""
+    return tuple(template.format(name) for name in names)
 
 
 def applications_balance(cells: Cells) -> list[Finding]:
@@ -36,7 +38,7 @@ def applications_balance(cells: Cells) -> list[Finding]:
     out = []
     for col in APPLICANT_COLUMNS:
         rows = ("new_received", "carried_over", "total", "carried_forward")
-        values = _get(cells, (f"applications.{r}.{col}" for r in rows))
+        values = _get(cells, _keys(f"applications.{{}}.{col}", rows))
         if values is None:
             continue
         new, carried_over, total, carried_forward = values
@@ -57,15 +59,15 @@ def applications_balance(cells: Cells) -> list[Finding]:
     return out
 
 
-def _outcome_rows(cells: Cells) -> list[str] | None:
+def _outcome_rows(cells: Cells) -> tuple[str, ...] | None:
     """The outcome rows this report uses, or None when some are absent (nothing to check)."""
-    split = any(f"applications.{r}.total" in cells for r in _OTHER_SPLIT)
-    rows = [
+    split = any(k in cells for k in _keys("applications.{}.total", _OTHER_SPLIT))
+    rows = tuple(
         r
         for r in OUTCOME_ROWS
         if not (r == "other" and split) and not (r in _OTHER_SPLIT and not split)
-    ]
-    if all(f"applications.{r}.total" in cells for r in rows):
+    )
+    if all(k in cells for k in _keys("applications.{}.total", rows)):
         return rows
     return None
 
@@ -78,7 +80,7 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
     out = []
     for col in APPLICANT_COLUMNS:
         total = cells.get(f"applications.total.{col}")
-        parts = _get(cells, (f"applications.{r}.{col}" for r in rows))
+        parts = _get(cells, _keys(f"applications.{{}}.{col}", rows))
         if total is None or parts is None:
             continue
         if sum(parts) != total:
@@ -103,7 +105,7 @@ def _parts_total(
     rule: str, what: str, key: str, cells: Cells, parts: tuple[str, ...], **evidence: Any
 ) -> Finding | None:
     """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell."""
-    values = _get(cells, (f"{key}.{p}" for p in parts))
+    values = _get(cells, _keys(f"{key}.{{}}", parts))
     total = cells.get(f"{key}.total")
     if values is None or total is None or sum(values) == total:
         return None
@@ -121,7 +123,7 @@ def _parts_total(
 
 def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
-    rows = dict.fromkeys(k.rsplit(".", 1)[0] for k in cells if k.startswith("applications."))
+    rows = dict.fromkeys(k[: k.rindex(".")] for k in cells if k.startswith("applications."))
     found = (
         _parts_total(
             "applications.column_total", f"{row} (applicant columns)", row, cells, _PARTIES, row=row

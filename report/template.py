@@ -8,6 +8,7 @@ template revision is an edit to these tables, not to code. Names follow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 SECTIONS: tuple[str, ...] = (
     "总体情况",
@@ -50,8 +51,13 @@ class Row:
     after: str | None = None
     money: frozenset[str] = field(default_factory=frozenset)
 
-    def cell_keys(self) -> list[str]:
-        return [f"{self.key}.{c}" for c in self.columns]
+    def cell_keys(self) -> tuple[str, ...]:
+        return _cell_keys(self.key, self.columns)
+
+
+@cache
+def _cell_keys(key: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{key}.{c}" for c in columns)
 
 
 def _apps(row: str, *cores: str, exact: bool = False, after: str | None = None) -> Row:

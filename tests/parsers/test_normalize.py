@@ -1,0 +1,34 @@
+"""The parser's normal form: its fast NFKC must be NFKC exactly."""
+
+import random
+import unicodedata
+
+import pytest
+
+from parsers.normalize import nfkc
+
+# Characters a report's text holds, and those where NFKC composes across characters or
+# reaches beyond the BMP, which the fast path hands to the full normalization.
+CASES = [
+    "二〇二三年度（第1号）：１２３，４５６。",  # full-width digits and punctuation
+    "㈠ 主动公开 ① Ⅱ ﬁ \u3000全角空格",  # compatibility forms
+    "e\u0301 A\u030a \u1100\u1161",  # composes across characters (é, Å, a Hangul syllable)
+    "\U0002f800 \U0001d400 \U00020000",  # beyond the BMP: compatibility ideograph, math bold A
+    "\u0301 leading combining mark",
+    "plain ASCII text 123",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_nfkc_equals_the_standard_normalization(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_equals_the_standard_normalization_on_random_mixtures() -> None:
+    rng = random.Random(15)
+    pools = [(0x20, 0x80), (0x80, 0x3000), (0x300, 0x370), (0x3000, 0xD800), (0xF900, 0x10000)]
+    pools.append((0x10000, 0x30000))
+    for _ in range(5000):
+        text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randint(1, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
