@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from parsers.dates import DATE, cn_number, from_match, make_date
 from parsers.normalize import compact, nfkc
@@ -207,12 +208,16 @@ def published_at(
 def _first_dated(
     pattern: re.Pattern[str], hints: tuple[str, ...], lines: list[str], year: int | None
 ) -> str | None:
-    for line in lines:
-        if any(h in line for h in hints):
-            for m in pattern.finditer(" ".join(line.split())):
-                if found := _dated(m, 0, year):
-                    return found
+    for line in filter(_hints(hints).search, lines):
+        for m in pattern.finditer(" ".join(line.split())):
+            if found := _dated(m, 0, year):
+                return found
     return None
+
+
+@lru_cache(maxsize=16)
+def _hints(hints: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, hints)))
 
 
 def doc_number(lines: list[str], look: int = 15) -> str | None:

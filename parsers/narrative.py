@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from parsers.normalize import compact
-
 _NUMBERED = re.compile(r"^(?:\(?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十]+)")
 _ENDS = ("。", ";", ":", "!", "?")
 _NOT_APPLICATIONS = ("复议", "诉讼", "信访", "咨询", "投诉")
@@ -101,11 +99,11 @@ def part_sums(flat: str) -> list[dict]:
 
 
 def paragraphs(lines: list[str]) -> list[str]:
-    """Prose lines joined back into paragraphs: PDF text wraps sentences mid-word, while
-    a numbered line or one after a full stop starts a new paragraph."""
+    """Prose lines (compacted: no whitespace) joined back into paragraphs: PDF text wraps
+    sentences mid-word, while a numbered line or one after a full stop starts a new
+    paragraph."""
     out: list[list[str]] = []  # each paragraph's lines, joined once at the end: linear
-    for line in lines:
-        text = compact(line)
+    for text in lines:
         if not text:
             continue
         if out and not out[-1][-1].endswith(_ENDS) and not _NUMBERED.match(text):
@@ -116,7 +114,8 @@ def paragraphs(lines: list[str]) -> list[str]:
 
 
 def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
-    """(named numbers, sentences whose parts exceed their total) from the prose lines."""
+    """(named numbers, sentences whose parts exceed their total) from the prose lines,
+    compacted."""
     prose = paragraphs(lines)
     flat = "\n".join(prose)
     numbers: dict[str, int] = {}

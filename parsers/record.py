@@ -71,9 +71,12 @@ def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
 
 
-def _prose_lines(lines: list[str]) -> list[str]:
+def _prose_lines(lines: list[str], compacted: list[str]) -> list[str]:
+    """The compacted lines that are no table row."""
     return [
-        line for line in lines if "\t" not in line and "|" not in line and not is_table_row(line)
+        text
+        for line, text in zip(lines, compacted, strict=True)
+        if text and "\t" not in line and "|" not in line and not is_table_row(line)
     ]
 
 
@@ -263,7 +266,7 @@ def build_record(
     )
     record["doc_number"] = meta.doc_number(lines)
     record["sections"] = list(sections)
-    narrative, part_sums = narrative_numbers(_prose_lines(lines))
+    narrative, part_sums = narrative_numbers(_prose_lines(lines, compacted))
     record["narrative"] = narrative
 
     layout: dict[str, Any] = {

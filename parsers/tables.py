@@ -176,6 +176,8 @@ def _in_wan(value: int | float) -> float:
 def _money(row: Row, cells: Cells, yuan: bool) -> tuple[Values, list[dict[str, Any]]]:
     """Values in the template's units: money in 万元, converted from 元 where the cell or
     the table's header says 元 (the evidence keeps the amount as printed)."""
+    if not row.money:
+        return values_of(cells), []
     values: Values = []
     converted = []
     for token, col in zip(cells, row.columns, strict=True):
@@ -202,7 +204,8 @@ def extract_rows(
     anchors = find_anchors(tokens, matcher, start, end)
     results: list[RowResult] = []
     table_end = start
-    yuan = any(t.kind == TEXT and _YUAN_HEADER.search(t.text) for t in tokens[start:end])
+    texts = [t.text for t in tokens[start:end] if t.kind == TEXT]
+    yuan = bool(_YUAN_HEADER.search("\n".join(texts)))  # no match spans the \n
     for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end

@@ -28,6 +28,8 @@ _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
 _NUMBER_IN_YUAN = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?)(万?元)$")
 _UNITS = ("元", "万元")
+# How a number (_NUMBER, _NUMBER_IN_YUAN) or a blank mark (_BLANK_MARK) can begin.
+_NOT_TEXT_START = frozenset("+-/\\—–―_*无空")
 
 
 @dataclass(slots=True)
@@ -68,6 +70,8 @@ def parse_number(word: str) -> int | float:
 def _word_token(word: str, line: int) -> Token:
     if word.isdecimal():  # most cells: what _NUMBER reads, without the regex
         return Token(NUM, word, line, int(word)) if len(word) <= 15 else Token(TEXT, word, line)
+    if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:  # a label: no regex either
+        return Token(TEXT, word, line)
     if _NUMBER.match(word):
         return Token(NUM, word, line, parse_number(word))
     if word[-1] == "元" and (m := _NUMBER_IN_YUAN.match(word)):
@@ -104,7 +108,7 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
 def line_tokens(line: str, number: int, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
-    if not stripped or (len(stripped) < 24 and is_footer(stripped)):
+    if not stripped or (len(stripped) < 24 and _FOOTER.match(stripped)):
         return
     if stripped[0] in _RULE_START and _RULE_LINE.match(stripped):
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import methodcaller
 from typing import Any
 
 from report.findings import ERROR, INFO, WARNING, Finding, finding
@@ -101,18 +102,25 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _part_keys(key: str, parts: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    return tuple(f"{key}.{p}" for p in parts), f"{key}.total"
+
+
 def _parts_total(
     rule: str, what: str, key: str, cells: Cells, parts: tuple[str, ...], **evidence: Any
 ) -> Finding | None:
-    """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell."""
-    values = _get(cells, _keys(f"{key}.{{}}", parts))
-    total = cells.get(f"{key}.total")
-    if values is None or total is None or sum(values) == total:
+    """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
+    ``what`` names them in the message: ``{}`` stands for ``key``."""
+    part_keys, total_key = _part_keys(key, parts)
+    total = cells.get(total_key)
+    values = None if total is None else _get(cells, part_keys)
+    if values is None or sum(values) == total:
         return None
     return finding(
         rule,
         ERROR,
-        f"{what}: the parts add up to {sum(values)}, but 总计 is {total}",
+        f"{what.format(key)}: the parts add up to {sum(values)}, but 总计 is {total}",
         key=f"{key}.total",
         expected=sum(values),
         found=total,
@@ -121,12 +129,20 @@ def _parts_total(
     )
 
 
+_is_application = methodcaller("startswith", "applications.")
+
+
+@lru_cache(maxsize=4096)
+def _row_of(key: str) -> str:
+    return key[: key.rindex(".")]
+
+
 def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
-    rows = dict.fromkeys(k[: k.rindex(".")] for k in cells if k.startswith("applications."))
+    rows = dict.fromkeys(map(_row_of, filter(_is_application, cells)))  # in C: ~250 cells
     found = (
         _parts_total(
-            "applications.column_total", f"{row} (applicant columns)", row, cells, _PARTIES, row=row
+            "applications.column_total", "{} (applicant columns)", row, cells, _PARTIES, row=row
         )
         for row in rows
     )
