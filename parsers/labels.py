@@ -64,7 +64,7 @@ class LabelMatcher:
 
     def match(self, token: str, last: int) -> int | None:
         """The row a token labels, if any; rows at or before ``last`` are not considered."""
-        exact, ranked = self._candidates(token)
+        exact, ranked = self._cache.get(token) or self._candidates(token)
         if exact is not None:
             after = self.rows[exact].after
             if exact > last and (after is None or last >= self.index[after]):

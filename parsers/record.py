@@ -65,7 +65,9 @@ def empty_record(script: str = "simplified") -> dict[str, Any]:
 
 
 def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
-    table_text = "".join(c for line, c in zip(lines, compacted, strict=True) if not is_prose(line))
+    table_text = "".join(
+        [c for line, c in zip(lines, compacted, strict=True) if c and not is_prose(line)]
+    )
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None

@@ -41,8 +41,8 @@ class RowResult:
     inferred: dict[str, Any] | None = None
 
 
-def _is_value(t: Token) -> bool:
-    return t.kind in (NUM, BLANK, EMPTY)
+_VALUE_KINDS = frozenset((NUM, BLANK, EMPTY))
+_BREAK_KINDS = frozenset((TEXT, PROSE))  # what splits the values between labels into runs
 
 
 def find_anchors(
@@ -70,7 +70,7 @@ def find_anchors(
         if hit is None:
             # A label broken around its own numbers: first part, numbers, rest.
             k = i + 1
-            while k < end and k - i <= _SPLIT_LABEL_REACH and _is_value(tokens[k]):
+            while k < end and k - i <= _SPLIT_LABEL_REACH and tokens[k].kind in _VALUE_KINDS:
                 k += 1
             if (
                 k > i + 1
@@ -85,7 +85,7 @@ def find_anchors(
         if (
             hit is not None
             and matcher.rows[hit].exact
-            and not (stop < end and tokens[stop].kind in (NUM, BLANK, EMPTY))
+            and not (stop < end and tokens[stop].kind in _VALUE_KINDS)
         ):
             hit = None  # a short label (总计, 其他) only counts when numbers follow it
         if hit is None:
@@ -101,9 +101,9 @@ def _runs(tokens: list[Token], start: int, end: int) -> list[list[Token]]:
     """Value tokens between two labels, split into runs wherever text intervenes."""
     runs: list[list[Token]] = [[]]
     for t in tokens[start:end]:
-        if _is_value(t):
+        if t.kind in _VALUE_KINDS:
             runs[-1].append(t)
-        elif t.kind in (TEXT, PROSE) and runs[-1]:
+        elif t.kind in _BREAK_KINDS and runs[-1]:
             runs.append([])
     return [r for r in runs if r]
 
@@ -140,9 +140,10 @@ def resolve_cells(
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
     found = [t.value for t in filled]
-    for candidate in (cells, _strip_empty(cells)):
-        if len(candidate) == n:
-            return _resolved(_positional(candidate), found)
+    if len(cells) == n:
+        return _resolved(_positional(cells), found)
+    if len(stripped := _strip_empty(cells)) == n:
+        return _resolved(_positional(stripped), found)
     if len(filled) == n:
         return _resolved(_positional(filled), found)
     if len(filled) < n:

@@ -22,6 +22,7 @@ _FOOTER = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3}|page\s*\d+(?:\s*of\s*\d+)?)$",
     re.IGNORECASE,
 )
+_CELL_SEPARATOR = re.compile(r"[\t|]")
 _RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
@@ -32,7 +33,7 @@ _UNITS = ("元", "万元")
 _NOT_TEXT_START = frozenset("+-/\\—–―_*无空")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a place in the stream: compared by identity, in C
 class Token:
     kind: str
     text: str
@@ -91,6 +92,9 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         return
     pending: list[str] = []
     for i, word in enumerate(words):
+        if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:
+            pending.append(word)  # a word of a label, as _word_token would find
+            continue
         token = _word_token(word, line)
         if token.kind == NUM and i + 1 < len(words) and words[i + 1].startswith(_UNIT_START):
             token = Token(TEXT, word, line)
@@ -108,6 +112,9 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
 def line_tokens(line: str, number: int, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
+    if stripped.isdecimal() and len(stripped) <= 15 and "\t" not in line:
+        out.append(Token(NUM, stripped, number, int(stripped)))  # a cell on a line of its own
+        return
     if not stripped or (len(stripped) < 24 and _FOOTER.match(stripped)):
         return
     if stripped[0] in _RULE_START and _RULE_LINE.match(stripped):
@@ -116,7 +123,7 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         out.append(Token(PROSE, stripped, number))
         return
     if "|" in line:
-        cells = re.split(r"[\t|]", line)
+        cells = _CELL_SEPARATOR.split(line)
     elif "\t" in line:
         cells = line.split("\t")
     else:
@@ -126,17 +133,19 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         cells = cells[1:]  # the indentation before the first separator is not a cell
     if cells and not cells[-1].strip() and stripped.endswith("|"):
         cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
+    append = out.append
     for cell in cells:
         if cell.isdecimal() and len(cell) <= 15:
-            out.append(Token(NUM, cell, number, int(cell)))
+            append(Token(NUM, cell, number, int(cell)))
         elif cell.strip():
             _cell_tokens(cell, number, out)
         else:
-            out.append(Token(EMPTY, "", number))
+            append(Token(EMPTY, "", number))
 
 
 def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[Token]:
     out: list[Token] = []
     for number in range(start, len(lines) if end is None else end):
-        line_tokens(lines[number], number, out)
+        if line := lines[number]:
+            line_tokens(line, number, out)
     return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from operator import methodcaller
 from typing import Any
 
 from report.findings import ERROR, INFO, WARNING, Finding, finding
@@ -129,17 +128,16 @@ def _parts_total(
     )
 
 
-_is_application = methodcaller("startswith", "applications.")
-
-
-@lru_cache(maxsize=4096)
-def _row_of(key: str) -> str:
-    return key[: key.rindex(".")]
+@lru_cache(maxsize=64)
+def _application_rows(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The 申请 rows that cell keys belong to, in order. The keys are the template's, the
+    same for every report of a template, so this is cached."""
+    return tuple(dict.fromkeys(k[: k.rindex(".")] for k in keys if k.startswith("applications.")))
 
 
 def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
-    rows = dict.fromkeys(map(_row_of, filter(_is_application, cells)))  # in C: ~250 cells
+    rows = _application_rows(tuple(cells))
     found = (
         _parts_total(
             "applications.column_total", "{} (applicant columns)", row, cells, _PARTIES, row=row
