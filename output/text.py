@@ -114,7 +114,7 @@ def source_text(source: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_matrix(data: dict[str, dict[int, list[str]]], fmt: str, out: Any) -> None:
+def render_matrix(data: dict[str, dict[int, tuple[str, ...]]], fmt: str, out: Any) -> None:
     """The compliance matrix: JSON with every status, else the worst of each cell as a
     table or CSV."""
     years = sorted({y for row in data.values() for y in row})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby, islice
 from operator import itemgetter
@@ -98,15 +98,23 @@ def findings(
     return out
 
 
-def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, list[str]]]:
-    """{agency_id: {year: [statuses]}}: a found report is ok, or late and/or inconsistent."""
+# A cell's statuses as the matrix query spells them, one shared tuple each: a national
+# matrix has a million cells and a handful of spellings.
+_CELLS = {s: (s,) for s in STATUS_ORDER} | {"late inconsistent": ("late", "inconsistent")}
+
+
+def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, tuple[str, ...]]]:
+    """{agency_id: {year: (statuses)}}: a found report is ok, or late and/or inconsistent."""
     with _no_collection():
         rows = conn.execute(
             "SELECT agency_id, year, CASE WHEN status IN ('late', 'inconsistent') THEN "
             "iif(late, iif(inconsistent, 'late inconsistent', 'late'), 'inconsistent') "
             "ELSE status END FROM compliance ORDER BY agency_id, year"
         )
-        return {a: {y: s.split() for _, y, s in cells} for a, cells in groupby(rows, itemgetter(0))}
+        return {
+            a: {y: _CELLS.get(s) or tuple(s.split()) for _, y, s in cells}
+            for a, cells in groupby(rows, itemgetter(0))
+        }
 
 
 @contextmanager
@@ -123,7 +131,7 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def worst(statuses: list[str]) -> str:
+def worst(statuses: Sequence[str]) -> str:
     return min(statuses, key=STATUS_ORDER.index)
 
 

@@ -123,7 +123,7 @@ def test_the_matrix_judges_as_of_the_last_check(archive: Archive) -> None:
     assert "late" in before[2022]
     run_checks(archive, date(2024, 4, 1))
     after = matrix(archive.conn)["demo-env"]
-    assert list(after) == [2021, 2022, 2023] and after[2023] == ["missing"]
+    assert list(after) == [2021, 2022, 2023] and after[2023] == ("missing",)
 
 
 def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Path) -> None:

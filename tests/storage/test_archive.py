@@ -168,18 +168,18 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
     add_document(archive, report())  # demo-env 2022: ok
     add_document(archive, report(year=2021, edit=("(七)总计\t13", "(七)总计\t14")))
     result = matrix(archive.conn)
-    assert result["demo-env"][2021] == ["inconsistent"]
-    assert result["demo-env"][2022] == ["ok"]
+    assert result["demo-env"][2021] == ("inconsistent",)
+    assert result["demo-env"][2022] == ("ok",)
     # Missing only once a crawl read the agency's whole column in its latest read of it.
-    assert result["demo-env"][2023] == ["unverified"]
+    assert result["demo-env"][2023] == ("unverified",)
     read_whole(archive, complete=False)
-    assert matrix(archive.conn)["demo-env"][2023] == ["unverified"]
+    assert matrix(archive.conn)["demo-env"][2023] == ("unverified",)
     read_whole(archive)
     result = matrix(archive.conn)
-    assert result["demo-env"][2023] == ["missing"]
-    assert result["demo-county"][2022] == ["missing"]
+    assert result["demo-env"][2023] == ("missing",)
+    assert result["demo-county"][2022] == ("missing",)
     archive.conn.execute("UPDATE settings SET value = '3650' WHERE key = 'grace_days'")
-    assert matrix(archive.conn)["demo-county"][2022] == ["pending"]
+    assert matrix(archive.conn)["demo-county"][2022] == ("pending",)
     archive.store_findings(
         "demo-county",
         "demo-county",
@@ -198,7 +198,7 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
         scope=rules_of("source"),
     )
     archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
-    assert matrix(archive.conn)["demo-county"][2022] == ["unverified"]
+    assert matrix(archive.conn)["demo-county"][2022] == ("unverified",)
 
 
 def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
