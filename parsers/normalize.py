@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from operator import ne
 
 import opencc
 
@@ -32,7 +33,7 @@ def to_simplified(text: str) -> tuple[str, str]:
     if converted == text:
         return text, "simplified"
     if len(converted) == len(text):
-        changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+        changed = sum(map(ne, text, converted))
     else:  # a phrase conversion changed the length: count characters that went away
         changed = sum((Counter(text) - Counter(converted)).values())
     han = len(_HAN.findall(text))
