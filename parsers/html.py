@@ -139,8 +139,8 @@ def _body(root: etree._Element) -> etree._Element:
         if ranks:
             found.setdefault(min(ranks), []).append(el)
     for rank in sorted(found):
-        sized = [(len("".join(el.itertext())), el) for el in found[rank]]
-        sized = [(n, el) for n, el in sized if n > 50 and len("".join(el.itertext()).strip()) > 50]
+        texts = [(_all_text(el), el) for el in found[rank]]
+        sized = [(len(t), el) for t, el in texts if len(t) > 50 and len(t.strip()) > 50]
         if sized:
             return max(sized, key=lambda pair: pair[0])[1]
     body = root.find("body")
@@ -182,7 +182,7 @@ def _table(table: etree._Element) -> Grid:
             rs, cs = cell.get("rowspan"), cell.get("colspan")
             rowspan = 1 if rs is None else min(_span(rs), below + 1)
             colspan = 1 if cs is None else min(_span(cs), MAX_COLUMNS - c)
-            row.append(_cell_text(cell))
+            row.append(_all_text(cell) if len(cell) else cell.text or "")  # no children: its text
             row.extend([None] * (colspan - 1))
             if rowspan > 1:
                 for dc in range(colspan):
@@ -193,7 +193,8 @@ def _table(table: etree._Element) -> Grid:
             row.append(None)
             c += 1
         # This row is done: what spanned it now covers one row less.
-        carry = [n - 1 if n else 0 for n in carry]
+        if any(carry):
+            carry = [n - 1 if n else 0 for n in carry]
         grid.append(row)
     return grid
 
@@ -215,8 +216,9 @@ def _span(value: str | None) -> int:
 _STRING = etree.XPath("string()")  # all of an element's text, concatenated in C
 
 
-def _cell_text(cell: etree._Element) -> str:
-    return str(_STRING(cell))
+def _all_text(el: etree._Element) -> str:
+    """``"".join(el.itertext())``, in C."""
+    return str(_STRING(el))
 
 
 def _blocks(el: etree._Element, out: list, line: list[str]) -> None:
@@ -279,7 +281,7 @@ def _title_candidates(root: etree._Element, tags: dict[str, str]) -> Iterator[st
     """Title candidates, most trusted first: meta tags, title elements, ``<title>``."""
     yield from (tags[name] for name in _TITLE_META if name in tags)
     for el in _TITLE_HOLDERS(root):
-        text = "".join(el.itertext())
+        text = _all_text(el)
         if len(text) < 300:
             yield text
     title = root.find(".//title")
@@ -290,8 +292,7 @@ def _title_candidates(root: etree._Element, tags: dict[str, str]) -> Iterator[st
 def _outside_text(root: etree._Element, body: etree._Element) -> str:
     """The page's text outside its content container: where the date line under the
     title lives."""
-    page = "".join(root.itertext())
-    inside = "".join(body.itertext())
+    page, inside = _all_text(root), _all_text(body)
     at = page.find(inside) if inside else -1
     return page if at < 0 else page[:at] + " " + page[at + len(inside) :]
 
