@@ -179,10 +179,13 @@ def _table(table: etree._Element) -> Grid:
                 c += 1
             if c >= MAX_COLUMNS:
                 break
+            row.append(_all_text(cell) if len(cell) else cell.text or "")  # no children: its text
             rs, cs = cell.get("rowspan"), cell.get("colspan")
+            if rs is None and cs is None:  # most cells
+                c += 1
+                continue
             rowspan = 1 if rs is None else min(_span(rs), below + 1)
             colspan = 1 if cs is None else min(_span(cs), MAX_COLUMNS - c)
-            row.append(_all_text(cell) if len(cell) else cell.text or "")  # no children: its text
             row.extend([None] * (colspan - 1))
             if rowspan > 1:
                 for dc in range(colspan):
