@@ -11,7 +11,7 @@ from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
 from parsers.normalize import compact, normal_lines, to_simplified
-from parsers.sections import find_sections, legacy_headings
+from parsers.sections import find_sections, headings, legacy_headings
 from parsers.tables import RowResult, extract_appeals, extract_rows
 from parsers.tokens import is_prose, is_table_row, tokenize
 from report.findings import finding
@@ -85,7 +85,7 @@ def _prose_lines(lines: list[str], compacted: list[str]) -> list[str]:
 def _article_refs(lines: list[str]) -> list[dict[str, str]]:
     refs: dict[str, dict[str, str]] = {}
     for line in lines:
-        if is_prose(line):
+        if "条" not in line or is_prose(line):  # every reference names its 条
             continue
         for m in _ARTICLE.finditer(compact(line)):
             if m.group(1) != TEMPLATE_ARTICLE:
@@ -127,7 +127,9 @@ def _row_note(r: RowResult) -> dict[str, Any]:
         "status": r.status,
         "expected": len(r.row.columns),
         "found": r.found,
-        "blank": [k for k, v in zip(r.row.cell_keys(), r.values, strict=True) if v is None],
+        "blank": [k for k, v in zip(r.row.cell_keys(), r.values, strict=True) if v is None]
+        if None in r.values
+        else [],
         "converted": r.converted,
         "inferred": r.inferred,
     }
@@ -216,7 +218,8 @@ def build_record(
         return record
     compacted = [compact(line) for line in lines]
     flat = "".join(compacted)
-    sections = find_sections(lines, compacted)
+    heads = headings(lines, compacted)
+    sections = find_sections(heads)
     title = head.get("title") or meta.find_title(compacted)
     year, agency = meta.title_year_agency(title)
     if year is None:
@@ -239,7 +242,7 @@ def build_record(
         split = any(r.row.key.startswith("applications.other.") for r in app_rows)
         template = expected_template(year) or ("2021" if split else "2019")
 
-    legacy = legacy_headings(lines, compacted)
+    legacy = legacy_headings(heads)
     is_report = (
         template is not None
         or title is not None

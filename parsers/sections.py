@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from parsers.normalize import compact
 from report.template import SECTIONS
 
 _HEADING = re.compile(
@@ -31,23 +30,29 @@ def _section_of(title: str) -> str | None:
     return None
 
 
-def find_sections(lines: list[str], compacted: list[str] | None = None) -> dict[str, int]:
-    """Section key → line number of its heading, first occurrence of each, in text order.
-
-    A heading is a short line numbered 一、 二、 …; its words decide which section it is,
-    since reports reword and renumber them (五、政府信息公开工作存在的主要问题及改进情况,
-    七、、…). Table rows numbered the same way (一、本年新收…) name no section.
-    """
-    found: dict[str, int] = {}
-    if compacted is None:
-        compacted = [compact(line) for line in lines]
+def headings(lines: list[str], compacted: list[str]) -> list[tuple[int, str]]:
+    """(line number, words) of each heading: a short line numbered 一、 二、 … or 第一部分.
+    Table rows numbered the same way are no headings when they hold a tab or a |."""
+    found = []
     for number, (line, text) in enumerate(zip(lines, compacted, strict=True)):
         if not text or text[0] not in _NUMERALS or "\t" in line.strip() or "|" in line:
             continue
         m = _HEADING.match(text)
-        if not m or "。" in text:
-            continue
-        key = _section_of(m.group(1))
+        if m and "。" not in text:
+            found.append((number, m.group(1)))
+    return found
+
+
+def find_sections(heads: list[tuple[int, str]]) -> dict[str, int]:
+    """Section key → line number of its heading, first occurrence of each, in text order.
+
+    ``heads``: the document's ``headings``. Their words decide which section each is, since
+    reports reword and renumber them (五、政府信息公开工作存在的主要问题及改进情况, 七、、…).
+    Table rows numbered the same way (一、本年新收…) name no section.
+    """
+    found: dict[str, int] = {}
+    for number, words in heads:
+        key = _section_of(words)
         if key is not None and key not in found:
             found[key] = number
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
@@ -60,15 +65,7 @@ _LEGACY = re.compile(
 )
 
 
-def legacy_headings(lines: list[str], compacted: list[str] | None = None) -> list[str]:
-    """The pre-2019 headings a report has (一、概述, 三、依申请公开政府信息办理情况, …)."""
-    if compacted is None:
-        compacted = [compact(line) for line in lines]
-    found: list[str] = []
-    for line, text in zip(lines, compacted, strict=True):
-        if not text or text[0] not in _NUMERALS or "\t" in line.strip() or "|" in line:
-            continue
-        m = _HEADING.match(text)
-        if m and "。" not in text and (legacy := _LEGACY.search(m.group(1))):
-            found.append(legacy.group(0))
-    return found
+def legacy_headings(heads: list[tuple[int, str]]) -> list[str]:
+    """The pre-2019 headings among a document's ``headings`` (一、概述,
+    三、依申请公开政府信息办理情况, …)."""
+    return [legacy.group(0) for _, words in heads if (legacy := _LEGACY.search(words))]
