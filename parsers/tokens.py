@@ -13,7 +13,9 @@ from dataclasses import dataclass
 TEXT, NUM, BLANK, EMPTY, PROSE = "text", "num", "blank", "empty", "prose"
 
 # At most 15 digits: no table cell counts further, and Python refuses int() of 4,300.
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?$")
+_MAX_DIGITS = 15
+_AMOUNT = rf"[+-]?(?:\d{{1,3}}(?:,\d{{3}}){{1,4}}|\d{{1,{_MAX_DIGITS}}})(?:\.\d{{1,6}})?"
+_NUMBER = re.compile(rf"^{_AMOUNT}$")
 _BLANK_MARK = re.compile(r"^(?:/+|\\|-+|—+|–+|―+|_+|\*|无|空)$")
 # A number directly followed by one of these is prose ("4 件", "2020 年"), not a cell.
 _UNIT_START = tuple("年月日号件条个项次人份元万%起家所期")
@@ -27,7 +29,7 @@ _RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
 
 
-_NUMBER_IN_YUAN = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?)(万?元)$")
+_NUMBER_IN_YUAN = re.compile(rf"^({_AMOUNT})(万?元)$")
 _UNITS = ("元", "万元")
 # How a number (_NUMBER, _NUMBER_IN_YUAN) or a blank mark (_BLANK_MARK) can begin.
 _NOT_TEXT_START = frozenset("+-/\\—–―_*无空")
@@ -70,7 +72,11 @@ def parse_number(word: str) -> int | float:
 
 def _word_token(word: str, line: int) -> Token:
     if word.isdecimal():  # most cells: what _NUMBER reads, without the regex
-        return Token(NUM, word, line, int(word)) if len(word) <= 15 else Token(TEXT, word, line)
+        return (
+            Token(NUM, word, line, int(word))
+            if len(word) <= _MAX_DIGITS
+            else Token(TEXT, word, line)
+        )
     if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:  # a label: no regex either
         return Token(TEXT, word, line)
     if _NUMBER.match(word):
@@ -112,7 +118,7 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
 def line_tokens(line: str, number: int, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
-    if stripped.isdecimal() and len(stripped) <= 15 and "\t" not in line:
+    if stripped.isdecimal() and len(stripped) <= _MAX_DIGITS and "\t" not in line:
         out.append(Token(NUM, stripped, number, int(stripped)))  # a cell on a line of its own
         return
     if not stripped or (len(stripped) < 24 and _FOOTER.match(stripped)):
@@ -135,7 +141,7 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
     append = out.append
     for cell in cells:
-        if cell.isdecimal() and len(cell) <= 15:
+        if cell.isdecimal() and len(cell) <= _MAX_DIGITS:
             append(Token(NUM, cell, number, int(cell)))
         elif cell.strip():
             _cell_tokens(cell, number, out)

@@ -101,19 +101,13 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
     return out
 
 
-@lru_cache(maxsize=1024)
-def _part_keys(key: str, parts: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    return tuple(f"{key}.{p}" for p in parts), f"{key}.total"
-
-
 def _parts_total(
     rule: str, what: str, key: str, cells: Cells, parts: tuple[str, ...], **evidence: Any
 ) -> Finding | None:
     """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
     ``what`` names them in the message: ``{}`` stands for ``key``."""
-    part_keys, total_key = _part_keys(key, parts)
-    total = cells.get(total_key)
-    values = None if total is None else _get(cells, part_keys)
+    total = cells.get(f"{key}.total")
+    values = None if total is None else _get(cells, _keys(f"{key}.{{}}", parts))
     if values is None or sum(values) == total:
         return None
     return finding(

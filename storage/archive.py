@@ -451,7 +451,7 @@ class Archive:
         self._write_cells(report_id, record["cells"])
         self.conn.execute(
             "INSERT INTO report_prose (report_id, packed) VALUES (?, ?)",
-            (report_id, p.packed_text or pack_text(p.searchable)),
+            (report_id, p.packed_text),
         )
         self._pending += 1
         findings = list(record["findings"])
@@ -509,7 +509,7 @@ class Archive:
             )
         self.conn.execute(
             "UPDATE report_prose SET packed = ? WHERE report_id = ?",
-            (p.packed_text or pack_text(p.searchable), report_id),
+            (p.packed_text, report_id),
         )
         if indexed:
             self.conn.execute(
