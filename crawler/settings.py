@@ -13,6 +13,10 @@ USER_AGENT = "nianbao/0.1 (government annual report archive; +https://github.com
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts this many tasks for every response's output; a page of ours yields one
+# report group or a list's links, and 100 (the default) idle tasks per page cost the
+# crawler's process more than the parse it waits for.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
