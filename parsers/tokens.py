@@ -8,7 +8,6 @@ blank marks (``/``, ``—``) and, inside tab or pipe rows, empty cells.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 TEXT, NUM, BLANK, EMPTY, PROSE = "text", "num", "blank", "empty", "prose"
 
@@ -35,13 +34,29 @@ _UNITS = ("元", "万元")
 _NOT_TEXT_START = frozenset("+-/\\—–―_*无空")
 
 
-@dataclass(slots=True, eq=False)  # a place in the stream: compared by identity, in C
 class Token:
-    kind: str
-    text: str
-    line: int
-    value: int | float | None = None
-    unit: str | None = None  # a money amount's unit as printed in its cell (元, 万元)
+    """A place in the stream, compared by identity. A plain class: tokens are made by
+    the hundred per report, and a hand-written ``__init__`` makes them faster than a
+    dataclass's."""
+
+    __slots__ = ("kind", "text", "line", "value", "unit")
+
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        line: int,
+        value: int | float | None = None,
+        unit: str | None = None,  # a money amount's unit as printed in its cell (元, 万元)
+    ) -> None:
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.value = value
+        self.unit = unit
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, {self.line}, {self.value!r}, {self.unit!r})"
 
 
 def is_footer(line: str) -> bool:
@@ -101,7 +116,10 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:
             pending.append(word)  # a word of a label, as _word_token would find
             continue
-        token = _word_token(word, line)
+        if word.isdecimal() and len(word) <= _MAX_DIGITS:  # as _word_token reads it, inline
+            token = Token(NUM, word, line, int(word))
+        else:
+            token = _word_token(word, line)
         if token.kind == NUM and i + 1 < len(words) and words[i + 1].startswith(_UNIT_START):
             token = Token(TEXT, word, line)
         if token.kind == TEXT:
@@ -141,10 +159,10 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
     append = out.append
     for cell in cells:
-        if cell.isdecimal() and len(cell) <= _MAX_DIGITS:
-            append(Token(NUM, cell, number, int(cell)))
-        elif cell.strip():
-            _cell_tokens(cell, number, out)
+        if (word := cell.strip()).isdecimal() and len(word) <= _MAX_DIGITS:
+            append(Token(NUM, word, number, int(word)))  # most cells: what _word_token reads
+        elif word:
+            _cell_tokens(word, number, out)
         else:
             append(Token(EMPTY, "", number))
 
