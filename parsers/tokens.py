@@ -23,6 +23,9 @@ _FOOTER = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3}|page\s*\d+(?:\s*of\s*\d+)?)$",
     re.IGNORECASE,
 )
+# How a footer can begin, besides a digit (its \d is str.isdecimal): other lines skip
+# its regex.
+_FOOTER_START = frozenset("-—–第pP")
 _CELL_SEPARATOR = re.compile(r"[\t|]")
 _RULE_START = frozenset("|+:=-─━┼┬┴├┤┌┐└┘")
 _RULE_LINE = re.compile(r"^[\s|+:=\-─━┼┬┴├┤┌┐└┘]+$")
@@ -39,7 +42,7 @@ class Token:
     the hundred per report, and a hand-written ``__init__`` makes them faster than a
     dataclass's."""
 
-    __slots__ = ("kind", "text", "line", "value", "unit")
+    __slots__ = ("kind", "line", "text", "unit", "value")
 
     def __init__(
         self,
@@ -75,7 +78,7 @@ _SEPARATE_NUMBER = re.compile(r"(?:^|[\s|])[+-]?\d[\d,.]*(?=[\s|]|$)")
 
 def is_table_row(line: str) -> bool:
     """Three or more separate numbers: a table row, whatever separates its cells."""
-    if sum(map(line.count, " \t|")) < 2:  # too few separators for three numbers
+    if line.count(" ") + line.count("\t") + line.count("|") < 2:  # too few for three numbers
         return False
     return len(_SEPARATE_NUMBER.findall(line)) >= 3
 
@@ -136,14 +139,20 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
 def line_tokens(line: str, number: int, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
-    if stripped.isdecimal() and len(stripped) <= _MAX_DIGITS and "\t" not in line:
-        out.append(Token(NUM, stripped, number, int(stripped)))  # a cell on a line of its own
+    if not stripped:
         return
-    if not stripped or (len(stripped) < 24 and _FOOTER.match(stripped)):
+    first = stripped[0]
+    if first.isdecimal():
+        if stripped.isdecimal() and len(stripped) <= _MAX_DIGITS and "\t" not in line:
+            out.append(Token(NUM, stripped, number, int(stripped)))  # a cell on its own line
+            return
+        if len(stripped) < 24 and _FOOTER.match(stripped):
+            return
+    elif first in _FOOTER_START and len(stripped) < 24 and _FOOTER.match(stripped):
         return
-    if stripped[0] in _RULE_START and _RULE_LINE.match(stripped):
+    if first in _RULE_START and _RULE_LINE.match(stripped):
         return
-    if is_prose(line):
+    if "。" in line or ";" in line or (len(line) > 90 and "\t" not in line):  # is_prose
         out.append(Token(PROSE, stripped, number))
         return
     if "|" in line:
