@@ -99,13 +99,17 @@ def find_anchors(
 
 def _runs(tokens: list[Token], start: int, end: int) -> list[list[Token]]:
     """Value tokens between two labels, split into runs wherever text intervenes."""
-    runs: list[list[Token]] = [[]]
+    runs: list[list[Token]] = []
+    run: list[Token] = []
     for t in tokens[start:end]:
         if t.kind in _VALUE_KINDS:
-            runs[-1].append(t)
-        elif t.kind in _BREAK_KINDS and runs[-1]:
-            runs.append([])
-    return [r for r in runs if r]
+            run.append(t)
+        elif run and t.kind in _BREAK_KINDS:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
 
 
 def _strip_empty(cells: list[Token]) -> list[Token]:
@@ -220,6 +224,12 @@ def extract_rows(
             continue
         last_value = runs[-1][-1]
         table_end = next(k for k in range(nxt - 1, stop - 1, -1) if tokens[k] is last_value) + 1
+        run = runs[0]
+        if len(runs) == 1 and len(run) == len(row.columns) and not row.money:
+            values = [t.value for t in run if t.kind == NUM]
+            if len(values) == len(run):  # most rows: one run of exactly their numbers
+                results.append(RowResult(row, label, values, "ok", list(values)))
+                continue
         plausible = _sums_to_last if row.columns[-1] == "total" else None
         cells, status, found = resolve_cells(runs, len(row.columns), plausible)
         values, converted = _money(row, cells, yuan)
