@@ -23,7 +23,7 @@ _PARTIES = APPLICANT_COLUMNS[:-1]
 
 def _get(cells: Cells, keys: Iterable[str]) -> list[int | float] | None:
     """The values of all keys, or None when any is absent or blank."""
-    values = [cells.get(key) for key in keys]
+    values = list(map(cells.get, keys))
     return None if None in values else values  # type: ignore[return-value]
 
 
@@ -59,17 +59,32 @@ def applications_balance(cells: Cells) -> list[Finding]:
     return out
 
 
-def _outcome_rows(cells: Cells) -> tuple[str, ...] | None:
-    """The outcome rows this report uses, or None when some are absent (nothing to check)."""
-    split = any(k in cells for k in _keys("applications.{}.total", _OTHER_SPLIT))
-    rows = tuple(
+@lru_cache(maxsize=2)
+def _split_rows(split: bool) -> tuple[str, ...]:
+    """The outcome rows of a report with 其他处理 split in three, or kept as one row."""
+    return tuple(
         r
         for r in OUTCOME_ROWS
         if not (r == "other" and split) and not (r in _OTHER_SPLIT and not split)
     )
-    if all(k in cells for k in _keys("applications.{}.total", rows)):
+
+
+def _outcome_rows(cells: Cells) -> tuple[str, ...] | None:
+    """The outcome rows this report uses, or None when some are absent (nothing to check)."""
+    split = any(map(cells.__contains__, _keys("applications.{}.total", _OTHER_SPLIT)))
+    rows = _split_rows(split)
+    if all(map(cells.__contains__, _keys("applications.{}.total", rows))):
         return rows
     return None
+
+
+@lru_cache(maxsize=4)
+def _outcome_keys(rows: tuple[str, ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(column, its 总计 cell, its outcome cells) for each applicant column."""
+    return tuple(
+        (col, f"applications.total.{col}", _keys(f"applications.{{}}.{col}", rows))
+        for col in APPLICANT_COLUMNS
+    )
 
 
 def applications_outcome_sum(cells: Cells) -> list[Finding]:
@@ -78,9 +93,9 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
     if rows is None:
         return []
     out = []
-    for col in APPLICANT_COLUMNS:
-        total = cells.get(f"applications.total.{col}")
-        parts = _get(cells, _keys(f"applications.{{}}.{col}", rows))
+    for col, total_key, part_keys in _outcome_keys(rows):
+        total = cells.get(total_key)
+        parts = _get(cells, part_keys)
         if total is None or parts is None:
             continue
         if sum(parts) != total:
@@ -106,8 +121,9 @@ def _parts_total(
 ) -> Finding | None:
     """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
     ``what`` names them in the message: ``{}`` stands for ``key``."""
-    total = cells.get(f"{key}.total")
-    values = None if total is None else _get(cells, _keys(f"{key}.{{}}", parts))
+    total_key, part_keys = _sum_keys(key, parts)
+    total = cells.get(total_key)
+    values = None if total is None else _get(cells, part_keys)
     if values is None or sum(values) == total:
         return None
     return finding(
@@ -120,6 +136,12 @@ def _parts_total(
         cells={**dict(zip(parts, values, strict=True)), "total": total},
         **evidence,
     )
+
+
+@lru_cache(maxsize=1024)
+def _sum_keys(key: str, parts: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The keys of the total cell under ``key`` and of its parts."""
+    return f"{key}.total", _keys(f"{key}.{{}}", parts)
 
 
 @lru_cache(maxsize=64)
