@@ -149,6 +149,8 @@ def _fill_lost_cells(rows: list[RowResult]) -> None:
     be told) is filled when the template's sums leave exactly one reading of it: its own
     total, or with it the table's sums (a row filled so may settle another). Otherwise it
     stays empty."""
+    if all(r.status != "short" for r in rows):  # most reports: nothing to fill
+        return
     while any(_fill_lost_cell(r, rows) for r in rows):
         pass
 
