@@ -83,7 +83,9 @@ def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
 
 def part_sums(flat: str) -> list[dict]:
     """Sentences whose 其中 parts add up to more than their 共 total."""
-    out = []
+    out: list[dict] = []
+    if "其中" not in flat:
+        return out
     for sentence in re.split(r"[。;\n]", flat):
         head, sep, tail = sentence.partition("其中")
         if not sep:
@@ -125,7 +127,7 @@ def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
         numbers["applications_received"] = n
     if (n := _applications(flat, _ACCEPTED)) is not None:
         numbers["applications_accepted"] = n
-    for sentence in re.split(r"[。;\n]", flat):
+    for sentence in re.split(r"[。;\n]", flat) if "咨询" in flat else ():
         if "咨询" in sentence and (m := _TOTAL.search(sentence)):
             numbers["inquiries"] = int(m.group(1))
             break

@@ -152,7 +152,7 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         return
     if first in _RULE_START and _RULE_LINE.match(stripped):
         return
-    if "。" in line or ";" in line or (len(line) > 90 and "\t" not in line):  # is_prose
+    if is_prose(line):
         out.append(Token(PROSE, stripped, number))
         return
     if "|" in line:
