@@ -52,12 +52,11 @@ def find_anchors(
     anchors = []
     consumed: set[int] = set()
     last = -1
-    i = start
-    while i < end:
-        t = tokens[i]
-        if t.kind != TEXT or i in consumed:
-            i += 1
+    after = start  # the token after the last label found: where the next may begin
+    for i in [k for k in range(start, end) if tokens[k].kind == TEXT]:
+        if i < after or i in consumed:
             continue
+        t = tokens[i]
         hit, stop, label = matcher.match(t.text, last), i + 1, t.text
         j = i + 1
         # A label broken over several text tokens with nothing between them.
@@ -89,11 +88,10 @@ def find_anchors(
         ):
             hit = None  # a short label (总计, 其他) only counts when numbers follow it
         if hit is None:
-            i += 1
             continue
         anchors.append((hit, i, stop, label))
         last = hit
-        i = stop
+        after = stop
     return anchors
 
 
