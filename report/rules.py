@@ -122,10 +122,10 @@ def _parts_total(
     """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
     ``what`` names them in the message: ``{}`` stands for ``key``."""
     total_key, part_keys = _sum_keys(key, parts)
-    total = cells.get(total_key)
-    values = None if total is None else _get(cells, part_keys)
-    if values is None or sum(values) == total:
+    if _adds_up(cells, total_key, part_keys):
         return None
+    total = cells[total_key]
+    values: list[int | float] = _get(cells, part_keys) or []  # none blank: it did not add up
     return finding(
         rule,
         ERROR,
@@ -136,6 +136,13 @@ def _parts_total(
         cells={**dict(zip(parts, values, strict=True)), "total": total},
         **evidence,
     )
+
+
+def _adds_up(cells: Cells, total_key: str, part_keys: tuple[str, ...]) -> bool:
+    """Whether the parts add up to the total, or cannot be added (a blank or absent cell)."""
+    total = cells.get(total_key)
+    values = None if total is None else _get(cells, part_keys)
+    return values is None or sum(values) == total
 
 
 @lru_cache(maxsize=1024)
@@ -153,14 +160,21 @@ def _application_rows(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
-    rows = _application_rows(tuple(cells))
-    found = (
-        _parts_total(
+    out = []
+    for row, total_key, part_keys in _column_total_keys(tuple(cells)):
+        if _adds_up(cells, total_key, part_keys):  # most rows: checked without a finding
+            continue
+        f = _parts_total(
             "applications.column_total", "{} (applicant columns)", row, cells, _PARTIES, row=row
         )
-        for row in rows
-    )
-    return [f for f in found if f]
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _column_total_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(row, its 总计 cell, its applicant cells) for the 申请 rows among a report's keys."""
+    return tuple((row, *_sum_keys(row, _PARTIES)) for row in _application_rows(keys))
 
 
 def appeals_group_total(cells: Cells) -> list[Finding]:
