@@ -117,6 +117,8 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
     texts = list(islice((t for t in compacted[: look * 4] if t and not is_breadcrumb(t)), look))
     titles = []
     for i, text in enumerate(texts):
+        if "信息公开" not in text:  # every title names it, whole or cut short
+            continue
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
         cut = "信息公开" in text and len(nxt) <= 12 and not text.endswith(_TITLE_ENDS)
         if cut and is_title(text + nxt) and (text + nxt).endswith(_TITLE_ENDS):
