@@ -53,15 +53,18 @@ def find_anchors(
     consumed: set[int] = set()
     last = -1
     after = start  # the token after the last label found: where the next may begin
+    alone: dict[int, int | None] = {}  # what a token's own text matches, while last holds
     for i in [k for k in range(start, end) if tokens[k].kind == TEXT]:
         if i < after or i in consumed:
             continue
         t = tokens[i]
-        hit, stop, label = matcher.match(t.text, last), i + 1, t.text
+        hit = alone[i] if i in alone else matcher.match(t.text, last)
+        stop, label = i + 1, t.text
         j = i + 1
         # A label broken over several text tokens with nothing between them.
         while hit is None and j < end and j - i < 3 and tokens[j].kind == TEXT:
-            if matcher.match(tokens[j].text, last) is not None:
+            alone[j] = matcher.match(tokens[j].text, last)
+            if alone[j] is not None:
                 break  # the next token is a label by itself: this one is a header
             label += tokens[j].text
             hit, stop = matcher.match(label, last), j + 1
@@ -91,6 +94,7 @@ def find_anchors(
             continue
         anchors.append((hit, i, stop, label))
         last = hit
+        alone.clear()
         after = stop
     return anchors
 
@@ -220,8 +224,9 @@ def extract_rows(
                 continue  # a header over its own sub-rows (2021's 其他处理)
             results.append(RowResult(row, label, [None] * len(row.columns), "short"))
             continue
-        last_value = runs[-1][-1]
-        table_end = next(k for k in range(nxt - 1, stop - 1, -1) if tokens[k] is last_value) + 1
+        table_end = nxt  # after the last value: the last token of the last run
+        while tokens[table_end - 1].kind not in _VALUE_KINDS:
+            table_end -= 1
         run = runs[0]
         if len(runs) == 1 and len(run) == len(row.columns) and not row.money:
             values = [t.value for t in run if t.kind == NUM]
