@@ -114,7 +114,11 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
     is joined to the one above, and a title cut short is joined to the short line below.
     ``compacted``: the document's lines without whitespace (``compact``).
     """
-    texts = list(islice((t for t in compacted[: look * 4] if t and not is_breadcrumb(t)), look))
+    window = compacted[: look * 4]
+    if _CRUMB_HINTS.search("".join(window)):
+        texts = list(islice((t for t in window if t and not is_breadcrumb(t)), look))
+    else:  # no line holds a breadcrumb's marks
+        texts = list(islice(filter(None, window), look))
     titles = []
     for i, text in enumerate(texts):
         if "信息公开" not in text:  # every title names it, whole or cut short

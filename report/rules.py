@@ -36,8 +36,8 @@ def _keys(template: str, names: tuple[str, ...]) -> tuple[str, ...]:
 def applications_balance(cells: Cells) -> list[Finding]:
     """新收 + 上年结转 = 办理结果总计 + 结转下年度, per applicant column."""
     out = []
+    rows = ("new_received", "carried_over", "total", "carried_forward")
     for col in APPLICANT_COLUMNS:
-        rows = ("new_received", "carried_over", "total", "carried_forward")
         values = _get(cells, _keys(f"applications.{{}}.{col}", rows))
         if values is None:
             continue
