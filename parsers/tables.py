@@ -258,8 +258,9 @@ def extract_appeals(tokens: list[Token], start: int, end: int) -> RowResult | No
     if first is None:
         return None
     runs = _runs(tokens, first, end)
-    n = len(APPEAL_GROUPS) * len(APPEAL_COLUMNS)
+    n = len(_APPEALS.columns)
     cells, status, found = resolve_cells(runs, n, _appeals_plausible)
-    values = values_of(cells)
-    row = Row("appeals", tuple(f"{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS), ())
-    return RowResult(row, "行政复议、行政诉讼", values, status, found)
+    return RowResult(_APPEALS, "行政复议、行政诉讼", values_of(cells), status, found)
+
+
+_APPEALS = Row("appeals", tuple(f"{g}.{c}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS), ())

@@ -8,7 +8,6 @@ template revision is an edit to these tables, not to code. Names follow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 SECTIONS: tuple[str, ...] = (
     "总体情况",
@@ -52,12 +51,12 @@ class Row:
     money: frozenset[str] = field(default_factory=frozenset)
 
     def cell_keys(self) -> tuple[str, ...]:
-        return _cell_keys(self.key, self.columns)
-
-
-@cache
-def _cell_keys(key: str, columns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"{key}.{c}" for c in columns)
+        """``<row key>.<column>`` of each column, spelt once per row (kept beside the
+        fields: the row is frozen, its keys are read for every report)."""
+        keys = self.__dict__.get("_cell_keys")
+        if keys is None:
+            keys = self.__dict__["_cell_keys"] = tuple(f"{self.key}.{c}" for c in self.columns)
+        return keys
 
 
 def _apps(row: str, *cores: str, exact: bool = False, after: str | None = None) -> Row:
