@@ -228,11 +228,11 @@ def _hints(hints: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, hints)))
 
 
-def doc_number(lines: list[str], look: int = 15) -> str | None:
+def doc_number(compacted: list[str], look: int = 15) -> str | None:
     """The report's own 发文字号 (南省政〔2021〕9号): a line of its own near the top, or after
-    a 发文字号 label — never a number the text cites (国办公开办函〔2021〕30号)."""
-    for line in lines[:look]:
-        text = compact(line)
+    a 发文字号 label — never a number the text cites (国办公开办函〔2021〕30号).
+    ``compacted``: the document's lines without whitespace (``compact``)."""
+    for text in compacted[:look]:
         m = _DOC_NUMBER.fullmatch(text) or _DOC_NUMBER_LABELLED.search(text)
         if m:
             number = m.group(m.lastindex or 0)

@@ -271,7 +271,7 @@ def build_record(
         sections.get(SECTIONS[5], max(sections.values(), default=0)),
         head.get("date"),
     )
-    record["doc_number"] = meta.doc_number(lines)
+    record["doc_number"] = meta.doc_number(compacted)
     record["sections"] = list(sections)
     narrative, part_sums = narrative_numbers(_prose_lines(lines, compacted))
     record["narrative"] = narrative
