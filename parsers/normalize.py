@@ -14,7 +14,8 @@ import opencc
 # simplified reports change none or a handful, traditional ones about a third.
 _TRADITIONAL_SHARE = 0.05
 _NEEDS_CLEANUP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad│┃║]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+_BLOCK = 256  # characters compared at once when counting what t2s changed
 # Invisible characters go; box-drawing verticals that some extractors print between
 # table cells become the | that the tokenizer splits on.
 _CLEANUP = str.maketrans(
@@ -32,12 +33,22 @@ def to_simplified(text: str) -> tuple[str, str]:
     converted = _t2s().convert(text)
     if converted == text:
         return text, "simplified"
+    han = len(_NOT_HAN.sub("", text))
+    if not han:
+        return converted, "simplified"
     if len(converted) == len(text):
-        changed = sum(map(ne, text, converted))
-    else:  # a phrase conversion changed the length: count characters that went away
-        changed = sum((Counter(text) - Counter(converted)).values())
-    han = len(_HAN.findall(text))
-    script = "traditional" if han and changed / han > _TRADITIONAL_SHARE else "simplified"
+        # Counted a block at a time, equal blocks skipped, until the share is passed.
+        changed = 0
+        for at in range(0, len(text), _BLOCK):
+            a, b = text[at : at + _BLOCK], converted[at : at + _BLOCK]
+            if a != b:
+                changed += sum(map(ne, a, b))
+                if changed / han > _TRADITIONAL_SHARE:
+                    return converted, "traditional"
+        return converted, "simplified"
+    # A phrase conversion changed the length: count characters that went away.
+    changed = sum((Counter(text) - Counter(converted)).values())
+    script = "traditional" if changed / han > _TRADITIONAL_SHARE else "simplified"
     return converted, script
 
 
