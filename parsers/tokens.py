@@ -143,9 +143,13 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
         return
     first = stripped[0]
     if first.isdecimal():
-        if stripped.isdecimal() and len(stripped) <= _MAX_DIGITS and "\t" not in line:
-            out.append(Token(NUM, stripped, number, int(stripped)))  # a cell on its own line
-            return
+        if stripped.isdecimal() and len(stripped) <= _MAX_DIGITS:
+            # A cell on its own line, or the one cell after an indenting tab: as the split
+            # below reads it (a tab after the number would add an empty cell).
+            tab = line.find("\t")
+            if tab < 0 or (line.find("\t", tab + 1) < 0 and not line[:tab].strip()):
+                out.append(Token(NUM, stripped, number, int(stripped)))
+                return
         if len(stripped) < 24 and _FOOTER.match(stripped):
             return
     elif first in _FOOTER_START and len(stripped) < 24 and _FOOTER.match(stripped):
