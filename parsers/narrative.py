@@ -16,16 +16,33 @@ _NOT_APPLICATIONS = ("复议", "诉讼", "信访", "咨询", "投诉")
 _UNIT = r"(?:件|条|个|份|次|宗)"
 
 
-def _received(verbs: str) -> tuple[re.Pattern[str], ...]:
+# A pattern and the words one of which each of its matches holds: a text holding none is
+# not scanned (a regex starting with alternatives reads every character; ``in`` skips).
+_Reading = tuple[re.Pattern[str], tuple[str, ...]]
+
+
+def _received(verbs: str) -> tuple[_Reading, ...]:
+    said = tuple(verbs.split("|"))
     return (
-        re.compile(r"(?:未|没有)(?:" + verbs + r")[^。;,\n]{0,14}?申请[^。;,\n]{0,6}"),
-        re.compile(
-            r"(?:"
-            + verbs
-            + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(?<!\d)(\d{1,12})(?!\d)"
-            + _UNIT
+        (
+            re.compile(r"(?:未|没有)(?:" + verbs + r")[^。;,\n]{0,14}?申请[^。;,\n]{0,6}"),
+            tuple(no + verb for no in ("未", "没有") for verb in said),
         ),
-        re.compile(r"(?:" + verbs + r")(?<!\d)(\d{1,12})(?!\d)" + _UNIT + r"[^。;,\n]{0,14}?申请"),
+        (
+            re.compile(
+                r"(?:"
+                + verbs
+                + r")[^。;,\n]{0,20}?申请[^。;,\n\d]{0,8}?(?<!\d)(\d{1,12})(?!\d)"
+                + _UNIT
+            ),
+            said,
+        ),
+        (
+            re.compile(
+                r"(?:" + verbs + r")(?<!\d)(\d{1,12})(?!\d)" + _UNIT + r"[^。;,\n]{0,14}?申请"
+            ),
+            said,
+        ),
     )
 
 
@@ -52,9 +69,11 @@ def _in_sub_item(flat: str, at: int) -> bool:
     return "其中" in flat[start + 1 : at]
 
 
-def _applications(flat: str, patterns: tuple[re.Pattern[str], ...]) -> int | None:
+def _applications(flat: str, readings: tuple[_Reading, ...]) -> int | None:
     found: list[tuple[int, int]] = []
-    for pattern in patterns:
+    for pattern, words in readings:
+        if not any(w in flat for w in words):
+            continue
         for m in pattern.finditer(flat):
             span = m.group(0)
             if (
