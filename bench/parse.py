@@ -120,9 +120,10 @@ def versus_peer(docs: list[tuple[str, bytes]], seconds: float, peer: Path) -> No
             run()
             times[name].append(time.perf_counter() - t0)
     rate = {name: len(docs) / statistics.median(t) for name, t in times.items()}
+    kb = sum(len(d) for _, d in docs) / len(docs) / 1024
     print(
-        f"text, the same {len(docs)} reports, {len(times['nianbao'])} interleaved rounds "
-        "(goal: nianbao ≥ the peer):"
+        f"text, the same {len(docs)} reports ({kb:.1f} KB average), {len(times['nianbao'])} "
+        "interleaved rounds (goal: nianbao ≥ the peer):"
     )
     for name, r in rate.items():
         rounds = zip(times[name], times["nianbao"], strict=True)
@@ -178,6 +179,7 @@ def main() -> None:
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
     if args.peer:
         versus_peer(docs, args.seconds, args.peer)
+        versus_peer([(n, d) for n, d in docs if len(d) >= FULL_SIZE], args.seconds, args.peer)
     print()
     per_format(args.seconds)
     html_vs_lxml()
