@@ -143,6 +143,10 @@ def resolve_cells(
 ) -> tuple[Cells, str, Values]:
     """The cells of an n-column row, by position: (number tokens or None, status, values
     found)."""
+    if len(runs) == 1 and len(only := runs[0]) == n:
+        found = [t.value for t in only if t.kind == NUM]
+        if len(found) == n:  # most rows: one run of exactly their numbers
+            return list(only), "ok", found
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
     found = [t.value for t in filled]
@@ -227,12 +231,6 @@ def extract_rows(
         table_end = nxt  # after the last value: the last token of the last run
         while tokens[table_end - 1].kind not in _VALUE_KINDS:
             table_end -= 1
-        run = runs[0]
-        if len(runs) == 1 and len(run) == len(row.columns) and not row.money:
-            values = [t.value for t in run if t.kind == NUM]
-            if len(values) == len(run):  # most rows: one run of exactly their numbers
-                results.append(RowResult(row, label, values, "ok", list(values)))
-                continue
         plausible = _sums_to_last if row.columns[-1] == "total" else None
         cells, status, found = resolve_cells(runs, len(row.columns), plausible)
         values, converted = _money(row, cells, yuan)
