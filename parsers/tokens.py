@@ -119,10 +119,7 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:
             pending.append(word)  # a word of a label, as _word_token would find
             continue
-        if word.isdecimal() and len(word) <= _MAX_DIGITS:  # as _word_token reads it, inline
-            token = Token(NUM, word, line, int(word))
-        else:
-            token = _word_token(word, line)
+        token = _word_token(word, line)
         if token.kind == NUM and i + 1 < len(words) and words[i + 1].startswith(_UNIT_START):
             token = Token(TEXT, word, line)
         if token.kind == TEXT:
