@@ -94,25 +94,22 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
         return []
     out = []
     for col, total_key, part_keys in _outcome_keys(rows):
-        total = cells.get(total_key)
-        parts = _get(cells, part_keys)
-        if total is None or parts is None:
+        if (mismatch := _mismatch(cells, total_key, part_keys)) is None:
             continue
-        if sum(parts) != total:
-            nonzero = {r: v for r, v in zip(rows, parts, strict=True) if v}
-            out.append(
-                finding(
-                    "applications.outcome_sum",
-                    ERROR,
-                    f"申请 {col}: 办理结果总计 is {total}, "
-                    f"but its outcome rows add up to {sum(parts)}",
-                    key=f"applications.total.{col}",
-                    column=col,
-                    expected=sum(parts),
-                    found=total,
-                    nonzero_rows=nonzero,
-                )
+        total, parts = mismatch
+        nonzero = {r: v for r, v in zip(rows, parts, strict=True) if v}
+        out.append(
+            finding(
+                "applications.outcome_sum",
+                ERROR,
+                f"申请 {col}: 办理结果总计 is {total}, but its outcome rows add up to {sum(parts)}",
+                key=f"applications.total.{col}",
+                column=col,
+                expected=sum(parts),
+                found=total,
+                nonzero_rows=nonzero,
             )
+        )
     return out
 
 
@@ -121,11 +118,9 @@ def _parts_total(
 ) -> Finding | None:
     """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
     ``what`` names them in the message: ``{}`` stands for ``key``."""
-    total_key, part_keys = _sum_keys(key, parts)
-    if _adds_up(cells, total_key, part_keys):
+    if (mismatch := _mismatch(cells, *_sum_keys(key, parts))) is None:
         return None
-    total = cells[total_key]
-    values: list[int | float] = _get(cells, part_keys) or []  # none blank: it did not add up
+    total, values = mismatch
     return finding(
         rule,
         ERROR,
@@ -138,11 +133,16 @@ def _parts_total(
     )
 
 
-def _adds_up(cells: Cells, total_key: str, part_keys: tuple[str, ...]) -> bool:
-    """Whether the parts add up to the total, or cannot be added (a blank or absent cell)."""
+def _mismatch(
+    cells: Cells, total_key: str, part_keys: tuple[str, ...]
+) -> tuple[int | float, list[int | float]] | None:
+    """(total, parts) when the parts do not add up to the total; None when they do or
+    cannot be added (a blank or absent cell)."""
     total = cells.get(total_key)
     values = None if total is None else _get(cells, part_keys)
-    return values is None or sum(values) == total
+    if values is None or sum(values) == total:
+        return None
+    return total, values  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)
@@ -162,7 +162,7 @@ def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
     out = []
     for row, total_key, part_keys in _column_total_keys(tuple(cells)):
-        if _adds_up(cells, total_key, part_keys):  # most rows: checked without a finding
+        if _mismatch(cells, total_key, part_keys) is None:  # most rows: no finding to build
             continue
         f = _parts_total(
             "applications.column_total", "{} (applicant columns)", row, cells, _PARTIES, row=row
