@@ -199,24 +199,29 @@ def published_at(
     date under the signature, else a date the document states (成文日期, 印发)."""
     if page_date and (year is None or year < int(page_date[:4]) <= year + 3):
         return page_date, "page"
-    text = "\n".join(lines)  # to look for each hint once, not line by line
+    text = "\n".join(lines)
     for pattern, hints in ((_PAGE_DATE, ("时间", "日期")), (_DATE_THEN_SOURCE, ("来源",))):
-        if any(h in text for h in hints) and (found := _first_dated(pattern, hints, lines, year)):
+        if found := _first_dated(pattern, hints, lines, text, year):
             return found, "page"
     for line in reversed(lines[signature_from:]):
         m = _DATE_LINE.match(compact(line))
         if m and (found := _dated(m, 0, year)):
             return found, "signature"
     for pattern, hints in ((_DOCUMENT_DATE, ("成文",)), (_ISSUED, ("印发",))):
-        if any(h in text for h in hints) and (found := _first_dated(pattern, hints, lines, year)):
+        if found := _first_dated(pattern, hints, lines, text, year):
             return found, "document"
     return None, None
 
 
 def _first_dated(
-    pattern: re.Pattern[str], hints: tuple[str, ...], lines: list[str], year: int | None
+    pattern: re.Pattern[str], hints: tuple[str, ...], lines: list[str], text: str, year: int | None
 ) -> str | None:
-    for line in filter(_hints(hints).search, lines):
+    """The first date ``pattern`` finds on a line holding one of ``hints``. ``text``: the
+    lines joined, where the hints are looked for once before line by line."""
+    hinted = _hints(hints).search
+    if not hinted(text):
+        return None
+    for line in filter(hinted, lines):
         for m in pattern.finditer(" ".join(line.split())):
             if found := _dated(m, 0, year):
                 return found
