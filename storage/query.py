@@ -98,21 +98,28 @@ def findings(
     return out
 
 
-# A cell's statuses as the matrix query spells them, one shared tuple each: a national
-# matrix has a million cells and a handful of spellings.
-_CELLS = {s: (s,) for s in STATUS_ORDER} | {"late inconsistent": ("late", "inconsistent")}
+# A cell's statuses by the small number the matrix query gives them, one shared tuple each:
+# a national matrix has a million cells and a handful of statuses, and a number costs less
+# to hand over than a text. A status without a number comes as its text.
+_CELLS: dict[int | str, tuple[str, ...]] = {i: (s,) for i, s in enumerate(STATUS_ORDER)}
+_BOTH = len(STATUS_ORDER)  # a report late and inconsistent
+_CELLS[_BOTH] = ("late", "inconsistent")
+_CODE = "CASE status WHEN 'inconsistent' THEN iif(late, {}, {}) {} ELSE status END".format(
+    _BOTH,
+    STATUS_ORDER.index("inconsistent"),
+    " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUS_ORDER) if s != "inconsistent"),
+)
 
 
 def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, tuple[str, ...]]]:
     """{agency_id: {year: (statuses)}}: a found report is ok, or late and/or inconsistent."""
+    cell = _CELLS.get
     with _no_collection():
         rows = conn.execute(
-            "SELECT agency_id, year, CASE WHEN status IN ('late', 'inconsistent') THEN "
-            "iif(late, iif(inconsistent, 'late inconsistent', 'late'), 'inconsistent') "
-            "ELSE status END FROM compliance ORDER BY agency_id, year"
+            f"SELECT agency_id, year, {_CODE} FROM compliance ORDER BY agency_id, year"
         )
         return {
-            a: {y: _CELLS.get(s) or tuple(s.split()) for _, y, s in cells}
+            a: {y: cell(s) or (s,) for _, y, s in cells}
             for a, cells in groupby(rows, itemgetter(0))
         }
 

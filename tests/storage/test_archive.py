@@ -199,6 +199,17 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
     )
     archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
     assert matrix(archive.conn)["demo-county"][2022] == ("unverified",)
+    late = {"rule": "report.late", "severity": "warning", "message": "late", "evidence": {}}
+    for year in (2021, 2022):
+        report_id = archive.conn.execute(
+            "SELECT report_id FROM agency_years WHERE agency_id = 'demo-env' AND year = ?",
+            (year,),
+        ).fetchone()[0]
+        archive.store_findings(
+            "demo-env", "demo-env", None, year, report_id, [late], "2024-01-01", scope=()
+        )
+    result = matrix(archive.conn)["demo-env"]
+    assert result[2021] == ("late", "inconsistent") and result[2022] == ("late",)
 
 
 def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
