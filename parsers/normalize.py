@@ -15,6 +15,7 @@ import opencc
 _TRADITIONAL_SHARE = 0.05
 _NEEDS_CLEANUP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad│┃║]")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _BLOCK = 256  # characters compared at once when counting what t2s changed
 # Invisible characters go; box-drawing verticals that some extractors print between
 # table cells become the | that the tokenizer splits on.
@@ -31,25 +32,31 @@ def _t2s() -> opencc.OpenCC:
 def to_simplified(text: str) -> tuple[str, str]:
     """Convert to simplified script; return the text and the source script's name."""
     converted = _t2s().convert(text)
-    if converted == text:
-        return text, "simplified"
+    if converted == text or not _HAN.search(text):
+        return converted, "simplified"
+    # The share of Han characters changed decides. Counting Han characters costs more than
+    # the conversion, so a share of all characters past the mark decides first: Han
+    # characters are fewer, so their share is larger still.
+    enough = _TRADITIONAL_SHARE * len(text)
+    if (changed := _changed(text, converted, enough)) > enough:
+        return converted, "traditional"
     han = len(_NOT_HAN.sub("", text))
-    if not han:
-        return converted, "simplified"
-    if len(converted) == len(text):
-        # Counted a block at a time, equal blocks skipped, until the share is passed.
-        changed = 0
-        for at in range(0, len(text), _BLOCK):
-            a, b = text[at : at + _BLOCK], converted[at : at + _BLOCK]
-            if a != b:
-                changed += sum(map(ne, a, b))
-                if changed / han > _TRADITIONAL_SHARE:
-                    return converted, "traditional"
-        return converted, "simplified"
-    # A phrase conversion changed the length: count characters that went away.
-    changed = sum((Counter(text) - Counter(converted)).values())
-    script = "traditional" if changed / han > _TRADITIONAL_SHARE else "simplified"
-    return converted, script
+    return converted, "traditional" if changed / han > _TRADITIONAL_SHARE else "simplified"
+
+
+def _changed(text: str, converted: str, enough: float) -> int:
+    """How many characters the conversion changed; counting may stop once past ``enough``."""
+    if len(converted) != len(text):
+        # A phrase conversion changed the length: count characters that went away.
+        return sum((Counter(text) - Counter(converted)).values())
+    changed = 0
+    for at in range(0, len(text), _BLOCK):  # a block at a time, equal blocks skipped
+        a, b = text[at : at + _BLOCK], converted[at : at + _BLOCK]
+        if a != b:
+            changed += sum(map(ne, a, b))
+            if changed > enough:
+                break
+    return changed
 
 
 # Texts this long or longer are normalized through the table (see nfkc): a document's

@@ -1,11 +1,16 @@
-"""The parser's normal form: its fast NFKC must be NFKC exactly."""
+"""The parser's normal form: its fast NFKC must be NFKC exactly, and the source script is
+named by the share of Han characters that the conversion changes."""
 
 import random
+import re
 import unicodedata
+from collections import Counter
+from operator import ne
 
+import opencc
 import pytest
 
-from parsers.normalize import NFKC_TABLE_FROM, nfkc
+from parsers.normalize import NFKC_TABLE_FROM, nfkc, to_simplified
 
 # Characters a report's text holds, and those where NFKC composes across characters or
 # reaches beyond the BMP, which the fast path hands to the full normalization.
@@ -53,3 +58,42 @@ def test_nfkc_equals_the_standard_normalization_on_report_like_text() -> None:
         n = rng.randint(NFKC_TABLE_FROM, 3 * NFKC_TABLE_FROM)
         text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(n))
         assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text[:80])
+
+
+def _script_by_definition(text: str) -> str:
+    """Traditional when t2s changes more than 5 % of the Han characters, counted whole."""
+    converted = opencc.OpenCC("t2s").convert(text)
+    han = len(re.findall("[\u4e00-\u9fff]", text))
+    if converted == text or not han:
+        return "simplified"
+    if len(converted) == len(text):
+        changed = sum(map(ne, text, converted))
+    else:
+        changed = sum((Counter(text) - Counter(converted)).values())
+    return "traditional" if changed / han > 0.05 else "simplified"
+
+
+def test_the_script_is_the_share_of_han_characters_changed() -> None:
+    """Near the mark and far from it, with few or many characters that are not Han (the
+    share of all characters decides early only when it is past the mark already)."""
+    rng = random.Random(17)
+    simplified, traditional = "政府信息公开工作年度报告本机关申请", "後於裡發覆徵獲圖館這"
+    other = "0123456789 ,.()\t\n年月日"
+    seen = Counter()
+    for _ in range(400):
+        changed_share = rng.choice([0.0, 0.02, 0.045, 0.05, 0.055, 0.08, 0.3])
+        other_share = rng.choice([0.0, 0.3, 0.9])
+        n = rng.randint(20, 3000)
+        text = "".join(
+            rng.choice(other)
+            if rng.random() < other_share
+            else rng.choice(traditional if rng.random() < changed_share else simplified)
+            for _ in range(n)
+        )
+        if rng.random() < 0.2:
+            text += "深沈答覆"  # phrases t2s converts whole
+        converted, script = to_simplified(text)
+        assert converted == opencc.OpenCC("t2s").convert(text)
+        assert script == _script_by_definition(text), text[:60]
+        seen[script] += 1
+    assert min(seen["simplified"], seen["traditional"]) > 50

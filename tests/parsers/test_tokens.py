@@ -31,3 +31,25 @@ def kinds(line: str) -> list[tuple[str, object]]:
 )
 def test_indented_cells_read_as_the_tab_split_reads_them(line: str, expected: list) -> None:
     assert kinds(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "(一)新收 3 1 0 1200 007",
+            [("text", "(一)新收"), ("num", 3), ("num", 1), ("num", 0), ("num", 1200), ("num", 7)],
+        ),
+        ("共 4 件 其中 2 项", [("text", "共4件其中2项")]),
+        (
+            "收费 12.5 251000元 / 无",
+            [("text", "收费"), ("num", 12.5), ("num", 251000), ("blank", "/"), ("blank", "无")],
+        ),
+        ("编号 1234567890123456 5", [("text", "编号1234567890123456"), ("num", 5)]),
+        ("1,234 -3 +2 0", [("num", 1234), ("num", -3), ("num", 2), ("num", 0)]),
+    ],
+)
+def test_words_of_a_space_separated_line(line: str, expected: list) -> None:
+    """Numbers among words are cells unless a unit follows them; a word too long for a
+    count, or a label's words, join the text around them."""
+    assert kinds(line) == expected
