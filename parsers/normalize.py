@@ -13,15 +13,18 @@ import opencc
 # Share of Han characters that t2s changes above which the source counts as traditional:
 # simplified reports change none or a handful, traditional ones about a third.
 _TRADITIONAL_SHARE = 0.05
-_NEEDS_CLEANUP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad│┃║]")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _BLOCK = 256  # characters compared at once when counting what t2s changed
 # Invisible characters go; box-drawing verticals that some extractors print between
 # table cells become the | that the tokenizer splits on.
-_CLEANUP = str.maketrans(
-    {**dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"), "│": "|", "┃": "|", "║": "|"}
-)
+_CLEANUP = {
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+    "│": "|",
+    "┃": "|",
+    "║": "|",
+}
+_CLEANUP_TRANSLATION = str.maketrans(_CLEANUP)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +99,12 @@ def nfkc(text: str) -> str:
         return text
     if len(text) < NFKC_TABLE_FROM:
         return unicodedata.normalize("NFKC", text)
-    pattern, table = _nfkc_table()
+    return _through(text, *_nfkc_table())
+
+
+def _through(text: str, pattern: re.Pattern[str], table: dict[str, str]) -> str:
+    """The text's characters that ``pattern`` finds replaced by ``table``, then NFKC (see
+    nfkc)."""
     for ch in set(pattern.findall(text)):
         text = text.replace(ch, table[ch])
     if unicodedata.is_normalized("NFKC", text):
@@ -104,12 +112,25 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=1)
+def _normal_table() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The NFKC table with the cleanup's characters: one pass finds both. A cleanup
+    replacement comes first, as if the cleanup ran before NFKC."""
+    pattern, table = _nfkc_table()
+    extra = "".join(re.escape(ch) for ch in _CLEANUP)
+    return re.compile(pattern.pattern[:-1] + extra + "]"), {**table, **_CLEANUP}
+
+
 def normal_lines(text: str) -> list[str]:
-    """NFKC lines: full-width digits, brackets and spaces become ASCII, CR/LF become LF."""
-    if _NEEDS_CLEANUP.search(text):
-        text = text.translate(_CLEANUP)
-    text = nfkc(text)
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """NFKC lines: full-width digits, brackets and spaces become ASCII, CR/LF become LF;
+    invisible characters go."""
+    if len(text) < NFKC_TABLE_FROM:
+        text = unicodedata.normalize("NFKC", text.translate(_CLEANUP_TRANSLATION))
+    elif not text.isascii():
+        text = _through(text, *_normal_table())
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def compact(s: str) -> str:

@@ -46,15 +46,16 @@ _BREAK_KINDS = frozenset((TEXT, PROSE))  # what splits the values between labels
 
 
 def find_anchors(
-    tokens: list[Token], matcher: LabelMatcher, start: int, end: int
+    tokens: list[Token], matcher: LabelMatcher, labels: list[int], end: int
 ) -> list[tuple[int, int, int, str]]:
-    """(row index, first token, token after the label, label text) for each row found."""
+    """(row index, first token, token after the label, label text) for each row found.
+    ``labels``: the positions of the text tokens, up to ``end``."""
     anchors = []
     consumed: set[int] = set()
     last = -1
-    after = start  # the token after the last label found: where the next may begin
+    after = 0  # the token after the last label found: where the next may begin
     alone: dict[int, int | None] = {}  # what a token's own text matches, while last holds
-    for i in [k for k in range(start, end) if tokens[k].kind == TEXT]:
+    for i in labels:
         if i < after or i in consumed:
             continue
         t = tokens[i]
@@ -212,11 +213,12 @@ def extract_rows(
 ) -> tuple[list[RowResult], int]:
     """The rows of one table between two token positions, and the position after its last
     value (where a following table may begin)."""
-    anchors = find_anchors(tokens, matcher, start, end)
+    labels = [k for k in range(start, end) if tokens[k].kind == TEXT]
+    anchors = find_anchors(tokens, matcher, labels, end)
     results: list[RowResult] = []
     table_end = start
-    texts = [t.text for t in tokens[start:end] if t.kind == TEXT]
-    yuan = bool(_YUAN_HEADER.search("\n".join(texts)))  # no match spans the \n
+    # No match spans the \n.
+    yuan = bool(_YUAN_HEADER.search("\n".join([tokens[k].text for k in labels])))
     for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end

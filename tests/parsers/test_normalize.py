@@ -10,7 +10,7 @@ from operator import ne
 import opencc
 import pytest
 
-from parsers.normalize import NFKC_TABLE_FROM, nfkc, to_simplified
+from parsers.normalize import NFKC_TABLE_FROM, nfkc, normal_lines, to_simplified
 
 # Characters a report's text holds, and those where NFKC composes across characters or
 # reaches beyond the BMP, which the fast path hands to the full normalization.
@@ -97,3 +97,24 @@ def test_the_script_is_the_share_of_han_characters_changed() -> None:
         assert script == _script_by_definition(text), text[:60]
         seen[script] += 1
     assert min(seen["simplified"], seen["traditional"]) > 50
+
+
+def test_normal_lines_are_the_cleanup_then_nfkc_then_lines() -> None:
+    """Invisible characters removed and box verticals made |, then NFKC, then lines: the
+    same whether one pass finds both kinds of character or not, short or long, with a
+    combining mark that meets its base only once an invisible character between them goes."""
+    cleanup = str.maketrans({**dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"), "│": "|"})
+    rng = random.Random(18)
+    pieces = ["政府信息", "１２３", "（一）", "\u200b", "\u00ad", "│", "┃", "║", "\ufeff", "e"]
+    pieces += ["\u0301", "\r\n", "\r", "\n", "\t", "\u3000", "①", "abc 12"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 150)))
+        expected = (
+            unicodedata.normalize(
+                "NFKC", text.translate(cleanup).replace("┃", "|").replace("║", "|")
+            )
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .split("\n")
+        )
+        assert normal_lines(text) == expected, ascii(text[:80])

@@ -1,0 +1,50 @@
+"""Prose numbers: a reading tried only where its first characters occur finds what the
+regex alone finds."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from parsers import narrative
+
+READINGS = [
+    *narrative._RECEIVED,
+    *narrative._ACCEPTED,
+    narrative._PROACTIVE_HEADLINE,
+    narrative._PROACTIVE,
+]
+# Sentence parts in the order the readings expect them, each part sometimes left out or
+# doubled: texts that match, nearly match and overlap.
+PARTS = [
+    ["", "未", "没有", "共", "累计", "全年", "主要", "本机关"],
+    ["收到", "接收", "接到", "受理", "主动", "公开", ""],
+    ["", "公开", "发布", "政府信息", "申请", "2024年", "12件", "7条"],
+    ["", "申请", "信息", "共", "合计", "其中"],
+    ["", "12", "3", "0", "1234567890123"],
+    ["件", "条", "次", "", "个"],
+    ["", "申请", "。", ";", ",", "\n", "公开"],
+]
+
+
+def _text(rng: random.Random) -> str:
+    return "".join(
+        "".join(rng.choice(part) * rng.choice((1, 1, 1, 2)) for part in PARTS)
+        for _ in range(rng.randint(0, 6))
+    )
+
+
+@pytest.mark.parametrize("reading", READINGS, ids=lambda r: r[0].pattern[:16])
+def test_a_reading_finds_what_its_regex_finds(reading: tuple) -> None:
+    pattern, firsts = reading
+    rng = random.Random(pattern.pattern)
+    found = 0
+    for _ in range(1500):
+        text = _text(rng)
+        expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert all(text[start] in firsts for (start, _), _ in expected)
+        got = [(m.span(), m.groups()) for m in narrative._matches(pattern, firsts, text)]
+        assert got == expected, text
+        found += len(expected)
+    assert found > 10  # the texts hold matches to find
