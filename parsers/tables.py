@@ -217,8 +217,8 @@ def extract_rows(
     anchors = find_anchors(tokens, matcher, labels, end)
     results: list[RowResult] = []
     table_end = start
-    # No match spans the \n.
-    yuan = bool(_YUAN_HEADER.search("\n".join([tokens[k].text for k in labels])))
+    header = "\n".join([tokens[k].text for k in labels])  # no match spans the \n
+    yuan = "元" in header and bool(_YUAN_HEADER.search(header))  # each match holds 元
     for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
