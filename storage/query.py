@@ -7,8 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import groupby, islice
-from operator import itemgetter
+from itertools import islice
 from typing import Any
 
 from parsers.normalize import compact, normal_form
@@ -98,13 +97,13 @@ def findings(
     return out
 
 
-# A cell's statuses by the small number the matrix query gives them, one shared tuple each:
-# a national matrix has a million cells and a handful of statuses, and a number costs less
-# to hand over than a text. A status without a number comes as its text.
-_CELLS: dict[int | str, tuple[str, ...]] = {i: (s,) for i, s in enumerate(STATUS_ORDER)}
+# A cell's statuses by the digit the matrix query gives them, one shared tuple each: a
+# national matrix has a million cells and a handful of statuses. Every status of the view
+# has one (STATUS_ORDER lists them all, as worst() needs); another would fail, loudly.
+_CELLS: dict[int, tuple[str, ...]] = {i: (s,) for i, s in enumerate(STATUS_ORDER)}
 _BOTH = len(STATUS_ORDER)  # a report late and inconsistent
 _CELLS[_BOTH] = ("late", "inconsistent")
-_CODE = "CASE status WHEN 'inconsistent' THEN iif(late, {}, {}) {} ELSE status END".format(
+_CODE = "CASE status WHEN 'inconsistent' THEN iif(late, {}, {}) {} ELSE 9 END".format(
     _BOTH,
     STATUS_ORDER.index("inconsistent"),
     " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUS_ORDER) if s != "inconsistent"),
@@ -113,15 +112,26 @@ _CODE = "CASE status WHEN 'inconsistent' THEN iif(late, {}, {}) {} ELSE status E
 
 def matrix(conn: sqlite3.Connection) -> dict[str, dict[int, tuple[str, ...]]]:
     """{agency_id: {year: (statuses)}}: a found report is ok, or late and/or inconsistent."""
-    cell = _CELLS.get
+    # One row per agency, its cells as numbers (year and status digit) in one text: most
+    # agencies share their row with many others, so each distinct text is read once. Read
+    # row by row, a national matrix spent most of its time making a Python row per cell.
+    rows = conn.execute(
+        f"SELECT agency_id, group_concat(year * 10 + {_CODE}) FROM compliance GROUP BY agency_id "
+        "ORDER BY agency_id"
+    )
+    read: dict[str, dict[int, tuple[str, ...]]] = {}
+    out = {}
     with _no_collection():
-        rows = conn.execute(
-            f"SELECT agency_id, year, {_CODE} FROM compliance ORDER BY agency_id, year"
-        )
-        return {
-            a: {y: cell(s) or (s,) for _, y, s in cells}
-            for a, cells in groupby(rows, itemgetter(0))
-        }
+        for agency, cells in rows:
+            if (row := read.get(cells)) is None:
+                row = read[cells] = _row(cells)
+            out[agency] = row.copy()
+    return out
+
+
+def _row(cells: str) -> dict[int, tuple[str, ...]]:
+    """{year: statuses} in year order (group_concat's order is SQLite's to choose)."""
+    return {n // 10: _CELLS[n % 10] for n in sorted(map(int, cells.split(",")))}
 
 
 @contextmanager

@@ -210,6 +210,18 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
         )
     result = matrix(archive.conn)["demo-env"]
     assert result[2021] == ("late", "inconsistent") and result[2022] == ("late",)
+    # The whole matrix is the view read row by row, agencies and years in order.
+    expected: dict[str, dict[int, tuple[str, ...]]] = {}
+    for agency, year, status, late, inconsistent in archive.conn.execute(
+        "SELECT agency_id, year, status, late, inconsistent FROM compliance "
+        "ORDER BY agency_id, year"
+    ):
+        both = status in ("late", "inconsistent") and late and inconsistent
+        expected.setdefault(agency, {})[year] = ("late", "inconsistent") if both else (status,)
+    result = matrix(archive.conn)
+    assert result == expected and len(expected) > 1
+    assert list(result) == sorted(result)
+    assert all(list(row) == sorted(row) for row in result.values())
 
 
 def test_search_in_either_script_and_short_terms(archive: Archive) -> None:
