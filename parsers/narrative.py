@@ -119,15 +119,30 @@ def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
     return None
 
 
+_SENTENCE_ENDS = "。;\n"
+
+
+def _sentences_holding(word: str, flat: str) -> list[str]:
+    """The sentences of ``flat`` (split at 。, ; and line ends) that hold ``word``, in order:
+    found from the word's places, not by splitting every sentence."""
+    out = []
+    end = -1  # where the last sentence found ends
+    at = flat.find(word)
+    while at >= 0:
+        if at >= end:
+            start = max(flat.rfind(c, 0, at) for c in _SENTENCE_ENDS) + 1
+            ends = [i for c in _SENTENCE_ENDS if (i := flat.find(c, at)) >= 0]
+            end = min(ends, default=len(flat))
+            out.append(flat[start:end])
+        at = flat.find(word, at + 1)
+    return out
+
+
 def part_sums(flat: str) -> list[dict]:
     """Sentences whose 其中 parts add up to more than their 共 total."""
     out: list[dict] = []
-    if "其中" not in flat:
-        return out
-    for sentence in re.split(r"[。;\n]", flat):
-        head, sep, tail = sentence.partition("其中")
-        if not sep:
-            continue
+    for sentence in _sentences_holding("其中", flat):
+        head, _, tail = sentence.partition("其中")
         totals = list(_TOTAL.finditer(head))
         if not totals:
             continue
@@ -165,8 +180,8 @@ def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
         numbers["applications_received"] = n
     if (n := _applications(flat, _ACCEPTED)) is not None:
         numbers["applications_accepted"] = n
-    for sentence in re.split(r"[。;\n]", flat) if "咨询" in flat else ():
-        if "咨询" in sentence and (m := _TOTAL.search(sentence)):
+    for sentence in _sentences_holding("咨询", flat):
+        if m := _TOTAL.search(sentence):
             numbers["inquiries"] = int(m.group(1))
             break
     return numbers, part_sums(flat)

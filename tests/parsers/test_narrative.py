@@ -4,6 +4,7 @@ regex alone finds."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -48,3 +49,13 @@ def test_a_reading_finds_what_its_regex_finds(reading: tuple) -> None:
         assert got == expected, text
         found += len(expected)
     assert found > 10  # the texts hold matches to find
+
+
+def test_the_sentences_holding_a_word_are_those_a_split_gives() -> None:
+    rng = random.Random(20)
+    pieces = ["其中", "其", "中", "咨询", "共3件", "。", ";", "\n", "主动公开", "12条", ""]
+    for _ in range(1000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        for word in ("其中", "咨询"):
+            expected = [s for s in re.split("[。;\n]", text) if word in s]
+            assert narrative._sentences_holding(word, text) == expected, text
