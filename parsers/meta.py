@@ -16,6 +16,7 @@ from itertools import islice
 
 from parsers.dates import DATE, cn_number, from_match, make_date
 from parsers.normalize import compact, nfkc
+from parsers.textscan import pieces_holding
 
 _YEAR = r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
 # The year of a title: 2023年, 2023年度, or 2023 glued to 政府信息公开 when 年 was lost.
@@ -217,28 +218,11 @@ def _first_dated(
 ) -> str | None:
     """The first date ``pattern`` finds on a line holding one of ``hints``. ``text``: the
     lines joined by newlines."""
-    for line in _lines_holding(hints, text):
+    for line in pieces_holding(hints, text, "\n"):
         for m in pattern.finditer(" ".join(line.split())):
             if found := _dated(m, 0, year):
                 return found
     return None
-
-
-def _lines_holding(words: tuple[str, ...], text: str) -> list[str]:
-    """The lines of ``text`` that hold one of ``words``, in order: found by looking for the
-    words in the whole text, not line by line (a regex of alternatives would try every
-    character)."""
-    starts: set[int] = set()
-    for word in words:
-        at = text.find(word)
-        while at >= 0:
-            starts.add(text.rfind("\n", 0, at) + 1)
-            at = text.find(word, at + 1)
-    out = []
-    for start in sorted(starts):
-        end = text.find("\n", start)
-        out.append(text[start : end if end >= 0 else len(text)])
-    return out
 
 
 def doc_number(compacted: list[str], look: int = 15) -> str | None:

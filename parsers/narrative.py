@@ -8,7 +8,8 @@ number read wrongly here becomes a false alarm later.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+
+from parsers.textscan import matches_from, pieces_holding
 
 _NUMBERED = re.compile(r"^(?:\(?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十]+)")
 _ENDS = ("。", ";", ":", "!", "?")
@@ -18,25 +19,8 @@ _UNIT = r"(?:件|条|个|份|次|宗)"
 
 
 # A pattern and the characters one of which each of its matches begins with: it is tried
-# only where they occur (see _matches).
+# only where they occur (textscan.matches_from).
 _Reading = tuple[re.Pattern[str], str]
-
-
-def _matches(pattern: re.Pattern[str], firsts: str, text: str) -> Iterator[re.Match]:
-    """``pattern.finditer(text)`` for a pattern whose every match begins with one of the
-    characters ``firsts``: tried only where one occurs. A regex beginning with alternatives
-    tries every position, and finding a word costs ten times finding a character."""
-    at: list[int] = []
-    for ch in firsts:
-        i = text.find(ch)
-        while i >= 0:
-            at.append(i)
-            i = text.find(ch, i + 1)
-    end = 0
-    for i in sorted(at):
-        if i >= end and (m := pattern.match(text, i)):
-            yield m
-            end = m.end()
 
 
 def _received(verbs: str) -> tuple[_Reading, ...]:
@@ -93,7 +77,7 @@ def _in_sub_item(flat: str, at: int) -> bool:
 def _applications(flat: str, readings: tuple[_Reading, ...]) -> int | None:
     found: list[tuple[int, int]] = []
     for pattern, firsts in readings:
-        for m in _matches(pattern, firsts, flat):
+        for m in matches_from(pattern, firsts, flat):
             span = m.group(0)
             if (
                 "公开" in span
@@ -106,7 +90,7 @@ def _applications(flat: str, readings: tuple[_Reading, ...]) -> int | None:
 
 def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
     for pattern, firsts in (_PROACTIVE_HEADLINE, _PROACTIVE):
-        for m in _matches(pattern, firsts, flat):
+        for m in matches_from(pattern, firsts, flat):
             if not _in_sub_item(flat, m.start()):
                 return int(m.group(1))
     # "(一) 主动公开情况。…信息公开目录信息更新92条。": the paragraph under that heading.
@@ -122,26 +106,10 @@ def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
 _SENTENCE_ENDS = "。;\n"
 
 
-def _sentences_holding(word: str, flat: str) -> list[str]:
-    """The sentences of ``flat`` (split at 。, ; and line ends) that hold ``word``, in order:
-    found from the word's places, not by splitting every sentence."""
-    out = []
-    end = -1  # where the last sentence found ends
-    at = flat.find(word)
-    while at >= 0:
-        if at >= end:
-            start = max(flat.rfind(c, 0, at) for c in _SENTENCE_ENDS) + 1
-            ends = [i for c in _SENTENCE_ENDS if (i := flat.find(c, at)) >= 0]
-            end = min(ends, default=len(flat))
-            out.append(flat[start:end])
-        at = flat.find(word, at + 1)
-    return out
-
-
 def part_sums(flat: str) -> list[dict]:
     """Sentences whose 其中 parts add up to more than their 共 total."""
     out: list[dict] = []
-    for sentence in _sentences_holding("其中", flat):
+    for sentence in pieces_holding(("其中",), flat, _SENTENCE_ENDS):
         head, _, tail = sentence.partition("其中")
         totals = list(_TOTAL.finditer(head))
         if not totals:
@@ -180,7 +148,7 @@ def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
         numbers["applications_received"] = n
     if (n := _applications(flat, _ACCEPTED)) is not None:
         numbers["applications_accepted"] = n
-    for sentence in _sentences_holding("咨询", flat):
+    for sentence in pieces_holding(("咨询",), flat, _SENTENCE_ENDS):
         if m := _TOTAL.search(sentence):
             numbers["inquiries"] = int(m.group(1))
             break

@@ -4,11 +4,11 @@ regex alone finds."""
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
 
 from parsers import narrative
+from parsers.textscan import matches_from
 
 READINGS = [
     *narrative._RECEIVED,
@@ -45,17 +45,7 @@ def test_a_reading_finds_what_its_regex_finds(reading: tuple) -> None:
         text = _text(rng)
         expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
         assert all(text[start] in firsts for (start, _), _ in expected)
-        got = [(m.span(), m.groups()) for m in narrative._matches(pattern, firsts, text)]
+        got = [(m.span(), m.groups()) for m in matches_from(pattern, firsts, text)]
         assert got == expected, text
         found += len(expected)
     assert found > 10  # the texts hold matches to find
-
-
-def test_the_sentences_holding_a_word_are_those_a_split_gives() -> None:
-    rng = random.Random(20)
-    pieces = ["其中", "其", "中", "咨询", "共3件", "。", ";", "\n", "主动公开", "12条", ""]
-    for _ in range(1000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
-        for word in ("其中", "咨询"):
-            expected = [s for s in re.split("[。;\n]", text) if word in s]
-            assert narrative._sentences_holding(word, text) == expected, text
