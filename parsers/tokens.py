@@ -132,10 +132,7 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         if not first.isdecimal() and first not in _NOT_TEXT_START:
             pending.append(word)  # a word of a label, as _word_token would find
             continue
-        if word.isdecimal() and len(word) <= _MAX_DIGITS:  # most words: _word_token's first
-            token = Token(NUM, word, line, _INT[word])
-        else:
-            token = _word_token(word, line)
+        token = _word_token(word, line)
         if token.kind == TEXT or (
             token.kind == NUM and i < last and words[i + 1][0] in _UNIT_START
         ):
