@@ -116,10 +116,22 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
 def _parts_total(
     rule: str, what: str, key: str, cells: Cells, parts: tuple[str, ...], **evidence: Any
 ) -> Finding | None:
-    """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell.
-    ``what`` names them in the message: ``{}`` stands for ``key``."""
+    """A finding when the cells ``<key-prefix>.<part>`` do not add up to the total cell."""
     if (mismatch := _mismatch(cells, *_sum_keys(key, parts))) is None:
         return None
+    return _parts_finding(rule, what, key, parts, mismatch, **evidence)
+
+
+def _parts_finding(
+    rule: str,
+    what: str,
+    key: str,
+    parts: tuple[str, ...],
+    mismatch: tuple[int | float, list[int | float]],
+    **evidence: Any,
+) -> Finding:
+    """The finding for parts that do not add up (``mismatch``: see _mismatch). ``what``
+    names them in the message: ``{}`` stands for ``key``."""
     total, values = mismatch
     return finding(
         rule,
@@ -162,12 +174,10 @@ def applications_column_total(cells: Cells) -> list[Finding]:
     """Every 申请 row: 总计 = the sum of the six applicant columns."""
     out = []
     for row, total_key, part_keys in _column_total_keys(tuple(cells)):
-        if _mismatch(cells, total_key, part_keys) is None:  # most rows: no finding to build
-            continue
-        f = _parts_total(
-            "applications.column_total", "{} (applicant columns)", row, cells, _PARTIES, row=row
-        )
-        out.append(f)
+        if (mismatch := _mismatch(cells, total_key, part_keys)) is not None:
+            what = "{} (applicant columns)"
+            rule = "applications.column_total"
+            out.append(_parts_finding(rule, what, row, _PARTIES, mismatch, row=row))
     return out
 
 
