@@ -124,7 +124,7 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
         if "信息公开" not in text:  # every title names it, whole or cut short
             continue
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
-        cut = "信息公开" in text and len(nxt) <= 12 and not text.endswith(_TITLE_ENDS)
+        cut = len(nxt) <= 12 and not text.endswith(_TITLE_ENDS)
         if cut and is_title(text + nxt) and (text + nxt).endswith(_TITLE_ENDS):
             text += nxt
         elif not is_title(text):
