@@ -74,8 +74,11 @@ def _refuse_foreign_or_damaged(path: Path, verify: bool | None) -> None:
     except sqlite3.Error as exc:
         raise ArchiveError(f"{path}: {exc}") from None
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, one snapshot: read apart, the two can straddle another writer's
+        # first migration (no version yet, then its tables) and refuse a new archive.
+        version, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), count(*) FROM sqlite_master"
+        ).fetchone()
         if version == 0 and tables:
             raise ArchiveError(f"{path} is a SQLite file but not a nianbao archive: not touched")
         if verify:

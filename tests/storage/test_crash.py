@@ -1,9 +1,11 @@
 """A real ingest process killed at random points leaves a consistent archive, and a second
-run completes it to exactly what an uninterrupted run gives. Two writers wait for each other.
+run completes it to exactly what an uninterrupted run gives. Two writers wait for each other,
+and writers that create one archive together all open it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
@@ -120,3 +122,32 @@ def test_two_writers_wait_for_each_other(tmp_path: Path, reports: list[Path]) ->
     assert second.wait(timeout=300) == 0, second.stderr.read().decode()
     check_consistent(db)
     assert state(db)["documents"] == len(reports)
+
+
+def _open_new(path: str, errors: multiprocessing.Queue) -> None:
+    from storage.db import connect
+    from storage.errors import ArchiveError
+
+    try:
+        connect(path).close()
+    except ArchiveError as exc:
+        errors.put(str(exc))
+
+
+def test_writers_creating_one_archive_at_once_all_open_it(tmp_path: Path) -> None:
+    """Three processes open the same new file together, many times: none may take the
+    archive another is creating for a foreign SQLite file (it once read the version and
+    the tables at two moments, between which the other's first migration landed)."""
+    errors: multiprocessing.Queue = multiprocessing.Queue()
+    for n in range(200):
+        path = str(tmp_path / f"new-{n}.db")
+        procs = [multiprocessing.Process(target=_open_new, args=(path, errors)) for _ in range(3)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=60)
+            assert proc.exitcode == 0
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []
