@@ -27,13 +27,49 @@ _CLEANUP = {
 _CLEANUP_TRANSLATION = str.maketrans(_CLEANUP)
 
 
+# Characters t2s changes only inside a phrase of its dictionary (深沈 → 深沉, 瞭解 → 了解),
+# never alone; tests/parsers/test_normalize.py checks them against OpenCC's dictionaries.
+_PHRASE_ONLY = "哩坏沈甦瞭藉衹覆"
+# The blocks of the BMP where t2s's dictionaries have keys (the same test checks it).
+_T2S_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_T2S_BLOCKS += ((0xF900, 0xFAFF),)
+# Texts this long or longer are searched for a character t2s may change before the
+# conversion (see _convertible): a document's text, never a title or a name.
+T2S_SEARCH_FROM = 200
+
+
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _convertible() -> re.Pattern[str]:
+    """A character t2s may change: one it changes alone (asked of OpenCC itself, 15 ms
+    once), one it changes inside a phrase, or any beyond the BMP. A simplified report
+    holds none, and the search costs half the conversion."""
+    chars = "".join(chr(c) for start, end in _T2S_BLOCKS for c in range(start, end + 1))
+    alone = _t2s().convert("\n".join(chars)).split("\n")
+    changed = {c for c, s in zip(chars, alone, strict=True) if s != c} | set(_PHRASE_ONLY)
+    return re.compile("[" + _class_ranges(changed) + "\U00010000-\U0010ffff]")
+
+
+def _class_ranges(chars: set[str]) -> str:
+    """The characters as the ranges of a regex character class."""
+    codes = sorted(map(ord, chars))
+    ranges, start, prev = [], codes[0], codes[0]
+    for code in [*codes[1:], -1]:
+        if code != prev + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = code
+        prev = code
+    return "".join(ranges)
+
+
 def to_simplified(text: str) -> tuple[str, str]:
     """Convert to simplified script; return the text and the source script's name."""
+    if len(text) >= T2S_SEARCH_FROM and not _convertible().search(text):
+        return text, "simplified"  # what the conversion would return
     converted = _t2s().convert(text)
     if converted == text or not _HAN.search(text):
         return converted, "simplified"
@@ -75,14 +111,7 @@ def _nfkc_table() -> tuple[re.Pattern[str], dict[str, str]]:
         ch = chr(code)
         if not 0xD800 <= code < 0xE000 and (form := unicodedata.normalize("NFKC", ch)) != ch:
             table[ch] = form
-    codes = sorted(map(ord, table))
-    ranges, start, prev = [], codes[0], codes[0]
-    for code in [*codes[1:], -1]:
-        if code != prev + 1:
-            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-            start = code
-        prev = code
-    return re.compile("[" + "".join(ranges) + "]"), table
+    return re.compile("[" + _class_ranges(set(table)) + "]"), table
 
 
 def nfkc(text: str) -> str:

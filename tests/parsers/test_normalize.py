@@ -1,16 +1,27 @@
 """The parser's normal form: its fast NFKC must be NFKC exactly, and the source script is
 named by the share of Han characters that the conversion changes."""
 
+import json
+import os
 import random
 import re
+import subprocess
 import unicodedata
 from collections import Counter
 from operator import ne
+from pathlib import Path
 
 import opencc
 import pytest
 
-from parsers.normalize import NFKC_TABLE_FROM, nfkc, normal_lines, to_simplified
+from parsers.normalize import (
+    _PHRASE_ONLY,
+    NFKC_TABLE_FROM,
+    _convertible,
+    nfkc,
+    normal_lines,
+    to_simplified,
+)
 
 # Characters a report's text holds, and those where NFKC composes across characters or
 # reaches beyond the BMP, which the fast path hands to the full normalization.
@@ -118,3 +129,46 @@ def test_normal_lines_are_the_cleanup_then_nfkc_then_lines() -> None:
             .split("\n")
         )
         assert normal_lines(text) == expected, ascii(text[:80])
+
+
+def _t2s_dictionary(tmp_path: Path) -> dict[str, str]:
+    """Every key of the dictionaries OpenCC's t2s reads, with its first value, dumped to
+    text by the opencc_dict tool its package ships."""
+    clib = Path(opencc.__file__).parent / "clib"
+    config = json.loads((clib / "share" / "opencc" / "t2s.json").read_text())
+    files = [d["dict"]["file"] for d in config["normalization"]]
+    for step in config["conversion_chain"]:
+        files += [d["file"] for d in step["dict"]["dicts"]]
+    entries: dict[str, str] = {}
+    env = {**os.environ, "LD_LIBRARY_PATH": str(clib / "lib64")}
+    for name in files:
+        out = tmp_path / f"{name}.txt"
+        source = clib / "share" / "opencc" / name
+        command = [clib / "bin" / "opencc_dict", "-i", source, "-o", out, "-f", "ocd2"]
+        subprocess.run([*command, "-t", "text"], check=True, env=env)
+        for line in out.read_text(encoding="utf-8").splitlines():
+            key, values = line.split("\t")
+            entries.setdefault(key, values.split(" ")[0])
+    return entries
+
+
+def test_every_entry_that_t2s_applies_holds_a_character_the_search_finds(tmp_path) -> None:
+    """A text in which the search finds nothing is returned unconverted: that is right only
+    if every key whose conversion changes something holds a character the search finds
+    (a character changed alone, one of the phrase-only characters, or one beyond the BMP)."""
+    entries = _t2s_dictionary(tmp_path)
+    assert len(entries) > 5000  # the characters and the phrases
+    missed = [k for k, v in entries.items() if v != k and not _convertible().search(k)]
+    assert missed == []
+    # The shortcut's phrase-only characters are each needed.
+    for ch in _PHRASE_ONLY:
+        assert opencc.OpenCC("t2s").convert(ch) == ch
+        assert any(ch in k and v != k for k, v in entries.items())
+
+
+def test_a_text_without_convertible_characters_is_returned_as_is() -> None:
+    text = _long("政府信息公开工作年度报告 本机关 2024年 收到申请12件。")
+    assert not _convertible().search(text)
+    assert to_simplified(text) == (opencc.OpenCC("t2s").convert(text), "simplified")
+    for ch in "發沈\U0002f800":  # changed alone, inside a phrase, beyond the BMP
+        assert _convertible().search(text + ch)
