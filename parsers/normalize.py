@@ -134,8 +134,11 @@ def nfkc(text: str) -> str:
 def _through(text: str, pattern: re.Pattern[str], table: dict[str, str]) -> str:
     """The text's characters that ``pattern`` finds replaced by ``table``, then NFKC (see
     nfkc)."""
-    for ch in set(pattern.findall(text)):
+    m = pattern.search(text)
+    while m:  # one distinct character at a time; none is left before where it was found
+        ch = m.group()
         text = text.replace(ch, table[ch])
+        m = pattern.search(text, m.start())
     if unicodedata.is_normalized("NFKC", text):
         return text
     return unicodedata.normalize("NFKC", text)
