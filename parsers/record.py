@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -100,13 +100,19 @@ def _article_refs(lines: list[str]) -> list[dict[str, str]]:
 
 
 class _Regions:
-    """Token spans of the sections, falling back to neighbours when a heading is missing."""
+    """Token spans of the sections, falling back to neighbours when a heading is missing.
+    ``firsts``: where the tokens of each line from ``first_line`` on begin (tokenize)."""
 
-    def __init__(self, sections: dict[str, int], token_lines: list[int], n_lines: int):
-        self.sections, self.token_lines, self.n_lines = sections, token_lines, n_lines
+    def __init__(self, sections: dict[str, int], firsts: list[int], first_line: int, n_lines: int):
+        self.sections, self.firsts, self.first_line = sections, firsts, first_line
+        self.n_lines = n_lines
 
     def at(self, line: int) -> int:
-        return bisect_left(self.token_lines, line)
+        """The first token on ``line`` or after it."""
+        return self.firsts[min(max(line - self.first_line, 0), len(self.firsts) - 1)]
+
+    def line_of(self, token: int) -> int:
+        return self.first_line + bisect_right(self.firsts, token) - 1
 
     def lines(self, index: int, fallback_line: int) -> tuple[int, int]:
         start = self.sections.get(SECTIONS[index], fallback_line)
@@ -231,8 +237,8 @@ def build_record(
     # Only the table sections are tokenized; the rest is prose.
     first_table = min((sections[k] for k in SECTIONS[1:4] if k in sections), default=0)
     after_tables = [ln for k, ln in sections.items() if k in SECTIONS[4:] and ln > first_table]
-    tokens = tokenize(lines, first_table, min(after_tables, default=len(lines)))
-    regions = _Regions(sections, [t.line for t in tokens], len(lines))
+    tokens, firsts = tokenize(lines, first_table, min(after_tables, default=len(lines)))
+    regions = _Regions(sections, firsts, first_table, len(lines))
     template = _detect_template(lines, compacted)
 
     apps_start, apps_end = regions.span(2, sections.get(SECTIONS[1], 0))
@@ -289,7 +295,7 @@ def build_record(
     if template is not None:
         pro_lines = regions.lines(1, sections.get(SECTIONS[0], 0))
         pro_rows, _ = extract_rows(tokens, _matcher(template), *map(regions.at, pro_lines))
-        appeals_line = tokens[apps_table_end - 1].line if app_rows else 0
+        appeals_line = regions.line_of(apps_table_end - 1) if app_rows else 0
         appeals = extract_appeals(tokens, *regions.span(3, appeals_line))
         results = pro_rows + app_rows + ([appeals] if appeals else [])
         cells: dict[str, Any] = {}

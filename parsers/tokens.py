@@ -37,40 +37,39 @@ _UNITS = ("元", "万元")
 _NOT_TEXT_START = frozenset("+-/\\—–―_*无空")
 
 
-class _Ints(dict):
-    """int() of a cell's digits, looked up for the small numbers most cells hold: a lookup
-    costs a fifth of int()."""
-
-    def __missing__(self, digits: str) -> int:
-        return int(digits)
-
-
-_INT = _Ints((str(i), i) for i in range(1000))
-
-
 class Token:
-    """A place in the stream, compared by identity. A plain class: tokens are made by
-    the hundred per report, and a hand-written ``__init__`` makes them faster than a
-    dataclass's."""
+    """A place in the stream. A plain class: tokens are made by the hundred per report, and
+    a hand-written ``__init__`` makes them faster than a dataclass's. Tokens are never
+    changed, so equal ones may be one object (see _NUM_TOKENS)."""
 
-    __slots__ = ("kind", "line", "text", "unit", "value")
+    __slots__ = ("kind", "text", "unit", "value")
 
     def __init__(
         self,
         kind: str,
         text: str,
-        line: int,
         value: int | float | None = None,
         unit: str | None = None,  # a money amount's unit as printed in its cell (元, 万元)
     ) -> None:
         self.kind = kind
         self.text = text
-        self.line = line
         self.value = value
         self.unit = unit
 
     def __repr__(self) -> str:
-        return f"Token({self.kind!r}, {self.text!r}, {self.line}, {self.value!r}, {self.unit!r})"
+        return f"Token({self.kind!r}, {self.text!r}, {self.value!r}, {self.unit!r})"
+
+
+class _NumTokens(dict):
+    """The token of a cell's digits. Most cells hold a number below 1000: one token each,
+    made once, so a cell costs a lookup, not a new object."""
+
+    def __missing__(self, digits: str) -> Token:
+        return Token(NUM, digits, int(digits))
+
+
+_NUM_TOKENS = _NumTokens((str(i), Token(NUM, str(i), i)) for i in range(1000))
+_EMPTY = Token(EMPTY, "")
 
 
 def is_footer(line: str) -> bool:
@@ -99,31 +98,27 @@ def parse_number(word: str) -> int | float:
     return float(plain) if "." in plain else int(plain)
 
 
-def _word_token(word: str, line: int) -> Token:
+def _word_token(word: str) -> Token:
     if word.isdecimal():  # most cells: what _NUMBER reads, without the regex
-        return (
-            Token(NUM, word, line, _INT[word])
-            if len(word) <= _MAX_DIGITS
-            else Token(TEXT, word, line)
-        )
+        return _NUM_TOKENS[word] if len(word) <= _MAX_DIGITS else Token(TEXT, word)
     if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:  # a label: no regex either
-        return Token(TEXT, word, line)
+        return Token(TEXT, word)
     if _NUMBER.match(word):
-        return Token(NUM, word, line, parse_number(word))
+        return Token(NUM, word, parse_number(word))
     if word[-1] == "元" and (m := _NUMBER_IN_YUAN.match(word)):
-        return Token(NUM, word, line, parse_number(m.group(1)), m.group(2))
+        return Token(NUM, word, parse_number(m.group(1)), m.group(2))
     if _BLANK_MARK.match(word):
-        return Token(BLANK, word, line)
-    return Token(TEXT, word, line)
+        return Token(BLANK, word)
+    return Token(TEXT, word)
 
 
-def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
+def _cell_tokens(cell: str, out: list[Token]) -> None:
     words = cell.split()
     if len(words) == 1:  # most cells: one number or one label
-        out.append(_word_token(words[0], line))
+        out.append(_word_token(words[0]))
         return
     if len(words) == 2 and words[1] in _UNITS and _NUMBER.match(words[0]):  # 251000 元
-        out.append(_word_token("".join(words), line))
+        out.append(_word_token("".join(words)))
         return
     pending: list[str] = []
     last = len(words) - 1
@@ -132,21 +127,21 @@ def _cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         if not first.isdecimal() and first not in _NOT_TEXT_START:
             pending.append(word)  # a word of a label, as _word_token would find
             continue
-        token = _word_token(word, line)
+        token = _word_token(word)
         if token.kind == TEXT or (
             token.kind == NUM and i < last and words[i + 1][0] in _UNIT_START
         ):
             pending.append(word)
             continue
         if pending:
-            out.append(Token(TEXT, "".join(pending), line))
+            out.append(Token(TEXT, "".join(pending)))
             pending = []
         out.append(token)
     if pending:
-        out.append(Token(TEXT, "".join(pending), line))
+        out.append(Token(TEXT, "".join(pending)))
 
 
-def line_tokens(line: str, number: int, out: list[Token]) -> None:
+def line_tokens(line: str, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
     if not stripped:
@@ -158,7 +153,7 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
             # below reads it (a tab after the number would add an empty cell).
             tab = line.find("\t")
             if tab < 0 or (line.find("\t", tab + 1) < 0 and not line[:tab].strip()):
-                out.append(Token(NUM, stripped, number, _INT[stripped]))
+                out.append(_NUM_TOKENS[stripped])
                 return
         if len(stripped) < 24 and _FOOTER.match(stripped):
             return
@@ -167,14 +162,14 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
     if first in _RULE_START and _RULE_LINE.match(stripped):
         return
     if is_prose(line):
-        out.append(Token(PROSE, stripped, number))
+        out.append(Token(PROSE, stripped))
         return
     if "|" in line:
         cells = _CELL_SEPARATOR.split(line)
     elif "\t" in line:
         cells = line.split("\t")
     else:
-        _cell_tokens(line, number, out)
+        _cell_tokens(line, out)
         return
     if not cells[0].strip():
         cells = cells[1:]  # the indentation before the first separator is not a cell
@@ -183,16 +178,24 @@ def line_tokens(line: str, number: int, out: list[Token]) -> None:
     append = out.append
     for cell in cells:
         if (word := cell.strip()).isdecimal() and len(word) <= _MAX_DIGITS:
-            append(Token(NUM, word, number, _INT[word]))  # most cells: what _word_token reads
+            append(_NUM_TOKENS[word])  # most cells: what _word_token reads
         elif word:
-            _cell_tokens(word, number, out)
+            _cell_tokens(word, out)
         else:
-            append(Token(EMPTY, "", number))
+            append(_EMPTY)
 
 
-def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[Token]:
+def tokenize(
+    lines: list[str], start: int = 0, end: int | None = None
+) -> tuple[list[Token], list[int]]:
+    """The tokens of lines ``start`` to ``end``, and where each line's tokens begin: the
+    index of the first token of line ``start + k`` is ``firsts[k]``; one more entry, past
+    the last line, is the number of tokens."""
     out: list[Token] = []
+    firsts = []
     for number in range(start, len(lines) if end is None else end):
+        firsts.append(len(out))
         if line := lines[number]:
-            line_tokens(line, number, out)
-    return out
+            line_tokens(line, out)
+    firsts.append(len(out))
+    return out, firsts

@@ -12,7 +12,7 @@ from parsers.tokens import line_tokens
 
 def kinds(line: str) -> list[tuple[str, object]]:
     out: list = []
-    line_tokens(line, 0, out)
+    line_tokens(line, out)
     return [(t.kind, t.value if t.kind == "num" else t.text) for t in out]
 
 
