@@ -61,10 +61,13 @@ class Token:
 
 
 class _NumTokens(dict):
-    """The token of a cell's digits. Most cells hold a number below 1000: one token each,
-    made once, so a cell costs a lookup, not a new object."""
+    """The token of a cell's digits (what _NUMBER reads, without the regex; longer runs of
+    digits are text). Most cells hold a number below 1000: one token each, made once, so
+    a cell costs a lookup, not a new object."""
 
     def __missing__(self, digits: str) -> Token:
+        if len(digits) > _MAX_DIGITS:
+            return Token(TEXT, digits)
         return Token(NUM, digits, int(digits))
 
 
@@ -99,8 +102,8 @@ def parse_number(word: str) -> int | float:
 
 
 def _word_token(word: str) -> Token:
-    if word.isdecimal():  # most cells: what _NUMBER reads, without the regex
-        return _NUM_TOKENS[word] if len(word) <= _MAX_DIGITS else Token(TEXT, word)
+    if word.isdecimal():  # most cells
+        return _NUM_TOKENS[word]
     if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:  # a label: no regex either
         return Token(TEXT, word)
     if _NUMBER.match(word):
@@ -177,7 +180,7 @@ def line_tokens(line: str, out: list[Token]) -> None:
         cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
     append = out.append
     for cell in cells:
-        if (word := cell.strip()).isdecimal() and len(word) <= _MAX_DIGITS:
+        if (word := cell.strip()).isdecimal():
             append(_NUM_TOKENS[word])  # most cells: what _word_token reads
         elif word:
             _cell_tokens(word, out)
