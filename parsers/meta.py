@@ -193,13 +193,17 @@ def _dated(m: re.Match[str], offset: int, year: int | None) -> str | None:
 
 
 def published_at(
-    lines: list[str], year: int | None, signature_from: int, page_date: str | None = None
+    lines: list[str],
+    text: str,
+    year: int | None,
+    signature_from: int,
+    page_date: str | None = None,
 ) -> tuple[str | None, str | None]:
     """(date, source): the portal's date for the page (given, or a 发布时间 line), else the
-    date under the signature, else a date the document states (成文日期, 印发)."""
+    date under the signature, else a date the document states (成文日期, 印发).
+    ``text``: the lines joined by newlines."""
     if page_date and (year is None or year < int(page_date[:4]) <= year + 3):
         return page_date, "page"
-    text = "\n".join(lines)
     for pattern, hints in ((_PAGE_DATE, ("时间", "日期")), (_DATE_THEN_SOURCE, ("来源",))):
         if found := _first_dated(pattern, hints, text, year):
             return found, "page"

@@ -65,8 +65,12 @@ def empty_record(script: str = "simplified") -> dict[str, Any]:
 
 
 def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
-    table_text = "".join(
-        [c for line, c in zip(lines, compacted, strict=True) if c and not is_prose(line)]
+    table_text = "".join(  # is_prose, inline: this visits every line
+        [
+            c
+            for line, c in zip(lines, compacted, strict=True)
+            if c and "。" not in line and ";" not in line and (len(line) <= 90 or "\t" in line)
+        ]
     )
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
@@ -78,7 +82,10 @@ def _prose_lines(lines: list[str], compacted: list[str]) -> list[str]:
     return [
         text
         for line, text in zip(lines, compacted, strict=True)
-        if text and "\t" not in line and "|" not in line and not is_table_row(line)
+        if text
+        and "\t" not in line
+        and "|" not in line
+        and (line.count(" ") < 2 or not is_table_row(line))  # too few spaces to be one
     ]
 
 
@@ -226,7 +233,8 @@ def build_record(
         return record
     compacted = [compact(line) for line in lines]
     flat = "".join(compacted)
-    heads = headings(lines, compacted)
+    joined = "\n".join(lines)
+    heads = headings(lines, compacted, joined)
     sections = find_sections(heads)
     title = head.get("title") or meta.find_title(compacted)
     year, agency = meta.title_year_agency(title)
@@ -273,6 +281,7 @@ def build_record(
         template = None
     record["published_at"], record["published_source"] = meta.published_at(
         lines,
+        joined,
         year,
         sections.get(SECTIONS[5], max(sections.values(), default=0)),
         head.get("date"),

@@ -11,9 +11,6 @@ _HEADING = re.compile(
 )
 
 
-_NUMERALS = frozenset("一二三四五六七八九十第")
-
-
 def _section_of(title: str) -> str | None:
     if "总体情况" in title:
         return SECTIONS[0]
@@ -30,16 +27,26 @@ def _section_of(title: str) -> str | None:
     return None
 
 
-def headings(lines: list[str], compacted: list[str]) -> list[tuple[int, str]]:
+# Where a line's first character that is not a space is a numeral (or 第): the lines that
+# may be headings, found in the joined text without visiting every line.
+_NUMBERED_LINE = re.compile(r"^[^\S\n]*[一二三四五六七八九十第]", re.MULTILINE)
+
+
+def headings(lines: list[str], compacted: list[str], text: str) -> list[tuple[int, str]]:
     """(line number, words) of each heading: a short line numbered 一、 二、 … or 第一部分.
-    Table rows numbered the same way are no headings when they hold a tab or a |."""
+    Table rows numbered the same way are no headings when they hold a tab or a |.
+    ``compacted``: the lines without whitespace; ``text``: the lines joined by newlines."""
     found = []
-    for number, (line, text) in enumerate(zip(lines, compacted, strict=True)):
-        if not text or text[0] not in _NUMERALS or "\t" in line.strip() or "|" in line:
+    number, counted = 0, 0  # the line number of position ``counted``
+    for m in _NUMBERED_LINE.finditer(text):
+        number += text.count("\n", counted, m.start())
+        counted = m.start()
+        line, words = lines[number], compacted[number]
+        if "\t" in line.strip() or "|" in line:
             continue
-        m = _HEADING.match(text)
-        if m and "。" not in text:
-            found.append((number, m.group(1)))
+        heading = _HEADING.match(words)
+        if heading and "。" not in words:
+            found.append((number, heading.group(1)))
     return found
 
 
