@@ -231,7 +231,7 @@ def build_record(
         record = empty_record(script)
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
         return record
-    compacted = [compact(line) for line in lines]
+    compacted = ["".join(line.split()) for line in lines]  # compact, inline: every line
     flat = "".join(compacted)
     joined = "\n".join(lines)
     heads = headings(lines, compacted, joined)
