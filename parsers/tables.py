@@ -222,19 +222,26 @@ def extract_rows(
     for n_anchor, (ri, _first, stop, label) in enumerate(anchors):
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
-        runs = _runs(tokens, stop, nxt)
-        table_end = stop
-        if not runs:
-            following = matcher.rows[anchors[n_anchor + 1][0]] if nxt < end else None
-            if following is not None and following.key.startswith(row.key + "."):
-                continue  # a header over its own sub-rows (2021's 其他处理)
-            results.append(RowResult(row, label, [None] * len(row.columns), "short"))
-            continue
-        table_end = nxt  # after the last value: the last token of the last run
-        while tokens[table_end - 1].kind not in _VALUE_KINDS:
-            table_end -= 1
-        plausible = _sums_to_last if row.columns[-1] == "total" else None
-        cells, status, found = resolve_cells(runs, len(row.columns), plausible)
+        n = len(row.columns)
+        cells: Cells = tokens[stop:nxt]
+        if len(cells) == n and None not in (found := [t.value for t in cells]):
+            # Most rows: exactly their numbers (only a number token has a value), what
+            # resolve_cells reads from the one run they make.
+            table_end, status = nxt, "ok"
+        else:
+            runs = _runs(tokens, stop, nxt)
+            table_end = stop
+            if not runs:
+                following = matcher.rows[anchors[n_anchor + 1][0]] if nxt < end else None
+                if following is not None and following.key.startswith(row.key + "."):
+                    continue  # a header over its own sub-rows (2021's 其他处理)
+                results.append(RowResult(row, label, [None] * n, "short"))
+                continue
+            table_end = nxt  # after the last value: the last token of the last run
+            while tokens[table_end - 1].kind not in _VALUE_KINDS:
+                table_end -= 1
+            plausible = _sums_to_last if row.columns[-1] == "total" else None
+            cells, status, found = resolve_cells(runs, n, plausible)
         values, converted = _money(row, cells, yuan)
         results.append(RowResult(row, label, values, status, found, converted))
     return results, table_end
