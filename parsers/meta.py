@@ -71,12 +71,18 @@ _DOC_NUMBER_LABELLED = re.compile(
 _CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
-_CRUMB_HINTS = re.compile("[>»›→位]")
+_CRUMB_MARKS = re.compile("[>»›→]")
+
+
+def _may_be_crumb(text: str) -> bool:
+    """What every breadcrumb holds: a separator, or the 位置 of its opening words (not
+    位 alone: 单位 is in most reports)."""
+    return "位置" in text or bool(_CRUMB_MARKS.search(text))
 
 
 def is_breadcrumb(line: str) -> bool:
     """当前位置:首页>政务公开>…, 首页 > 政务公开 > 年报: a trail of links, never a title."""
-    if not _CRUMB_HINTS.search(line):
+    if not _may_be_crumb(line):
         return False
     text = compact(line)
     if _BREADCRUMB_START.match(text):
@@ -115,7 +121,7 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
     ``compacted``: the document's lines without whitespace (``compact``).
     """
     window = compacted[: look * 4]
-    if _CRUMB_HINTS.search("".join(window)):
+    if _may_be_crumb("".join(window)):
         texts = list(islice((t for t in window if t and not is_breadcrumb(t)), look))
     else:  # no line holds a breadcrumb's marks
         texts = list(islice(filter(None, window), look))
