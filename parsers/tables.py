@@ -223,10 +223,10 @@ def extract_rows(
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
         n = len(row.columns)
-        cells: Cells = tokens[stop:nxt]
+        cells: Cells = _strip_empty(tokens[stop:nxt])
         if len(cells) == n and None not in (found := [t.value for t in cells]):
-            # Most rows: exactly their numbers (only a number token has a value), what
-            # resolve_cells reads from the one run they make.
+            # Most rows: exactly their numbers (only a number token has a value), maybe
+            # between empty cells; what resolve_cells reads from the one run they make.
             table_end, status = nxt, "ok"
         else:
             runs = _runs(tokens, stop, nxt)
