@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from operator import ne
 
 import opencc
 
@@ -15,7 +14,7 @@ import opencc
 _TRADITIONAL_SHARE = 0.05
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_BLOCK = 256  # characters compared at once when counting what t2s changed
+_BLOCK = 512  # characters compared at once when counting what t2s changed
 # Invisible characters go; box-drawing verticals that some extractors print between
 # table cells become the | that the tokenizer splits on.
 _CLEANUP = {
@@ -92,10 +91,27 @@ def _changed(text: str, converted: str, enough: float) -> int:
     for at in range(0, len(text), _BLOCK):  # a block at a time, equal blocks skipped
         a, b = text[at : at + _BLOCK], converted[at : at + _BLOCK]
         if a != b:
-            changed += sum(map(ne, a, b))
+            changed += _differing(a, b)
             if changed > enough:
                 break
     return changed
+
+
+def _differing(a: str, b: str) -> int:
+    """The positions where two strings of one length differ, counted on integers: each
+    character is 32 bits of the XOR of their UTF-32 forms, folded onto its lowest bit.
+    Comparing characters one by one makes a string of each: four times the time."""
+    x = int.from_bytes(a.encode("utf-32-le"), "little")
+    x ^= int.from_bytes(b.encode("utf-32-le"), "little")
+    for shift in (16, 8, 4, 2, 1):  # a character's bits never reach the next one's lowest
+        x |= x >> shift
+    return (x & _lowest_bits(len(a))).bit_count()
+
+
+@lru_cache(maxsize=4)
+def _lowest_bits(n: int) -> int:
+    """The lowest bit of each of ``n`` 32-bit characters."""
+    return int.from_bytes(b"\x01\0\0\0" * n, "little")
 
 
 # Texts this long or longer are normalized through the table (see nfkc): a document's
