@@ -18,6 +18,7 @@ from parsers.normalize import (
     _PHRASE_ONLY,
     NFKC_TABLE_FROM,
     _convertible,
+    _differing,
     nfkc,
     normal_lines,
     to_simplified,
@@ -172,3 +173,15 @@ def test_a_text_without_convertible_characters_is_returned_as_is() -> None:
     assert to_simplified(text) == (opencc.OpenCC("t2s").convert(text), "simplified")
     for ch in "發沈\U0002f800":  # changed alone, inside a phrase, beyond the BMP
         assert _convertible().search(text + ch)
+
+
+def test_differing_characters_are_counted_as_one_by_one() -> None:
+    """Han, ASCII, NUL and characters beyond the BMP: every bit of a character counts."""
+    rng = random.Random(20)
+    pools = [(0x20, 0x7F), (0x4E00, 0xA000), (0x10000, 0x30000), (0, 1), (0x10FFFF, 0x110000)]
+    for _ in range(500):
+        a = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randint(0, 300)))
+        b = "".join(
+            ch if rng.random() < 0.7 else chr(rng.randrange(*rng.choice(pools))) for ch in a
+        )
+        assert _differing(a, b) == sum(map(ne, a, b))
