@@ -96,10 +96,10 @@ def is_title(text: str) -> bool:
     """A (compacted) line that can be a report's title: it names an annual report and is no
     sentence about one."""
     return (
-        "信息公开" in text  # first: most lines fail here, cheapest
-        and any(w in text for w in _TITLE_WORDS)
-        and "。" not in text
+        "信息公开" in text  # cheapest first: most lines fail here, the report's prose below
         and len(text) <= 60
+        and "。" not in text
+        and any(w in text for w in _TITLE_WORDS)
         and not text.startswith(("本年度报告", "本报告", "本年报"))
         and bool(_TITLE_END.search(text))
         and not _NOT_TITLE.search(text)
