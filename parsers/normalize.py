@@ -43,14 +43,20 @@ def _t2s() -> opencc.OpenCC:
 
 
 @lru_cache(maxsize=1)
-def _convertible() -> re.Pattern[str]:
-    """A character t2s may change: one it changes alone (asked of OpenCC itself, 15 ms
-    once), one it changes inside a phrase, or any beyond the BMP. A simplified report
-    holds none, and the search costs half the conversion."""
+def _convertible_chars() -> frozenset[str]:
+    """The characters of the BMP that t2s may change: those it changes alone (asked of
+    OpenCC itself, 15 ms once) and those it changes inside a phrase."""
     chars = "".join(chr(c) for start, end in _T2S_BLOCKS for c in range(start, end + 1))
     alone = _t2s().convert("\n".join(chars)).split("\n")
-    changed = {c for c, s in zip(chars, alone, strict=True) if s != c} | set(_PHRASE_ONLY)
-    return re.compile("[" + _class_ranges(changed) + "\U00010000-\U0010ffff]")
+    changed = {c for c, s in zip(chars, alone, strict=True) if s != c}
+    return frozenset(changed | set(_PHRASE_ONLY))
+
+
+@lru_cache(maxsize=1)
+def _convertible() -> re.Pattern[str]:
+    """A character t2s may change, or any beyond the BMP. A simplified report holds none,
+    and the search costs half the conversion."""
+    return re.compile("[" + _class_ranges(_convertible_chars()) + "\U00010000-\U0010ffff]")
 
 
 def _class_ranges(chars: set[str]) -> str:
@@ -176,9 +182,51 @@ def normal_lines(text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text.translate(_CLEANUP_TRANSLATION))
     elif not text.isascii():
         text = _through(text, *_normal_table())
+    return _lines(text)
+
+
+def _lines(text: str) -> list[str]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.split("\n")
+
+
+def simplified_lines(text: str) -> tuple[list[str], str]:
+    """``normal_lines(to_simplified(text))``, and the source script's name. A document's
+    text is read once for both what NFKC and the cleanup change and what t2s may change:
+    a simplified report needs no second search."""
+    if len(text) >= max(T2S_SEARCH_FROM, NFKC_TABLE_FROM) and not text.isascii():
+        normal = _normal_unless_convertible(text, *_simplified_table())
+        if normal is not None:
+            return _lines(normal), "simplified"
+    simplified, script = to_simplified(text)
+    return normal_lines(simplified), script
+
+
+@lru_cache(maxsize=1)
+def _simplified_table() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The characters of the normal form's table and those t2s may change, in one class;
+    the table without the latter."""
+    table = _normal_table()[1]
+    convertible = _convertible_chars()
+    union = _class_ranges(set(table) | convertible)
+    keep = {ch: form for ch, form in table.items() if ch not in convertible}
+    return re.compile("[" + union + "\U00010000-\U0010ffff]"), keep
+
+
+def _normal_unless_convertible(
+    text: str, pattern: re.Pattern[str], table: dict[str, str]
+) -> str | None:
+    """_through with ``table``, or None at the first character found that it lacks: one
+    t2s may change (in the text, or put there by a replacement), or one beyond the BMP."""
+    m = pattern.search(text)
+    while m:
+        ch = m.group()
+        if (form := table.get(ch)) is None:
+            return None
+        text = text.replace(ch, form)
+        m = pattern.search(text, m.start())
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def compact(s: str) -> str:

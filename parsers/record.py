@@ -10,7 +10,7 @@ from typing import Any
 from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
-from parsers.normalize import compact, normal_lines, to_simplified
+from parsers.normalize import compact, simplified_lines
 from parsers.sections import find_sections, headings, legacy_headings
 from parsers.tables import RowResult, extract_appeals, extract_rows
 from parsers.tokens import is_prose, is_table_row, tokenize
@@ -212,8 +212,7 @@ def _missing_rows(found: set[str], rows: list[str], template: str) -> list[str]:
 
 def prepare(text: str) -> tuple[list[str], str]:
     """The normal form every later step reads: (simplified NFKC lines, source script)."""
-    simplified, script = to_simplified(text)
-    return normal_lines(simplified), script
+    return simplified_lines(text)
 
 
 def parse_text(text: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from parsers.normalize import (
     _differing,
     nfkc,
     normal_lines,
+    simplified_lines,
     to_simplified,
 )
 
@@ -185,3 +186,25 @@ def test_differing_characters_are_counted_as_one_by_one() -> None:
             ch if rng.random() < 0.7 else chr(rng.randrange(*rng.choice(pools))) for ch in a
         )
         assert _differing(a, b) == sum(map(ne, a, b))
+
+
+def test_simplified_lines_are_normal_lines_of_the_simplified_text() -> None:
+    """One search for both kinds of character gives what converting, then normalizing,
+    gives: with characters t2s changes, ones NFKC turns into such characters (⾨ → 門),
+    compatibility ideographs (both), invisible characters and characters beyond the BMP."""
+    rng = random.Random(21)
+    plain = ["政府信息公开", "年度报告", "，", "（一）", "１２", "\u3000", "\u200b", "│", "①"]
+    plain += ["e\u0301", "\r\n", "\n", "\t", "ASCII 12 ", "㈠"]
+    changing = ["發", "後", "深沈", "⾨", "\uf902", "\U00020000"]
+    found = Counter()
+    for _ in range(400):
+        some = [p for p in plain if rng.random() < 0.5] + [
+            p for p in changing if rng.random() < 0.2
+        ]
+        some = some or plain[:1]
+        n = rng.choice([rng.randint(0, 60), rng.randint(60, 400)])
+        text = "".join(rng.choices(some, k=n))
+        converted, script = to_simplified(text)
+        assert simplified_lines(text) == (normal_lines(converted), script), ascii(text[:80])
+        found[converted == text] += 1
+    assert min(found.values()) > 50  # both: texts t2s leaves alone and texts it changes
