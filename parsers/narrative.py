@@ -121,19 +121,20 @@ def part_sums(flat: str) -> list[dict]:
     return out
 
 
+# Where a line break is no paragraph's end: the line before it does not end a sentence and
+# the line after it is not numbered. It begins with the newline, which the regex engine
+# finds fast; the line's last character is looked at behind it.
+_WRAP = re.compile(
+    r"\n(?<![" + re.escape("".join(_ENDS)) + r"]\n)(?!" + _NUMBERED.pattern.removeprefix("^") + ")"
+)
+
+
 def paragraphs(lines: list[str]) -> list[str]:
     """Prose lines (compacted: no whitespace) joined back into paragraphs: PDF text wraps
     sentences mid-word, while a numbered line or one after a full stop starts a new
     paragraph."""
-    out: list[list[str]] = []  # each paragraph's lines, joined once at the end: linear
-    for text in lines:
-        if not text:
-            continue
-        if out and not out[-1][-1].endswith(_ENDS) and not _NUMBERED.match(text):
-            out[-1].append(text)
-        else:
-            out.append([text])
-    return ["".join(p) for p in out]
+    text = "\n".join(filter(None, lines))
+    return _WRAP.sub("", text).split("\n") if text else []
 
 
 def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:

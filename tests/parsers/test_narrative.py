@@ -49,3 +49,31 @@ def test_a_reading_finds_what_its_regex_finds(reading: tuple) -> None:
         assert got == expected, text
         found += len(expected)
     assert found > 10  # the texts hold matches to find
+
+
+def _paragraphs_by_definition(lines: list[str]) -> list[str]:
+    """A line joins the paragraph before it unless that paragraph's last line ends a
+    sentence or the line is numbered; empty lines are skipped."""
+    out: list[str] = []
+    last = ""
+    for text in lines:
+        if not text:
+            continue
+        if out and not last.endswith(narrative._ENDS) and not narrative._NUMBERED.match(text):
+            out[-1] += text
+        else:
+            out.append(text)
+        last = text
+    return out
+
+
+def test_paragraphs_join_the_lines_the_definition_joins() -> None:
+    rng = random.Random(22)
+    pieces = ["本机关", "收到申请", "。", ";", ":", "!", "?", ",", "(一)", "1.", "12、", "第三"]
+    pieces += ["二、", "(12)", "一二三四", "公开", ""]
+    for _ in range(1500):
+        lines = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+            for _ in range(rng.randint(0, 12))
+        ]
+        assert narrative.paragraphs(lines) == _paragraphs_by_definition(lines), lines
