@@ -151,10 +151,14 @@ def _mismatch(
     """(total, parts) when the parts do not add up to the total; None when they do or
     cannot be added (a blank or absent cell)."""
     total = cells.get(total_key)
-    values = None if total is None else _get(cells, part_keys)
-    if values is None or sum(values) == total:
+    if total is None:
         return None
-    return total, values  # type: ignore[return-value]
+    try:
+        if sum(map(cells.get, part_keys)) == total:  # type: ignore[arg-type]
+            return None  # most rows: no list of the parts is needed
+    except TypeError:  # a part is blank or absent: None cannot be added
+        return None
+    return total, [cells[k] for k in part_keys]  # type: ignore[misc]
 
 
 @lru_cache(maxsize=1024)
