@@ -65,29 +65,30 @@ def empty_record(script: str = "simplified") -> dict[str, Any]:
     }
 
 
-def _detect_template(lines: list[str], compacted: list[str]) -> str | None:
-    table_text = "".join(  # is_prose, inline: this visits every line
-        [
-            c
-            for line, c in zip(lines, compacted, strict=True)
-            if c and "。" not in line and ";" not in line and (len(line) <= 90 or "\t" in line)
-        ]
-    )
+def _read_lines(lines: list[str]) -> tuple[list[str], str, list[str]]:
+    """One pass over every line: (each line compacted, the text of the lines that are no
+    prose, where the template's markers are looked for, the compacted lines that are no
+    table row, which the narrative reads)."""
+    compacted: list[str] = []
+    table: list[str] = []
+    prose: list[str] = []
+    for line in lines:
+        compacted.append(text := "".join(line.split()))  # compact, inline
+        if not text:
+            continue
+        tab = "\t" in line
+        if "。" not in line and ";" not in line and (tab or len(line) <= 90):  # not is_prose
+            table.append(text)
+        # Too few spaces to hold three separate numbers: no table row without testing.
+        if not tab and "|" not in line and (line.count(" ") < 2 or not is_table_row(line)):
+            prose.append(text)
+    return compacted, "".join(table), prose
+
+
+def _detect_template(table_text: str) -> str | None:
     scores = {t: sum(m in table_text for m in marks) for t, marks in TEMPLATE_MARKERS.items()}
     best = max(scores, key=lambda t: scores[t])
     return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
-
-
-def _prose_lines(lines: list[str], compacted: list[str]) -> list[str]:
-    """The compacted lines that are no table row."""
-    return [
-        text
-        for line, text in zip(lines, compacted, strict=True)
-        if text
-        and "\t" not in line
-        and "|" not in line
-        and (line.count(" ") < 2 or not is_table_row(line))  # too few spaces to be one
-    ]
 
 
 def _article_refs(lines: list[str]) -> list[dict[str, str]]:
@@ -231,7 +232,7 @@ def build_record(
         record = empty_record(script)
         record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
         return record
-    compacted = ["".join(line.split()) for line in lines]  # compact, inline: every line
+    compacted, table_text, prose_lines = _read_lines(lines)
     flat = "".join(compacted)
     joined = "\n".join(lines)
     heads = headings(lines, compacted, joined)
@@ -247,7 +248,7 @@ def build_record(
     after_tables = [ln for k, ln in sections.items() if k in SECTIONS[4:] and ln > first_table]
     tokens, firsts = tokenize(lines, first_table, min(after_tables, default=len(lines)))
     regions = _Regions(sections, firsts, first_table, len(lines))
-    template = _detect_template(lines, compacted)
+    template = _detect_template(table_text)
 
     apps_start, apps_end = regions.span(2, sections.get(SECTIONS[1], 0))
     app_rows, apps_table_end = extract_rows(tokens, _matcher(None), apps_start, apps_end)
@@ -288,7 +289,7 @@ def build_record(
     )
     record["doc_number"] = meta.doc_number(compacted)
     record["sections"] = list(sections)
-    narrative, part_sums = narrative_numbers(_prose_lines(lines, compacted))
+    narrative, part_sums = narrative_numbers(prose_lines)
     record["narrative"] = narrative
 
     layout: dict[str, Any] = {
