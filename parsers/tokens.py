@@ -85,15 +85,23 @@ def is_prose(line: str) -> bool:
     return "。" in line or ";" in line or (len(line) > 90 and "\t" not in line)
 
 
-# A number standing alone between spaces, tabs or | (a cell), not inside a word.
-_SEPARATE_NUMBER = re.compile(r"(?:^|[\s|])[+-]?\d[\d,.]*(?=[\s|]|$)")
+# A number standing alone between spaces, tabs or | (a cell), not inside a word, with the
+# separator before it: a match begins with one, so the engine skips from separator to
+# separator (an alternative ^ would be tried at every character). The line's start is a
+# space put before it.
+_SEPARATE_NUMBER = re.compile(r"[\s|][+-]?\d[\d,.]*(?=[\s|]|$)")
 
 
 def is_table_row(line: str) -> bool:
     """Three or more separate numbers: a table row, whatever separates its cells."""
     if line.count(" ") + line.count("\t") + line.count("|") < 2:  # too few for three numbers
         return False
-    return len(_SEPARATE_NUMBER.findall(line)) >= 3
+    text, at = " " + line, 0
+    for _ in range(3):  # the third is enough: no need to find them all
+        if (m := _SEPARATE_NUMBER.search(text, at)) is None:
+            return False
+        at = m.end()
+    return True
 
 
 def parse_number(word: str) -> int | float:

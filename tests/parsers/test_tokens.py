@@ -5,9 +5,12 @@ with one tab; a tab after a number, or a second one before it, is an empty cell.
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from parsers.tokens import line_tokens
+from parsers.tokens import is_table_row, line_tokens
 
 
 def kinds(line: str) -> list[tuple[str, object]]:
@@ -53,3 +56,25 @@ def test_words_of_a_space_separated_line(line: str, expected: list) -> None:
     """Numbers among words are cells unless a unit follows them; a word too long for a
     count, or a label's words, join the text around them."""
     assert kinds(line) == expected
+
+
+def _table_row_by_definition(line: str) -> bool:
+    """Three numbers, each between the line's start or end and whitespace or |, in a line
+    holding two spaces, tabs or | at least."""
+    if sum(map(line.count, " \t|")) < 2:
+        return False
+    fields = re.split(r"[\s|]", line)
+    return sum(bool(re.fullmatch(r"[+-]?\d[\d,.]*", f)) for f in fields) >= 3
+
+
+def test_a_table_row_holds_three_separate_numbers() -> None:
+    rng = random.Random(23)
+    pieces = ["1", "23", " ", "  ", "|", "\t", "-", "+", ",", ".", "a", "中", "\u3000", "\x0b"]
+    pieces += ["\x85", "1,234", "3.5", "年"]
+    rows = 0
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = _table_row_by_definition(line)
+        assert is_table_row(line) == expected, repr(line)
+        rows += expected
+    assert rows > 100
