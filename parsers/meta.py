@@ -71,13 +71,14 @@ _DOC_NUMBER_LABELLED = re.compile(
 _CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
-_CRUMB_MARKS = re.compile("[>»›→]")
+_CRUMB_MARKS = ("位置", ">", "»", "›", "→")
 
 
 def _may_be_crumb(text: str) -> bool:
     """What every breadcrumb holds: a separator, or the 位置 of its opening words (not
-    位 alone: 单位 is in most reports)."""
-    return "位置" in text or bool(_CRUMB_MARKS.search(text))
+    位 alone: 单位 is in most reports). Found by ``in``, many times faster than a regex
+    reading every character."""
+    return any(mark in text for mark in _CRUMB_MARKS)
 
 
 def is_breadcrumb(line: str) -> bool:
