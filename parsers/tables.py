@@ -228,6 +228,9 @@ def extract_rows(
             # Most rows: exactly their numbers (only a number token has a value), maybe
             # between empty cells; what resolve_cells reads from the one run they make.
             table_end, status = nxt, "ok"
+            if not row.money:  # its values are the numbers found, as _money would give
+                results.append(RowResult(row, label, list(found), status, found, []))
+                continue
         else:
             runs = _runs(tokens, stop, nxt)
             table_end = stop
