@@ -16,7 +16,7 @@ from itertools import islice
 
 from parsers.dates import DATE, cn_number, from_match, make_date
 from parsers.normalize import compact, nfkc
-from parsers.textscan import pieces_holding
+from parsers.textscan import find_all, pieces_holding
 
 _YEAR = r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
 # The year of a title: 2023年, 2023年度, or 2023 glued to 政府信息公开 when 年 was lost.
@@ -71,14 +71,14 @@ _DOC_NUMBER_LABELLED = re.compile(
 _CITED = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
 
 
-_CRUMB_MARKS = ("位置", ">", "»", "›", "→")
+_CRUMB_MARKS = (">", "»", "›", "→")
 
 
 def _may_be_crumb(text: str) -> bool:
     """What every breadcrumb holds: a separator, or the 位置 of its opening words (not
-    位 alone: 单位 is in most reports). Found by ``in``, many times faster than a regex
-    reading every character."""
-    return any(mark in text for mark in _CRUMB_MARKS)
+    位 alone: 单位 is in most reports). Found by ``in`` and ``find_all``, many times faster
+    than a regex reading every character."""
+    return any(mark in text for mark in _CRUMB_MARKS) or next(find_all("位置", text), -1) >= 0
 
 
 def is_breadcrumb(line: str) -> bool:

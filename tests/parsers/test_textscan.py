@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from parsers.textscan import pieces_holding
+from parsers.textscan import find_all, pieces_holding
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,17 @@ def test_the_pieces_holding_a_word_are_those_a_split_gives(words: tuple, ends: s
         assert pieces_holding(words, text, ends) == expected, text
         held += len(expected)
     assert held > 100
+
+
+def test_every_place_of_a_word_is_found_overlaps_included() -> None:
+    rng = random.Random(24)
+    alphabet = "时间日期其中咨询位置ab\n。"
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
+        expected = [i for i in range(len(text)) if text.startswith(word, i)]
+        assert list(find_all(word, text)) == expected, (word, text)
+        found += len(expected)
+    assert list(find_all("间间", "间间间")) == [0, 1]
+    assert found > 1000
