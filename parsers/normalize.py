@@ -32,9 +32,11 @@ _PHRASE_ONLY = "哩坏沈甦瞭藉衹覆"
 # The blocks of the BMP where t2s's dictionaries have keys (the same test checks it).
 _T2S_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _T2S_BLOCKS += ((0xF900, 0xFAFF),)
-# Texts this long or longer are searched for a character t2s may change before the
-# conversion (see _convertible): a document's text, never a title or a name.
-T2S_SEARCH_FROM = 200
+# Skipping the conversion needs tables that take some 40 ms to build (OpenCC asked about
+# every character, a regex of the characters compiled) and save some 40 µs a document: a
+# process builds them once it has prepared this many documents. Until then each is
+# converted, the same text either way.
+SKIP_TABLES_AFTER = 300
 
 
 @lru_cache(maxsize=1)
@@ -52,13 +54,6 @@ def _convertible_chars() -> frozenset[str]:
     return frozenset(changed | set(_PHRASE_ONLY))
 
 
-@lru_cache(maxsize=1)
-def _convertible() -> re.Pattern[str]:
-    """A character t2s may change, or any beyond the BMP. A simplified report holds none,
-    and the search costs half the conversion."""
-    return re.compile("[" + _class_ranges(_convertible_chars()) + "\U00010000-\U0010ffff]")
-
-
 def _class_ranges(chars: set[str]) -> str:
     """The characters as the ranges of a regex character class."""
     codes = sorted(map(ord, chars))
@@ -73,8 +68,6 @@ def _class_ranges(chars: set[str]) -> str:
 
 def to_simplified(text: str) -> tuple[str, str]:
     """Convert to simplified script; return the text and the source script's name."""
-    if len(text) >= T2S_SEARCH_FROM and not _convertible().search(text):
-        return text, "simplified"  # what the conversion would return
     converted = _t2s().convert(text)
     if converted == text or not _HAN.search(text):
         return converted, "simplified"
@@ -191,11 +184,18 @@ def _lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+_prepared = 0  # documents this process has prepared, up to SKIP_TABLES_AFTER
+
+
 def simplified_lines(text: str) -> tuple[list[str], str]:
-    """``normal_lines(to_simplified(text))``, and the source script's name. A document's
-    text is read once for both what NFKC and the cleanup change and what t2s may change:
-    a simplified report needs no second search."""
-    if len(text) >= max(T2S_SEARCH_FROM, NFKC_TABLE_FROM) and not text.isascii():
+    """``normal_lines(to_simplified(text))``, and the source script's name. Once the
+    process has prepared SKIP_TABLES_AFTER documents, one search of a document's text
+    finds both what NFKC and the cleanup change and whether t2s may change anything: a
+    simplified report is not converted."""
+    global _prepared
+    if _prepared < SKIP_TABLES_AFTER:
+        _prepared += 1
+    elif len(text) >= NFKC_TABLE_FROM and not text.isascii():
         normal = _normal_unless_convertible(text, *_simplified_table())
         if normal is not None:
             return _lines(normal), "simplified"

@@ -14,11 +14,13 @@ from pathlib import Path
 import opencc
 import pytest
 
+from parsers import normalize
 from parsers.normalize import (
     _PHRASE_ONLY,
     NFKC_TABLE_FROM,
-    _convertible,
     _differing,
+    _normal_unless_convertible,
+    _simplified_table,
     nfkc,
     normal_lines,
     simplified_lines,
@@ -155,25 +157,28 @@ def _t2s_dictionary(tmp_path: Path) -> dict[str, str]:
 
 
 def test_every_entry_that_t2s_applies_holds_a_character_the_search_finds(tmp_path) -> None:
-    """A text in which the search finds nothing is returned unconverted: that is right only
-    if every key whose conversion changes something holds a character the search finds
-    (a character changed alone, one of the phrase-only characters, or one beyond the BMP)."""
+    """A text in which the search finds nothing is not converted: that is right only if
+    every key whose conversion changes something holds a character the search finds (a
+    character changed alone, one of the phrase-only characters, or one beyond the BMP)."""
     entries = _t2s_dictionary(tmp_path)
     assert len(entries) > 5000  # the characters and the phrases
-    missed = [k for k, v in entries.items() if v != k and not _convertible().search(k)]
+    pattern = _simplified_table()[0]
+    missed = [k for k, v in entries.items() if v != k and not pattern.search(k)]
     assert missed == []
-    # The shortcut's phrase-only characters are each needed.
+    # The phrase-only characters are each needed.
     for ch in _PHRASE_ONLY:
         assert opencc.OpenCC("t2s").convert(ch) == ch
         assert any(ch in k and v != k for k, v in entries.items())
 
 
-def test_a_text_without_convertible_characters_is_returned_as_is() -> None:
-    text = _long("政府信息公开工作年度报告 本机关 2024年 收到申请12件。")
-    assert not _convertible().search(text)
-    assert to_simplified(text) == (opencc.OpenCC("t2s").convert(text), "simplified")
-    for ch in "發沈\U0002f800":  # changed alone, inside a phrase, beyond the BMP
-        assert _convertible().search(text + ch)
+def test_the_search_stops_at_a_character_t2s_may_change() -> None:
+    text = _long("政府信息公开工作年度报告 本机关 2024年 收到申请12件，（一）１２。")
+    normal = _normal_unless_convertible(text, *_simplified_table())
+    assert normal == unicodedata.normalize("NFKC", text)
+    for ch in "發沈\U0002f800\uf902":  # alone, inside a phrase, beyond the BMP, both kinds
+        assert _normal_unless_convertible(text + ch, *_simplified_table()) is None
+    # One that only NFKC's replacement brings: ⾨ (a radical) becomes 門.
+    assert _normal_unless_convertible(text + "⾨", *_simplified_table()) is None
 
 
 def test_differing_characters_are_counted_as_one_by_one() -> None:
@@ -188,10 +193,13 @@ def test_differing_characters_are_counted_as_one_by_one() -> None:
         assert _differing(a, b) == sum(map(ne, a, b))
 
 
-def test_simplified_lines_are_normal_lines_of_the_simplified_text() -> None:
+@pytest.mark.parametrize("warm", [False, True], ids=["before the tables", "with them"])
+def test_simplified_lines_are_normal_lines_of_the_simplified_text(warm, monkeypatch) -> None:
     """One search for both kinds of character gives what converting, then normalizing,
     gives: with characters t2s changes, ones NFKC turns into such characters (⾨ → 門),
-    compatibility ideographs (both), invisible characters and characters beyond the BMP."""
+    compatibility ideographs (both), invisible characters and characters beyond the BMP.
+    So does a process that has not yet built the tables the search needs."""
+    monkeypatch.setattr(normalize, "SKIP_TABLES_AFTER", 0 if warm else 10**9)
     rng = random.Random(21)
     plain = ["政府信息公开", "年度报告", "，", "（一）", "１２", "\u3000", "\u200b", "│", "①"]
     plain += ["e\u0301", "\r\n", "\n", "\t", "ASCII 12 ", "㈠"]
