@@ -112,7 +112,7 @@ def parse_number(word: str) -> int | float:
 def _word_token(word: str) -> Token:
     if word.isdecimal():  # most cells
         return _NUM_TOKENS[word]
-    if not word[0].isdecimal() and word[0] not in _NOT_TEXT_START:  # a label: no regex either
+    if not (first := word[0]).isdecimal() and first not in _NOT_TEXT_START:  # a label: no regex
         return Token(TEXT, word)
     if _NUMBER.match(word):
         return Token(NUM, word, parse_number(word))
