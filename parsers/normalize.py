@@ -148,11 +148,22 @@ def nfkc(text: str) -> str:
 
 def _through(text: str, pattern: re.Pattern[str], table: dict[str, str]) -> str:
     """The text's characters that ``pattern`` finds replaced by ``table``, then NFKC (see
-    nfkc)."""
+    nfkc). The pattern finds only the table's characters."""
+    normal = _through_unless_missing(text, pattern, table)
+    assert normal is not None, "the pattern finds a character the table lacks"
+    return normal
+
+
+def _through_unless_missing(
+    text: str, pattern: re.Pattern[str], table: dict[str, str]
+) -> str | None:
+    """_through, or None at the first character found that ``table`` lacks (see
+    _simplified_table)."""
     m = pattern.search(text)
     while m:  # one distinct character at a time; none is left before where it was found
-        ch = m.group()
-        text = text.replace(ch, table[ch])
+        if (form := table.get(ch := m.group())) is None:
+            return None
+        text = text.replace(ch, form)
         m = pattern.search(text, m.start())
     if unicodedata.is_normalized("NFKC", text):
         return text
@@ -163,9 +174,8 @@ def _through(text: str, pattern: re.Pattern[str], table: dict[str, str]) -> str:
 def _normal_table() -> tuple[re.Pattern[str], dict[str, str]]:
     """The NFKC table with the cleanup's characters: one pass finds both. A cleanup
     replacement comes first, as if the cleanup ran before NFKC."""
-    pattern, table = _nfkc_table()
-    extra = "".join(re.escape(ch) for ch in _CLEANUP)
-    return re.compile(pattern.pattern[:-1] + extra + "]"), {**table, **_CLEANUP}
+    table = {**_nfkc_table()[1], **_CLEANUP}
+    return re.compile("[" + _class_ranges(set(table)) + "]"), table
 
 
 def normal_lines(text: str) -> list[str]:
@@ -196,7 +206,7 @@ def simplified_lines(text: str) -> tuple[list[str], str]:
     if _prepared < SKIP_TABLES_AFTER:
         _prepared += 1
     elif len(text) >= NFKC_TABLE_FROM and not text.isascii():
-        normal = _normal_unless_convertible(text, *_simplified_table())
+        normal = _through_unless_missing(text, *_simplified_table())
         if normal is not None:
             return _lines(normal), "simplified"
     simplified, script = to_simplified(text)
@@ -206,27 +216,13 @@ def simplified_lines(text: str) -> tuple[list[str], str]:
 @lru_cache(maxsize=1)
 def _simplified_table() -> tuple[re.Pattern[str], dict[str, str]]:
     """The characters of the normal form's table and those t2s may change, in one class;
-    the table without the latter."""
+    the table without the latter, so that the search stops at one t2s may change (in the
+    text, or put there by a replacement) or at one beyond the BMP."""
     table = _normal_table()[1]
     convertible = _convertible_chars()
     union = _class_ranges(set(table) | convertible)
     keep = {ch: form for ch, form in table.items() if ch not in convertible}
     return re.compile("[" + union + "\U00010000-\U0010ffff]"), keep
-
-
-def _normal_unless_convertible(
-    text: str, pattern: re.Pattern[str], table: dict[str, str]
-) -> str | None:
-    """_through with ``table``, or None at the first character found that it lacks: one
-    t2s may change (in the text, or put there by a replacement), or one beyond the BMP."""
-    m = pattern.search(text)
-    while m:
-        ch = m.group()
-        if (form := table.get(ch)) is None:
-            return None
-        text = text.replace(ch, form)
-        m = pattern.search(text, m.start())
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def compact(s: str) -> str:

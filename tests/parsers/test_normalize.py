@@ -19,8 +19,8 @@ from parsers.normalize import (
     _PHRASE_ONLY,
     NFKC_TABLE_FROM,
     _differing,
-    _normal_unless_convertible,
     _simplified_table,
+    _through_unless_missing,
     nfkc,
     normal_lines,
     simplified_lines,
@@ -173,12 +173,12 @@ def test_every_entry_that_t2s_applies_holds_a_character_the_search_finds(tmp_pat
 
 def test_the_search_stops_at_a_character_t2s_may_change() -> None:
     text = _long("政府信息公开工作年度报告 本机关 2024年 收到申请12件，（一）１２。")
-    normal = _normal_unless_convertible(text, *_simplified_table())
+    normal = _through_unless_missing(text, *_simplified_table())
     assert normal == unicodedata.normalize("NFKC", text)
     for ch in "發沈\U0002f800\uf902":  # alone, inside a phrase, beyond the BMP, both kinds
-        assert _normal_unless_convertible(text + ch, *_simplified_table()) is None
+        assert _through_unless_missing(text + ch, *_simplified_table()) is None
     # One that only NFKC's replacement brings: ⾨ (a radical) becomes 門.
-    assert _normal_unless_convertible(text + "⾨", *_simplified_table()) is None
+    assert _through_unless_missing(text + "⾨", *_simplified_table()) is None
 
 
 def test_differing_characters_are_counted_as_one_by_one() -> None:
