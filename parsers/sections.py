@@ -27,19 +27,19 @@ def _section_of(title: str) -> str | None:
     return None
 
 
-_NUMERALS = frozenset("一二三四五六七八九十第")
+_NUMERALS = "一二三四五六七八九十第"
 # A line after the first whose first character that is not a space is a numeral (or 第):
 # the lines that may be headings, found in the joined text without visiting every line.
 # It begins with the newline, which the regex engine finds fast; ^ in multiline mode is
 # tried at every position.
-_NUMBERED_LINE = re.compile(r"\n[^\S\n]*[一二三四五六七八九十第]")
+_NUMBERED_LINE = re.compile(r"\n[^\S\n]*[" + _NUMERALS + "]")
 
 
 def headings(lines: list[str], compacted: list[str], text: str) -> list[tuple[int, str]]:
     """(line number, words) of each heading: a short line numbered 一、 二、 … or 第一部分.
     Table rows numbered the same way are no headings when they hold a tab or a |.
     ``compacted``: the lines without whitespace; ``text``: the lines joined by newlines."""
-    numbered = [0] if compacted and compacted[0][:1] in _NUMERALS else []
+    numbered = [0] if compacted and compacted[0] and compacted[0][0] in _NUMERALS else []
     number, counted = 0, 0  # the line number of position ``counted``
     for m in _NUMBERED_LINE.finditer(text):
         number += text.count("\n", counted, m.start() + 1)
