@@ -139,15 +139,21 @@ def _resolved(cells: Cells, found: Values) -> tuple[Cells, str, Values]:
     return cells, ("blank" if None in cells else "ok"), found
 
 
+def _exact_numbers(cells: Cells, n: int) -> Values | None:
+    """The values of ``cells`` when they are exactly ``n`` numbers (only a number token
+    has a value)."""
+    if len(cells) == n and None not in (found := [t.value for t in cells]):
+        return found
+    return None
+
+
 def resolve_cells(
     runs: list[list[Token]], n: int, plausible: Callable[[Values], bool] | None = None
 ) -> tuple[Cells, str, Values]:
     """The cells of an n-column row, by position: (number tokens or None, status, values
     found)."""
-    if len(runs) == 1 and len(only := runs[0]) == n:
-        found = [t.value for t in only if t.kind == NUM]
-        if len(found) == n:  # most rows: one run of exactly their numbers
-            return list(only), "ok", found
+    if len(runs) == 1 and (found := _exact_numbers(runs[0], n)) is not None:
+        return list(runs[0]), "ok", found  # most rows: one run of exactly their numbers
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
     found = [t.value for t in filled]
@@ -224,9 +230,9 @@ def extract_rows(
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
         n = len(row.columns)
         cells: Cells = _strip_empty(tokens[stop:nxt])
-        if len(cells) == n and None not in (found := [t.value for t in cells]):
-            # Most rows: exactly their numbers (only a number token has a value), maybe
-            # between empty cells; what resolve_cells reads from the one run they make.
+        if (found := _exact_numbers(cells, n)) is not None:
+            # Most rows: exactly their numbers, maybe between empty cells; what
+            # resolve_cells reads from the one run they make.
             table_end, status = nxt, "ok"
             if not row.money:  # its values are the numbers found, as _money would give
                 results.append(RowResult(row, label, list(found), status, found, []))
