@@ -76,11 +76,10 @@ def _read_lines(lines: list[str]) -> tuple[list[str], str, list[str]]:
         compacted.append(text := "".join(line.split()))  # compact, inline
         if not text:
             continue
-        tab = "\t" in line
-        if "。" not in line and ";" not in line and (tab or len(line) <= 90):  # not is_prose
+        if not is_prose(line):
             table.append(text)
         # Too few spaces to hold three separate numbers: no table row without testing.
-        if not tab and "|" not in line and (line.count(" ") < 2 or not is_table_row(line)):
+        if "\t" not in line and "|" not in line and (line.count(" ") < 2 or not is_table_row(line)):
             prose.append(text)
     return compacted, "".join(table), prose
 
