@@ -9,15 +9,19 @@ pages/s; HTML extraction ≤ 2× lxml parse + itertext; text reports/s ≥ the p
 ``--peer DIR``: a directory holding the package ``govnianbao`` (the ``src/`` of a checkout
 of github.com/zxj6827111-blip/govnianbao, a parser of the same reports that does less: no
 script conversion, no rules, no metadata); its ``parse_annual_report_text`` reads the same
-corpus texts, interleaved round by round with nianbao's, and the ratio is printed. Its code
-is not part of nianbao.
+texts, interleaved round by round with nianbao's, and the ratio is printed. The texts: the
+corpus's text reports, and the text a reader gets of its two published reports (the portal
+page's text as nianbao extracts it; the PDF's ``pdftotext -layout``, when poppler is
+installed). Its code is not part of nianbao.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -86,6 +90,24 @@ def html_vs_lxml(rounds: int = 40) -> None:
             f"HTML {path.name}: {o * 1000:.2f} ms vs lxml parse + itertext {t * 1000:.2f} ms"
             f" = {o / t:.1f}×"
         )
+
+
+def published_texts() -> list[tuple[str, bytes]]:
+    """The text of the corpus's published reports as a reader gets it (UTF-8): the portal
+    page's text as nianbao extracts it, and the PDF's ``pdftotext -layout``."""
+    from parsers.html import html_page
+
+    page = ROOT / "tests" / "corpus" / "real-page-title-and-date-outside-content.html"
+    texts = [(page.name, html_page(page.read_bytes())[0].encode())]
+    pdf = ROOT / "tests" / "corpus" / "real-county-report-ruled-tables.pdf"
+    if shutil.which("pdftotext"):
+        layout = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+        ).stdout
+        texts.append((pdf.name, layout))
+    else:
+        print(f"{pdf.name}: pdftotext not installed (apt-get install poppler-utils), left out")
+    return texts
 
 
 def versus_peer(docs: list[tuple[str, bytes]], seconds: float, peer: Path) -> None:
@@ -178,8 +200,9 @@ def main() -> None:
     medians = sorted(((statistics.median(t), n) for n, t in per_doc.items()), reverse=True)
     print("slowest (median ms):", ", ".join(f"{n} {t * 1000:.2f}" for t, n in medians[:3]))
     if args.peer:
-        versus_peer(docs, args.seconds, args.peer)
-        versus_peer([(n, d) for n, d in docs if len(d) >= FULL_SIZE], args.seconds, args.peer)
+        texts = docs + published_texts()
+        versus_peer(texts, args.seconds, args.peer)
+        versus_peer([(n, d) for n, d in texts if len(d) >= FULL_SIZE], args.seconds, args.peer)
     print()
     per_format(args.seconds)
     html_vs_lxml()
