@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsers import DocumentError, parse_bytes, parse_text  # noqa: E402
+from parsers import DocumentError, parse_bytes, parse_text, record  # noqa: E402
 
 FULL_SIZE = 6 * 1024  # real reports run 6–20 KB of text; the oddity cases are smaller
 
@@ -175,6 +175,8 @@ def main() -> None:
         except DocumentError:
             pass
     size = sum(len(d) for _, d in docs)
+    compiled = not record.__file__.endswith(".py")  # scripts/compile_parsers.py
+    print(f"parser: {'compiled (mypyc)' if compiled else 'plain Python'}")
     print(f"corpus: {len(docs)} reports, {size / len(docs) / 1024:.1f} KB average")
 
     per_doc: dict[str, list[float]] = {name: [] for name, _ in docs}

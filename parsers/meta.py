@@ -143,7 +143,7 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
                 text = prev + text
         titles.append(clean_title(text))
     dated = [t for t in titles if _TITLE_YEAR.search(t)]
-    return (dated or titles or [None])[0]
+    return dated[0] if dated else titles[0] if titles else None
 
 
 def title_year_agency(title: str | None) -> tuple[int | None, str | None]:
@@ -173,12 +173,9 @@ def text_year(flat: str, opening: str) -> int | None:
     for m in _PERIOD.finditer(flat):
         if m.group(2) is None or m.group(1) == m.group(2):
             return int(m.group(1))
-    m = _PERIOD_END.search(flat)
-    if m:
-        return int(m.group(1))
-    m = _WORK_OF_YEAR.search(flat)
-    if m:
-        return int(m.group(1))
+    stated = _PERIOD_END.search(flat) or _WORK_OF_YEAR.search(flat)
+    if stated:
+        return int(stated.group(1))
     counts = Counter(int(y) for y in _YEAR_MENTION.findall(opening))
     ranked = counts.most_common(2)
     if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):

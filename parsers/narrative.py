@@ -97,9 +97,9 @@ def _proactive_items(flat: str, prose_lines: list[str]) -> int | None:
     for line in prose_lines:
         head = line[:12]
         if "主动公开" in head and "依申请" not in head:
-            m = _PROACTIVE_PARAGRAPH.search(line)
-            if m:
-                return int(m.group(1))
+            found = _PROACTIVE_PARAGRAPH.search(line)
+            if found:
+                return int(found.group(1))
     return None
 
 

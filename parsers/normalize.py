@@ -30,8 +30,8 @@ _CLEANUP_TRANSLATION = str.maketrans(_CLEANUP)
 # never alone; tests/parsers/test_normalize.py checks them against OpenCC's dictionaries.
 _PHRASE_ONLY = "哩坏沈甦瞭藉衹覆"
 # The blocks of the BMP where t2s's dictionaries have keys (the same test checks it).
-_T2S_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
-_T2S_BLOCKS += ((0xF900, 0xFAFF),)
+_T2S_BLOCKS: tuple[tuple[int, int], ...] = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF))
+_T2S_BLOCKS += ((0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 # Skipping the conversion needs tables that take some 40 ms to build (OpenCC asked about
 # every character, a regex of the characters compiled) and save some 40 µs a document: a
 # process builds them once it has prepared this many documents. Until then each is

@@ -176,7 +176,7 @@ def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
     by_row_total: set[tuple] = set()
     for k in range(n):
         values = list(r.found)
-        lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])
+        lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])  # type: ignore[arg-type, operator]
         if lost >= 0:
             values.insert(k, lost)
             by_row_total.add(tuple(values))
@@ -193,11 +193,11 @@ def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
         }
     if len(readings) != 1:
         return False
-    (values,) = readings
-    r.values = list(values)
+    (chosen,) = readings
+    r.values = list(chosen)
     r.status = "inferred"
     by = "row total" if len(by_row_total) == 1 else "table sums"
-    r.inferred = {"values": list(values), "by": by}
+    r.inferred = {"values": list(chosen), "by": by}
     return True
 
 

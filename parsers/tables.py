@@ -142,7 +142,7 @@ def _resolved(cells: Cells, found: Values) -> tuple[Cells, str, Values]:
 def _exact_numbers(cells: Cells, n: int) -> Values | None:
     """The values of ``cells`` when they are exactly ``n`` numbers (only a number token
     has a value)."""
-    if len(cells) == n and None not in (found := [t.value for t in cells]):
+    if len(cells) == n and None not in (found := [t.value for t in cells]):  # type: ignore[union-attr]
         return found
     return None
 
@@ -152,7 +152,7 @@ def resolve_cells(
 ) -> tuple[Cells, str, Values]:
     """The cells of an n-column row, by position: (number tokens or None, status, values
     found)."""
-    if len(runs) == 1 and (found := _exact_numbers(runs[0], n)) is not None:
+    if len(runs) == 1 and (found := _exact_numbers(runs[0], n)) is not None:  # type: ignore[arg-type]
         return list(runs[0]), "ok", found  # most rows: one run of exactly their numbers
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
@@ -229,7 +229,7 @@ def extract_rows(
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
         n = len(row.columns)
-        cells: Cells = _strip_empty(tokens[stop:nxt])
+        cells: Cells = _strip_empty(tokens[stop:nxt])  # type: ignore[assignment]
         if (found := _exact_numbers(cells, n)) is not None:
             # Most rows: exactly their numbers, maybe between empty cells; what
             # resolve_cells reads from the one run they make.
