@@ -7,28 +7,63 @@ the crawler or the monitor.
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
 import importlib.machinery
+import importlib.util
 import os
+import sys
+import warnings
+from collections.abc import Sequence
+from types import ModuleType
 
 
-def _check_compiled(here: str) -> None:
-    """Refuse compiled modules (scripts/compile_parsers.py) whose source changed after the
-    build: Python would load the extension, not the edited source."""
+def stale_compiled(here: str) -> set[str]:
+    """The modules compiled by scripts/compile_parsers.py whose source changed after the
+    build (all of them, when it left no hashes): Python would load the extension, not the
+    edited source. Empty when nothing is compiled or all is up to date."""
     names = os.listdir(here)
-    if not any(name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) for name in names):
-        return
-    fix = "run scripts/setup.sh, or scripts/compile_parsers.py --clean for plain Python"
-    if "compiled" not in names:
-        raise ImportError(f"{here}: compiled modules without their sources' hashes: {fix}")
+    built = {
+        name.split(".")[0]
+        for name in names
+        if name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+        and not name.startswith("compiled__")  # their shared library
+    }
+    if not built or "compiled" not in names:
+        return built
     with open(os.path.join(here, "compiled"), encoding="utf-8") as f:
         for line in f:
             digest, source = line.split()
             with open(os.path.join(here, source), "rb") as s:
                 if hashlib.sha256(s.read()).hexdigest() != digest:
-                    raise ImportError(f"{here}/{source} changed after it was compiled: {fix}")
+                    return built  # compiled together, they call each other: all or none
+    return set()
 
 
-_check_compiled(os.path.dirname(__file__))
+class _Sources(importlib.abc.MetaPathFinder):
+    """Finds these modules' sources before their extensions."""
+
+    def __init__(self, here: str, modules: set[str]) -> None:
+        self.here, self.modules = here, modules
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        package, _, module = fullname.rpartition(".")
+        if package != __name__ or module not in self.modules:
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, os.path.join(self.here, module + ".py")
+        )
+
+
+if _stale := stale_compiled(os.path.dirname(__file__)):
+    warnings.warn(
+        "parsers: the compiled modules are older than their sources; running the sources "
+        "(run scripts/compile_parsers.py to compile them again)",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    sys.meta_path.insert(0, _Sources(os.path.dirname(__file__), _stale))
 
 from parsers.document import Limits, parse_bytes  # noqa: E402
 from parsers.errors import DocumentError  # noqa: E402

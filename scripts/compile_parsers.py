@@ -5,7 +5,7 @@ The text parser is plain Python; mypyc (mypy's compiler, ``pip install 'nianbao[
 turns the modules it spends its time in into C extensions beside them, about 0.7× the time
 per report, with the same records (the golden files are the judge). The extensions are
 found before the sources, so the build writes each source's SHA-256 to ``parsers/compiled``
-and ``parsers/__init__`` refuses to run compiled modules whose source has changed since.
+and ``parsers/__init__`` runs the sources instead, with a warning, once one has changed.
 Without mypyc or a C compiler nothing is compiled and the parser runs as plain Python.
 Run again, it compiles only when a source changed. ``--clean`` removes the extensions (and
 the hashes): plain Python again.
