@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import shutil
 import sys
@@ -119,15 +120,15 @@ def main() -> None:
     if shutil.which(os.environ.get("CC", "cc")) is None:
         print("compile_parsers: no C compiler; the parser runs as plain Python", file=sys.stderr)
         return
-    try:
-        compile_modules()
-    except ImportError:
+    if importlib.util.find_spec("mypyc") is None:
         print(
             "compile_parsers: mypyc not installed (pip install 'nianbao[compile]'); "
             "the parser runs as plain Python",
             file=sys.stderr,
         )
-        clean()
+        return
+    try:
+        compile_modules()
     except (Exception, SystemExit) as exc:  # setuptools ends a failed build with SystemExit
         print(f"compile_parsers: {exc}; the parser runs as plain Python", file=sys.stderr)
         clean()
