@@ -326,7 +326,7 @@ def _joined(item: ReportGroup, spider: PortalSpider) -> Prepared | None:
     parts = [d for d in item.docs if d.part and d.body is not None]
     if page is None or page.body is None or not parts:
         return None
-    data = join_pages([page.body, *(d.body for d in parts)], page.content_type)  # type: ignore[misc]
+    data = join_pages([page.body, *(d.body for d in parts)], page.content_type)
     fetched = Fetched(
         final_url=item.page_url,
         content_type="text/html; charset=utf-8",

@@ -86,7 +86,7 @@ def read_title(title: str) -> Title:
     # year-first title (2023年下各镇政府信息公开…) between the two.
     head = text[: min(at, report.start())] if at >= 0 else text[: report.start()]
     if not head and at == 0:
-        head = text[_YEAR.match(text).end() : report.start()]  # type: ignore[union-attr]
+        head = text[_YEAR.match(text).end() : report.start()]
     return Title("report", year, _LEAD.sub("", head))
 
 

@@ -176,7 +176,7 @@ def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
     by_row_total: set[tuple] = set()
     for k in range(n):
         values = list(r.found)
-        lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])  # type: ignore[arg-type, operator]
+        lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])
         if lost >= 0:
             values.insert(k, lost)
             by_row_total.add(tuple(values))

@@ -142,7 +142,7 @@ def _resolved(cells: Cells, found: Values) -> tuple[Cells, str, Values]:
 def _exact_numbers(cells: Cells, n: int) -> Values | None:
     """The values of ``cells`` when they are exactly ``n`` numbers (only a number token
     has a value)."""
-    if len(cells) == n and None not in (found := [t.value for t in cells]):  # type: ignore[union-attr]
+    if len(cells) == n and None not in (found := [t.value for t in cells]):
         return found
     return None
 
@@ -152,7 +152,7 @@ def resolve_cells(
 ) -> tuple[Cells, str, Values]:
     """The cells of an n-column row, by position: (number tokens or None, status, values
     found)."""
-    if len(runs) == 1 and (found := _exact_numbers(runs[0], n)) is not None:  # type: ignore[arg-type]
+    if len(runs) == 1 and (found := _exact_numbers(runs[0], n)) is not None:
         return list(runs[0]), "ok", found  # most rows: one run of exactly their numbers
     cells = [t for run in runs for t in run]
     filled = [t for t in cells if t.kind != EMPTY]
@@ -180,7 +180,7 @@ def resolve_cells(
 
 
 def _sums_to_last(values: Values) -> bool:
-    return None not in values and sum(values[:-1]) == values[-1]  # type: ignore[arg-type]
+    return None not in values and sum(values[:-1]) == values[-1]
 
 
 # A table header stating that its amounts are in 元, not the template's 万元.
@@ -204,13 +204,13 @@ def _money(row: Row, cells: Cells, yuan: bool) -> tuple[Values, list[dict[str, A
             continue
         unit = token.unit or ("元" if yuan else "万元")
         if unit == "元":
-            value = _in_wan(token.value)  # type: ignore[arg-type]
+            value = _in_wan(token.value)
             converted.append(
                 {"key": f"{row.key}.{col}", "printed": token.text, "unit": "元", "value": value}
             )
             values.append(value)
         else:
-            values.append(float(token.value))  # type: ignore[arg-type]
+            values.append(float(token.value))
     return values, converted
 
 
@@ -229,7 +229,7 @@ def extract_rows(
         row = matcher.rows[ri]
         nxt = anchors[n_anchor + 1][1] if n_anchor + 1 < len(anchors) else end
         n = len(row.columns)
-        cells: Cells = _strip_empty(tokens[stop:nxt])  # type: ignore[assignment]
+        cells: Cells = _strip_empty(tokens[stop:nxt])
         if (found := _exact_numbers(cells, n)) is not None:
             # Most rows: exactly their numbers, maybe between empty cells; what
             # resolve_cells reads from the one run they make.

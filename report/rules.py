@@ -24,7 +24,7 @@ _PARTIES = APPLICANT_COLUMNS[:-1]
 def _get(cells: Cells, keys: Iterable[str]) -> list[int | float] | None:
     """The values of all keys, or None when any is absent or blank."""
     values = list(map(cells.get, keys))
-    return None if None in values else values  # type: ignore[return-value]
+    return None if None in values else values
 
 
 @lru_cache(maxsize=1024)
@@ -154,11 +154,11 @@ def _mismatch(
     if total is None:
         return None
     try:
-        if sum(map(cells.get, part_keys)) == total:  # type: ignore[arg-type]
+        if sum(map(cells.get, part_keys)) == total:
             return None  # most rows: no list of the parts is needed
     except TypeError:  # a part is blank or absent: None cannot be added
         return None
-    return total, [cells[k] for k in part_keys]  # type: ignore[misc]
+    return total, [cells[k] for k in part_keys]
 
 
 @lru_cache(maxsize=1024)

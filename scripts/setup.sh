@@ -22,7 +22,4 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 echo "setup: installing nianbao into .venv" >&2
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,compile]"
-# The text parser's busiest modules as C extensions (mypyc): plain Python if that fails.
-echo "setup: compiling the text parser" >&2
-.venv/bin/python scripts/compile_parsers.py
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
