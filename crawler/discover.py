@@ -19,6 +19,7 @@ from crawler.adapters import read_list_page
 from crawler.titles import read_title
 from parsers.html import decode_html
 from report.agencies import discovered_name, guess_level, normal_name
+from report.sites import site_of
 
 Fetch = Callable[[str], tuple[int, bytes, str | None]]
 USER_AGENT = "nianbao/0.1 (government annual report archive)"
@@ -65,7 +66,7 @@ def _robots(url: str, get: Fetch) -> urllib.robotparser.RobotFileParser:
 def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
     """Every report title of one column, by the agency each names."""
     column = Column(url)
-    host = urlsplit(url).hostname
+    site = site_of(url)
     robots = _robots(url, get)
     queue: list[tuple[str, str, bool]] = [(url, url, True)]
     seen = {url.split("#")[0]}
@@ -87,7 +88,7 @@ def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
             *((u, True) for u in page.sublists),
         ]:
             bare = nxt.split("#")[0]
-            if urlsplit(nxt).hostname == host and bare not in seen:
+            if site_of(nxt) == site and bare not in seen:
                 seen.add(bare)
                 queue.append((nxt, nxt if is_first else column_url, is_first))
         for link in page.links:

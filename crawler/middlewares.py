@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.adapters.links import site_of
+from report.sites import site_of
 from storage.crawls import fetched_before
 
 

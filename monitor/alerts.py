@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.config import SEVERITIES, Config, Mail, Subscription
+from monitor.config import Config, Mail, Subscription
 from monitor.digest import compose
 from parsers.dates import now
+from report.findings import SEVERITIES
 from storage import outbox
 from storage.query import agencies
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from report.findings import SEVERITIES
 from report.keys import number, unknown_key
 
-SEVERITIES = ("info", "warning", "error")
 JOBS = ("crawl", "check", "alerts")
 LANGUAGES = ("zh", "en")
 

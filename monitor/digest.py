@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from report.agencies import LEVEL_LABELS
+from report.findings import SEVERITIES
 from report.registry import SEVERITY_LABELS, label, title
 from report.sentences import advice, meaning, sentence
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 WORDS = {
     "zh": {
         "subject": "年报监测：{agencies}个单位{new}项新发现（{errors}项错误），{resolved}项已解决",
@@ -113,7 +113,7 @@ def compose(
     by_severity = Counter(r["severity"] for r in new)
     severities = ("、" if lang == "zh" else ", ").join(
         f"{label(SEVERITY_LABELS, s, lang)} {by_severity[s]}"
-        for s in SEVERITY_ORDER
+        for s in reversed(SEVERITIES)
         if by_severity[s]
     )
     counts = w["counts"].format(
@@ -165,7 +165,7 @@ def compose(
         rich.append(f"<h2>{html.escape(heading)}</h2><ul>")
         rows = sorted(
             (r for r in new if r["agency_id"] == agency_id),
-            key=lambda r: (SEVERITY_ORDER.get(r["severity"], 3), -(r["year"] or 0), r["rule"]),
+            key=lambda r: (-SEVERITIES.index(r["severity"]), -(r["year"] or 0), r["rule"]),
         )
         for r in rows:
             said = sentence(r["rule"], _evidence(r), r.get("message", ""), lang, r["year"])

@@ -27,6 +27,8 @@ from typing import Any
 
 import opencc
 
+from report.sites import site_of
+
 _BRACKETS = re.compile(r"\(([^()]+)\)")
 _GENERIC_TAIL = ("人民政府", "政府", "办事处")
 _LEVEL_CHARS = "省市县区旗州盟"
@@ -132,7 +134,7 @@ class AgencyIndex:
         index = cls()
         for row in rows:
             aliases = _json_list(row.get("aliases"))
-            hosts = {_host(u) for u in _json_list(row.get("list_urls"))}
+            hosts = {site_of(u) for u in _json_list(row.get("list_urls"))}
             hosts |= {h.lower() for h in _json_list(row.get("allowed_hosts"))}
             names: set[str] = set()
             for n in [row["name"], *aliases]:
@@ -226,12 +228,6 @@ def _json_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return list(json.loads(value))
     return list(value)
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).hostname or "").lower()
 
 
 def discovered_name(issuer: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -32,20 +32,6 @@ class Link:
     url: str
     title: str
     listed_date: str | None = None  # ISO date the list prints for the item, if any
-
-
-def site_of(url: str) -> str:
-    """Where a URL is served: host and port (the scheme's default left out), so that the
-    same host on another port is another site."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return host
-    if port is None or (parts.scheme, port) in (("http", 80), ("https", 443)):
-        return host
-    return f"{host}:{port}"
 
 
 def _only_date(text: str) -> str | None:

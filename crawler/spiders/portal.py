@@ -22,7 +22,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.adapters import ListPage, read_list_page
-from crawler.adapters.links import site_of as _host
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
@@ -32,6 +31,7 @@ from parsers.document import Limits
 from parsers.html import decode_html, page_date
 from parsers.sniff import sniff
 from report.agencies import AgencyIndex, discovered_name, guess_level
+from report.sites import site_of
 from storage.sources import load_sources
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class PortalSpider(scrapy.Spider):
         # never given to the list's owner.
         self.names = AgencyIndex.from_rows(rows)
         self.hosts = {
-            aid: {_host(u) for u in json.loads(r["list_urls"])}
+            aid: {site_of(u) for u in json.loads(r["list_urls"])}
             | {h.lower() for h in json.loads(r["allowed_hosts"])}
             for aid, r in self.agencies.items()
         }
@@ -189,7 +189,7 @@ class PortalSpider(scrapy.Spider):
         read.page_read(asked, column, page)
         hosts = set.intersection(*(self.hosts[a] for a in owners))
         for url in page.requests:
-            if _host(url) not in hosts:
+            if site_of(url) not in hosts:
                 self.count("offsite_list_pages")
                 continue
             if read.seen(url):
@@ -199,7 +199,7 @@ class PortalSpider(scrapy.Spider):
             if read.want(url, self.page_cap):
                 yield self._list_request(url, list_url, column, first=False)
         for url in page.sublists:
-            if _host(url) in hosts and read.want(url, self.page_cap):
+            if site_of(url) in hosts and read.want(url, self.page_cap):
                 yield self._list_request(url, list_url, url, first=True)
         for link in page.links:
             yield from self._listed(link, owners, response.url, read)
@@ -217,7 +217,7 @@ class PortalSpider(scrapy.Spider):
             if title.kind == "correction":
                 yield from self._related(link, owners, list_page)
             return
-        found = self.names.attribute(title.issuer, owners, _host(list_page))
+        found = self.names.attribute(title.issuer, owners, site_of(list_page))
         if found.agency_id is None or found.agency_id not in self.agencies:
             self.count("titles_unassigned")
             self.count(f"titles_unassigned/{found.reason}")
@@ -230,7 +230,7 @@ class PortalSpider(scrapy.Spider):
         self.health[agency_id].reports_found += 1
         if self.years and title.year is not None and title.year not in self.years:
             return
-        if _host(link.url) not in self.hosts[agency_id]:
+        if site_of(link.url) not in self.hosts[agency_id]:
             self.count("offsite_links")
             return
         if (link.url, agency_id) in self.seen_pages:
@@ -263,9 +263,9 @@ class PortalSpider(scrapy.Spider):
     def _related(self, link: Any, owners: list[str], list_page: str) -> Iterator[Any]:
         """A 更正 of a report: archived beside the report it corrects, never the report."""
         issuer = read_title(link.title.replace("更正", "")).issuer
-        found = self.names.attribute(issuer, owners, _host(list_page))
+        found = self.names.attribute(issuer, owners, site_of(list_page))
         agency_id = found.agency_id if found.agency_id in self.agencies else None
-        if agency_id is None or _host(link.url) not in self.hosts[agency_id]:
+        if agency_id is None or site_of(link.url) not in self.hosts[agency_id]:
             return
         related = RelatedDoc(link.url, "correction", link.title, agency_id)
         yield scrapy.Request(
@@ -368,8 +368,8 @@ class PortalSpider(scrapy.Spider):
                 # (the pipeline's workers); an unchanged page is parsed by nobody.
                 doc.page_date = page_date(html)
             mine = self.hosts[group.agency_id]
-            links = [u for u in attachments(response.url, html) if _host(u) in mine]
-            parts = [u for u in continuation_pages(response.url, html) if _host(u) in mine]
+            links = [u for u in attachments(response.url, html) if site_of(u) in mine]
+            parts = [u for u in continuation_pages(response.url, html) if site_of(u) in mine]
         if not links and not parts:
             yield group
             return

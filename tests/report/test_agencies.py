@@ -6,6 +6,7 @@ import pytest
 
 from crawler.titles import read_title
 from report.agencies import AgencyIndex, discovered_name, guess_level, name_forms
+from report.sites import site_of
 
 COUNTY = "某省某市青石县"
 ROWS = [
@@ -26,6 +27,13 @@ ROWS = [
         "aliases": ["城关镇"],
         "region": "某省某市乙县",
         "list_urls": ["http://yi.example.gov.cn/nb/index.html"],
+    },
+    {
+        "id": "bing-chengguan",
+        "name": "城关镇人民政府",
+        "aliases": ["城关镇"],
+        "region": "某省某市丙县",
+        "list_urls": ["http://bing.example.gov.cn:8080/nb/index.html"],
     },
     {"id": "jia-county", "name": "甲县人民政府", "region": "某省某市甲县"},
     {"id": "nppa", "name": "国家新闻出版署（国家版权局）"},
@@ -55,6 +63,13 @@ CASES = [
     ("城关镇2022年政府信息公开工作年度报告", ["jia-county"], None, "jia-chengguan"),
     ("城关镇2022年政府信息公开工作年度报告", [], "yi.example.gov.cn", "yi-chengguan"),
     ("城关镇2022年政府信息公开工作年度报告", [], None, "ambiguous"),
+    # A portal on a port of its own: the site is host and port, as the crawler gives it.
+    (
+        "城关镇2022年政府信息公开工作年度报告",
+        [],
+        site_of("http://bing.example.gov.cn:8080/nb/index_1.html"),
+        "bing-chengguan",
+    ),
     ("甲县城关镇人民政府2022年政府信息公开工作年度报告", [], None, "jia-chengguan"),
     ("国家版权局2022年政府信息公开工作年度报告", [], None, "nppa"),
     ("国家新闻出版署2022年政府信息公开工作年度报告", [], None, "nppa"),
