@@ -45,6 +45,16 @@ _LIMIT_OPTIONS = (
 )
 
 
+def _load_sources(path: str) -> list[dict[str, Any]]:
+    """The sources file's agencies, checked against the crawler's portal families."""
+    from crawler.adapters import FAMILIES
+
+    try:
+        return load_sources(path, FAMILIES)
+    except SourcesError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """What one document may cost: shared by every command that parses documents."""
     for name, kind, default, text in reversed(_LIMIT_OPTIONS):
@@ -226,10 +236,7 @@ def parse(
     if db_path:
         archive = Archive(_open(db_path, create=True))
         if sources:
-            try:
-                archive.load_agencies(load_sources(sources))
-            except SourcesError as exc:
-                raise click.UsageError(str(exc)) from None
+            archive.load_agencies(_load_sources(sources))
     elif sources or agency_id:
         raise click.UsageError("--sources and --agency go with --db")
     failed = 0
@@ -604,10 +611,7 @@ def crawl(
 
     Example: nianbao crawl --agency fj-nanan-shengxin -s DOWNLOAD_DELAY=2
     """
-    try:
-        rows = load_sources(sources)
-    except SourcesError as exc:
-        raise click.UsageError(str(exc)) from None
+    rows = _load_sources(sources)
     unknown = sorted(set(agencies) - {r["id"] for r in rows})
     if unknown:
         raise click.UsageError(f"{sources}: no agency {', '.join(unknown)}")

@@ -649,6 +649,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (a, b)
     ) WITHOUT ROWID;
     """,
+    # 14: the portal family a source names is called "family" everywhere (the sources
+    # file, the crawler's registry, list_reads.family), no longer "software".
+    """
+    ALTER TABLE agencies RENAME COLUMN software TO family;
+    """,
 )
 
 

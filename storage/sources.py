@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,8 +26,6 @@ DEFAULT_DEADLINES = {
     "city_dept": "01-31",
     "province_dept": "01-31",
 }
-# Portal software families with an adapter in crawler.adapters; a source may name one.
-SOFTWARE = ("trs", "hanweb", "gkmlpt", "hidden", "plain")
 _KEYS = (
     "id",
     "name",
@@ -37,7 +36,7 @@ _KEYS = (
     "allowed_hosts",
     "deadline",
     "since",
-    "software",
+    "family",
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -54,8 +53,11 @@ def _list(entry: dict, field: str, where: str) -> list[str]:
     return value
 
 
-def load_sources(path: str | Path) -> list[dict[str, Any]]:
-    """The agencies of a sources file as archive rows, validated."""
+def load_sources(path: str | Path, families: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The agencies of a sources file as archive rows, validated. ``families``: the portal
+    families a source may name (the crawler's registry, crawler.adapters.FAMILIES); when
+    empty, any name is kept for the crawler to judge."""
+    families = sorted(families)
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -91,9 +93,12 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
         deadline = entry.get("deadline", DEFAULT_DEADLINES[level])
         if not isinstance(deadline, str) or not _DEADLINE.match(deadline):
             raise SourcesError(f'{where}: deadline must be MM-DD, e.g. "01-31"')
-        software = entry.get("software")
-        if software is not None and software not in SOFTWARE:
-            raise SourcesError(f"{where}: software must be one of {', '.join(SOFTWARE)}")
+        family = entry.get("family")
+        if family is not None and (
+            not isinstance(family, str) or (families and family not in families)
+        ):
+            choices = ", ".join(families) or "a portal family's name"
+            raise SourcesError(f"{where}: family must be one of {choices}")
         for url in _list(entry, "list_urls", where):
             try:
                 parts = urlsplit(url.replace("{year}", "2020"))
@@ -117,7 +122,7 @@ def load_sources(path: str | Path) -> list[dict[str, Any]]:
                 ),
                 "deadline": deadline,
                 "since": since,
-                "software": software,
+                "family": family,
                 "updated_at": now,
             }
         )

@@ -17,14 +17,16 @@ Any family's first page may also lead to sub-columns (更多): lists of their ow
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from urllib.parse import urlsplit
 
 from crawler.adapters.links import Link, links_in
 
-__all__ = ["FAMILIES", "Link", "ListPage", "links_in", "read_list_page"]
+__all__ = ["FAMILIES", "Family", "Link", "ListPage", "links_in", "read_list_page", "register"]
 
 
 @dataclass
@@ -85,25 +87,52 @@ def _heading_names_reports(text: str, href: str) -> bool:
     return bool(_REPORT_WORDS.search(" ".join(before.split())[-40:]))
 
 
-def _families() -> list[ModuleType]:
-    from crawler.adapters import gkmlpt, hanweb, hidden, plain, trs
+@dataclass(frozen=True)
+class Family:
+    """A portal software family: how its list pages are told and read.
 
-    return [hanweb, gkmlpt, trs, hidden, plain]
+    ``order``: families are tried from the lowest; the one whose ``detect`` always holds
+    comes last. ``sublists``: its first page may lead to 更多 sub-columns. ``next_links``:
+    its further pages are found by following links, so a link back to a page already read
+    is a loop (the other families compute their pages from what the column announces)."""
+
+    name: str
+    detect: Callable[[str, str], bool]
+    read: Callable[[str, str, bool], ListPage]
+    order: int
+    sublists: bool = True
+    next_links: bool = False
 
 
-FAMILIES = ("hanweb", "gkmlpt", "trs", "hidden", "plain")
+FAMILIES: dict[str, Family] = {}
 
 
-def read_list_page(url: str, text: str, first: bool = True, kind: str | None = None) -> ListPage:
+def register(family: Family) -> Family:
+    """Called by each adapter module as it is imported."""
+    if family.name in FAMILIES:
+        raise ValueError(f"portal family {family.name!r} registered twice")
+    FAMILIES[family.name] = family
+    return family
+
+
+def _by_order() -> list[Family]:
+    return sorted(FAMILIES.values(), key=lambda f: f.order)
+
+
+def read_list_page(url: str, text: str, first: bool = True, family: str | None = None) -> ListPage:
     """Read one list page. ``url`` is the page's address — for a column's first page, as
     the sources file gives it (a fragment may name the column: ``…/gkmlpt/index#721``);
-    ``first`` is False for pages reached by paging; ``kind`` names the family when the
+    ``first`` is False for pages reached by paging; ``family`` names the family when the
     source says which (else it is told from the page)."""
-    adapters = {m.NAME: m for m in _families()}
-    adapter = adapters.get(kind or "") or next(
-        (m for m in adapters.values() if m.detect(url, text)), adapters["plain"]
-    )
+    adapter = FAMILIES.get(family or "") or next(f for f in _by_order() if f.detect(url, text))
     page = adapter.read(url, text, first)
-    if first and page.family not in ("gkmlpt",):
+    if first and adapter.sublists:
         page.sublists = sublists(url, text, page.links)
     return page
+
+
+# Every module of this package but the shared link reader is an adapter: importing it
+# registers its family, so a new family is a new module and nothing else.
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "links":
+        importlib.import_module(f"{__name__}.{_module.name}")

@@ -13,7 +13,7 @@ import math
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from crawler.adapters import MAX_REQUESTS, ListPage
+from crawler.adapters import MAX_REQUESTS, Family, ListPage, register
 from crawler.adapters.links import Link
 from parsers.dates import first_date
 
@@ -71,3 +71,6 @@ def read(url: str, text: str, first: bool) -> ListPage:
         pages_announced=pages,
         records_announced=total,
     )
+
+
+register(Family(NAME, detect, read, order=20, sublists=False))

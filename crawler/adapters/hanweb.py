@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from crawler.adapters import MAX_REQUESTS, ListPage
+from crawler.adapters import MAX_REQUESTS, Family, ListPage, register
 from crawler.adapters.links import links_in
 
 NAME = "hanweb"
@@ -122,3 +122,6 @@ def read(url: str, text: str, first: bool) -> ListPage:
         pages_announced=1 + len(starts),
         records_announced=total,
     )
+
+
+register(Family(NAME, detect, read, order=10))

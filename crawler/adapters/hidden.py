@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.adapters import MAX_REQUESTS, ListPage
+from crawler.adapters import MAX_REQUESTS, Family, ListPage, register
 from crawler.adapters.links import links_in
 
 NAME = "hidden"
@@ -52,3 +52,6 @@ def read(url: str, text: str, first: bool) -> ListPage:
 
 def _href_of(url: str, hrefs: set[str]) -> bool:
     return any(url.endswith(h.lstrip("./")) for h in hrefs)
+
+
+register(Family(NAME, detect, read, order=40))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.adapters import ListPage
+from crawler.adapters import Family, ListPage, register
 from crawler.adapters.links import Link, links_in
 
 NAME = "plain"
@@ -46,3 +46,6 @@ def _has_pager(text: str) -> bool:
     共N页 with N over one."""
     counts = [int(n) for n in _PAGE_COUNT.findall(text)]
     return any(n > 1 for n in counts) or bool(_SCRIPT_PAGER.search(text))
+
+
+register(Family(NAME, detect, read, order=99, next_links=True))

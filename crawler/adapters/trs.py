@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.adapters import MAX_REQUESTS, ListPage
+from crawler.adapters import MAX_REQUESTS, Family, ListPage, register
 from crawler.adapters.links import links_in
 
 NAME = "trs"
@@ -71,3 +71,6 @@ def read(url: str, text: str, first: bool) -> ListPage:
         pages_announced=count,
         records_announced=total,
     )
+
+
+register(Family(NAME, detect, read, order=30))

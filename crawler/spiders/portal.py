@@ -1,7 +1,7 @@
 """The one spider: the 年报 columns of the sources file → report groups for the archive.
 
 Data drives it: every agency's ``list_urls`` are read by the adapter of their portal
-software (crawler.adapters), each column to its end — every page it announces, each page
+family (crawler.adapters), each column to its end — every page it announces, each page
 once, at most ``NIANBAO_LIST_PAGE_CAP`` of them — and what it read of each is kept, so that
 a year without a report is called missing only where the column was read whole. Report
 links go to the agency their title names (report.agencies), or to nobody: a title naming
@@ -21,7 +21,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.adapters import ListPage, read_list_page
+from crawler.adapters import FAMILIES, ListPage, read_list_page
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
@@ -61,7 +61,7 @@ class PortalSpider(scrapy.Spider):
         # A host that is down fails its robots.txt first, and Scrapy logs that with a whole
         # traceback; the same failure is reported once, in a line, by the source health.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-        rows = load_sources(sources)
+        rows = load_sources(sources, FAMILIES)
         wanted = [a for a in agency.split(",") if a]
         unknown = set(wanted) - {r["id"] for r in rows}
         if unknown:
@@ -182,10 +182,10 @@ class PortalSpider(scrapy.Spider):
             return
         self.count("list_pages")
         text = decode_html(response.body, _header(response, "Content-Type"))
-        software = next((self.agencies[a].get("software") for a in owners), None)
+        family = next((self.agencies[a].get("family") for a in owners), None)
         # A column's first page is read at the address the sources file gives, whose
         # fragment may name the column (…/gkmlpt/index#721).
-        page = read_list_page(column if first else response.url, text, first, software)
+        page = read_list_page(column if first else response.url, text, first, family)
         read.page_read(asked, column, page)
         hosts = set.intersection(*(self.hosts[a] for a in owners))
         for url in page.requests:
@@ -193,7 +193,7 @@ class PortalSpider(scrapy.Spider):
                 self.count("offsite_list_pages")
                 continue
             if read.seen(url):
-                if page.family == "plain" and url != asked:
+                if FAMILIES[page.family].next_links and url != asked:
                     read.looped(url)  # a next link back to a page already read
                 continue
             if read.want(url, self.page_cap):

@@ -1,9 +1,10 @@
 """Every adapter on real list and detail pages, each beside its expected JSON.
 
 ``pages/real/`` are pages of real portals (verbatim or quoted, see their README);
-``pages/`` are pages saved from the structures of real portals that the real set lacks.
-Each expected file names the links (URL, title, listing date), which of them are annual
-reports (year, agency), and the further requests that read the whole column.
+``pages/`` are pages saved from the structures of real portals that the real set lacks, and
+real pages of our own (``"real": true``, their provenance on the first line). Each expected
+file names every dated link (URL, title, listing date), which of them are annual reports
+(year, agency), and the further requests that read the whole column.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from crawler.adapters import read_list_page
+from crawler.adapters import FAMILIES, read_list_page
 from crawler.pages import attachments
 from crawler.titles import read_title
 from parsers.html import page_date
@@ -42,9 +43,8 @@ def test_list_pages_read_as_expected(case: Path) -> None:
     page = read_list_page(spec["url"], text, first=spec.get("first", True))
     if "family" in spec:
         assert page.family == spec["family"]
-    got = {(link.url, link.title, link.listed_date) for link in page.links}
-    for item in spec["items"]:
-        assert (item["url"], item["title"], item["date"]) in got
+    dated = {(link.url, link.title, link.listed_date) for link in page.links if link.listed_date}
+    assert dated == {(item["url"], item["title"], item["date"]) for item in spec["items"]}
     reports = []
     for link in page.links:
         title = read_title(link.title)
@@ -52,7 +52,7 @@ def test_list_pages_read_as_expected(case: Path) -> None:
             reports.append((link.url, title.year, discovered_name(title.issuer)))
     expected = [(r["url"], r["year"], r["agency"]) for r in spec.get("reports", [])]
     assert reports == expected
-    if spec.get("pages") is not None:
+    if spec.get("pages") is not None:  # null: the saved page lacks its pager
         assert page.requests == spec["pages"]
     for key in ("pages_announced", "records_announced"):
         if key in spec:
@@ -88,11 +88,21 @@ def test_detail_pages_give_attachments_and_date(case: Path) -> None:
     assert page_date(text) == spec["page_date"]
 
 
-def test_every_family_has_pages() -> None:
-    families = {_load(c)[0].get("family") for c in LISTS} | {
-        read_list_page(_load(c)[0]["url"], _load(c)[1]).family for c in LISTS
-    }
-    assert {"trs", "hanweb", "gkmlpt", "hidden", "plain"} <= families
+def _real(case: Path) -> bool:
+    return case.parent.name == "real" or _load(case)[0].get("real") is True
+
+
+def test_every_registered_family_has_a_saved_real_page() -> None:
+    """A family is told from a real page of it (not named by the expected file), and each
+    own real page says where it came from."""
+    told: dict[str, list[str]] = {}
+    for case in filter(_real, LISTS):
+        spec, text = _load(case)
+        if case.parent.name != "real":
+            assert text.startswith("<!-- provenance:"), case.name
+        page = read_list_page(spec["url"], text, first=spec.get("first", True))
+        told.setdefault(page.family, []).append(case.name)
+    assert sorted(set(FAMILIES) - set(told)) == []
 
 
 @pytest.mark.parametrize(

@@ -135,6 +135,19 @@ def test_bad_sources_files_say_what_is_wrong(tmp_path: Path, text: str, message:
         load_sources(path)
 
 
+def test_a_source_names_a_registered_family(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.toml"
+    entry = "[[agency]]\nid = 'a'\nname = 'a'\nlevel = 'county'\n"
+    path.write_text(entry + "family = 'trs'\n", encoding="utf-8")
+    assert load_sources(path, ["plain", "trs"])[0]["family"] == "trs"
+    path.write_text(entry + "family = 'wcm'\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match="family must be one of plain, trs"):
+        load_sources(path, ["plain", "trs"])
+    path.write_text(entry + "software = 'trs'\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match="unknown key 'software'.*family"):
+        load_sources(path)
+
+
 def test_default_deadlines_by_level(tmp_path: Path) -> None:
     path = tmp_path / "agencies.toml"
     path.write_text(SOURCES, encoding="utf-8")
