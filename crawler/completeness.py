@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from w3lib.url import safe_url_string
+
 MAX_UNASSIGNED = 200  # titles given to nobody kept per list, for `nianbao sources check`
 # Why a list stopped, worst first.
 STOP_REASONS = (
@@ -92,7 +94,7 @@ class ListRead:
         if self.failed:
             return "page_failed"
         for reason in ("page_cap", "loop", "unrecognized_paging"):
-            if reason in self.cut or (reason == "loop" and self.loops):
+            if reason in self.cut or (reason == "loop" and self.loops and not self._counted()):
                 return reason
         for col in self.columns.values():
             if (col.pages_announced and col.pages_read < col.pages_announced) or (
@@ -102,6 +104,13 @@ class ListRead:
         if not self.read or self.requested - self.read:
             return "not_read"
         return "end"
+
+    def _counted(self) -> bool:
+        """Every column announced how many pages it has, and that many were read: a next
+        link back to a page already read is then the pager's last page, not a loop."""
+        return bool(self.columns) and all(
+            c.pages_announced and c.pages_read >= c.pages_announced for c in self.columns.values()
+        )
 
     def summary(self) -> dict[str, Any]:
         """The row a crawl stores for this list."""
@@ -208,8 +217,14 @@ class Health:
 
 
 def _bare(url: str) -> str:
-    """A page's address as fetched: the fragment never reaches the server."""
-    return url.split("#", 1)[0]
+    """A page's address as fetched: escaped as Scrapy sends it (a list's own link to
+    ``list.jsp?lm=年报`` names the page fetched as ``…lm=%E5%B9%B4%E6%8A%A5``), without the
+    fragment, which never reaches the server."""
+    bare = url.split("#", 1)[0]
+    try:
+        return safe_url_string(bare)
+    except ValueError:  # not a URL Scrapy could fetch (a port out of range): as written
+        return bare
 
 
 _EVIDENCE = (

@@ -1,9 +1,11 @@
 """Plain lists: links, and a 下一页 / next link to the rest. The column ends where a page
-has no next link (or one to itself); how long it is, it does not say."""
+has no next link (or one to itself); how long it is, its pager may say (共N页)."""
 
 from __future__ import annotations
 
 import re
+
+from w3lib.url import safe_url_string
 
 from crawler.adapters import Family, ListPage, register
 from crawler.adapters.links import Link, links_in
@@ -22,17 +24,27 @@ def detect(url: str, text: str) -> bool:
 
 def read(url: str, text: str, first: bool) -> ListPage:
     links = links_in(url, text)
-    here = url.split("#")[0]
+    # The page's own address as its links spell it or as it was fetched (escaped).
+    here = _escaped(url.split("#")[0])
     pager = [link for link in links if _is_pager(link)]
-    requests = list(dict.fromkeys(link.url for link in pager if link.url != here))
+    requests = list(dict.fromkeys(u.url for u in pager if _escaped(u.url) != here))
     items = [link for link in links if link not in pager]
+    counts = [int(n) for n in _PAGE_COUNT.findall(text)]
     return ListPage(
         NAME,
         items,
         requests,
         records=sum(1 for link in items if link.listed_date),
+        pages_announced=max(counts) if len(set(counts)) == 1 else None,
         unrecognized_paging=first and not requests and _has_pager(text),
     )
+
+
+def _escaped(url: str) -> str:
+    try:
+        return safe_url_string(url)
+    except ValueError:
+        return url
 
 
 def _is_pager(link: Link) -> bool:

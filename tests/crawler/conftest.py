@@ -1,0 +1,55 @@
+"""What the crawler's unit tests share: a spider built on a sources file, as Scrapy builds
+it, and responses read from saved pages (city-scrapers' ``file_response``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response
+from scrapy.statscollectors import MemoryStatsCollector
+
+from crawler.spiders.portal import PortalSpider
+
+RESPONSES = Path(__file__).resolve().parent / "responses"
+
+
+def file_response(name: str, request: scrapy.Request, status: int = 200) -> Response:
+    """The saved page ``responses/<name>`` as the answer to ``request``."""
+    return HtmlResponse(
+        url=request.url,
+        status=status,
+        body=(RESPONSES / name).read_bytes(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        request=request,
+    )
+
+
+def answer(request: scrapy.Request, response: Response) -> list[Any]:
+    """What the request's callback yields for ``response``."""
+    return list(request.callback(response, **request.cb_kwargs))
+
+
+def requests_in(output: Iterable[Any]) -> list[scrapy.Request]:
+    return [r for r in output if isinstance(r, scrapy.Request)]
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> Callable[[str], PortalSpider]:
+    """A spider for the sources file given as text, with its own stats."""
+
+    def build(sources: str, **kwargs: Any) -> PortalSpider:
+        path = tmp_path / "agencies.toml"
+        path.write_text(sources, encoding="utf-8")
+        # Not get_crawler: it freezes the settings the spider sets (its archive).
+        crawler = Crawler(PortalSpider, {})
+        crawler.stats = MemoryStatsCollector(crawler)
+        return PortalSpider.from_crawler(
+            crawler, sources=str(path), db=str(tmp_path / "nianbao.db"), **kwargs
+        )
+
+    return build
