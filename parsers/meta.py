@@ -33,6 +33,11 @@ _AGENCY_END = re.compile(
     r"馆|队|管委会)$"
 )
 _ENDS_WITH_YEAR = re.compile(r"(?:19|20)\d{2}年?度?$")
+# The title of a document of another kind: 关于…落实情况的函, 关于…的通知 (one that names the
+# annual report it issues, 关于印发…年度报告的通知, is the report; 关于…情况的报告 may be one).
+_OTHER_DOCUMENT = re.compile(
+    r"^关于.{2,60}的(?:函|复函|通知|意见|方案|请示|批复|决定|公告|通报|说明|要点)$"
+)
 _LEAD = re.compile(r"^(?:关于|《)+")
 _TRAIL = re.compile(r"(?:关于|的|》)+$")
 
@@ -144,6 +149,20 @@ def find_title(compacted: list[str], look: int = 25) -> str | None:
         titles.append(clean_title(text))
     dated = [t for t in titles if _TITLE_YEAR.search(t)]
     return dated[0] if dated else titles[0] if titles else None
+
+
+def other_document(title: str | None, compacted: list[str], look: int = 12) -> str | None:
+    """The title of another kind of document this one is (a letter on the year's 工作要点
+    listed in a 年报 column), else None: ``title`` itself, or — when it names no year, as a
+    column's name over the page does — a line near the top."""
+    names_year = title is not None and bool(_TITLE_YEAR.search(title))
+    window = [compact(title)] if title else []
+    if not names_year:
+        window += islice((t for t in compacted[: look * 4] if t and not is_breadcrumb(t)), look)
+    for text in window:
+        if _OTHER_DOCUMENT.match(text) and not any(w in text for w in _TITLE_WORDS):
+            return text
+    return None
 
 
 def title_year_agency(title: str | None) -> tuple[int | None, str | None]:

@@ -32,7 +32,7 @@ from report.template import (
 )
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
 # Fewer application rows than this and the text is taken to have no such table.
@@ -237,6 +237,8 @@ def build_record(
     heads = headings(lines, compacted, joined)
     sections = find_sections(heads)
     title = head.get("title") or meta.find_title(compacted)
+    if meta.other_document(title, compacted):
+        return empty_record(script)  # not an annual report, whatever column listed it
     year, agency = meta.title_year_agency(title)
     if year is None:
         opening_end = sections.get(SECTIONS[1], min(len(lines), _OPENING_LINES))

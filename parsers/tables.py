@@ -159,6 +159,12 @@ def resolve_cells(
     found = [t.value for t in filled]
     if len(cells) == n:
         return _resolved(_positional(cells), found)
+    if len(cells) > n and cells[-1].kind == EMPTY:
+        # A grid's row, empty cells at both ends (四、结转…\t\t\t0…0\t): those on the left
+        # are its label columns, the one at the right end is the row's own blank 总计.
+        lead = len(cells) - n
+        if all(t.kind == EMPTY for t in cells[:lead]):
+            return _resolved(_positional(cells[lead:]), found)
     if len(stripped := _strip_empty(cells)) == n:
         return _resolved(_positional(stripped), found)
     if len(filled) == n:

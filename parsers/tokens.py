@@ -152,6 +152,12 @@ def _cell_tokens(cell: str, out: list[Token]) -> None:
         out.append(Token(TEXT, "".join(pending)))
 
 
+def _is_label(cell: str) -> bool:
+    """A cell that names a row: words, not a number or a blank mark."""
+    word = cell.strip()
+    return bool(word) and not _NUMBER.match(word) and not _BLANK_MARK.match(word)
+
+
 def line_tokens(line: str, out: list[Token]) -> None:
     """Append the tokens of one normalized line to ``out``."""
     stripped = line.strip()
@@ -184,6 +190,11 @@ def line_tokens(line: str, out: list[Token]) -> None:
         return
     if not cells[0].strip():
         cells = cells[1:]  # the indentation before the first separator is not a cell
+        # Nor are the empty cells before a label (| | （二）部分公开 | 2 |…): the label
+        # columns of a group the rows above named; taken as cells, they would be read as
+        # the previous row's last values.
+        while len(cells) > 1 and not cells[0].strip() and _is_label(cells[1]):
+            cells = cells[1:]
     if cells and not cells[-1].strip() and stripped.endswith("|"):
         cells = cells[:-1]  # nor is what follows a closing | (| 258 | 12 | |)
     append = out.append

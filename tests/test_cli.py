@@ -100,7 +100,7 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
 
 
 def test_human_summary_lists_findings() -> None:
-    done = invoke("parse", str(CORPUS / "seed-wrong-article-blank-cell-row-lost-column.txt"))
+    done = invoke("parse", str(CORPUS / "seed-wrong-article-blank-cells-grid-total.txt"))
     assert done.exit_code == 0
     out = done.stdout
     assert "东乡县凤山乡 2020 · template 2019" in out

@@ -79,3 +79,18 @@ def test_parse_text_never_raises(parts: list[str]) -> None:
 @given(st.text(max_size=3000))
 def test_arbitrary_unicode_never_raises(text: str) -> None:
     parse_text(text)
+
+
+def test_a_decimal_before_a_rows_whole_numbers_is_read_as_the_sums_allow() -> None:
+    """0.5 before a row's seven numbers: the numbers the row total confirms, not an error
+    (the compiled parser once raised TypeError here, plain Python never did)."""
+    from tests.support import ROOT
+
+    text = (ROOT / "tests" / "corpus" / "layout-2021-tab-rows.txt").read_text(encoding="utf-8")
+    row = "(二)部分公开（区分处理的，只计这一情形，不计其他情形）\t"
+    assert row + "2\t0\t0\t0\t1\t0\t3" in text
+    record = parse_text(text.replace(row + "2", row + "0.5\t2"))
+    cells = [
+        record["cells"][f"applications.partially_granted.{c}"] for c in ("natural_person", "total")
+    ]
+    assert cells == [2, 3]

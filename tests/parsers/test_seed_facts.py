@@ -32,12 +32,17 @@ def test_seed_003_one_cell_per_line_nonzero() -> None:
 
 
 def test_seed_002_wrong_article_and_blank_cell() -> None:
-    r = parse("seed-wrong-article-blank-cell-row-lost-column.txt")
+    r = parse("seed-wrong-article-blank-cells-grid-total.txt")
     assert "template.article_reference" in rules(r)
     blank = [f for f in r["findings"] if f["rule"] == "cells.blank"]
     assert any("proactive.penalty.decisions" in f["evidence"]["keys"] for f in blank)
     assert r["cells"]["proactive.penalty.decisions"] is None
     assert r["cells"]["proactive.penalty.prev_count"] == 0
+    # 四、结转…\t\t\t0\t0\t0\t0\t0\t0\t: a grid row of three label columns, six zeros and
+    # an empty 总计 cell: blank, not a 0 made up from the row's sum.
+    assert r["cells"]["applications.carried_forward.total"] is None
+    assert any("applications.carried_forward.total" in f["evidence"]["keys"] for f in blank)
+    assert "cells.inferred" not in rules(r)
 
 
 def test_seed_001_legacy_traditional() -> None:
