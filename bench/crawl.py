@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import re
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from storage.crawls import last_run  # noqa: E402
+from storage.db import connect  # noqa: E402
+from storage.query import report_count  # noqa: E402
 from tests.corpus import make_formats  # noqa: E402
 
 
@@ -206,16 +208,15 @@ def crawl_once(
     )
     wall = time.perf_counter() - started
     print(f"  [{label}] " + (crawl.stdout.strip() or crawl.stderr[-2000:]))
-    conn = sqlite3.connect(work / "nianbao.db")
-    pages, new = conn.execute(
-        "SELECT pages, documents_new FROM crawl_runs ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    report_count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    conn = connect(work / "nianbao.db", readonly=True)
+    run = last_run(conn)
+    assert run is not None, "the crawl recorded no run"
+    pages, new, reports = run["pages"], run["new"], report_count(conn)
     conn.close()
     print(
         f"  [{label}] {pages} pages in {wall:.1f} s = {pages / wall:.0f} pages/s; "
         f"{new} documents archived and parsed = {new / wall:.0f} documents/s; "
-        f"{report_count} reports (start-up included)",
+        f"{reports} reports (start-up included)",
         flush=True,
     )
     return pages / wall, new / wall

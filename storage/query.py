@@ -352,6 +352,10 @@ def open_by_rule(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     ).fetchall()
 
 
+def report_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
 def agencies(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """Every agency by id: name, level, region, deadline, since, list URLs."""
     return {

@@ -144,7 +144,7 @@ def test_a_source_names_a_registered_family(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="family must be one of plain, trs"):
         load_sources(path, ["plain", "trs"])
     path.write_text(entry + "software = 'trs'\n", encoding="utf-8")
-    with pytest.raises(SourcesError, match="unknown key 'software'.*family"):
+    with pytest.raises(SourcesError, match=r"unknown key 'software'.*family"):
         load_sources(path)
 
 
