@@ -337,7 +337,7 @@ def findings(
 def matrix(db_path: str, fmt: str, out: Any) -> None:
     """The compliance matrix: one row per agency, one column per year.
 
-    A cell is missing, pending (deadline not passed), unverified (the agency's lists were
+    A cell is missing, pending (deadline not passed), unverified (the agency's columns were
     not read to their end, or the year's listing was another's: never called missing), or
     for a found report ok, late and/or inconsistent. Table and CSV show the worst; JSON
     gives every status; HTML is the compliance report of `nianbao report` without the
@@ -528,9 +528,9 @@ def sources() -> None:
 @click.option("--agency", help="Only this agency id.")
 @format_option("table", "json")
 def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
-    """What the latest crawl read of each source: its lists (pages and records announced
+    """What the latest crawl read of each source: its columns (pages and records announced
     and read, why each stopped), the reports found per year (title, URL, listing date),
-    and the report titles on its lists that went to nobody, with the reason.
+    and the report titles on its columns that went to nobody, with the reason.
 
     Example: nianbao sources check --agency qs-county
     """

@@ -1,6 +1,6 @@
-"""What one crawl proved about each list and each source: pure accounting.
+"""What one crawl proved about each column and each source: pure accounting.
 
-A list (a ``list_urls`` entry, with the sub-columns it leads to) is read to its end when
+A column (a ``list_urls`` entry, with the sub-columns it leads to) is read to its end when
 every page it announced or linked was read, none failed, the pages and records it
 announced were reached, and no loop, cap or unreadable pager cut it short. Only then may
 its agencies' years without a report be called missing; otherwise the source gives a
@@ -15,7 +15,7 @@ from typing import Any
 from w3lib.url import safe_url_string
 
 MAX_UNASSIGNED = 200  # titles given to nobody kept per list, for `nianbao sources check`
-# Why a list stopped, worst first.
+# Why a column stopped, worst first.
 STOP_REASONS = (
     "page_failed",
     "page_cap",
@@ -29,7 +29,8 @@ STOP_REASONS = (
 
 @dataclass
 class Column:
-    """One column of a list: the list page itself or a sub-column it leads to."""
+    """One part of a column: the pages from its own first page, or a sub-column (更多) it
+    leads to."""
 
     pages_announced: int | None = None
     records_announced: int | None = None
@@ -51,7 +52,7 @@ class ListRead:
     unassigned: list[dict[str, Any]] = field(default_factory=list)
 
     def want(self, url: str, cap: int) -> bool:
-        """Whether to request ``url`` for this list: each page once, at most ``cap``."""
+        """Whether to request ``url`` for this column: each page once, at most ``cap``."""
         url = _bare(url)
         if url in self.requested:
             return False
@@ -113,7 +114,7 @@ class ListRead:
         )
 
     def summary(self) -> dict[str, Any]:
-        """The row a crawl stores for this list."""
+        """The row a crawl stores for this column."""
         reason = self.stop_reason()
         announced_pages = [c.pages_announced for c in self.columns.values()]
         announced_records = [c.records_announced for c in self.columns.values()]
@@ -152,7 +153,7 @@ class Health:
     def judge(
         self, reads: dict[str, dict[str, Any]]
     ) -> tuple[str, str | None, list[dict[str, Any]]]:
-        """(status, detail, findings) of the source after a crawl, from its lists' reads."""
+        """(status, detail, findings) of the source after a crawl, from its columns' reads."""
         findings = []
         status, detail = "ok", None
         mine = [reads[u] for u in self.lists if u in reads]
@@ -217,7 +218,7 @@ class Health:
 
 
 def _bare(url: str) -> str:
-    """A page's address as fetched: escaped as Scrapy sends it (a list's own link to
+    """A page's address as fetched: escaped as Scrapy sends it (a column's own link to
     ``list.jsp?lm=年报`` names the page fetched as ``…lm=%E5%B9%B4%E6%8A%A5``), without the
     fragment, which never reaches the server."""
     bare = url.split("#", 1)[0]
@@ -248,7 +249,7 @@ class Ledger:
     discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → details
 
     def summaries(self, finished: bool) -> dict[str, dict[str, Any]]:
-        """Each list's row; a crawl that did not finish read none of them to its end."""
+        """Each column's row; a crawl that did not finish read none of them to its end."""
         reads = {url: r.summary() for url, r in self.reads.items()}
         if not finished:
             for r in reads.values():

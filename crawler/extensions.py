@@ -1,5 +1,5 @@
 """The crawl's record in the archive, kept by signals: the run is opened when the spider
-opens, and when it closes, what it proved — each list's read, each source's health and
+opens, and when it closes, what it proved — each column's read, each source's health and
 findings, the agencies its titles named that the sources file lacks — is written through
 storage. Without an archive (``NIANBAO_DB``) it switches itself off."""
 
@@ -43,7 +43,7 @@ class CrawlRecorder:
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
         ledger = getattr(spider, "ledger", None)
         if ledger is not None:
-            # Until this crawl finishes, none of its lists counts as read to its end: a
+            # Until this crawl finishes, none of its columns counts as read to its end: a
             # crawl that is killed leaves them so, and their years stay unverified.
             with self.archive.batch():
                 self.archive.store_list_reads(
@@ -51,7 +51,7 @@ class CrawlRecorder:
                 )
 
     def spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
-        """A callback that failed on a page: recorded against its list or its agency,
+        """A callback that failed on a page: recorded against its column or its agency,
         never dropped without a word."""
         ledger = getattr(spider, "ledger", None)
         self.crawler.stats.inc_value("nianbao/spider_errors")
@@ -123,7 +123,7 @@ class CrawlRecorder:
 
 
 class Progress:
-    """One line on a terminal while a crawl runs: agencies whose lists are all read (or
+    """One line on a terminal while a crawl runs: agencies whose columns are all read (or
     failed), pages, documents, errors, time. On with NIANBAO_PROGRESS (`nianbao crawl`
     sets it when standard error is a terminal and -v is not given)."""
 

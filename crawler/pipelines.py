@@ -141,53 +141,11 @@ class ArchivePipeline:
         return {sha: p for sha, (p, _) in done.items() if p is not None}
 
     def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:
+        """Write one report group: its documents, and its report if it is the best yet."""
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
-        health = spider.health[item.agency_id]
-        fresh: list[tuple[Prepared, bool]] = []  # (prepared, its URL was fetched before)
-        kept: set[str] = set()  # archived documents this group still serves
-        known: list[tuple[str, str, Fetched]] = []  # (url, sha, fetch) of archived bytes
-        for doc in item.docs:
-            if doc.error:
-                spider.count("documents_failed")
-                health.unreadable[doc.url] = doc.error
-                continue
-            if doc.body is None:
-                spider.count("documents_unchanged")
-                if doc.known_sha:
-                    kept.add(doc.known_sha)
-                continue
-            sha = hashlib.sha256(doc.body).hexdigest()
-            fetched = Fetched(
-                source_url=doc.url,
-                final_url=doc.final_url,
-                http_status=doc.status,
-                content_type=doc.content_type,
-                last_modified=doc.last_modified,
-                etag=doc.etag,
-                fetched_at=now(),
-                agency_id=item.agency_id,
-                year=item.year,
-                listed_date=item.listed_date,
-                page_date=doc.page_date or _page_date(item),
-            )
-            if archive.has_document(sha):
-                spider.count("documents_unchanged")
-                kept.add(sha)
-                known.append((doc.url, sha, fetched))
-                continue
-            p = parsed.get(sha)
-            if p is None:  # archived meanwhile by another group, or listed twice here
-                spider.count("documents_unchanged")
-                kept.add(sha)
-                known.append((doc.url, sha, fetched))
-                continue
-            p = replace(p, fetched=fetched)
-            if p.error:
-                spider.count("documents_unreadable")
-                health.unreadable[doc.url] = p.error
-            fresh.append((p, archive.fetched_before(doc.url) is not None))
+        fresh, kept, known = self._sort(item, parsed)
         joined = _joined(item, spider)
         if joined is not None:
             fresh.append((joined, False))
@@ -233,6 +191,57 @@ class ArchivePipeline:
                 spider.counts.get("documents_new", 0),
                 spider.counts.get("documents_changed", 0),
             )
+
+    def _sort(
+        self, item: ReportGroup, parsed: dict[str, Prepared]
+    ) -> tuple[list[tuple[Prepared, bool]], set[str], list[tuple[str, str, Fetched]]]:
+        """A group's documents by what is to be done with them: (the new ones, parsed, and
+        whether their URL was fetched before; the archived documents the group still
+        serves; (URL, SHA-256, fetch) of each archived one fetched again). Failures are
+        counted and kept in the source's health."""
+        spider: PortalSpider = self.crawler.spider
+        archive = self.archive
+        assert archive is not None
+        health = spider.health[item.agency_id]
+        fresh: list[tuple[Prepared, bool]] = []
+        kept: set[str] = set()
+        known: list[tuple[str, str, Fetched]] = []
+        for doc in item.docs:
+            if doc.error:
+                spider.count("documents_failed")
+                health.unreadable[doc.url] = doc.error
+                continue
+            if doc.body is None:
+                spider.count("documents_unchanged")
+                if doc.known_sha:
+                    kept.add(doc.known_sha)
+                continue
+            sha = hashlib.sha256(doc.body).hexdigest()
+            fetched = Fetched(
+                source_url=doc.url,
+                final_url=doc.final_url,
+                http_status=doc.status,
+                content_type=doc.content_type,
+                last_modified=doc.last_modified,
+                etag=doc.etag,
+                fetched_at=now(),
+                agency_id=item.agency_id,
+                year=item.year,
+                listed_date=item.listed_date,
+                page_date=doc.page_date or _page_date(item),
+            )
+            # Archived already, or meanwhile by another group, or listed twice here.
+            if archive.has_document(sha) or (p := parsed.get(sha)) is None:
+                spider.count("documents_unchanged")
+                kept.add(sha)
+                known.append((doc.url, sha, fetched))
+                continue
+            p = replace(p, fetched=fetched)
+            if p.error:
+                spider.count("documents_unreadable")
+                health.unreadable[doc.url] = p.error
+            fresh.append((p, archive.fetched_before(doc.url) is not None))
+        return fresh, kept, known
 
     def _attribute(self, item: ReportGroup, best: Prepared) -> dict[str, Any] | None:
         """The document has the last word on whose report it is and which year: the

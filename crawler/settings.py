@@ -14,7 +14,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Scrapy starts this many tasks for every response's output; a page of ours yields one
-# report group or a list's links, and 100 (the default) idle tasks per page cost the
+# report group or a column's links, and 100 (the default) idle tasks per page cost the
 # crawler's process more than the parse it waits for.
 CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 0.5
@@ -38,7 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500, "crawler.extensions.Progress": 510}
-# Pages read of one list in one crawl, at most: a longer list is recorded as not read to
+# Pages read of one column in one crawl, at most: a longer list is recorded as not read to
 # its end (source.incomplete), never silently cut.
 NIANBAO_LIST_PAGE_CAP = 500
 TELNETCONSOLE_ENABLED = False

@@ -103,45 +103,59 @@ def proactive(
     rng: random.Random, level: str, template: str, in_force: dict[str, int]
 ) -> tuple[Proactive, dict[str, int]]:
     """The proactive tables; rules and normative documents in force carry on."""
+    if template == "2021":
+        return _proactive_2021(rng, level, in_force)
+    return _proactive_2019(rng, level, in_force)
+
+
+def _proactive_2021(
+    rng: random.Random, level: str, in_force: dict[str, int]
+) -> tuple[Proactive, dict[str, int]]:
     township = level == "township"
     makes_rules = level == "county"
     big = 1 if township else 4
     after: dict[str, int] = {}
-    if template == "2021":
-        rows: list[tuple[str, list]] = []
-        for key, label in (("rules", "规章"), ("normative_docs", "行政规范性文件")):
-            if key == "rules" and not makes_rules:
-                issued = repealed = now = 0
-            else:
-                last = in_force.get(key, rng.randint(3, 40) if key != "rules" else 2)
-                issued = rng.randint(0, 2) if key == "rules" else rng.randint(1, 3 * big)
-                repealed = rng.randint(0, min(last, 2))
-                now = last + issued - repealed
-            after[key] = now
-            rows.append((label, [issued, repealed, now]))
-        fees = 0.0 if township else round(rng.uniform(0, 40), 2)
-        return [
-            (
-                "第二十条第（一）项",
-                ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-                rows,
-            ),
-            (
-                "第二十条第（五）项",
-                ["信息内容", "本年处理决定数量"],
-                [("行政许可", [rng.randint(10, 120) * big])],
-            ),
-            (
-                "第二十条第（六）项",
-                ["信息内容", "本年处理决定数量"],
-                [("行政处罚", [rng.randint(0, 30) * big]), ("行政强制", [rng.randint(0, 3) * big])],
-            ),
-            (
-                "第二十条第（八）项",
-                ["信息内容", "本年收费金额（单位：万元）"],
-                [("行政事业性收费", [fees])],
-            ),
-        ], after
+    rows: list[tuple[str, list]] = []
+    for key, label in (("rules", "规章"), ("normative_docs", "行政规范性文件")):
+        if key == "rules" and not makes_rules:
+            issued = repealed = now = 0
+        else:
+            last = in_force.get(key, rng.randint(3, 40) if key != "rules" else 2)
+            issued = rng.randint(0, 2) if key == "rules" else rng.randint(1, 3 * big)
+            repealed = rng.randint(0, min(last, 2))
+            now = last + issued - repealed
+        after[key] = now
+        rows.append((label, [issued, repealed, now]))
+    fees = 0.0 if township else round(rng.uniform(0, 40), 2)
+    return [
+        (
+            "第二十条第（一）项",
+            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            rows,
+        ),
+        (
+            "第二十条第（五）项",
+            ["信息内容", "本年处理决定数量"],
+            [("行政许可", [rng.randint(10, 120) * big])],
+        ),
+        (
+            "第二十条第（六）项",
+            ["信息内容", "本年处理决定数量"],
+            [("行政处罚", [rng.randint(0, 30) * big]), ("行政强制", [rng.randint(0, 3) * big])],
+        ),
+        (
+            "第二十条第（八）项",
+            ["信息内容", "本年收费金额（单位：万元）"],
+            [("行政事业性收费", [fees])],
+        ),
+    ], after
+
+
+def _proactive_2019(
+    rng: random.Random, level: str, in_force: dict[str, int]
+) -> tuple[Proactive, dict[str, int]]:
+    makes_rules = level == "county"
+    big = 1 if level == "township" else 4
     made = [rng.randint(0, 1) if makes_rules else 0, rng.randint(1, 3 * big)]
     totals = [
         in_force.get("rules_2019", 2 if makes_rules else 0) + made[0],

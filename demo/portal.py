@@ -299,7 +299,19 @@ def _li(path: str, title: str, shown: str, date: str) -> str:
 def _county(b: _Builder) -> None:
     """The county's column: TRS, inline countPage pager, titles all begin with 青石县."""
     folder = "/qingshi/xxgk/xxgknb"
-    items: list[tuple[str, str, str, str]] = []
+    items, published = _county_reports(b, folder)
+    _county_neighbours(b, folder, items)
+    _county_troubles(b, items, published)
+    _county_pages(b, folder, items)
+
+
+Item = tuple[str, str, str, str]  # (path, title, the title as the list shows it, date)
+
+
+def _county_reports(b: _Builder, folder: str) -> tuple[list[Item], list[str]]:
+    """Every county agency's reports, one with another township's page and one report
+    listed without its agency's name."""
+    items: list[Item] = []
     published: list[str] = []  # the pages of published reports, for the troubles below
     kinds = ("docx", "ofd", None)
     for year in reversed(YEARS):
@@ -316,6 +328,12 @@ def _county(b: _Builder) -> None:
             items.append((path, title, shown, date))
     path, title, date = b.report(folder, None, *UNLISTED)
     items.insert(4, (path, title, title, date))
+    return items, published
+
+
+def _county_neighbours(b: _Builder, folder: str, items: list[Item]) -> None:
+    """What a real column lists beside the reports: a 更正, a 解读, a notice, a page the
+    site's robots.txt forbids, a mirror on another host."""
     # A 更正 and a 解读 beside the reports.
     agency_id, year = CORRECTED
     name = COUNTY[agency_id][0]
@@ -352,8 +370,11 @@ def _county(b: _Builder) -> None:
     b.res["/private/nb/t1.html"] = Resource(article("x", "2019-01-05", "<p>x</p>"))
     mirror = f"青石县教育局{OFF_LIMITS_YEAR}年政府信息公开工作年度报告"
     items.insert(8, ("http://127.0.0.2/qingshi/t2.html", mirror, mirror, "2019-01-06"))
-    # What real portals do: a GBK page, a slow page, a 500 that succeeds on retry, an
-    # attachment that is gone, a page moved with a redirect.
+
+
+def _county_troubles(b: _Builder, items: list[Item], published: list[str]) -> None:
+    """What real portals do: a page split in two, a GBK page, a slow page, a 500 that
+    succeeds on retry, an attachment that is gone, a page moved with a redirect."""
     _split(b, next(p for p in published[2:] if "附件".encode() not in b.res[p].body))
     gbk, slow, flaky, moved = (published[k] for k in (1, 4, 7, 10))
     page = (
@@ -375,6 +396,10 @@ def _county(b: _Builder) -> None:
     b.res[old] = Resource(b"", status=301, headers={"Location": moved})
     k = next(i for i, it in enumerate(items) if it[0] == moved)
     items[k] = (old, *items[k][1:])
+
+
+def _county_pages(b: _Builder, folder: str, items: list[Item]) -> None:
+    """The column's list pages, nine items each, paged by an inline script."""
     per_page = 9
     pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
     for number, chunk in enumerate(pages):

@@ -2,7 +2,7 @@
 rules in force, copied prose, impossible values. Pure functions over plain data.
 
 A year without a report is ``pending`` until its deadline plus the grace period has
-passed, ``unverified`` (no finding) while the agency's lists were not read to their end or
+passed, ``unverified`` (no finding) while the agency's columns were not read to their end or
 what was listed for the year turned out to be another's report, and only then
 ``report.missing``: our crawler's failure is never the agency's.
 """
@@ -34,7 +34,7 @@ class AgencyFacts:
     level: str
     deadline: str  # MM-DD of the year after the report year
     since: int
-    source_broken: bool = False  # its lists were not read to their end (source.*)
+    source_broken: bool = False  # its columns were not read to their end (source.*)
     unverified_years: set[int] = field(default_factory=set)  # a listing turned out another's
 
 

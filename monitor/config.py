@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,65 +98,76 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         _strict(data.get(section, {}), known, f"{path}: [{section}]")
     if not isinstance(data.get("subscription", []), list):
         raise ConfigError(f"{path}: subscriptions are [[subscription]] tables")
-    mail = data.get("mail")
-    if mail is not None:
-        if not isinstance(mail, dict) or not isinstance(mail.get("sender"), str):
-            raise ConfigError(f'{path}: [mail] needs sender = "address"')
-        host = env.get("NIANBAO_SMTP_HOST") or mail.get("host")
-        if not isinstance(host, str) or not host:
-            raise ConfigError(f"{path}: [mail] needs host (or NIANBAO_SMTP_HOST)")
-        try:
-            port = int(env.get("NIANBAO_SMTP_PORT") or mail.get("port", 587))
-        except ValueError:
-            raise ConfigError(f"{path}: [mail] port must be a number") from None
-        config.mail = Mail(
-            host,
-            port,
-            mail["sender"],
-            starttls=bool(mail.get("starttls", True)),
-            ssl=bool(mail.get("ssl", False)),
-            user=env.get("NIANBAO_SMTP_USER") or None,
-            password=env.get("NIANBAO_SMTP_PASSWORD") or None,
-            report_url=mail.get("report_url"),
-        )
-        for secret in ("user", "password"):
-            if secret in mail:
-                raise ConfigError(
-                    f"{path}: [mail] {secret} must not be in the file; set "
-                    f"NIANBAO_SMTP_{secret.upper()} in the environment"
-                )
-    for n, sub in enumerate(data.get("subscription", []), 1):
-        where = f"{path}: subscription #{n}"
-        _strict(sub, _SUBSCRIPTION, where)
-        if (
-            not isinstance(sub, dict)
-            or not isinstance(sub.get("email"), str)
-            or "@" not in sub["email"]
-        ):
-            raise ConfigError(f"{where}: email is required")
-        severity = sub.get("min_severity", "info")
-        if severity not in SEVERITIES:
-            raise ConfigError(f"{where}: min_severity must be one of {', '.join(SEVERITIES)}")
-        language = sub.get("language", "zh")
-        if language not in LANGUAGES:
-            raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}")
-        config.subscriptions.append(
-            Subscription(
-                sub["email"],
-                _strings(sub.get("agencies", ["*"]), f"{where}: agencies"),
-                _strings(sub.get("rules", ["*"]), f"{where}: rules"),
-                severity,
-                language,
-            )
-        )
-    schedule = data.get("schedule", {})
-    for name, expr in schedule.items():
+    if (mail := data.get("mail")) is not None:
+        config.mail = _mail(mail, env, path)
+    config.subscriptions = [
+        _subscription(sub, f"{path}: subscription #{n}")
+        for n, sub in enumerate(data.get("subscription", []), 1)
+    ]
+    for name, expr in data.get("schedule", {}).items():
         if name not in JOBS or not isinstance(expr, str):
             raise ConfigError(
                 f'{path}: [schedule] {name}: expected {", ".join(JOBS)} = "cron expression"'
             )
         config.schedule[name] = expr
-    check = data.get("check", {})
+    _read_check(config, data.get("check", {}), path)
+    _read_crawl(config, data.get("crawl", {}), path)
+    return config
+
+
+def _mail(mail: Any, env: Mapping[str, str], path: Path) -> Mail:
+    """[mail], with the server and the credentials the environment may give."""
+    if not isinstance(mail, dict) or not isinstance(mail.get("sender"), str):
+        raise ConfigError(f'{path}: [mail] needs sender = "address"')
+    for secret in ("user", "password"):
+        if secret in mail:
+            raise ConfigError(
+                f"{path}: [mail] {secret} must not be in the file; set "
+                f"NIANBAO_SMTP_{secret.upper()} in the environment"
+            )
+    host = env.get("NIANBAO_SMTP_HOST") or mail.get("host")
+    if not isinstance(host, str) or not host:
+        raise ConfigError(f"{path}: [mail] needs host (or NIANBAO_SMTP_HOST)")
+    try:
+        port = int(env.get("NIANBAO_SMTP_PORT") or mail.get("port", 587))
+    except ValueError:
+        raise ConfigError(f"{path}: [mail] port must be a number") from None
+    return Mail(
+        host,
+        port,
+        mail["sender"],
+        starttls=bool(mail.get("starttls", True)),
+        ssl=bool(mail.get("ssl", False)),
+        user=env.get("NIANBAO_SMTP_USER") or None,
+        password=env.get("NIANBAO_SMTP_PASSWORD") or None,
+        report_url=mail.get("report_url"),
+    )
+
+
+def _subscription(sub: Any, where: str) -> Subscription:
+    _strict(sub, _SUBSCRIPTION, where)
+    if (
+        not isinstance(sub, dict)
+        or not isinstance(sub.get("email"), str)
+        or "@" not in sub["email"]
+    ):
+        raise ConfigError(f"{where}: email is required")
+    severity = sub.get("min_severity", "info")
+    if severity not in SEVERITIES:
+        raise ConfigError(f"{where}: min_severity must be one of {', '.join(SEVERITIES)}")
+    language = sub.get("language", "zh")
+    if language not in LANGUAGES:
+        raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}")
+    return Subscription(
+        sub["email"],
+        _strings(sub.get("agencies", ["*"]), f"{where}: agencies"),
+        _strings(sub.get("rules", ["*"]), f"{where}: rules"),
+        severity,
+        language,
+    )
+
+
+def _read_check(config: Config, check: dict[str, Any], path: Path) -> None:
     if "grace_days" in check:
         config.grace_days = _number(check["grace_days"], f"{path}: [check] grace_days", least=0)
     if "duplicate_similarity" in check:
@@ -164,7 +176,9 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         )
         if config.duplicate_similarity > 1:
             raise ConfigError(f"{path}: [check] duplicate_similarity is a share, 0 to 1")
-    crawl = data.get("crawl", {})
+
+
+def _read_crawl(config: Config, crawl: dict[str, Any], path: Path) -> None:
     if "time_limit" in crawl:
         config.crawl_time_limit = _number(
             crawl["time_limit"], f"{path}: [crawl] time_limit", least=1
@@ -174,4 +188,3 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
     if not isinstance(settings, dict):
         raise ConfigError(f"{path}: [crawl.settings] must be a table of Scrapy settings")
     config.crawl_settings = {str(k): str(v) for k, v in settings.items()}
-    return config

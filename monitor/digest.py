@@ -109,16 +109,7 @@ def compose(
     """The digest for ``address``: findings new to it and those resolved since."""
     w = WORDS[lang]
     by_agency = Counter(r["agency_id"] for r in new)
-    by_kind = Counter(r["rule"] for r in new)
     by_severity = Counter(r["severity"] for r in new)
-    severities = ("、" if lang == "zh" else ", ").join(
-        f"{label(SEVERITY_LABELS, s, lang)} {by_severity[s]}"
-        for s in reversed(SEVERITIES)
-        if by_severity[s]
-    )
-    counts = w["counts"].format(
-        new=len(new), severities=severities, agencies=len(by_agency), resolved=len(resolved)
-    )
     msg = EmailMessage()
     msg["Subject"] = w["subject"].format(
         agencies=len(by_agency),
@@ -127,40 +118,9 @@ def compose(
         resolved=len(resolved),
     )
     msg["From"], msg["To"] = sender, address
-    sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
-    agency_line = sep.join(f"{_name(agencies, a, lang)} {n}" for a, n in by_agency.most_common())
-    kind_line = sep.join(f"{title(r, lang)} {n}" for r, n in by_kind.most_common())
-    text = [w["summary"], counts]
-    rich = [f"<h1>{html.escape(w['summary'])}</h1><p>{html.escape(counts)}</p>"]
-    if new:
-        text += [
-            f"{w['by_agency']}：{agency_line}"
-            if lang == "zh"
-            else f"{w['by_agency']}: {agency_line}",
-            f"{w['by_kind']}：{kind_line}" if lang == "zh" else f"{w['by_kind']}: {kind_line}",
-        ]
-        rich.append(
-            f"<p>{html.escape(w['by_agency'] + colon + agency_line)}<br>"
-            f"{html.escape(w['by_kind'] + colon + kind_line)}</p>"
-        )
-    text.append("")
-    order = [a for a, _ in by_agency.most_common()]
-    for agency_id in order:
-        facts = agencies.get(agency_id or "", {})
-        name = _name(agencies, agency_id, lang)
-        where = " · ".join(
-            x
-            for x in (
-                label(LEVEL_LABELS, facts["level"], lang) if facts.get("level") else "",
-                facts.get("region") or "",
-            )
-            if x
-        )
-        heading = (
-            f"{name}（{where}）"
-            if where and lang == "zh"
-            else (f"{name} ({where})" if where else name)
-        )
+    text, rich = _overview(new, resolved, agencies, lang)
+    for agency_id, _ in by_agency.most_common():
+        heading = _agency_heading(agencies, agency_id, lang)
         text += [heading, "=" * 20]
         rich.append(f"<h2>{html.escape(heading)}</h2><ul>")
         rows = sorted(
@@ -168,35 +128,9 @@ def compose(
             key=lambda r: (-SEVERITIES.index(r["severity"]), -(r["year"] or 0), r["rule"]),
         )
         for r in rows:
-            said = sentence(r["rule"], _evidence(r), r.get("message", ""), lang, r["year"])
-            year = w["year"].format(year=r["year"]) if r["year"] else ""
-            head = (
-                f"[{label(SEVERITY_LABELS, r['severity'], lang)}] {year} {title(r['rule'], lang)}"
-            )
-            links = _links(r, agencies, report_url, lang)
-            text += [head.replace("  ", " "), f"  {said}"]
-            text.append(
-                f"  {w['means']}：{meaning(r['rule'], lang)}"
-                if lang == "zh"
-                else f"  {w['means']}: {meaning(r['rule'], lang)}"
-            )
-            text.append(
-                f"  {w['todo']}：{advice(r['rule'], lang)}"
-                if lang == "zh"
-                else f"  {w['todo']}: {advice(r['rule'], lang)}"
-            )
-            text += [f"  {name_}{colon}{url}" for name_, url in links]
-            text.append("")
-            link_html = " · ".join(
-                f'<a href="{html.escape(url)}">{html.escape(name_)}</a>' for name_, url in links
-            )
-            rich.append(
-                f"<li><b>{html.escape(head)}</b><br>{html.escape(said)}<br>"
-                f"<small>{html.escape(w['means'] + colon + meaning(r['rule'], lang))}"
-                f"<br>{html.escape(w['todo'] + colon + advice(r['rule'], lang))}</small>"
-                + (f"<br>{link_html}" if link_html else "")
-                + "</li>"
-            )
+            lines, item = _finding(r, agencies, report_url, lang)
+            text += lines
+            rich.append(item)
         rich.append("</ul>")
     if resolved:
         text += [w["resolved"], "=" * 20]
@@ -215,3 +149,92 @@ def compose(
         f'<html lang="{html_lang}"><body>' + "".join(rich) + "</body></html>", subtype="html"
     )
     return msg
+
+
+def _labelled(word: str, value: str, lang: str) -> str:
+    return f"{word}：{value}" if lang == "zh" else f"{word}: {value}"
+
+
+def _overview(
+    new: list[dict[str, Any]],
+    resolved: list[dict[str, Any]],
+    agencies: Mapping[str, Mapping[str, Any]],
+    lang: str,
+) -> tuple[list[str], list[str]]:
+    """The digest's opening, as text lines and as HTML: the counts, and for new findings
+    how they fall by agency and by kind."""
+    w = WORDS[lang]
+    by_agency = Counter(r["agency_id"] for r in new)
+    by_kind = Counter(r["rule"] for r in new)
+    by_severity = Counter(r["severity"] for r in new)
+    severities = ("、" if lang == "zh" else ", ").join(
+        f"{label(SEVERITY_LABELS, s, lang)} {by_severity[s]}"
+        for s in reversed(SEVERITIES)
+        if by_severity[s]
+    )
+    counts = w["counts"].format(
+        new=len(new), severities=severities, agencies=len(by_agency), resolved=len(resolved)
+    )
+    text = [w["summary"], counts]
+    rich = [f"<h1>{html.escape(w['summary'])}</h1><p>{html.escape(counts)}</p>"]
+    if new:
+        sep = "、" if lang == "zh" else ", "
+        by_agency_line = _labelled(
+            w["by_agency"],
+            sep.join(f"{_name(agencies, a, lang)} {n}" for a, n in by_agency.most_common()),
+            lang,
+        )
+        by_kind_line = _labelled(
+            w["by_kind"], sep.join(f"{title(r, lang)} {n}" for r, n in by_kind.most_common()), lang
+        )
+        text += [by_agency_line, by_kind_line]
+        rich.append(f"<p>{html.escape(by_agency_line)}<br>{html.escape(by_kind_line)}</p>")
+    text.append("")
+    return text, rich
+
+
+def _agency_heading(agencies: Mapping[str, Mapping[str, Any]], agency_id: str, lang: str) -> str:
+    """An agency's name, with its level and region where known."""
+    facts = agencies.get(agency_id or "", {})
+    name = _name(agencies, agency_id, lang)
+    where = " · ".join(
+        x
+        for x in (
+            label(LEVEL_LABELS, facts["level"], lang) if facts.get("level") else "",
+            facts.get("region") or "",
+        )
+        if x
+    )
+    if not where:
+        return name
+    return f"{name}（{where}）" if lang == "zh" else f"{name} ({where})"
+
+
+def _finding(
+    r: dict[str, Any],
+    agencies: Mapping[str, Mapping[str, Any]],
+    report_url: str | None,
+    lang: str,
+) -> tuple[list[str], str]:
+    """One finding as text lines and as an HTML list item: what was found, what it means,
+    what to do, and where to look."""
+    w = WORDS[lang]
+    said = sentence(r["rule"], _evidence(r), r.get("message", ""), lang, r["year"])
+    year = w["year"].format(year=r["year"]) if r["year"] else ""
+    head = f"[{label(SEVERITY_LABELS, r['severity'], lang)}] {year} {title(r['rule'], lang)}"
+    means = _labelled(w["means"], meaning(r["rule"], lang), lang)
+    todo = _labelled(w["todo"], advice(r["rule"], lang), lang)
+    links = _links(r, agencies, report_url, lang)
+    lines = [head.replace("  ", " "), f"  {said}", f"  {means}", f"  {todo}"]
+    lines += [f"  {_labelled(name, url, lang)}" for name, url in links]
+    lines.append("")
+    link_html = " · ".join(
+        f'<a href="{html.escape(url)}">{html.escape(name)}</a>' for name, url in links
+    )
+    item = (
+        f"<li><b>{html.escape(head)}</b><br>{html.escape(said)}<br>"
+        f"<small>{html.escape(means)}<br>{html.escape(todo)}</small>"
+        + (f"<br>{link_html}" if link_html else "")
+        + "</li>"
+    )
+    return lines, item

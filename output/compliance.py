@@ -214,8 +214,48 @@ def gather(
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data; ``documents_dir`` is the folder (relative
     to the report) the archived documents are exported to, or None for no links."""
-    known = agencies(conn)
+    found = _findings_by_year(conn, lang)
     docs = report_documents(conn)
+    cells: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in compliance(conn):
+        items = found.get((row["agency_id"], row["year"]), [])
+        doc = docs.get(row["report_id"]) if row["report_id"] else None
+        cell = _cell(row, items, doc, documents_dir, lang)
+        cells.setdefault(row["agency_id"], {})[row["year"]] = cell
+    sources = {h["agency_id"]: h for h in health(conn)}
+    series = outcome_series(conn)
+    rows = [
+        {
+            "id": agency_id,
+            "name": facts["name"],
+            "level": facts["level"],
+            "level_label": label(LEVEL_LABELS, facts["level"], lang),
+            "region": facts["region"],
+            "list_url": _web(facts["list_urls"][0]) if facts["list_urls"] else None,
+            "cells": cells.get(agency_id, {}),
+            "health": (source := sources.get(agency_id))
+            and {"status": source["status"], "detail": source["detail"]},
+            "notes": found.get((agency_id, None), []),
+            "chart": chart(series.get(agency_id, {}), lang),
+        }
+        for agency_id, facts in _in_office_order(agencies(conn))
+    ]
+    counts = Counter(c["worst"] for by_year in cells.values() for c in by_year.values())
+    return {
+        "lang": lang,
+        "as_of": judged_as_of(conn),
+        "generated": now()[:16].replace("T", " "),
+        "years": sorted({y for by_year in cells.values() for y in by_year}),
+        "agencies": rows,
+        "counts": dict(counts),
+        "chart": chart(_sum_series(series), lang, 64),
+    }
+
+
+def _findings_by_year(
+    conn: sqlite3.Connection, lang: str
+) -> dict[tuple[str, int | None], list[dict[str, Any]]]:
+    """Open findings as the reader sees them, by agency and year (None: the source's)."""
     found: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
     for f in open_findings(conn):
         year = f["year"]
@@ -230,50 +270,54 @@ def gather(
                 "advice": advice(f["rule"], lang),
             }
         )
-    cells: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in compliance(conn):
-        agency_id, year = row["agency_id"], row["year"]
-        statuses = (
-            [s for s, on in (("inconsistent", row["inconsistent"]), ("late", row["late"])) if on]
-            if row["status"] in ("late", "inconsistent")
-            else [row["status"]]
-        )
-        worst = min(statuses, key=STATUS_ORDER.index)
-        items = found.get((agency_id, year), [])
-        warnings = sum(f["severity"] == "warning" for f in items)
-        shown = " · ".join(label(STATUS_LABELS, s, lang) for s in statuses)
-        if worst == "ok" and warnings:
-            shown += f" · {warnings} {UI[lang]['warnings']}"
-        doc = docs.get(row["report_id"]) if row["report_id"] else None
-        report = None
-        if doc:
-            report = {
-                "title": doc["title"] or "",
-                "published_at": doc["published_at"] or "",
-                "url": _web(doc["url"]),
-                "document": (
-                    f"{documents_dir}/{doc['sha256'][:16]}.{extension(doc['format'])}"
-                    if documents_dir
-                    else None
-                ),
-                "sha256": doc["sha256"],
-            }
-        cells.setdefault(agency_id, {})[year] = {
-            "statuses": statuses,
-            "worst": worst,
-            "label": shown,
-            "meaning": " ".join(label(STATUS_MEANINGS, s, lang) for s in statuses),
-            "deadline": row["deadline"],
-            "report": report,
-            "findings": items,
-        }
-    years = sorted({y for by_year in cells.values() for y in by_year})
-    sources = {h["agency_id"]: h for h in health(conn)}
-    series = outcome_series(conn)
-    rows = []
-    # Governments before their departments, then by name: how a region's offices list them.
+    return found
+
+
+def _cell(
+    row: dict[str, Any],
+    items: list[dict[str, Any]],
+    doc: dict[str, Any] | None,
+    documents_dir: str | None,
+    lang: str,
+) -> dict[str, Any]:
+    """One agency-year of the matrix: its statuses, their words, its report, its findings."""
+    statuses = (
+        [s for s, on in (("inconsistent", row["inconsistent"]), ("late", row["late"])) if on]
+        if row["status"] in ("late", "inconsistent")
+        else [row["status"]]
+    )
+    worst = min(statuses, key=STATUS_ORDER.index)
+    warnings = sum(f["severity"] == "warning" for f in items)
+    shown = " · ".join(label(STATUS_LABELS, s, lang) for s in statuses)
+    if worst == "ok" and warnings:
+        shown += f" · {warnings} {UI[lang]['warnings']}"
+    report = doc and {
+        "title": doc["title"] or "",
+        "published_at": doc["published_at"] or "",
+        "url": _web(doc["url"]),
+        "document": (
+            f"{documents_dir}/{doc['sha256'][:16]}.{extension(doc['format'])}"
+            if documents_dir
+            else None
+        ),
+        "sha256": doc["sha256"],
+    }
+    return {
+        "statuses": statuses,
+        "worst": worst,
+        "label": shown,
+        "meaning": " ".join(label(STATUS_MEANINGS, s, lang) for s in statuses),
+        "deadline": row["deadline"],
+        "report": report or None,
+        "findings": items,
+    }
+
+
+def _in_office_order(known: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Governments before their departments, then by name: how a region's offices list
+    them."""
     order = list(LEVEL_LABELS)
-    ranked = sorted(
+    return sorted(
         known.items(),
         key=lambda kv: (
             kv[1]["region"],
@@ -281,32 +325,6 @@ def gather(
             kv[1]["name"],
         ),
     )
-    for agency_id, facts in ranked:
-        source = sources.get(agency_id)
-        rows.append(
-            {
-                "id": agency_id,
-                "name": facts["name"],
-                "level": facts["level"],
-                "level_label": label(LEVEL_LABELS, facts["level"], lang),
-                "region": facts["region"],
-                "list_url": _web(facts["list_urls"][0]) if facts["list_urls"] else None,
-                "cells": cells.get(agency_id, {}),
-                "health": source and {"status": source["status"], "detail": source["detail"]},
-                "notes": found.get((agency_id, None), []),
-                "chart": chart(series.get(agency_id, {}), lang),
-            }
-        )
-    counts = Counter(c["worst"] for by_year in cells.values() for c in by_year.values())
-    return {
-        "lang": lang,
-        "as_of": judged_as_of(conn),
-        "generated": now()[:16].replace("T", " "),
-        "years": years,
-        "agencies": rows,
-        "counts": dict(counts),
-        "chart": chart(_sum_series(series), lang, 64),
-    }
 
 
 def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Path) -> int:
@@ -445,28 +463,7 @@ def render(data: dict[str, Any]) -> str:
     levels = sorted({(a["level"], a["level_label"]) for a in data["agencies"]})
     statuses = [(s, label(STATUS_LABELS, s, lang)) for s in STATUS_ORDER]
     head = "".join(f"<th>{y}</th>" for y in data["years"])
-    rows = []
-    templates = []
-    for a in data["agencies"]:
-        present = sorted({s for c in a["cells"].values() for s in c["statuses"]})
-        tds = []
-        for year in data["years"]:
-            cell = a["cells"].get(year)
-            if cell is None:
-                tds.append('<td class="none">—</td>')
-                continue
-            tds.append(
-                f'<td class="cell {e(cell["worst"])}"><button type="button" '
-                f'data-agency="{e(a["id"])}" data-year="{year}">{e(cell["label"])}</button></td>'
-            )
-        rows.append(
-            f'<tr data-region="{e(a["region"])}" data-level="{e(a["level"])}" '
-            f'data-statuses="{e(" ".join(present))}" data-name="{e(a["name"])}">'
-            f'<th>{e(a["name"])}<div class="small">{e(a["id"])}</div></th>'
-            f"<td>{e(a['level_label'])}</td><td>{e(a['region'])}</td>{''.join(tds)}</tr>"
-        )
-        if a["chart"]:
-            templates.append(f'<template id="chart-{e(a["id"])}">{a["chart"]}</template>')
+    rows, templates = _matrix_rows(data)
     legend = "".join(
         f'<li><span class="{s}">{e(label(STATUS_LABELS, s, lang))}</span> '
         f"{e(label(STATUS_MEANINGS, s, lang))}</li>"
@@ -477,17 +474,7 @@ def render(data: dict[str, Any]) -> str:
         for s in STATUS_ORDER
         if data["counts"].get(s)
     )
-    troubled = [a for a in data["agencies"] if a["health"] and a["health"]["status"] != "ok"]
-    health_rows = "".join(
-        f"<tr><th>{e(a['name'])}</th><td>{e(a['health']['status'])}</td>"
-        f"<td>{e(a['health']['detail'] or '')}</td></tr>"
-        for a in troubled
-    )
-    health_html = (
-        f'<table class="matrix" id="health"><tbody>{health_rows}</tbody></table>'
-        if troubled
-        else f"<p>{e(ui['health_none'])}</p>"
-    )
+    health_html = _health_table(data["agencies"], ui)
     payload = {
         "ui": ui,
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
@@ -521,6 +508,48 @@ def render(data: dict[str, Any]) -> str:
 <script>{_SCRIPT}</script>
 </body></html>
 """
+
+
+def _matrix_rows(data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The matrix's rows (one per agency, one cell per year, the data its filters read)
+    and the templates of the agencies' charts."""
+    e = html.escape
+    rows, templates = [], []
+    for a in data["agencies"]:
+        present = sorted({s for c in a["cells"].values() for s in c["statuses"]})
+        tds = []
+        for year in data["years"]:
+            cell = a["cells"].get(year)
+            if cell is None:
+                tds.append('<td class="none">—</td>')
+                continue
+            tds.append(
+                f'<td class="cell {e(cell["worst"])}"><button type="button" '
+                f'data-agency="{e(a["id"])}" data-year="{year}">{e(cell["label"])}</button></td>'
+            )
+        rows.append(
+            f'<tr data-region="{e(a["region"])}" data-level="{e(a["level"])}" '
+            f'data-statuses="{e(" ".join(present))}" data-name="{e(a["name"])}">'
+            f'<th>{e(a["name"])}<div class="small">{e(a["id"])}</div></th>'
+            f"<td>{e(a['level_label'])}</td><td>{e(a['region'])}</td>{''.join(tds)}</tr>"
+        )
+        if a["chart"]:
+            templates.append(f'<template id="chart-{e(a["id"])}">{a["chart"]}</template>')
+    return rows, templates
+
+
+def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str]) -> str:
+    """The sources whose last crawl did not read them in order, or a line saying none."""
+    e = html.escape
+    troubled = [a for a in agencies if a["health"] and a["health"]["status"] != "ok"]
+    if not troubled:
+        return f"<p>{e(ui['health_none'])}</p>"
+    rows = "".join(
+        f"<tr><th>{e(a['name'])}</th><td>{e(a['health']['status'])}</td>"
+        f"<td>{e(a['health']['detail'] or '')}</td></tr>"
+        for a in troubled
+    )
+    return f'<table class="matrix" id="health"><tbody>{rows}</tbody></table>'
 
 
 def write_report(

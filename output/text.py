@@ -96,12 +96,12 @@ def source_text(source: dict[str, Any]) -> str:
     lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]
     for r in source["lists"]:
         if "pages_read" not in r:
-            lines.append(f"  list {r['list_url']}: not read yet")
+            lines.append(f"  column {r['list_url']}: not read yet")
             continue
         pages = f"{r['pages_read']} of {r['pages_announced'] or '?'} pages"
         records = f"{r['records_read']} of {r['records_announced'] or '?'} records"
         lines.append(
-            f"  list {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
+            f"  column {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
             f"{'read to its end' if r['complete'] else 'NOT read to its end: ' + r['stop_reason']}"
         )
         for url, error in r["detail"].get("failed", {}).items():

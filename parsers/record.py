@@ -244,31 +244,13 @@ def build_record(
         opening_end = sections.get(SECTIONS[1], min(len(lines), _OPENING_LINES))
         year = meta.text_year(flat, "".join(compacted[:opening_end]))
 
-    # Only the table sections are tokenized; the rest is prose.
-    first_table = min((sections[k] for k in SECTIONS[1:4] if k in sections), default=0)
-    after_tables = [ln for k, ln in sections.items() if k in SECTIONS[4:] and ln > first_table]
-    tokens, firsts = tokenize(lines, first_table, min(after_tables, default=len(lines)))
-    regions = _Regions(sections, firsts, first_table, len(lines))
+    tables = _Tables(lines, sections)
     template = _detect_template(table_text)
-
-    apps_start, apps_end = regions.span(2, sections.get(SECTIONS[1], 0))
-    app_rows, apps_table_end = extract_rows(tokens, _matcher(None), apps_start, apps_end)
-    if len(app_rows) < _MIN_APPLICATION_ROWS:
-        app_rows = []
-    _fill_lost_cells(app_rows)
-    if template is None and app_rows:
-        split = any(r.row.key.startswith("applications.other.") for r in app_rows)
+    if template is None and tables.app_rows:
+        split = any(r.row.key.startswith("applications.other.") for r in tables.app_rows)
         template = expected_template(year) or ("2021" if split else "2019")
-
     legacy = legacy_headings(heads)
-    is_report = (
-        template is not None
-        or title is not None
-        or len(sections) >= 3
-        or len(legacy) >= 2
-        or (bool(sections) and (meta.states_period(flat) or bool(_SAYS_REPORT.search(flat))))
-    )
-    if not is_report:
+    if not _is_report(template, title, sections, legacy, flat):
         return empty_record(script)
     if template is None:
         # No template table in the text: the pre-2019 free form only on positive evidence,
@@ -279,8 +261,6 @@ def build_record(
             template = expected_template(year) or meta.cited_template(flat)
     record = empty_record(script)
     record.update(agency=agency, year=year, title=title, template=template or "unknown")
-    if template == "legacy":
-        template = None
     record["published_at"], record["published_source"] = meta.published_at(
         lines,
         joined,
@@ -292,7 +272,6 @@ def build_record(
     record["sections"] = list(sections)
     narrative, part_sums = narrative_numbers(prose_lines)
     record["narrative"] = narrative
-
     layout: dict[str, Any] = {
         "template": record["template"],
         "year": year,
@@ -303,20 +282,55 @@ def build_record(
         "missing_rows": {},
         "article_refs": [],
     }
-    if template is not None:
+    if template not in (None, "legacy"):
+        record["cells"] = tables.read(template, layout)
+    record["findings"] = check_report(record["cells"], narrative, layout)
+    return record
+
+
+def _is_report(
+    template: str | None,
+    title: str | None,
+    sections: dict[str, int],
+    legacy: list[str],
+    flat: str,
+) -> bool:
+    """Whether a text is an annual report at all: a template table, a report's title, the
+    template's sections or the old form's, or a text that speaks of itself as one."""
+    return (
+        template is not None
+        or title is not None
+        or len(sections) >= 3
+        or len(legacy) >= 2
+        or (bool(sections) and (meta.states_period(flat) or bool(_SAYS_REPORT.search(flat))))
+    )
+
+
+class _Tables:
+    """The table sections of a text, tokenized (the rest is prose): the applications
+    table is read first, since it tells the template when nothing else does."""
+
+    def __init__(self, lines: list[str], sections: dict[str, int]) -> None:
+        self.lines, self.sections = lines, sections
+        first = min((sections[k] for k in SECTIONS[1:4] if k in sections), default=0)
+        after = [ln for k, ln in sections.items() if k in SECTIONS[4:] and ln > first]
+        self.tokens, firsts = tokenize(lines, first, min(after, default=len(lines)))
+        self.regions = _Regions(sections, firsts, first, len(lines))
+        start, end = self.regions.span(2, sections.get(SECTIONS[1], 0))
+        self.app_rows, self.apps_end = extract_rows(self.tokens, _matcher(None), start, end)
+        if len(self.app_rows) < _MIN_APPLICATION_ROWS:
+            self.app_rows = []
+        _fill_lost_cells(self.app_rows)
+
+    def read(self, template: str, layout: dict[str, Any]) -> dict[str, Any]:
+        """Every cell of ``template``'s tables; what the rule checks need to know of how
+        they were read goes into ``layout``."""
+        regions, sections, app_rows = self.regions, self.sections, self.app_rows
         pro_lines = regions.lines(1, sections.get(SECTIONS[0], 0))
-        pro_rows, _ = extract_rows(tokens, _matcher(template), *map(regions.at, pro_lines))
-        appeals_line = regions.line_of(apps_table_end - 1) if app_rows else 0
-        appeals = extract_appeals(tokens, *regions.span(3, appeals_line))
+        pro_rows, _ = extract_rows(self.tokens, _matcher(template), *map(regions.at, pro_lines))
+        appeals_line = regions.line_of(self.apps_end - 1) if app_rows else 0
+        appeals = extract_appeals(self.tokens, *regions.span(3, appeals_line))
         results = pro_rows + app_rows + ([appeals] if appeals else [])
-        cells: dict[str, Any] = dict(  # one zip for all rows: a third faster than one per row
-            zip(
-                chain.from_iterable([r.row.cell_keys() for r in results]),
-                chain.from_iterable([r.values for r in results]),
-                strict=True,
-            )
-        )
-        record["cells"] = cells
         found = {r.row.key for r in results}
         layout.update(
             # A row read whole, as printed, gives the cell checks nothing to say.
@@ -339,7 +353,12 @@ def build_record(
                 if app_rows
                 else [],
             },
-            article_refs=_article_refs(lines[slice(*pro_lines)]),
+            article_refs=_article_refs(self.lines[slice(*pro_lines)]),
         )
-    record["findings"] = check_report(record["cells"], narrative, layout)
-    return record
+        return dict(  # one zip for all rows: a third faster than one per row
+            zip(
+                chain.from_iterable([r.row.cell_keys() for r in results]),
+                chain.from_iterable([r.values for r in results]),
+                strict=True,
+            )
+        )

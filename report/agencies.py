@@ -9,10 +9,10 @@ name and alias of the sources file, in simplified script, NFKC, without spaces:
 - what comes before it must be a region (省, 市, 县, 区 …) consistent with the agency's own
   region (邯郸市教育局 is 市教育局 of region 邯郸市);
 - the longest such name wins; a name used in two regions is settled by the region in the
-  phrase, else the list's region or host; what stays ambiguous goes to nobody;
+  phrase, else the column's region or host; what stays ambiguous goes to nobody;
 - a phrase naming no known agency names an agency not in the sources file: it is
-  *discovered*, never given to the list's owner. Only a phrase naming no agency at all (an
-  empty one) goes to the owner of a list that has one.
+  *discovered*, never given to the column's owner. Only a phrase naming no agency at all (an
+  empty one) goes to the owner of a column that has one.
 """
 
 from __future__ import annotations
@@ -82,9 +82,9 @@ class Agency:
 @dataclass(frozen=True)
 class Attribution:
     """Whose report a title is. ``reason``: named (the phrase names ``agency_id``), owner
-    (it names nobody and the list has one owner), unknown (it names an agency not in the
+    (it names nobody and the column has one owner), unknown (it names an agency not in the
     sources file: ``issuer``), ambiguous (several agencies fit), unowned (it names nobody
-    and the list has several owners)."""
+    and the column has several owners)."""
 
     agency_id: str | None
     reason: str
@@ -159,8 +159,8 @@ class AgencyIndex:
     def attribute(
         self, issuer: str, owners: Iterable[str] = (), host: str | None = None
     ) -> Attribution:
-        """The agency an issuer phrase names; ``owners`` are the agencies whose list the
-        title was found on, ``host`` the list's host."""
+        """The agency an issuer phrase names; ``owners`` are the agencies whose column the
+        title was found on, ``host`` the column's host."""
         phrase = normal_name(issuer)
         owners = list(owners)
         if phrase in _NO_NAME:
@@ -202,8 +202,8 @@ class AgencyIndex:
         return out
 
     def _settle(self, fits: list[Agency], owners: list[str], host: str | None) -> list[Agency]:
-        """One agency among several that share a name: an owner of the list, else one in
-        the owners' region, else one on the list's host."""
+        """One agency among several that share a name: an owner of the column, else one in
+        the owners' region, else one on the column's host."""
         fits = list({a.id: a for a in fits}.values())
         if len(fits) <= 1:
             return fits

@@ -1,4 +1,4 @@
-"""Crawl records in the archive: runs, what each list read, source health, discovered
+"""Crawl records in the archive: runs, what each column read, source health, discovered
 agencies and documents related to a report. Call inside the archive's transactions."""
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def add_related(
 
 
 def latest_list_reads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Each list's read in the latest crawl that read it."""
+    """Each column's read in the latest crawl that read it."""
     columns = (
         "list_url",
         "run_id",

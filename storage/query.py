@@ -265,8 +265,8 @@ def search(
 
 
 def sources_view(conn: sqlite3.Connection, agency: str | None = None) -> list[dict[str, Any]]:
-    """The crawler's view of each source: the lists it read in the latest crawl that read
-    them, the reports it found per year, the titles on its lists that went to nobody."""
+    """The crawler's view of each source: the columns it read in the latest crawl that read
+    them, the reports it found per year, the titles on its columns that went to nobody."""
     from storage.crawls import latest_list_reads
 
     reads = latest_list_reads(conn)

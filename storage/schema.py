@@ -280,7 +280,7 @@ MIGRATIONS: tuple[str, ...] = (
             SELECT date('now', '-' || value || ' days') FROM settings WHERE key = 'grace_days'
         ), broken(agency_id) AS (
             -- Sources whose list pages could not be read: a year without a report there
-            -- proves nothing. (A document that failed on a list that was read does not.)
+            -- proves nothing. (A document that failed on a column that was read does not.)
             SELECT DISTINCT agency_id FROM findings
             WHERE status = 'open' AND rule IN ('source.unreachable', 'source.no_reports')
         )
@@ -344,8 +344,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (address, fingerprint, kind)
     ) WITHOUT ROWID;
     """,
-    # 5: proof of completeness. What each crawl read of each list (a year may be called
-    # missing only when the agency's lists were read to their end), the agencies titles
+    # 5: proof of completeness. What each crawl read of each column (a year may be called
+    # missing only when the agency's columns were read to their end), the agencies titles
     # named that the sources file lacks, documents related to a report (its 更正), and
     # the rules whose open findings make a year unverified instead of missing.
     """
@@ -429,7 +429,7 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE s.year >= a.since;
     """,
     # 6: a year is missing only where the latest crawl proved it read the agency's whole
-    # column: an agency with a list that was never read, or not read to its end in the
+    # column: an agency with a column that was never read, or not read to its end in the
     # latest crawl that read it (a crawl killed before it finished included), is unverified.
     """
     CREATE INDEX list_reads_latest ON list_reads(list_url, run_id);

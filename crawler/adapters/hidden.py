@@ -1,6 +1,6 @@
 """Component lists whose further pages exist only as empty anchors in a hidden pager
 (``<div style="display:none"><a href="index_2603340_1.html"></a>…</div>`` on
-``…/index.html``): the anchors are the column's further pages, named after the list's own
+``…/index.html``): the anchors are the column's further pages, named after the list page's own
 file and the list component's id, numbered from 1 after the first page."""
 
 from __future__ import annotations

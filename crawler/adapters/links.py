@@ -1,7 +1,7 @@
-"""The links of a list page: each with its full title and the date the list prints for it.
+"""The links of a list page: each with its full title and the date the list page prints for it.
 
 The title is the ``title`` attribute when there is one (link texts are cut with …), else
-the link's text without a date printed inside it. The listing date is a date the list
+the link's text without a date printed inside it. The listing date is a date the list page
 prints as the item's date — an element holding only a date (``<span>2021-01-27</span>``,
 ``<b>``, ``<i>``, a cell) or the text beside the link — never a date inside the title, an
 索引号 or a related item nested in the same list entry.
@@ -31,7 +31,7 @@ _INDEX_NUMBER = re.compile(r"索引号|文号|成文|发文|印发|施行")
 class Link:
     url: str
     title: str
-    listed_date: str | None = None  # ISO date the list prints for the item, if any
+    listed_date: str | None = None  # ISO date the list page prints for the item, if any
 
 
 def _only_date(text: str) -> str | None:

@@ -5,7 +5,7 @@
 - ``createPageHTML('div', count, current, prefix, ext, total)`` numbers them from 1:
   prefix.ext, prefix_2.ext … prefix_count.ext, and announces the total of records;
 - an inline pager (``var countPage = N``, ``currentPage``) without createPageHTML numbers
-  them like the first, after the list's own file name.
+  them like the first, after the list page's own file name.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ class PortalSpider(scrapy.Spider):
         self.agencies = {r["id"]: r for r in rows if not wanted or r["id"] in wanted}
         self.years = {int(y) for y in year.split(",") if y}
         # Titles are matched against every agency, so that a title naming another one is
-        # never given to the list's owner.
+        # never given to the column's owner.
         self.names = AgencyIndex.from_rows(rows)
         self.hosts = {
             aid: {site_of(u) for u in json.loads(r["list_urls"])}

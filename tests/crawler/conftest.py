@@ -18,12 +18,12 @@ from crawler.spiders.portal import PortalSpider
 RESPONSES = Path(__file__).resolve().parent / "responses"
 
 
-def file_response(name: str, request: scrapy.Request, status: int = 200) -> Response:
-    """The saved page ``responses/<name>`` as the answer to ``request``."""
+def file_response(name: str | Path, request: scrapy.Request, status: int = 200) -> Response:
+    """The saved page ``responses/<name>`` (or at a path) as the answer to ``request``."""
     return HtmlResponse(
         url=request.url,
         status=status,
-        body=(RESPONSES / name).read_bytes(),
+        body=(RESPONSES / name).read_bytes(),  # / an absolute path: that path
         headers={"Content-Type": "text/html; charset=utf-8"},
         request=request,
     )
@@ -45,8 +45,9 @@ def spider(tmp_path: Path) -> Callable[[str], PortalSpider]:
     def build(sources: str, **kwargs: Any) -> PortalSpider:
         path = tmp_path / "agencies.toml"
         path.write_text(sources, encoding="utf-8")
-        # Not get_crawler: it freezes the settings the spider sets (its archive).
-        crawler = Crawler(PortalSpider, {})
+        # Not get_crawler: it freezes the settings the spider sets (its archive). Parsing
+        # in this process: a unit test has no pool to wait for.
+        crawler = Crawler(PortalSpider, {"NIANBAO_PARSE_WORKERS": 0})
         crawler.stats = MemoryStatsCollector(crawler)
         return PortalSpider.from_crawler(
             crawler, sources=str(path), db=str(tmp_path / "nianbao.db"), **kwargs
