@@ -1,10 +1,12 @@
 """What one crawl proved about each column and each source: pure accounting.
 
-A column (a ``list_urls`` entry, with the sub-columns it leads to) is read to its end when
-every page it announced or linked was read, none failed, the pages and records it
-announced were reached, and no loop, cap or unreadable pager cut it short. Only then may
-its agencies' years without a report be called missing; otherwise the source gives a
-``source.incomplete`` finding and those years stay unverified.
+A column (a ``list_urls`` entry, with the sub-columns it leads to) is read to its end only
+on proof: every page it announced or linked was read, none failed, no loop, cap or
+unreadable pager cut it short, and each of its parts proved its end — the pages or records
+it announced were reached, the page its 尾页 names was read, or a page said it was the last
+(see ``ListPage``). Only then may its agencies' years without a report be called missing;
+otherwise (``unproven_end`` among the others) the source gives a ``source.incomplete``
+finding and those years stay unverified.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ STOP_REASONS = (
     "unrecognized_paging",
     "total_not_reached",
     "not_read",
+    "unproven_end",
     "end",
 )
 
@@ -36,6 +39,18 @@ class Column:
     records_announced: int | None = None
     pages_read: int = 0
     records_read: int = 0
+    ended: bool = False  # a page of it said it was the last
+    last_pages: set[str] = field(default_factory=set)  # pages its 尾页 links name
+    unreadable: set[str] = field(default_factory=set)  # what its pages held unread
+
+    def proven(self, read: set[str]) -> bool:
+        """Whether what was read of this part shows its end."""
+        return (
+            (self.pages_announced is not None and self.pages_read >= self.pages_announced)
+            or (self.records_announced is not None and self.records_read >= self.records_announced)
+            or self.ended
+            or bool(self.last_pages and self.last_pages <= read)
+        )
 
 
 @dataclass
@@ -75,6 +90,10 @@ class ListRead:
             col.records_announced = max(col.records_announced or 0, page.records_announced)
         if page.unrecognized_paging:
             self.cut.add("unrecognized_paging")
+        col.ended = col.ended or page.ends_here
+        if page.last_page:
+            col.last_pages.add(_bare(page.last_page))
+        col.unreadable.update(page.unreadable)
 
     def page_failed(self, url: str, error: str) -> None:
         self.failed[_bare(url)] = error
@@ -104,14 +123,15 @@ class ListRead:
                 return "total_not_reached"
         if not self.read or self.requested - self.read:
             return "not_read"
+        if not self._counted():
+            return "unproven_end"
         return "end"
 
     def _counted(self) -> bool:
-        """Every column announced how many pages it has, and that many were read: a next
-        link back to a page already read is then the pager's last page, not a loop."""
-        return bool(self.columns) and all(
-            c.pages_announced and c.pages_read >= c.pages_announced for c in self.columns.values()
-        )
+        """Every part of the column proved its end (its announced pages read, its 尾页
+        read, a last page): a next link back to a page already read is then the pager's
+        last page, not a loop."""
+        return bool(self.columns) and all(c.proven(self.read) for c in self.columns.values())
 
     def summary(self) -> dict[str, Any]:
         """The row a crawl stores for this column."""
@@ -137,6 +157,10 @@ class ListRead:
                 "loops": self.loops,
                 "columns": sorted(self.columns),
                 "unread": sorted(self.requested - self.read - set(self.failed)),
+                "unreadable": sorted(set().union(*(c.unreadable for c in self.columns.values()))),
+                "unproven": sorted(
+                    url for url, c in self.columns.items() if not c.proven(self.read)
+                ),
                 "unassigned": self.unassigned,
             },
         }
@@ -182,7 +206,7 @@ class Health:
                 {
                     "rule": "source.incomplete",
                     "severity": "warning",
-                    "message": f"{len(incomplete)} list(s) not read to their end: " + detail,
+                    "message": f"{len(incomplete)} column(s) not read to their end: " + detail,
                     "evidence": {
                         "lists": [
                             {k: r[k] for k in _EVIDENCE if k in r} | {"detail": r["detail"]}

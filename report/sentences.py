@@ -178,6 +178,10 @@ _REASONS = {
     "page_cap": ("页数超过上限", "more pages than the cap"),
     "unrecognized_paging": ("无法识别翻页方式", "its paging is not recognised"),
     "not_read": ("未读取", "not read"),
+    "unproven_end": (
+        "无法证明已读到末页（翻页方式或由脚本生成的内容无法静态读取）",
+        "its end could not be proven (a pager or script-drawn content a static read cannot read)",
+    ),
 }
 
 

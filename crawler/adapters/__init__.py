@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from crawler.adapters.links import Link, links_in
+from crawler.adapters.links import QUOTED_ADDRESS, Link, links_in
 
 __all__ = ["FAMILIES", "Family", "Link", "ListPage", "links_in", "read_list_page", "register"]
 
@@ -34,7 +34,13 @@ class ListPage:
     """What one list page says. ``records`` counts the items it lists (links that carry a
     listing date, or a family's own records); ``announced_*`` are what the column says of
     its size, where it says so; ``unrecognized_paging`` marks a page that shows a pager no
-    adapter could read."""
+    adapter could read.
+
+    What proves the column's end, besides its announced size being reached: ``ends_here``,
+    the page itself says it is the last (a pager without a next page, a short last group,
+    a page with no pager and nothing on it the static read could not read); ``last_page``,
+    the page its 尾页 link names, once read. ``unreadable`` says what on the page a
+    static read cannot read (a list drawn by scripts, an iframe, a postback form)."""
 
     family: str
     links: list[Link] = field(default_factory=list)
@@ -44,6 +50,9 @@ class ListPage:
     pages_announced: int | None = None
     records_announced: int | None = None
     unrecognized_paging: bool = False
+    ends_here: bool = False
+    last_page: str | None = None
+    unreadable: list[str] = field(default_factory=list)
 
 
 # No page announces more further requests than this (a hostile total of 10¹² must not
@@ -55,21 +64,61 @@ MAX_REQUESTS = 2_000
 _PAGER = re.compile(r"下一页|下页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|next\s*page", re.I)
 _MORE = re.compile(r"^\s*(?:更多|更多>+|more|MORE|>>)\s*[>»]*\s*$")
 _REPORT_WORDS = re.compile(r"年报|年度报告|(?:19|20)\d{2}")
+_YEAR_TAB = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?(?:年报|年度报告)?\s*$")
 
 
 def looks_paged(text: str) -> bool:
     return bool(_PAGER.search(text))
 
 
+# What a static read cannot read: lists that scripts draw or fetch, frames, postbacks.
+_SIGNS = {
+    "iframe": re.compile(r"<i?frame\b[^>]*\bsrc\s*=\s*[\"']?(?!about:|[\"'>\s])", re.I),
+    "postback": re.compile(r"__doPostBack|__VIEWSTATE", re.I),
+    "script_list": re.compile(
+        r"\$\.(?:ajax|get|post|getJSON)\s*\(|\.load\s*\(\s*['\"]|\bfetch\s*\(|XMLHttpRequest"
+        r"|\baxios\b|new\s+Vue\b|\bv-for=|\binitData\b|\blaypage\b|\bjsonp\b",
+        re.I,
+    ),
+    # A pager a script draws from its own numbers (var pageCount = 5; pageIndex: 1).
+    "script_pager": re.compile(
+        r"\b(?:page_?(?:count|index|num|no|size|total)|total_?pages?|count_?page|max_?page"
+        r"|pages_?count)\w*[\"']?\s*[:=]\s*[\"']?\d",
+        re.I,
+    ),
+}
+
+
+# A link a script follows (onclick, javascript:): read where it quotes an address.
+_SCRIPTED_LINK = re.compile(
+    r"<a\b[^>]*?(?:\bonclick\s*=|href\s*=\s*[\"']?javascript:(?!\s*(?:void|;|[\"'])))[^>]*>",
+    re.I,
+)
+
+
+def unreadable_signs(text: str, items: int) -> list[str]:
+    """What on a page may hold list items a static read cannot see; ``items``: how many
+    it did see (none at all is a sign too: a shell whose list is drawn elsewhere)."""
+    found = [name for name, sign in _SIGNS.items() if sign.search(text)]
+    if any(not QUOTED_ADDRESS.search(m.group(0)) for m in _SCRIPTED_LINK.finditer(text)):
+        found.append("script_links")
+    return found if items else [*found, "no_items"]
+
+
 def sublists(url: str, text: str, links: list[Link]) -> list[str]:
-    """Sub-columns a landing page leads to by 更多 links: those under the column's own
-    folder, or under a heading that names 年报 or a year."""
+    """Sub-columns a landing page leads to: 更多 links under the column's own folder or
+    under a heading that names 年报 or a year, and year tabs (2023年度, 2022年) under the
+    column's own folder — a column split into one list a year."""
     folder = url.rsplit("/", 1)[0] + "/"
+    here = url.split("#")[0]
     out = []
     for link in links:
-        if not _MORE.match(link.title) or link.url in out or link.url == url:
+        if link.url in out or link.url.split("#")[0] == here:
             continue
-        if link.url.startswith(folder) or _heading_names_reports(text, link.url):
+        if _MORE.match(link.title):
+            if link.url.startswith(folder) or _heading_names_reports(text, link.url):
+                out.append(link.url)
+        elif _YEAR_TAB.match(link.title) and link.url.startswith(folder):
             out.append(link.url)
     return out
 

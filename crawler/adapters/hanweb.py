@@ -99,11 +99,15 @@ def read(url: str, text: str, first: bool) -> ListPage:
         except (KeyError, ValueError):
             return ListPage(NAME, links, records=shown)
         requests = []
-        if total is None and shown >= end - start + 1 and shown > 0:
+        full = shown >= end - start + 1 and shown > 0
+        if total is None and full:
             size = end - start + 1
             query.update(startrecord=str(end + 1), endrecord=str(end + size))
             requests = [f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}"]
-        return ListPage(NAME, links, requests, records=shown, records_announced=total)
+        # A short answer is the column's last group.
+        return ListPage(
+            NAME, links, requests, records=shown, records_announced=total, ends_here=not full
+        )
     if not first:
         return ListPage(NAME, links, records=shown)
     per_page = _int(_PER_PAGE, text) or DEFAULT_PER_PAGE
@@ -111,7 +115,7 @@ def read(url: str, text: str, first: bool) -> ListPage:
     proxy, params = _proxy(url, text), _params(text)
     if total is None:  # a full first group: ask group after group until a short answer
         requests = [_request(proxy, shown + 1, size, per_page, params)] if shown >= size else []
-        return ListPage(NAME, links, requests, records=shown)
+        return ListPage(NAME, links, requests, records=shown, ends_here=not requests and shown > 0)
     starts = range(shown + 1, total + 1, size)
     requests = [_request(proxy, s, size, per_page, params) for s in starts[:MAX_REQUESTS]]
     return ListPage(

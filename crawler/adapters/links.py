@@ -93,10 +93,33 @@ def links_in(base_url: str, html: str) -> list[Link]:
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
+            href = _scripted_href(a, href)  # where a script would take a person
+            if href is None:
+                continue
         try:
             url = urljoin(base_url, href)
         except ValueError:
             continue
         out.append(Link(url.split("#", 1)[0], _title(a), _listed_date(a)))
     return out
+
+
+# A quoted address in a script: a path, a full URL or a file name with a page's or a
+# document's extension (window.open('/art/2023/1/20/art_1.html'), openDoc("t1.pdf")).
+QUOTED_ADDRESS = re.compile(
+    r"""["']((?:https?://|/|\.{1,2}/)[^"'\s<>]+|[\w./-]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps|ofd)"""
+    r"""(?:\?[^"'\s<>]*)?)["']""",
+    re.I,
+)
+
+
+def _scripted_href(a: etree._Element, href: str) -> str | None:
+    """The address a link without a plain href leads to: in data-href / data-url, in its
+    onclick (window.open, location.href = …) or in its javascript: href."""
+    for name in ("data-href", "data-url", "data-link"):
+        if value := (a.get(name) or "").strip():
+            return value
+    for script in (a.get("onclick") or "", href if href.startswith("javascript:") else ""):
+        if found := QUOTED_ADDRESS.search(script):
+            return found.group(1)
+    return None

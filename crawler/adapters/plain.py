@@ -7,11 +7,12 @@ import re
 
 from w3lib.url import safe_url_string
 
-from crawler.adapters import Family, ListPage, register
+from crawler.adapters import Family, ListPage, register, unreadable_signs
 from crawler.adapters.links import Link, links_in
 
 NAME = "plain"
 _NEXT_WORDS = ("下一页", "下页", "next", "Next", "下一页>", "下一页>>", ">")
+_LAST_WORDS = ("尾页", "末页", "最后一页", "尾 页", "last", "Last")
 _PAGE_COUNT = re.compile(r"共\s*(\d{1,15})\s*页")
 _SCRIPT_PAGER = re.compile(
     r"""href\s*=\s*["']javascript:[^"']*["'][^>]*>\s*(?:下一页|下页|尾页|\d+)\s*<""", re.I
@@ -27,16 +28,34 @@ def read(url: str, text: str, first: bool) -> ListPage:
     # The page's own address as its links spell it or as it was fetched (escaped).
     here = _escaped(url.split("#")[0])
     pager = [link for link in links if _is_pager(link)]
+    last = next(
+        (u.url for u in links if u.title.strip() in _LAST_WORDS and _escaped(u.url) != here),
+        None,
+    )
     requests = list(dict.fromkeys(u.url for u in pager if _escaped(u.url) != here))
-    items = [link for link in links if link not in pager]
+    if last is not None and last not in requests:
+        requests.append(last)
+    items = [link for link in links if link not in pager and link.title.strip() not in _LAST_WORDS]
     counts = [int(n) for n in _PAGE_COUNT.findall(text)]
+    records = sum(1 for link in items if link.listed_date)
+    # What a list item looks like (a document's title), dated or not: none at all is a
+    # shell whose list is drawn elsewhere.
+    seen = sum(1 for link in items if link.listed_date or len(link.title.strip()) >= 8)
+    signs = unreadable_signs(text, seen)
+    shown = bool(pager) or last is not None or _has_pager(text)
+    nexts = [u for u in pager if u.title.strip() in _NEXT_WORDS and _escaped(u.url) != here]
     return ListPage(
         NAME,
         items,
         requests,
-        records=sum(1 for link in items if link.listed_date),
+        records=records,
         pages_announced=max(counts) if len(set(counts)) == 1 else None,
         unrecognized_paging=first and not requests and _has_pager(text),
+        # The last page: a pager it could read shows no next page, or there is no pager
+        # and nothing on the page a static read could not read.
+        ends_here=(not nexts and (bool(pager) or last is not None)) if shown else not signs,
+        last_page=last,
+        unreadable=signs,
     )
 
 

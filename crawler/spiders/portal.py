@@ -348,7 +348,10 @@ class PortalSpider(scrapy.Spider):
             if response.status >= 400 and response.status not in (404, 410):
                 self.reads[year_list].page_failed(asked, f"http_error: HTTP {response.status}")
             else:
-                self.reads[year_list].page_read(asked, year_list, ListPage("by_year"))
+                # Each year's URL is its own last page: the years asked for are the column.
+                self.reads[year_list].page_read(
+                    asked, year_list, ListPage("by_year", ends_here=True)
+                )
         if kw["by_year"] and response.status in (404, 410):
             return  # a per-year URL answering 404: no report that year, not a fault
         self.count("report_pages")

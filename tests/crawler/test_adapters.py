@@ -122,3 +122,12 @@ def test_a_page_is_searched_for_links_only_when_it_names_a_format(link: str, fou
         f'<a href="{link}">附件</a></body></html>'
     )
     assert bool(attachments("http://www.example.gov.cn/a/t1.html", page)) is found
+
+
+def test_the_docs_name_every_registered_family() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    line = next(x for x in docs.splitlines() if x.startswith("family = "))
+    assert (
+        line.split("#", 1)[1].split(":", 1)[1].split()
+        == [w for f in sorted(FAMILIES) for w in (f, "|")][:-1]
+    )

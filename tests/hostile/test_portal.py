@@ -66,7 +66,9 @@ def test_hostile_portal_is_crawled_within_bounds(tmp_path: Path) -> None:
     assert reads["cal/index.html"] == ("page_cap", 40)  # the calendar is cut at the cap
     assert reads["hw/index.html"][0] in ("page_cap", "total_not_reached")
     assert reads["cycle/a.html"] == ("loop", 2)
-    assert reads["busy/index.html"] == ("end", 1)
+    # Read after its 429, but a page without one item proves no column: a shell, perhaps,
+    # whose list a script draws.
+    assert reads["busy/index.html"] == ("unproven_end", 1)
     # 10¹² announced records cost at most the cap of proxy requests.
     assert sum("dataproxy" in p for _, p in requests) <= 40
     # Nothing fetched from another site: not after a redirect, not on another port.

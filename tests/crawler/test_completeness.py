@@ -1,0 +1,67 @@
+"""A column is read to its end only on proof: saved pages of each kind, read as the spider
+reads them, and what the crawl then says of the column and of its source."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.adapters import read_list_page
+from crawler.completeness import Health, ListRead
+from tests.crawler.conftest import RESPONSES
+
+COLUMN = "http://www.qingshi.gov.cn/xxgk/nb/index.html"
+
+
+def _read_one(name: str) -> tuple[ListRead, list[str]]:
+    """The column read from the saved page alone; the sub-columns it leads to."""
+    text = (RESPONSES / name).read_text(encoding="utf-8")
+    page = read_list_page(COLUMN, text)
+    read = ListRead(COLUMN)
+    read.want(COLUMN, 10)
+    read.page_read(COLUMN, COLUMN, page)
+    return read, page.sublists
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "unreadable"),
+    [
+        ("proven-static-list-without-pager.html", "end", []),
+        ("unproven-laypage-pager-drawn-by-script.html", "unproven_end", ["script_list"]),
+        (
+            "unproven-list-drawn-by-ajax-shell.html",
+            "unproven_end",
+            ["no_items", "script_list", "script_pager"],
+        ),
+    ],
+)
+def test_a_column_ends_only_where_its_pages_prove_it(
+    name: str, reason: str, unreadable: list[str]
+) -> None:
+    read, _ = _read_one(name)
+    summary = read.summary()
+    assert (summary["stop_reason"], summary["complete"]) == (reason, reason == "end")
+    assert summary["detail"]["unreadable"] == unreadable
+
+
+def test_a_list_drawn_by_scripts_is_incomplete_not_without_reports() -> None:
+    """The source is not told "the column may have moved": its years are unverified."""
+    read, _ = _read_one("unproven-list-drawn-by-ajax-shell.html")
+    status, _, findings = Health(lists=[COLUMN]).judge({COLUMN: read.summary()})
+    assert status == "incomplete"
+    assert [f["rule"] for f in findings] == ["source.incomplete"]
+
+
+def test_year_tabs_are_sub_columns_each_to_be_proved() -> None:
+    read, sublists = _read_one("year-tabs-one-list-a-year.html")
+    base = "http://www.qingshi.gov.cn/xxgk/nb/"
+    assert sublists == [f"{base}{y}/index.html" for y in (2023, 2022, 2021)]
+    for url in sublists:  # a tab not yet read: the column is not read to its end
+        read.want(url, 10)
+    assert read.stop_reason() == "not_read"
+    page = read_list_page(
+        sublists[1],
+        (RESPONSES / "proven-static-list-without-pager.html").read_text(encoding="utf-8"),
+    )
+    for url in sublists:
+        read.page_read(url, url, page)
+    assert read.stop_reason() == "end"
