@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
-from crawler.adapters.links import links_in
+from crawler.adapters.links import QUOTED_ADDRESS, links_in
 
 ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_FORMATS) + r")(?:$|[?#&])", re.IGNORECASE)
@@ -19,18 +19,49 @@ _ANY_FILE = re.compile(r"(?:\.|%2e)(?:" + "|".join(ATTACHMENT_FORMATS) + r")\b",
 
 
 def attachments(url: str, html: str) -> list[str]:
-    """The documents a report page links to (PDF, DOC, DOCX, WPS, OFD), in page order."""
+    """The documents a report page links to (PDF, DOC, DOCX, WPS, OFD): those of its links
+    (also those a script follows) in page order, then those its frames and embeds show,
+    then the addresses its scripts write; a viewer's ``?file=`` is the document it shows."""
     if not _ANY_FILE.search(html):
         return []  # most report pages link to none: not worth parsing the page for links
+    candidates = [link.url for link in links_in(url, html)]
+    candidates += [urljoin(url, m.group(1)) for m in _SHOWN.finditer(html)]
+    candidates += [urljoin(url, m.group(1)) for m in QUOTED_ADDRESS.finditer(html)]
     out: list[str] = []
-    for link in links_in(url, html):
-        parts = urlsplit(link.url)
-        if parts.scheme not in ("http", "https"):
-            continue
-        named = _EXT.search(unquote(parts.path)) or _QUERY_FILE.search(unquote(parts.query))
-        if named and link.url not in out:
-            out.append(link.url)
+    for candidate in candidates:
+        document = _document_of(url, candidate)
+        if document is not None and document not in out:
+            out.append(document)
     return out
+
+
+# What frames, embeds and objects show: <iframe src=…>, <embed src=…>, <object data=…>.
+_SHOWN = re.compile(
+    r"""<(?:i?frame|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*["']?([^"'\s>]+)""", re.I
+)
+# A viewer's parameter naming the file it shows: viewer.html?file=/upload/nb.pdf.
+_VIEWED = re.compile(r"(?:^|&)(?:file|src|url|path|fileurl|filepath)=([^&]+)", re.I)
+
+
+def _document_of(page: str, url: str) -> str | None:
+    """The document ``url`` leads to: itself when it names one, the file a viewer's
+    parameter names, else None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    query = unquote(parts.query)
+    viewed = _VIEWED.search(query)
+    if viewed and _EXT.search(viewed.group(1)):
+        try:
+            return urljoin(url, viewed.group(1))
+        except ValueError:
+            return None
+    if _EXT.search(unquote(parts.path)) or _QUERY_FILE.search(query):
+        return url.split("#", 1)[0]
+    return None
 
 
 def continuation_pages(url: str, html: str) -> list[str]:
@@ -42,6 +73,19 @@ def continuation_pages(url: str, html: str) -> list[str]:
 
     pages, _, _ = _pager(url, html)
     return pages
+
+
+def names_report_only(record: dict[str, Any] | None, fmt: str | None) -> bool:
+    """A report page that only names the report — a title over a viewer, a download
+    button — and holds none of its text: no template heading, no cell, not the old form."""
+    return (
+        record is not None
+        and fmt == "html"
+        and record.get("title") is not None
+        and record.get("template") not in ("legacy", "unknown")
+        and not record.get("sections")
+        and not any(v is not None for v in record.get("cells", {}).values())
+    )
 
 
 def rank(record: dict[str, Any] | None, fmt: str | None) -> tuple[int, int, int]:

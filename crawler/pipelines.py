@@ -23,8 +23,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import RelatedDoc, ReportGroup
-from crawler.pages import rank, rank_of
+from crawler.items import Doc, RelatedDoc, ReportGroup
+from crawler.pages import names_report_only, rank, rank_of
 from crawler.spiders.portal import PortalSpider
 from ingest import prepare
 from parsers.dates import now
@@ -154,6 +154,12 @@ class ArchivePipeline:
             key=lambda p: rank(p.record, p.format),
             default=None,
         )
+        unread = None
+        if best is not None and names_report_only(best.record, best.format):
+            # Its page is not the report, and no document of the group was: nothing of the
+            # year is proven, and the page must not stand for the report.
+            unread = _document_unread(item, best, spider.health[item.agency_id].unreadable)
+            best = None
         conflict = None
         if best is not None and best.record is not None:
             conflict = self._attribute(item, best)
@@ -163,15 +169,20 @@ class ArchivePipeline:
             for p, before in fresh:
                 archive.write(p, report=False)
                 spider.count("documents_changed" if before else "documents_new")
-            if conflict is not None:
-                spider.count("attribution_conflicts")
+            for finding, counter in (
+                (conflict, "attribution_conflicts"),
+                (unread, "documents_unread"),
+            ):
+                if finding is None:
+                    continue
+                spider.count(counter)
                 archive.store_findings(
                     item.agency_id,
                     item.agency_id,
                     spider.agencies[item.agency_id]["name"],
                     item.year,
                     None,
-                    [conflict],
+                    [finding],
                     now(),
                     scope=(),
                 )
@@ -217,14 +228,8 @@ class ArchivePipeline:
                     kept.add(doc.known_sha)
                 continue
             sha = hashlib.sha256(doc.body).hexdigest()
-            fetched = Fetched(
-                source_url=doc.url,
-                final_url=doc.final_url,
-                http_status=doc.status,
-                content_type=doc.content_type,
-                last_modified=doc.last_modified,
-                etag=doc.etag,
-                fetched_at=now(),
+            fetched = _fetched(
+                doc,
                 agency_id=item.agency_id,
                 year=item.year,
                 listed_date=item.listed_date,
@@ -308,15 +313,7 @@ class ArchivePipeline:
         if doc is None or doc.body is None:
             return
         sha = hashlib.sha256(doc.body).hexdigest()
-        fetched = Fetched(
-            source_url=doc.url,
-            final_url=doc.final_url,
-            http_status=doc.status,
-            content_type=doc.content_type,
-            last_modified=doc.last_modified,
-            etag=doc.etag,
-            fetched_at=now(),
-        )
+        fetched = _fetched(doc)
         archive = self.archive
         assert archive is not None
         p = prepare(doc.body, fetched, limits=spider.limits)
@@ -408,3 +405,42 @@ def _prepare(
     if date and sniff(data[:4096]) == "html":
         day = page_date(decode_html(data, fetched.content_type))
     return (prepare(data, fetched, limits=limits) if parse else None), day
+
+
+def _fetched(doc: Doc, **listing: Any) -> Fetched:
+    """How a document was fetched, and (for a report's documents) how it was listed."""
+    return Fetched(
+        source_url=doc.url,
+        final_url=doc.final_url,
+        http_status=doc.status,
+        content_type=doc.content_type,
+        last_modified=doc.last_modified,
+        etag=doc.etag,
+        fetched_at=now(),
+        **listing,
+    )
+
+
+def _document_unread(
+    item: ReportGroup, page: Prepared, unreadable: dict[str, str]
+) -> dict[str, Any]:
+    """The finding of a year whose listed report page only names the report."""
+    tried = {d.url: unreadable.get(d.url, "not a report") for d in item.docs[1:]}
+    return {
+        "rule": "report.document_unread",
+        "severity": "warning",
+        "message": f"{item.page_url} names the {item.year} report but holds none of its text, "
+        + (
+            f"and its {len(tried)} document(s) could not be read"
+            if tried
+            else "and links to no document"
+        ),
+        "evidence": {
+            "key": item.page_url,
+            "page": {
+                "url": item.page_url,
+                "title": page.record.get("title") if page.record else None,
+            },
+            "documents": tried,
+        },
+    }

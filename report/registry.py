@@ -302,6 +302,17 @@ _RULES = (
         unverifies="year",
     ),
     Rule(
+        "report.document_unread",
+        WARNING,
+        "crawl",
+        "栏目列出的报告页面只有标题或查看器，没有报告正文，报告文件也无法读取；该年度暂无法核实。",
+        "在报告页面上直接提供报告正文或可下载的附件。",
+        "The report's page only names it (a title, a viewer) and its document could not be "
+        "read; the year is unverified.",
+        "Put the report's text, or a downloadable attachment, on its page.",
+        unverifies="year",
+    ),
+    Rule(
         "report.revised",
         INFO,
         "crawl",
@@ -343,6 +354,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "source.incomplete": ("栏目未能读完", "source not read to its end"),
     "source.unreadable_documents": ("文件无法读取", "documents unreadable"),
     "report.attribution_conflict": ("报告归属冲突", "report filed under another agency"),
+    "report.document_unread": ("报告文件无法读取", "report's document not read"),
     "report.revised": ("报告被修改", "report revised"),
 }
 SEVERITY_LABELS = {

@@ -69,3 +69,54 @@ def test_a_report_listed_under_another_year_is_filed_under_its_own(
     (conflict,) = findings(conn, rule="report.attribution_conflict")
     conn.close()
     assert (conflict["agency_id"], conflict["year"]) == ("pingtan", 2023)
+
+
+HONGZE = """
+[[agency]]
+id = "hongze"
+name = "淮安市洪泽区人民政府"
+aliases = ["洪泽区"]
+level = "county"
+region = "江苏省淮安市洪泽区"
+list_urls = ["http://www.hongze.gov.cn/hzq/nb/index.html"]
+"""
+VIEWER = "http://www.hongze.gov.cn/hzq/nb/202501/t20250120_1.html"
+PDF = ROOT / "tests" / "corpus" / "real-county-report-ruled-tables.pdf"
+
+
+def _viewer_group(spider: PortalSpider, pdf_status: int) -> ReportGroup:
+    """The viewer page read by the spider, and the PDF its viewer names, answered."""
+    listed = ReportGroup(
+        "hongze", 2024, "淮安市洪泽区人民政府2024年政府信息公开工作年度报告", VIEWER
+    )
+    request = spider._document_request(VIEWER, spider.parse_page, listed)
+    (attachment,) = answer(request, file_response("report-page-pdf-viewer-only.html", request))
+    assert attachment.url == "http://www.hongze.gov.cn/uploadfiles/2025/01/hz-nb-2024.pdf"
+    response = file_response(PDF, attachment, status=pdf_status)
+    (group,) = answer(attachment, response)
+    return group
+
+
+def test_the_pdf_a_viewer_page_shows_is_the_report(
+    spider: Callable[..., PortalSpider], tmp_path: Path
+) -> None:
+    s = spider(HONGZE)
+    _archive(s, _viewer_group(s, 200))
+    assert reports(tmp_path / "nianbao.db") == [("hongze", 2024, 1)]
+
+
+def test_a_page_that_only_names_the_report_is_not_the_report(
+    spider: Callable[..., PortalSpider], tmp_path: Path
+) -> None:
+    """Its PDF gone, the viewer page is archived as a document but filed as no report:
+    the year is unverified, with a finding that says why."""
+    s = spider(HONGZE)
+    _archive(s, _viewer_group(s, 404))
+    assert reports(tmp_path / "nianbao.db") == []
+    conn = connect(tmp_path / "nianbao.db", readonly=True)
+    (unread,) = findings(conn, rule="report.document_unread")
+    conn.close()
+    assert (unread["agency_id"], unread["year"]) == ("hongze", 2024)
+    assert unread["evidence"]["documents"] == {
+        "http://www.hongze.gov.cn/uploadfiles/2025/01/hz-nb-2024.pdf": "HTTP 404"
+    }
