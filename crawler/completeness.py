@@ -95,6 +95,10 @@ class ListRead:
             col.last_pages.add(_bare(page.last_page))
         col.unreadable.update(page.unreadable)
 
+    def handed_over(self, url: str) -> None:
+        """A page asked for here is read by other means (the browser): not owed here."""
+        self.requested.discard(_bare(url))
+
     def page_failed(self, url: str, error: str) -> None:
         self.failed[_bare(url)] = error
 

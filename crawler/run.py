@@ -39,12 +39,18 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.browser import browser_settings
+
     scrapy_settings = get_project_settings()
     scrapy_settings.set("JOBDIR", queue, priority="cmdline")
     if contact:  # who runs this crawler, for the portals' webmasters
         scrapy_settings.set("USER_AGENT", f"nianbao/0.1 (+{contact})", priority="cmdline")
     if not verbose:
         scrapy_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    # A browser for the pages a static read cannot prove (crawler.browser), unless
+    # there is no Chromium or -s NIANBAO_RENDER=off.
+    for name, value in browser_settings(settings.get("NIANBAO_RENDER", "auto")).items():
+        scrapy_settings.set(name, value, priority="project")
     for name, value in settings.items():
         scrapy_settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 apt_needed=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_needed+=(python3-venv)
 command -v catdoc >/dev/null || apt_needed+=(catdoc)
-# A headless browser for the compliance report's tests (the tests skip without one).
+# Chromium: the crawler reads in it what a static read cannot prove (scrapy-playwright
+# drives it; nothing is downloaded), and the compliance report is tested in it.
 command -v chromium >/dev/null || apt_needed+=(chromium)
 command -v chromedriver >/dev/null || apt_needed+=(chromium-driver)
 if ((${#apt_needed[@]})); then

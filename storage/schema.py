@@ -654,6 +654,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE agencies RENAME COLUMN software TO family;
     """,
+    # 15: whether a source's column is read in a browser: auto (when the static read
+    # proves nothing of its end), always, never.
+    """
+    ALTER TABLE agencies ADD COLUMN render TEXT NOT NULL DEFAULT 'auto';
+    """,
 )
 
 

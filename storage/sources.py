@@ -37,7 +37,9 @@ _KEYS = (
     "deadline",
     "since",
     "family",
+    "render",
 )
+RENDER = ("auto", "always", "never")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DEADLINE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
@@ -99,6 +101,9 @@ def load_sources(path: str | Path, families: Iterable[str] = ()) -> list[dict[st
         ):
             choices = ", ".join(families) or "a portal family's name"
             raise SourcesError(f"{where}: family must be one of {choices}")
+        render = entry.get("render", "auto")
+        if render not in RENDER:
+            raise SourcesError(f"{where}: render must be one of {', '.join(RENDER)}")
         for url in _list(entry, "list_urls", where):
             try:
                 parts = urlsplit(url.replace("{year}", "2020"))
@@ -123,6 +128,7 @@ def load_sources(path: str | Path, families: Iterable[str] = ()) -> list[dict[st
                 "deadline": deadline,
                 "since": since,
                 "family": family,
+                "render": render,
                 "updated_at": now,
             }
         )

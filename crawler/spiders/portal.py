@@ -22,6 +22,16 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.adapters import FAMILIES, ListPage, read_list_page
+from crawler.browser import (
+    CHALLENGE_STATUSES,
+    SECONDS_PER_PAGE,
+    click_next,
+    fingerprint,
+    is_challenge,
+    rendered_html,
+    rendered_key,
+    settle,
+)
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import attachments, continuation_pages
@@ -36,7 +46,7 @@ from storage.sources import load_sources
 
 log = logging.getLogger(__name__)
 # Statuses our callbacks see (and judge) instead of Scrapy dropping them.
-SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 429, 500, 502, 503, 504]
+SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 412, 429, 500, 502, 503, 504, 521]
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm")
 DEFAULT_PAGE_CAP = 500
 
@@ -97,6 +107,8 @@ class PortalSpider(scrapy.Spider):
         self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)
         self.counts: dict[str, int] = {}
         self.limits = Limits()
+        # Cookies a browser got past a host's script challenge with: {site: {name: value}}.
+        self.cookies: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -151,6 +163,7 @@ class PortalSpider(scrapy.Spider):
             errback=self.list_failed,
             cb_kwargs={"list_url": list_url, "column": column, "first": first},
             meta={"handle_httpstatus_list": SEEN_STATUSES},
+            cookies=self.cookies.get(site_of(url), {}),
             dont_filter=True,
         )
 
@@ -172,6 +185,12 @@ class PortalSpider(scrapy.Spider):
         owners = self.lists[list_url]
         read = self.reads[list_url]
         asked = (response.meta.get("redirect_urls") or [response.url])[0]
+        if is_challenge(response) and self._render_mode(owners) != "never":
+            # A script that sets a cookie and reloads: a browser passes it, as a person's.
+            self.count("challenges")
+            read.handed_over(asked)
+            yield self._render_request(asked, list_url, column)
+            return
         if response.status >= 400:
             self._list_error(list_url, asked, f"http_error: HTTP {response.status}")
             return
@@ -187,6 +206,8 @@ class PortalSpider(scrapy.Spider):
         # fragment may name the column (…/gkmlpt/index#721).
         page = read_list_page(column if first else response.url, text, first, family)
         read.page_read(asked, column, page)
+        if first and self._wants_render(owners, page):
+            yield self._render_request(asked, list_url, column)
         hosts = set.intersection(*(self.hosts[a] for a in owners))
         for url in page.requests:
             if site_of(url) not in hosts:
@@ -203,6 +224,116 @@ class PortalSpider(scrapy.Spider):
                 yield self._list_request(url, list_url, url, first=True)
         for link in page.links:
             yield from self._listed(link, owners, response.url, read)
+
+    # -- list pages a browser reads ----------------------------------------------------
+
+    def _render_mode(self, owners: list[str]) -> str:
+        """never (no browser, or the source says so), always, or auto."""
+        if self.settings.get("NIANBAO_RENDER", "off") == "off":
+            return "never"
+        return next((self.agencies[a].get("render") for a in owners), None) or "auto"
+
+    def _wants_render(self, owners: list[str], page: ListPage) -> bool:
+        """A first page is rendered when its source says so, or when what the static read
+        found proves nothing of the column's end and leads nowhere further."""
+        mode = self._render_mode(owners)
+        if mode != "auto":
+            return mode == "always"
+        return not (
+            page.ends_here
+            or page.requests
+            or page.last_page
+            or page.pages_announced is not None
+            or page.records_announced is not None
+        )
+
+    def _render_request(self, url: str, list_url: str, column: str) -> scrapy.Request:
+        self.reads[list_url].want(rendered_key(url, 1), self.page_cap)
+        return scrapy.Request(
+            url,
+            callback=self.parse_rendered,
+            errback=self.render_failed,
+            cb_kwargs={"list_url": list_url, "column": column},
+            meta={
+                "playwright": True,
+                "playwright_include_page": True,
+                "playwright_context": site_of(url),  # a host's pages share its cookies
+                "handle_httpstatus_list": SEEN_STATUSES,
+            },
+            dont_filter=True,
+        )
+
+    def render_failed(self, failure: Any) -> None:
+        request = failure.request
+        self._list_error(
+            request.cb_kwargs["list_url"],
+            rendered_key(request.url, 1),
+            f"render_failed: {failure.getErrorMessage()[:300]}",
+        )
+
+    async def parse_rendered(
+        self, response: Response, list_url: str, column: str
+    ) -> AsyncIterator[Any]:
+        """A column's first page as a browser shows it, and each page its next control
+        leads to: the links of every state, counted like static pages under keys of
+        their own (``rendered_key``)."""
+        page = response.meta.get("playwright_page")
+        owners, read = self.lists[list_url], self.reads[list_url]
+        base = response.url.split("#")[0]
+        if page is None:
+            self._list_error(list_url, rendered_key(base, 1), "render_failed: no browser page")
+            return
+        error = await settle(page, response.status)
+        if error is not None:
+            await page.close()
+            self._list_error(list_url, rendered_key(base, 1), f"render_failed: {error}")
+            return
+        if response.status in CHALLENGE_STATUSES:
+            # Passed: the host's other pages are asked for with the cookies it set.
+            self.count("challenges_passed")
+            for cookie in await page.context.cookies():
+                self.cookies.setdefault(site_of(base), {})[cookie["name"]] = cookie["value"]
+        # What the static read could not read of this column, the browser has read.
+        read.cut.discard("unrecognized_paging")
+        read.family = "rendered"
+        self.count("rendered_pages")
+        seen: set[str] = set()
+        try:
+            n = 0
+            while True:
+                n += 1
+                key = rendered_key(base, n)
+                if not read.want(key, self.page_cap) and n > 1:
+                    break  # the column's page cap: recorded by want
+                html = await rendered_html(page)
+                state = read_list_page(page.url, html, first=False, family="plain")
+                new = [link for link in state.links if link.url not in seen]
+                seen.update(link.url for link in new)
+                # Nothing new on a page the pager led to: the pager goes round; the end.
+                step = await click_next(page, fingerprint(html), SECONDS_PER_PAGE) if new else "end"
+                if step == "next":
+                    await settle(page, 200)
+                if step == "stuck":
+                    read.page_failed(key, "render_timeout: the next page did not appear")
+                read.page_read(
+                    key,
+                    column,
+                    ListPage(
+                        "rendered",
+                        new,
+                        records=sum(1 for link in new if link.listed_date),
+                        pages_announced=state.pages_announced,
+                        ends_here=step == "end",
+                    ),
+                )
+                for link in new:
+                    for out in self._listed(link, owners, base, read):
+                        yield out
+                if step != "next":
+                    break
+                self.count("rendered_pages")
+        finally:
+            await page.close()
 
     def _listed(
         self, link: Any, owners: list[str], list_page: str, read: ListRead
@@ -304,6 +435,7 @@ class PortalSpider(scrapy.Spider):
             },
             # Asked for conditionally (crawler.middlewares.ConditionalRequests).
             meta={"handle_httpstatus_list": SEEN_STATUSES, "conditional": True},
+            cookies=self.cookies.get(site_of(url), {}),
             dont_filter=True,
         )
 

@@ -1,0 +1,170 @@
+"""A real browser for what the static read cannot prove: Chromium through scrapy-playwright.
+
+A column's first page is rendered when its static read proves nothing of its end (a list
+drawn by scripts, a pager no adapter reads, a frame) or when its source says
+``render = "always"``; a list page answered with a script challenge (412, 521, or 202
+with a script that sets a cookie and reloads) is asked again through the browser, whose
+cookies the host's later pages then share. In the browser the list is read as a person
+reads it: the rendered page and its frames, then 下一页 clicked until no next page is
+left, nothing new appears, or the column's page cap or the time per page is reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import shutil
+import time
+from typing import Any
+
+from scrapy.http import Response
+
+# What a script challenge answers with before its cookie is set.
+CHALLENGE_STATUSES = (202, 412, 521)
+# How a pager's next control is written, in the order a person would look for it.
+NEXT_TEXTS = (
+    "下一页",
+    "下页",
+    "下一頁",
+    "后页",
+    "下一页>",
+    "下一页>>",
+    ">",
+    "›",
+    "»",
+    "Next",
+    "next",
+)
+SECONDS_PER_PAGE = 20.0
+
+
+def chromium() -> str | None:
+    """The Chromium to drive: NIANBAO_CHROMIUM, else Debian's."""
+    return os.environ.get("NIANBAO_CHROMIUM") or shutil.which("chromium")
+
+
+def browser_settings(render: str) -> dict[str, Any]:
+    """Scrapy settings that give the crawl a browser (none where there is no Chromium, or
+    when rendering is off: the static crawl then runs alone)."""
+    executable = chromium()
+    if render == "off" or executable is None:
+        return {"NIANBAO_RENDER": "off"}
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "NIANBAO_RENDER": render,
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": executable,
+            "headless": True,
+            # As root in a container, and with a closed network: nothing of its own to
+            # fetch, no sandbox to drop privileges into.
+            "args": [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        },
+        "PLAYWRIGHT_MAX_CONTEXTS": 4,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": SECONDS_PER_PAGE * 1000,
+    }
+
+
+def is_challenge(response: Response) -> bool:
+    """A script challenge: a 202, 412 or 521 whose body is a script that sets a cookie
+    and reloads the page, not the page."""
+    if response.status not in CHALLENGE_STATUSES:
+        return False
+    body = response.body[:20_000].lower()
+    return b"<script" in body and (b"cookie" in body or b"location" in body)
+
+
+async def rendered_html(page: Any) -> str:
+    """The rendered page and the documents of its frames, one after the other."""
+    parts = [await page.content()]
+    for frame in page.frames[1:]:
+        try:
+            parts.append(await frame.content())
+        except Exception:  # a frame gone meanwhile, or one of another origin still loading
+            continue
+    return "\n".join(parts)
+
+
+def rendered_key(url: str, n: int) -> str:
+    """The address a column's n-th rendered state is counted under (a fragment would be
+    dropped as the page's own address)."""
+    base = url.split("#")[0]
+    return f"{base}{'&' if '?' in base else '?'}nianbao-rendered={n}"
+
+
+async def settle(page: Any, status: int) -> str | None:
+    """Wait until the page's scripts are done with the network (bounded), a script
+    challenge's reload included; None when the page is there, else why not."""
+    deadline = time.monotonic() + SECONDS_PER_PAGE
+    while True:
+        # A page that never goes quiet is read as it stands.
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("networkidle", timeout=SECONDS_PER_PAGE * 1000)
+        if status not in CHALLENGE_STATUSES:
+            return None if status < 400 else f"HTTP {status}"
+        html = (await rendered_html(page))[:20_000].lower()
+        if not ("<script" in html and ("cookie" in html or "location" in html)) or ("<a " in html):
+            return None  # the challenge has reloaded the page it stood for
+        if time.monotonic() > deadline:
+            return f"HTTP {status}: the script challenge did not pass"
+        await asyncio.sleep(0.5)
+
+
+def fingerprint(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
+
+
+async def click_next(page: Any, before: str, seconds: float) -> str:
+    """Click the pager's next control and wait for the list to change: ``next`` when it
+    did, ``end`` when there is no next control to click (the last page), ``stuck`` when
+    a click changed nothing in ``seconds``."""
+    control = await _next_control(page)
+    if control is None:
+        return "end"
+    try:
+        await control.click(timeout=seconds * 1000)
+    except Exception:  # hidden, covered, detached: a person could not click it either
+        return "stuck"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            await page.wait_for_load_state("domcontentloaded", timeout=seconds * 1000)
+            if fingerprint(await rendered_html(page)) != before:
+                return "next"
+        except Exception:  # a navigation under way: the content is not there yet
+            pass
+        await asyncio.sleep(0.2)
+    return "stuck"
+
+
+async def _next_control(page: Any) -> Any | None:
+    """The first visible, enabled link or button whose text is a next page's."""
+    for text in NEXT_TEXTS:
+        controls = page.locator(
+            f"a:text-is('{text}'), button:text-is('{text}'), "
+            f"li:text-is('{text}'), span:text-is('{text}')"
+        )
+        for n in range(min(await controls.count(), 4)):
+            control = controls.nth(n)
+            try:
+                if not await control.is_visible() or not await control.is_enabled():
+                    continue
+                classes = (await control.get_attribute("class") or "").lower()
+            except Exception:
+                continue
+            if "disabled" in classes:
+                continue
+            return control
+    return None
