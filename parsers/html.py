@@ -208,6 +208,24 @@ def _table(table: etree._Element) -> Grid:
     return grid
 
 
+# A cell holding more text than this is a page's part, not a table's cell.
+_LAYOUT_CELL_CHARS = 400
+
+
+def _own_cells(table: etree._Element) -> Iterator[etree._Element]:
+    for tr in table.iter("tr"):
+        if tr.getparent() is not None and _owner(tr) is table:
+            yield from (cell for cell in tr if cell.tag in ("td", "th"))
+
+
+def _is_layout(table: etree._Element) -> bool:
+    """A table the page is laid out with: a cell of it holds a table, or a whole text."""
+    return any(
+        cell.find(".//table") is not None or len(_all_text(cell)) > _LAYOUT_CELL_CHARS
+        for cell in _own_cells(table)
+    )
+
+
 def _owner(tr: etree._Element) -> etree._Element | None:
     for parent in tr.iterancestors():
         if parent.tag == "table":
@@ -241,7 +259,14 @@ def _blocks(el: etree._Element, out: list, line: list[str]) -> None:
         if isinstance(child.tag, str):
             if child.tag == "table":
                 flush()
-                out.append(_table(child))
+                if _is_layout(child):
+                    # A page laid out in a table: its cells are the page's parts, the
+                    # report in one of them with its own tables.
+                    for cell in _own_cells(child):
+                        _blocks(cell, out, line)
+                        flush()
+                else:
+                    out.append(_table(child))
             elif child.tag in _BLOCK:
                 flush()
                 _blocks(child, out, line)
