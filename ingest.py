@@ -2,7 +2,9 @@
 
 The one place where parsing and storing meet: storage stores what it is given and never
 runs the parser; the parser never touches the archive. ``prepare`` is pure work (parse,
-hash, pack), so it can run in worker processes while one process writes.
+hash, pack), so it can run in worker processes while one process writes. ``file_report``
+is the one decision of whose report, for which year, a document is — for the crawl,
+``nianbao parse --db`` and ``reparse`` alike.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +20,115 @@ from parsers import DocumentError, Limits
 from parsers.dates import now
 from parsers.sniff import sniff
 from parsers.version import identity, sha256
+from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Ingested, Prepared, pack
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
 MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Where a document was said to be an agency's report: a column's link to it (with the
+    year its title names), or an agency given by hand."""
+
+    agency_id: str
+    agency: str
+    year: int | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Filing:
+    """Whose report, for which year, a document is filed as (agency_id None: an agency the
+    sources file lacks, kept under the name the report gives), and the conflict with its
+    listing when the document says otherwise."""
+
+    agency_id: str | None
+    year: int | None
+    conflict: dict[str, Any] | None = None
+
+
+def file_report(
+    record: dict[str, Any],
+    names: AgencyIndex,
+    listing: Listing | None = None,
+    sha: str | None = None,
+) -> Filing:
+    """The document has the last word on whose report it is and which year: the report is
+    filed under the agency and year its own text states (held unassigned when that agency
+    is not in the sources file); without a listing, under the agency its names match.
+    A disagreement with the listing is a finding on the listing's agency and year."""
+    stated, year = record.get("agency"), record.get("year")
+    if listing is None:
+        return Filing(names.match(stated), year)
+    agency_id = listing.agency_id
+    if stated and not _same_agency(names, stated, listing.agency_id):
+        found = names.attribute(stated, [], None)
+        agency_id = found.agency_id if found.reason == "named" else None
+    if year is None:
+        year = listing.year
+    if agency_id == listing.agency_id and (year == listing.year or listing.year is None):
+        return Filing(agency_id, year)
+    conflict = {
+        "rule": "report.attribution_conflict",
+        "severity": "warning",
+        "message": f"listed as {listing.agency}'s {listing.year} report, but the document "
+        f"is {stated or listing.agency}'s {year} report",
+        "evidence": {
+            "key": listing.url,
+            "listing": {
+                "agency_id": listing.agency_id,
+                "year": listing.year,
+                "title": listing.title,
+                "url": listing.url,
+            },
+            "document": {
+                "agency": stated,
+                "agency_id": agency_id,
+                "year": record.get("year"),
+                "title": record.get("title"),
+                "sha256": sha,
+            },
+            "filed_under": {"agency_id": agency_id, "agency": stated, "year": year},
+        },
+    }
+    return Filing(agency_id, year, conflict)
+
+
+def _same_agency(names: AgencyIndex, stated: str, agency_id: str) -> bool:
+    """Whether the agency a document names is the listing's: by the sources file's names,
+    or, for a name the file does not know, when one name holds the other (平潭综合实验区 ⊂
+    平潭综合实验区党工委管委会: an alias left out, not another agency)."""
+    found = names.attribute(stated, [agency_id], None)
+    if found.reason == "named":
+        return found.agency_id == agency_id
+    if found.reason != "unknown":
+        return True
+    core = _core(normal_name(stated))
+    return any(core in _core(n) or _core(n) in core for n in names.agencies[agency_id].names if n)
+
+
+def _core(name: str) -> str:
+    for tail in ("人民政府办公室", "人民政府", "政府", "办事处"):
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
+
+
+def filed(prepared: Prepared, names: AgencyIndex) -> Prepared:
+    """A document given by hand or parsed again, filed by ``file_report``: its listing is
+    the agency (and year) it was given or filed under before, if any."""
+    fetched, record = prepared.fetched, prepared.record
+    if record is None:
+        return prepared
+    listing = None
+    if fetched.agency_id is not None and fetched.agency_id in names.agencies:
+        agency = names.agencies[fetched.agency_id]
+        listing = Listing(fetched.agency_id, agency.name, fetched.year)
+    filing = file_report(record, names, listing, prepared.sha)
+    return replace(prepared, fetched=replace(fetched, agency_id=filing.agency_id, year=filing.year))
 
 
 def read_input(name: str, max_bytes: int) -> bytes:
@@ -69,7 +177,7 @@ def parse_file(
         raise
     except Exception as exc:
         raise DocumentError(f"parser failed: {type(exc).__name__}: {exc}") from None
-    archived = archive.write(prepared).status
+    archived = archive.write(filed(prepared, archive.agency_index())).status
     if prepared.record is None:
         raise DocumentError(prepared.error or "unreadable")
     return prepared.record, archived
@@ -107,7 +215,7 @@ def add_document(
     sha = sha256(data)
     if archive.has_document(sha):
         return Ingested(sha, "known")
-    return archive.write(prepare(data, fetched, read, limits))
+    return archive.write(filed(prepare(data, fetched, read, limits), archive.agency_index()))
 
 
 def reparse(
@@ -126,7 +234,7 @@ def reparse(
         if progress:
             progress(n, len(documents))
         data = archive.document_bytes(sha)
-        prepared = prepare(data, fetched, read, limits)
+        prepared = filed(prepare(data, fetched, read, limits), archive.agency_index())
         if prepared.record is None:
             if prepared.error != old_error:
                 archive.set_error(sha, prepared.error)

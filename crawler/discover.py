@@ -7,6 +7,7 @@ its own host only, robots.txt obeyed), one page at a time, at most ``max_pages``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from crawler.adapters import read_list_page
 from crawler.titles import read_title
 from parsers.html import decode_html
-from report.agencies import discovered_name, guess_level, normal_name
+from report.agencies import discovered_name, guess_level, normal_name, place_of
 from report.sites import site_of
 
 Fetch = Callable[[str], tuple[int, bytes, str | None]]
@@ -28,10 +29,20 @@ MAX_BYTES = 5 * 1024 * 1024
 
 @dataclass
 class Found:
-    name: str
-    issuer: str
+    """One agency the column's titles name, under every name they give it."""
+
+    issuers: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     urls: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The fullest name a title gives (never one no title gives)."""
+        return max(self.issuers, key=lambda n: (len(n), n))
+
+    @property
+    def aliases(self) -> list[str]:
+        return sorted(self.issuers - {self.name})
 
 
 @dataclass
@@ -98,16 +109,35 @@ def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
             if not title.issuer:
                 column.unnamed.append(link.title)
                 continue
-            name = discovered_name(title.issuer)
-            found = column.agencies.setdefault(name, Found(name, normal_name(title.issuer)))
+            found = column.agencies.setdefault(discovered_name(title.issuer), Found())
+            found.issuers.add(normal_name(title.issuer))
             if title.year:
                 found.years.add(title.year)
             found.urls.append(link.url)
+    _merge_short_names(column.agencies)
     return column
 
 
+def _merge_short_names(agencies: dict[str, Found]) -> None:
+    """One agency under two names (市民政局 beside 云州市民政局): a name that only drops
+    the place the other begins with is the other's."""
+    for key in sorted(agencies, key=len):
+        short = agencies[key]
+        longer = [
+            k for k, f in agencies.items() if k != key and len(k) > len(key) and k.endswith(key)
+        ]
+        if len(longer) == 1 and key[0] in "省市州县区旗盟镇乡":
+            into = agencies[longer[0]]
+            into.issuers |= short.issuers
+            into.years |= short.years
+            into.urls += short.urls
+            del agencies[key]
+
+
 def draft(column: Column) -> str:
-    """The sources-file entries of a column's agencies, for the user to review."""
+    """The sources-file entries of a column's agencies, for the user to review: names as
+    the titles give them, levels and regions guessed from the names, ids that stay the
+    same for the same agency."""
     host = (urlsplit(column.url).hostname or "site").split(".")
     label = next((p for p in host if p not in ("www", "zwgk", "xxgk")), "site")
     label = "".join(c for c in label.lower() if c.isalnum()) or "site"
@@ -116,22 +146,26 @@ def draft(column: Column) -> str:
         + (f", {len(column.pages_failed)} failed" if column.pages_failed else "")
         + f", {len(column.agencies)} agencies. Review names, levels and regions before use.",
     ]
+    lines += [f"# not read: {url} ({why})" for url, why in sorted(column.pages_failed.items())]
     if column.unnamed:
         lines.append(
             f"# {len(column.unnamed)} report title(s) name no agency: they are the column "
             "owner's; add the owner by hand with this list URL."
         )
-    for n, found in enumerate(sorted(column.agencies.values(), key=lambda f: f.name), 1):
+    for found in sorted(column.agencies.values(), key=lambda f: f.name):
         years = ", ".join(str(y) for y in sorted(found.years)) or "no year in the titles"
+        digest = hashlib.sha1(found.name.encode()).hexdigest()[:8]
         lines += [
             "",
             f"# {found.name}: {years} ({len(found.urls)} report link(s))",
             "[[agency]]",
-            f'id = "{label}-{n}"',
+            f'id = "{label}-{digest}"',
             f"name = {json.dumps(found.name, ensure_ascii=False)}",
             f'level = "{guess_level(found.name)}"',
         ]
-        if found.issuer != found.name:
-            lines.append(f"aliases = {json.dumps([found.issuer], ensure_ascii=False)}")
+        if found.aliases:
+            lines.append(f"aliases = {json.dumps(found.aliases, ensure_ascii=False)}")
+        if region := place_of(found.name):
+            lines.append(f"region = {json.dumps(region, ensure_ascii=False)}")
         lines.append(f"list_urls = [{json.dumps(column.url, ensure_ascii=False)}]")
     return "\n".join(lines) + "\n"

@@ -26,12 +26,11 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import Doc, RelatedDoc, ReportGroup
 from crawler.pages import names_report_only, rank, rank_of
 from crawler.spiders.portal import PortalSpider
-from ingest import prepare
+from ingest import Listing, file_report, prepare
 from parsers.dates import now
 from parsers.guard import die_with_named
 from parsers.html import decode_html, join_pages, page_date
 from parsers.sniff import sniff
-from report.agencies import AgencyIndex, normal_name
 from storage.archive import Archive, Fetched, Prepared
 from storage.db import connect
 
@@ -249,48 +248,20 @@ class ArchivePipeline:
         return fresh, kept, known
 
     def _attribute(self, item: ReportGroup, best: Prepared) -> dict[str, Any] | None:
-        """The document has the last word on whose report it is and which year: the
-        report is filed under the agency and year its own text states (held unassigned
-        when that agency is not in the sources file), and a disagreement with the listing
-        is a finding on the listing's agency and year."""
+        """File the best document where its own text says (ingest.file_report); the
+        conflict with its listing, if any, as a finding."""
         spider: PortalSpider = self.crawler.spider
-        record = best.record
-        assert record is not None
-        listed = spider.agencies[item.agency_id]
-        agency_id, year = item.agency_id, item.year
-        stated = record.get("agency")
-        if stated and not _same_agency(spider.names, stated, item.agency_id):
-            found = spider.names.attribute(stated, [], None)
-            agency_id = found.agency_id if found.reason == "named" else None
-        if record.get("year") is not None:
-            year = record["year"]
-        best.fetched.agency_id, best.fetched.year = agency_id, year
-        same_agency = agency_id == item.agency_id
-        if same_agency and (year == item.year or item.year is None):
-            return None
-        return {
-            "rule": "report.attribution_conflict",
-            "severity": "warning",
-            "message": f"listed as {listed['name']}'s {item.year} report, but the document "
-            f"is {stated or listed['name']}'s {year} report",
-            "evidence": {
-                "key": item.page_url,
-                "listing": {
-                    "agency_id": item.agency_id,
-                    "year": item.year,
-                    "title": item.title,
-                    "url": item.page_url,
-                },
-                "document": {
-                    "agency": stated,
-                    "agency_id": agency_id,
-                    "year": record.get("year"),
-                    "title": record.get("title"),
-                    "sha256": best.sha,
-                },
-                "filed_under": {"agency_id": agency_id, "agency": stated, "year": year},
-            },
-        }
+        assert best.record is not None
+        listing = Listing(
+            item.agency_id,
+            spider.agencies[item.agency_id]["name"],
+            item.year,
+            item.title,
+            item.page_url,
+        )
+        filing = file_report(best.record, spider.names, listing, best.sha)
+        best.fetched.agency_id, best.fetched.year = filing.agency_id, filing.year
+        return filing.conflict
 
     def _first_choice(self, item: ReportGroup, best: Prepared) -> bool:
         """Of two listings of one agency's report for one year in a crawl, the better
@@ -344,26 +315,6 @@ def _joined(item: ReportGroup, spider: PortalSpider) -> Prepared | None:
     )
     spider.count("pages_joined")
     return prepare(data, fetched, limits=spider.limits)
-
-
-def _same_agency(names: AgencyIndex, stated: str, agency_id: str) -> bool:
-    """Whether the agency a document names is the listing's: by the sources file's names,
-    or, for a name the file does not know, when one name holds the other (平潭综合实验区 ⊂
-    平潭综合实验区党工委管委会: an alias left out, not another agency)."""
-    found = names.attribute(stated, [agency_id], None)
-    if found.reason == "named":
-        return found.agency_id == agency_id
-    if found.reason != "unknown":
-        return True
-    core = _core(normal_name(stated))
-    return any(core in _core(n) or _core(n) in core for n in names.agencies[agency_id].names if n)
-
-
-def _core(name: str) -> str:
-    for tail in ("人民政府办公室", "人民政府", "政府", "办事处"):
-        if name.endswith(tail) and len(name) > len(tail):
-            return name[: -len(tail)]
-    return name
 
 
 def _page_date(item: ReportGroup) -> str | None:

@@ -241,22 +241,44 @@ def discovered_name(issuer: str) -> str:
     return name
 
 
+# Words that hold a unit's character without naming a place: 市场 is no 市, 社区 no 区.
+_NOT_PLACES = ("市场", "市政", "城市", "市容", "都市", "区域", "社区", "园区", "景区", "县域")
+_UNIT = re.compile(r"自治区|省|市|州|盟|地区|县|旗|区")
+
+
 def guess_level(name: str) -> str:
-    """The level a name suggests, for a draft sources entry."""
+    """The level a name suggests, for a draft sources entry: a government by its ending,
+    a department by the last unit of the place it names (安平县市场监督管理局: 县)."""
     name = normal_name(name)
     if re.search(r"(?:镇|乡|街道)(?:人民政府|办事处)?$", name):
         return "township"
-    if re.search(r"(?:省|自治区)人民政府$", name):
+    if re.search(r"(?:省|自治区)(?:人民政府)?$", name):
         return "province"
-    if re.search(r"(?:县|旗|区)人民政府$", name):
+    if re.search(r"(?:县|旗|区)(?:人民政府)?$", name):
         return "county"
-    if re.search(r"市人民政府$", name):
+    if re.search(r"市(?:人民政府)?$", name):
         return "city"
-    if "省" in name or "自治区" in name:
-        return "province_dept"
-    if re.search(r"^[\u4e00-\u9fff]{1,10}(?:县|旗|区)", name) and not re.search(r"市", name):
+    place = name
+    for word in _NOT_PLACES:
+        place = place.replace(word, "·" * len(word))
+    units = _UNIT.findall(place)
+    last = units[-1] if units else ""
+    if last in ("县", "旗", "区"):
         return "county_dept"
+    if last in ("省", "自治区"):
+        return "province_dept"
     return "city_dept"
+
+
+def place_of(name: str) -> str | None:
+    """The place an agency's name begins with, to its last unit (安平县市场监督管理局:
+    安平县; 青石县东岭镇人民政府: 青石县, a township's region being its county)."""
+    name = normal_name(name)
+    masked = name
+    for word in _NOT_PLACES:
+        masked = masked.replace(word, "·" * len(word))
+    ends = [m.end() for m in _UNIT.finditer(masked)]
+    return name[: ends[-1]] if ends else None
 
 
 # An agency's level as people say it: (Chinese, English).

@@ -197,10 +197,6 @@ class Archive:
         self._agencies = None
         return len(rows)
 
-    def match_agency(self, *names: str | None) -> str | None:
-        """The agency whose name or alias the report names; None when none or several do."""
-        return self.agency_index().match(*names)
-
     def agency_index(self) -> AgencyIndex:
         """The archive's agencies by every name they go by."""
         if self._agencies is None:
@@ -387,7 +383,9 @@ class Archive:
     # -- reports --------------------------------------------------------------------------
 
     def _agency_of(self, record: dict[str, Any], fetched: Fetched) -> tuple[str | None, str]:
-        agency_id = fetched.agency_id or self.match_agency(record.get("agency"))
+        """The agency a report is filed under — decided before it reaches the archive
+        (ingest.file_report) — or, for an agency the sources file lacks, its name."""
+        agency_id = fetched.agency_id
         return agency_id, agency_id or f"name:{record.get('agency') or '?'}"
 
     def _latest(

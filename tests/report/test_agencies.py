@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.titles import read_title
-from report.agencies import AgencyIndex, discovered_name, guess_level, name_forms
+from report.agencies import AgencyIndex, discovered_name, guess_level, name_forms, place_of
 from report.sites import site_of
 
 COUNTY = "某省某市青石县"
@@ -115,3 +115,19 @@ def test_discovered_agencies_get_full_names_and_levels() -> None:
     assert guess_level("鄂尔多斯市人民政府") == "city"
     assert guess_level("青石县教育局") == "county_dept"
     assert guess_level("鄂尔多斯市人民政府办公室") == "city_dept"
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "place"),
+    [
+        ("安平县市场监督管理局", "county_dept", "安平县"),  # 市场 is no 市
+        ("云州市民政局", "city_dept", "云州市"),
+        ("某区城市管理局", "county_dept", "某区"),
+        ("福建省教育厅", "province_dept", "福建省"),
+        ("青石县东岭镇人民政府", "township", "青石县"),
+        ("鄂尔多斯市", "city", "鄂尔多斯市"),
+        ("青石县", "county", "青石县"),
+    ],
+)
+def test_a_names_last_unit_tells_its_level_and_place(name: str, level: str, place: str) -> None:
+    assert (guess_level(name), place_of(name)) == (level, place)
