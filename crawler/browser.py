@@ -45,9 +45,10 @@ def chromium() -> str | None:
     return os.environ.get("NIANBAO_CHROMIUM") or shutil.which("chromium")
 
 
-def browser_settings(render: str) -> dict[str, Any]:
+def browser_settings(render: str, seconds: float = SECONDS_PER_PAGE) -> dict[str, Any]:
     """Scrapy settings that give the crawl a browser (none where there is no Chromium, or
-    when rendering is off: the static crawl then runs alone)."""
+    when rendering is off: the static crawl then runs alone); ``seconds`` a page may take
+    to load."""
     executable = chromium()
     if render == "off" or executable is None:
         return {"NIANBAO_RENDER": "off"}
@@ -69,11 +70,14 @@ def browser_settings(render: str) -> dict[str, Any]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                # Memory: list pages share a few renderer processes, each with a small heap.
+                "--renderer-process-limit=2",
+                "--js-flags=--max-old-space-size=192",
             ],
         },
         "PLAYWRIGHT_MAX_CONTEXTS": 4,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": SECONDS_PER_PAGE * 1000,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": seconds * 1000,
     }
 
 
@@ -104,14 +108,14 @@ def rendered_key(url: str, n: int) -> str:
     return f"{base}{'&' if '?' in base else '?'}nianbao-rendered={n}"
 
 
-async def settle(page: Any, status: int) -> str | None:
-    """Wait until the page's scripts are done with the network (bounded), a script
-    challenge's reload included; None when the page is there, else why not."""
-    deadline = time.monotonic() + SECONDS_PER_PAGE
+async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> str | None:
+    """Wait until the page's scripts are done with the network (at most ``seconds``), a
+    script challenge's reload included; None when the page is there, else why not."""
+    deadline = time.monotonic() + seconds
     while True:
         # A page that never goes quiet is read as it stands.
         with contextlib.suppress(Exception):
-            await page.wait_for_load_state("networkidle", timeout=SECONDS_PER_PAGE * 1000)
+            await page.wait_for_load_state("networkidle", timeout=seconds * 1000)
         if status not in CHALLENGE_STATUSES:
             return None if status < 400 else f"HTTP {status}"
         html = (await rendered_html(page))[:20_000].lower()

@@ -49,7 +49,11 @@ def run_crawl(
         scrapy_settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     # A browser for the pages a static read cannot prove (crawler.browser), unless
     # there is no Chromium or -s NIANBAO_RENDER=off.
-    for name, value in browser_settings(settings.get("NIANBAO_RENDER", "auto")).items():
+    render = settings.get("NIANBAO_RENDER", "auto")
+    seconds = float(
+        settings.get("NIANBAO_RENDER_SECONDS") or scrapy_settings.getfloat("NIANBAO_RENDER_SECONDS")
+    )
+    for name, value in browser_settings(render, seconds).items():
         scrapy_settings.set(name, value, priority="project")
     for name, value in settings.items():
         scrapy_settings.set(name, value, priority="cmdline")

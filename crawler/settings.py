@@ -41,6 +41,9 @@ EXTENSIONS = {"crawler.extensions.CrawlRecorder": 500, "crawler.extensions.Progr
 # Pages read of one column in one crawl, at most: a longer list is recorded as not read to
 # its end (source.incomplete), never silently cut.
 NIANBAO_LIST_PAGE_CAP = 500
+# Seconds a rendered list page may take to settle, and a click on its 下一页 to show the
+# next page (crawler.browser).
+NIANBAO_RENDER_SECONDS = 20.0
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no console or control port on a crawl, no token files
 LOG_LEVEL = "INFO"

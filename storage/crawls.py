@@ -175,6 +175,12 @@ def last_run(conn: sqlite3.Connection) -> dict[str, Any] | None:
     return dict(zip(keys, row, strict=True))
 
 
+def run_stats(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
+    """A crawl's Scrapy statistics, as it stored them."""
+    row = conn.execute("SELECT stats FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
 def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[tuple[str, str, str]]:
     """(agency, status, detail) of every source a crawl did not find in order."""
     return conn.execute(

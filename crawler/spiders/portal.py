@@ -265,10 +265,17 @@ class PortalSpider(scrapy.Spider):
 
     def render_failed(self, failure: Any) -> None:
         request = failure.request
+        message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else ""
+        if "Timeout" in message:
+            seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
+            message = (
+                f"the page did not load in {seconds:g} s (a script challenge that never "
+                "passes, or a page that never finishes loading)"
+            )
         self._list_error(
             request.cb_kwargs["list_url"],
             rendered_key(request.url, 1),
-            f"render_failed: {failure.getErrorMessage()[:300]}",
+            f"render_failed: {message[:300]}",
         )
 
     async def parse_rendered(
@@ -283,7 +290,8 @@ class PortalSpider(scrapy.Spider):
         if page is None:
             self._list_error(list_url, rendered_key(base, 1), "render_failed: no browser page")
             return
-        error = await settle(page, response.status)
+        seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
+        error = await settle(page, response.status, seconds)
         if error is not None:
             await page.close()
             self._list_error(list_url, rendered_key(base, 1), f"render_failed: {error}")
@@ -310,9 +318,9 @@ class PortalSpider(scrapy.Spider):
                 new = [link for link in state.links if link.url not in seen]
                 seen.update(link.url for link in new)
                 # Nothing new on a page the pager led to: the pager goes round; the end.
-                step = await click_next(page, fingerprint(html), SECONDS_PER_PAGE) if new else "end"
+                step = await click_next(page, fingerprint(html), seconds) if new else "end"
                 if step == "next":
-                    await settle(page, 200)
+                    await settle(page, 200, seconds)
                 if step == "stuck":
                     read.page_failed(key, "render_timeout: the next page did not appear")
                 read.page_read(

@@ -1,7 +1,9 @@
 """A portal whose columns a static read cannot read, served on 127.0.0.1: a 年报 column
 drawn by a script from a JSON API, paged by a 下一页 control a script handles (as layui,
 Vue and jQuery list pages are), and a column behind a cookie challenge (a 412 whose script
-sets a cookie and reloads, as anti-bot front ends answer a first request).
+sets a cookie and reloads, as anti-bot front ends answer a first request). And three that
+must be cut, never read to an end: a 下一页 that always shows more, a challenge that never
+passes, a page whose scripts never stop asking the server (its list read as it stands).
 """
 
 from __future__ import annotations
@@ -47,6 +49,24 @@ function go(n) {
 go(1);
 </script></body></html>"""
 
+# Each click shows another page of notices, for ever.
+ENDLESS = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul id="list"></ul>
+<a id="next" href="javascript:void(0)" onclick="go(page + 1)">下一页</a>
+<script>
+var page = 0;
+function go(n) { page = n; var list = document.getElementById('list'); list.innerHTML = '';
+  for (var i = 0; i < 3; i++) { var li = document.createElement('li');
+    li.innerHTML = '<a href="/endless/n' + n + '_' + i + '.html">关于做好第' + n
+      + '批政务公开工作的通知' + i + '</a><span>2024-01-01</span>'; list.appendChild(li); } }
+go(1);
+</script></body></html>"""
+# Its scripts ask the server every tenth of a second; its list is there from the start.
+RESTLESS = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul>
+<li><a href="/restless/t2023.txt">{title}</a><span>2024-01-22</span></li></ul>
+<script>setInterval(function () { fetch('/api/ping?' + Date.now()); }, 100);</script>
+</body></html>"""
+RESTLESS_AGENCY = "青石县南山镇人民政府"
+
 CHALLENGE = """<html><head><script>
 document.cookie = "passed=1; path=/"; location.reload();
 </script></head><body></body></html>"""
@@ -79,6 +99,17 @@ class _Handler(BaseHTTPRequestHandler):
             pages = -(-len(items) // PER_PAGE)
             body = json.dumps({"pages": pages, "items": chunk}, ensure_ascii=False)
             return self._send(200, body.encode(), "application/json; charset=utf-8")
+        if path == "/endless/index.html":
+            return self._send(200, ENDLESS.encode())
+        if path == "/never/index.html":  # a challenge no cookie passes
+            return self._send(412, CHALLENGE.encode())
+        if path == "/restless/index.html":
+            page = RESTLESS.replace("{title}", _title(RESTLESS_AGENCY, 2023))
+            return self._send(200, page.encode())
+        if path == "/restless/t2023.txt":
+            return self._send(200, report(RESTLESS_AGENCY, 2023), "text/plain; charset=utf-8")
+        if path == "/api/ping":
+            return self._send(200, b"{}", "application/json")
         if path == "/guard/index.html":
             if "passed=1" not in (self.headers.get("Cookie") or ""):
                 return self._send(412, CHALLENGE.encode())
@@ -139,5 +170,26 @@ name = "{XILING}"
 level = "township"
 region = "某省某市青石县"
 list_urls = ["{url}/guard/index.html"]
+since = 2023
+
+[[agency]]
+id = "endless"
+name = "青石县北山镇人民政府"
+level = "township"
+list_urls = ["{url}/endless/index.html"]
+since = 2023
+
+[[agency]]
+id = "never"
+name = "青石县中山镇人民政府"
+level = "township"
+list_urls = ["{url}/never/index.html"]
+since = 2023
+
+[[agency]]
+id = "restless"
+name = "{RESTLESS_AGENCY}"
+level = "township"
+list_urls = ["{url}/restless/index.html"]
 since = 2023
 """

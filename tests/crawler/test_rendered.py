@@ -4,7 +4,9 @@ challenge. Skipped where there is no Chromium (scripts/setup.sh installs it)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from crawler.browser import chromium
 from tests.crawler.scripted_portal import CHALLENGED, SCRIPTED, ScriptedPortal, sources
 from tests.support import crawl_args, run
 
+CAP = 6
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(chromium() is None, reason="no Chromium (scripts/setup.sh installs it)"),
@@ -24,7 +27,10 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScriptedPor
     workdir = tmp_path_factory.mktemp("rendered")
     with ScriptedPortal() as portal:
         (workdir / "agencies.toml").write_text(sources(portal.url), encoding="utf-8")
-        done = run(*crawl_args(), cwd=workdir, timeout=300)
+        bounds = ["-s", "NIANBAO_RENDER_SECONDS=3", "-s", f"NIANBAO_LIST_PAGE_CAP={CAP}"]
+        started = time.monotonic()
+        done = run(*crawl_args(*bounds), cwd=workdir, timeout=300)
+        portal.seconds = time.monotonic() - started
         assert "finished" in done.stdout, done.stdout + done.stderr
         return workdir, portal, portal.url
 
@@ -58,3 +64,26 @@ def test_a_cookie_challenge_is_passed_by_the_browser(crawled) -> None:
         "SELECT stop_reason FROM list_reads WHERE list_url = ?", (assert_read_whole,)
     ).fetchone()
     assert reason == "end"
+
+
+def test_what_never_ends_is_cut_with_its_reason(crawled) -> None:
+    """A 下一页 that always shows more stops at the page cap, a challenge that never
+    passes fails after its seconds, a page whose scripts never rest is read as it stands;
+    none is read to an end it does not have, and the crawl is bounded."""
+    workdir, portal, url = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    reads = {
+        u.removeprefix(url): (reason, json.loads(detail))
+        for u, reason, detail in conn.execute(
+            "SELECT list_url, stop_reason, detail FROM list_reads"
+        )
+    }
+    assert reads["/endless/index.html"][0] == "page_cap"
+    reason, detail = reads["/never/index.html"]
+    assert reason == "page_failed"
+    (why,) = detail["failed"].values()
+    assert why.startswith("render_failed: ") and ("did not pass" in why or "did not load" in why)
+    assert reads["/restless/index.html"][0] == "end"
+    found = conn.execute("SELECT year FROM reports WHERE agency_id = 'restless'").fetchall()
+    assert found == [(2023,)]
+    assert portal.seconds < 120
