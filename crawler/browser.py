@@ -90,15 +90,21 @@ def is_challenge(response: Response) -> bool:
     return b"<script" in body and (b"cookie" in body or b"location" in body)
 
 
-async def rendered_html(page: Any) -> str:
-    """The rendered page and the documents of its frames, one after the other."""
-    parts = [await page.content()]
+async def rendered_documents(page: Any) -> list[tuple[str, str]]:
+    """(address, rendered HTML) of the page and of each of its frames: a frame's links are
+    relative to its own address."""
+    out = [(page.url, await page.content())]
     for frame in page.frames[1:]:
         try:
-            parts.append(await frame.content())
-        except Exception:  # a frame gone meanwhile, or one of another origin still loading
+            out.append((frame.url, await frame.content()))
+        except Exception:  # a frame gone meanwhile, or one still loading
             continue
-    return "\n".join(parts)
+    return out
+
+
+async def rendered_html(page: Any) -> str:
+    """The rendered page and the documents of its frames, one after the other."""
+    return "\n".join(html for _, html in await rendered_documents(page))
 
 
 def rendered_key(url: str, n: int) -> str:

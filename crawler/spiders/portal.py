@@ -28,7 +28,7 @@ from crawler.browser import (
     click_next,
     fingerprint,
     is_challenge,
-    rendered_html,
+    rendered_documents,
     rendered_key,
     settle,
 )
@@ -239,13 +239,14 @@ class PortalSpider(scrapy.Spider):
         mode = self._render_mode(owners)
         if mode != "auto":
             return mode == "always"
-        return not (
-            page.ends_here
-            or page.requests
-            or page.last_page
-            or page.pages_announced is not None
-            or page.records_announced is not None
-        )
+        if page.unrecognized_paging:
+            return True
+        if page.ends_here or page.requests or page.last_page or page.sublists:
+            return False
+        # What it announces proves its end only if this page alone reaches it.
+        if page.records_announced is not None:
+            return page.records < page.records_announced
+        return page.pages_announced is None or page.pages_announced > 1
 
     def _render_request(self, url: str, list_url: str, column: str) -> scrapy.Request:
         self.reads[list_url].want(rendered_key(url, 1), self.page_cap)
@@ -313,9 +314,14 @@ class PortalSpider(scrapy.Spider):
                 key = rendered_key(base, n)
                 if not read.want(key, self.page_cap) and n > 1:
                     break  # the column's page cap: recorded by want
-                html = await rendered_html(page)
-                state = read_list_page(page.url, html, first=False, family="plain")
-                new = [link for link in state.links if link.url not in seen]
+                documents = await rendered_documents(page)
+                html = "\n".join(text for _, text in documents)
+                states = [
+                    read_list_page(u, text, first=False, family="plain") for u, text in documents
+                ]
+                links = [link for state in states for link in state.links]
+                announced = [s.pages_announced for s in states if s.pages_announced is not None]
+                new = [link for link in dict.fromkeys(links) if link.url not in seen]
                 seen.update(link.url for link in new)
                 # Nothing new on a page the pager led to: the pager goes round; the end.
                 step = await click_next(page, fingerprint(html), seconds) if new else "end"
@@ -330,7 +336,7 @@ class PortalSpider(scrapy.Spider):
                         "rendered",
                         new,
                         records=sum(1 for link in new if link.listed_date),
-                        pages_announced=state.pages_announced,
+                        pages_announced=max(announced, default=None),
                         ends_here=step == "end",
                     ),
                 )

@@ -22,6 +22,12 @@ PER_PAGE = 3
 # (agency, year, listing date) as the API lists them, newest first.
 SCRIPTED = [(DONGLING, y, f"{y + 1}-01-2{y % 10}") for y in (2023, 2022, 2021, 2020)]
 CHALLENGED = [(XILING, 2023, "2024-01-26")]
+# An ASP.NET WebForms list paged by its AspNetPager's __doPostBack links (a form posted
+# back to the same address), and a column whose list sits in an iframe.
+POSTBACK_AGENCY = "青石县水利局"
+POSTBACK = [(POSTBACK_AGENCY, y, f"{y + 1}-01-1{y % 10}") for y in (2023, 2022, 2021)]
+FRAMED_AGENCY = "青石县教育局"
+FRAMED = [(FRAMED_AGENCY, y, f"{y + 1}-01-15") for y in (2023, 2022)]
 
 SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title>
 </head><body>
@@ -67,9 +73,48 @@ RESTLESS = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul>
 </body></html>"""
 RESTLESS_AGENCY = "青石县南山镇人民政府"
 
+POSTBACK_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<form method="post" action="/aspx/List.aspx" id="form1">
+<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value="">
+<input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="">
+<input type="hidden" name="__VIEWSTATE" value="/wEPDwUKMTM1NjE4NzQ0MQ9kFgICAw9kFgI=">
+<script>
+function __doPostBack(eventTarget, eventArgument) {
+  var f = document.getElementById('form1');
+  f.__EVENTTARGET.value = eventTarget; f.__EVENTARGUMENT.value = eventArgument; f.submit();
+}
+</script>
+<table id="GridView1">{rows}</table>
+<div id="AspNetPager1">共{pages}页 第{page}页 {next}</div>
+</form></body></html>"""
+FRAME_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<h3>政府信息公开年报</h3>
+<iframe src="/frame/inner/list.html" width="100%" height="600" frameborder="0"></iframe>
+</body></html>"""
+
 CHALLENGE = """<html><head><script>
 document.cookie = "passed=1; path=/"; location.reload();
 </script></head><body></body></html>"""
+
+
+def _postback_page(page: int) -> str:
+    """Page ``page`` of the postback list, two rows a page."""
+    pages = -(-len(POSTBACK) // 2)
+    rows = "".join(
+        f'<tr><td><a href="/aspx/t{y}.txt">{_title(a, y)}</a></td><td>{d}</td></tr>'
+        for a, y, d in POSTBACK[(page - 1) * 2 : page * 2]
+    )
+    following = (
+        f"<a href=\"javascript:__doPostBack('AspNetPager1','{page + 1}')\">下一页</a>"
+        if page < pages
+        else ""
+    )
+    return (
+        POSTBACK_PAGE.replace("{rows}", rows)
+        .replace("{pages}", str(pages))
+        .replace("{page}", str(page))
+        .replace("{next}", following)
+    )
 
 
 def _title(agency: str, year: int) -> str:
@@ -86,6 +131,15 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        self.server.requests.append(self.path)
+        if urlsplit(self.path).path == "/aspx/List.aspx":
+            page = int(form.get("__EVENTARGUMENT", ["1"])[0] or 1)
+            return self._send(200, _postback_page(page).encode())
+        return self._send(404, b"not here")
+
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
@@ -99,6 +153,16 @@ class _Handler(BaseHTTPRequestHandler):
             pages = -(-len(items) // PER_PAGE)
             body = json.dumps({"pages": pages, "items": chunk}, ensure_ascii=False)
             return self._send(200, body.encode(), "application/json; charset=utf-8")
+        if path == "/aspx/List.aspx":
+            return self._send(200, _postback_page(1).encode())
+        if path == "/frame/index.html":
+            return self._send(200, FRAME_SHELL.encode())
+        if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
+            lis = "".join(
+                f'<li><a href="t{y}.txt">{_title(a, y)}</a><span>{d}</span></li>'
+                for a, y, d in FRAMED
+            )
+            return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
         if path == "/endless/index.html":
             return self._send(200, ENDLESS.encode())
         if path == "/never/index.html":  # a challenge no cookie passes
@@ -118,7 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
                 for a, y, d in CHALLENGED
             )
             return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
-        for folder, listed in (("/nb", SCRIPTED), ("/guard", CHALLENGED)):
+        for folder, listed in (
+            ("/nb", SCRIPTED),
+            ("/guard", CHALLENGED),
+            ("/aspx", POSTBACK),
+            ("/frame/inner", FRAMED),
+        ):
             for agency, year, _ in listed:
                 if path == f"{folder}/t{year}.txt":
                     body = report(agency, year, "2021" if year >= 2021 else "2019")
@@ -192,4 +261,18 @@ name = "{RESTLESS_AGENCY}"
 level = "township"
 list_urls = ["{url}/restless/index.html"]
 since = 2023
+
+[[agency]]
+id = "postback"
+name = "{POSTBACK_AGENCY}"
+level = "county_dept"
+list_urls = ["{url}/aspx/List.aspx"]
+since = 2021
+
+[[agency]]
+id = "framed"
+name = "{FRAMED_AGENCY}"
+level = "county_dept"
+list_urls = ["{url}/frame/index.html"]
+since = 2022
 """

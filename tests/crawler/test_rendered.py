@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from crawler.browser import chromium
-from tests.crawler.scripted_portal import CHALLENGED, SCRIPTED, ScriptedPortal, sources
+from tests.crawler.scripted_portal import (
+    CHALLENGED,
+    FRAMED,
+    POSTBACK,
+    SCRIPTED,
+    ScriptedPortal,
+    sources,
+)
 from tests.support import crawl_args, run
 
 CAP = 6
@@ -87,3 +94,22 @@ def test_what_never_ends_is_cut_with_its_reason(crawled) -> None:
     found = conn.execute("SELECT year FROM reports WHERE agency_id = 'restless'").fetchall()
     assert found == [(2023,)]
     assert portal.seconds < 120
+
+
+@pytest.mark.parametrize(
+    ("agency", "column", "published"),
+    [("postback", "/aspx/List.aspx", POSTBACK), ("framed", "/frame/index.html", FRAMED)],
+)
+def test_postback_pagers_and_framed_lists_are_read_to_their_end(
+    crawled, agency: str, column: str, published: list
+) -> None:
+    workdir, _, url = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    found = conn.execute(
+        "SELECT year FROM reports WHERE agency_id = ? ORDER BY year", (agency,)
+    ).fetchall()
+    assert [y for (y,) in found] == sorted(y for _, y, _ in published)
+    (reason,) = conn.execute(
+        "SELECT stop_reason FROM list_reads WHERE list_url = ?", (url + column,)
+    ).fetchone()
+    assert reason == "end"
