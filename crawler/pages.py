@@ -8,6 +8,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from crawler.adapters import unreadable_signs
 from crawler.adapters.links import QUOTED_ADDRESS, links_in
 
 ATTACHMENT_FORMATS = ("pdf", "doc", "docx", "wps", "ofd")
@@ -62,6 +63,19 @@ def _document_of(page: str, url: str) -> str | None:
     if _EXT.search(unquote(parts.path)) or _QUERY_FILE.search(query):
         return url.split("#", 1)[0]
     return None
+
+
+# A report page with less text than this holds no report of its own.
+_SHORT_PAGE = 400
+_INVISIBLE = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>|&nbsp;|\s+", re.I | re.S)
+
+
+def drawn_by_scripts(html: str) -> bool:
+    """A report page whose text a browser would show but the page's own HTML does not
+    hold: little text of its own, and a script that fetches content or a frame."""
+    if len(_INVISIBLE.sub("", html)) >= _SHORT_PAGE:
+        return False
+    return bool(set(unreadable_signs(html, 1)) & {"script_list", "iframe", "script_links"})
 
 
 def continuation_pages(url: str, html: str) -> list[str]:

@@ -34,7 +34,7 @@ from crawler.browser import (
 )
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
-from crawler.pages import attachments, continuation_pages
+from crawler.pages import attachments, continuation_pages, drawn_by_scripts
 from crawler.titles import read_title
 from parsers.dates import now
 from parsers.document import Limits
@@ -510,6 +510,7 @@ class PortalSpider(scrapy.Spider):
             body = response.meta.get("archived_body")
         links: list[str] = []
         parts: list[str] = []
+        html = None
         if body is not None and sniff(body) == "html":
             html = decode_html(body, doc.content_type)
             if doc.known_sha:
@@ -519,6 +520,63 @@ class PortalSpider(scrapy.Spider):
             mine = self.hosts[group.agency_id]
             links = [u for u in attachments(response.url, html) if site_of(u) in mine]
             parts = [u for u in continuation_pages(response.url, html) if site_of(u) in mine]
+        if (
+            not links
+            and not parts
+            and html is not None
+            and not doc.known_sha
+            and self._render_mode([group.agency_id]) != "never"
+            and drawn_by_scripts(html)
+        ):
+            # Its text is drawn by scripts: read the page as a browser shows it.
+            self.count("report_pages_to_render")
+            yield scrapy.Request(
+                response.url,
+                callback=self.parse_page_rendered,
+                errback=self.document_failed,
+                cb_kwargs=response.request.cb_kwargs,
+                meta={
+                    "handle_httpstatus_list": SEEN_STATUSES,
+                    "playwright": True,
+                    "playwright_include_page": True,
+                    "playwright_context": site_of(response.url),
+                },
+                dont_filter=True,
+            )
+            return
+        yield from self._group_or_attachments(group, links, parts)
+
+    async def parse_page_rendered(self, response: Response, **kw: Any) -> AsyncIterator[Any]:
+        """A report page whose text scripts draw: the rendered page (its frames after it)
+        is the page's document, and its attachments are those the rendered page shows."""
+        page = response.meta.get("playwright_page")
+        doc = self._doc(response)
+        group = self._new_group(kw, [doc])
+        links: list[str] = []
+        if page is not None:
+            try:
+                seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
+                if await settle(page, response.status, seconds) is None:
+                    documents = await rendered_documents(page)
+                    doc.body = "\n".join(html for _, html in documents).encode("utf-8")
+                    doc.content_type = "text/html; charset=utf-8"
+                    mine = self.hosts[group.agency_id]
+                    links = [
+                        u
+                        for address, html in documents
+                        for u in attachments(address, html)
+                        if site_of(u) in mine
+                    ]
+            finally:
+                await page.close()
+        for out in self._group_or_attachments(group, list(dict.fromkeys(links)), []):
+            yield out
+
+    def _group_or_attachments(
+        self, group: ReportGroup, links: list[str], parts: list[str]
+    ) -> Iterator[Any]:
+        """The group itself when its page is all there is, else the requests of its
+        attachments and further parts (the group follows when they have answered)."""
         if not links and not parts:
             yield group
             return

@@ -8,6 +8,7 @@ passes, a page whose scripts never stop asking the server (its list read as it s
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,9 @@ CHALLENGED = [(XILING, 2023, "2024-01-26")]
 # back to the same address), and a column whose list sits in an iframe.
 POSTBACK_AGENCY = "青石县水利局"
 POSTBACK = [(POSTBACK_AGENCY, y, f"{y + 1}-01-1{y % 10}") for y in (2023, 2022, 2021)]
+# A plain column whose report pages draw their text from an API (a Vue-style article).
+DRAWN_AGENCY = "青石县财政局"
+DRAWN = [(DRAWN_AGENCY, 2023, "2024-01-19")]
 FRAMED_AGENCY = "青石县教育局"
 FRAMED = [(FRAMED_AGENCY, y, f"{y + 1}-01-15") for y in (2023, 2022)]
 
@@ -87,6 +91,13 @@ function __doPostBack(eventTarget, eventArgument) {
 <table id="GridView1">{rows}</table>
 <div id="AspNetPager1">共{pages}页 第{page}页 {next}</div>
 </form></body></html>"""
+ARTICLE_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>详情</title></head>
+<body><div id="app"><h1 id="title"></h1><div id="content"></div></div>
+<script>
+fetch('/api/article?id=' + location.search.split('=')[1]).then(function (r) { return r.json(); })
+  .then(function (a) { document.getElementById('title').textContent = a.title;
+    document.getElementById('content').innerHTML = a.content; });
+</script></body></html>"""
 FRAME_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <h3>政府信息公开年报</h3>
 <iframe src="/frame/inner/list.html" width="100%" height="600" frameborder="0"></iframe>
@@ -155,6 +166,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, body.encode(), "application/json; charset=utf-8")
         if path == "/aspx/List.aspx":
             return self._send(200, _postback_page(1).encode())
+        if path == "/drawn/index.html":
+            lis = "".join(
+                f'<li><a href="/drawn/detail.html?id={y}">{_title(a, y)}</a><span>{d}</span></li>'
+                for a, y, d in DRAWN
+            )
+            return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
+        if path == "/drawn/detail.html":
+            return self._send(200, ARTICLE_SHELL.encode())
+        if path == "/api/article":
+            year = int(query.get("id", ["0"])[0])
+            text = report(DRAWN_AGENCY, year).decode()
+            article = {
+                "title": _title(DRAWN_AGENCY, year),
+                "content": f"<pre>{html.escape(text)}</pre>",
+            }
+            body = json.dumps(article, ensure_ascii=False).encode()
+            return self._send(200, body, "application/json; charset=utf-8")
         if path == "/frame/index.html":
             return self._send(200, FRAME_SHELL.encode())
         if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
@@ -275,4 +303,11 @@ name = "{FRAMED_AGENCY}"
 level = "county_dept"
 list_urls = ["{url}/frame/index.html"]
 since = 2022
+
+[[agency]]
+id = "drawn"
+name = "{DRAWN_AGENCY}"
+level = "county_dept"
+list_urls = ["{url}/drawn/index.html"]
+since = 2023
 """

@@ -14,6 +14,7 @@ import pytest
 from crawler.browser import chromium
 from tests.crawler.scripted_portal import (
     CHALLENGED,
+    DRAWN,
     FRAMED,
     POSTBACK,
     SCRIPTED,
@@ -98,7 +99,11 @@ def test_what_never_ends_is_cut_with_its_reason(crawled) -> None:
 
 @pytest.mark.parametrize(
     ("agency", "column", "published"),
-    [("postback", "/aspx/List.aspx", POSTBACK), ("framed", "/frame/index.html", FRAMED)],
+    [
+        ("postback", "/aspx/List.aspx", POSTBACK),
+        ("framed", "/frame/index.html", FRAMED),
+        ("drawn", "/drawn/index.html", DRAWN),  # its report page's text drawn by a script
+    ],
 )
 def test_postback_pagers_and_framed_lists_are_read_to_their_end(
     crawled, agency: str, column: str, published: list
@@ -113,3 +118,9 @@ def test_postback_pagers_and_framed_lists_are_read_to_their_end(
         "SELECT stop_reason FROM list_reads WHERE list_url = ?", (url + column,)
     ).fetchone()
     assert reason == "end"
+    cells = conn.execute(
+        "SELECT count(*) FROM cell_values c JOIN reports r ON r.id = c.report_id "
+        "WHERE r.agency_id = ? AND c.value IS NOT NULL",
+        (agency,),
+    ).fetchone()[0]
+    assert cells >= 150 * len(published)  # the reports read, not pages that name them
