@@ -558,16 +558,18 @@ def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
 )
 def sources_discover(url: str, max_pages: int) -> None:
     """Read one 年报 column and print a sources-file draft (agencies.toml) of every agency
-    whose reports it lists: name, level guessed from the name, the list URL, the years
-    seen. Review it before use.
+    whose reports it lists: name as its titles give it, level and region guessed from
+    the name, the list URL, the years seen. A column whose static read proves nothing is
+    read in a browser too (Chromium). Review the draft before use.
 
     Example: nianbao sources discover http://www.example.gov.cn/xxgk/nb/index.html > draft.toml
     """
+    from crawler.browser import chromium, render_states
     from crawler.discover import draft, read_column
 
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         raise click.UsageError(f"{url}: not an http(s) URL")
-    column = read_column(url, max_pages=max_pages)
+    column = read_column(url, max_pages=max_pages, render=render_states if chromium() else None)
     for page, error in column.pages_failed.items():
         click.echo(f"warning: {page}: {error}", err=True)
     if not column.pages_read:

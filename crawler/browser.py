@@ -21,6 +21,8 @@ from typing import Any
 
 from scrapy.http import Response
 
+from crawler.adapters import ListPage
+
 # What a script challenge answers with before its cookie is set.
 CHALLENGE_STATUSES = (202, 412, 521)
 # How a pager's next control is written, in the order a person would look for it.
@@ -79,6 +81,59 @@ def browser_settings(render: str, seconds: float = SECONDS_PER_PAGE) -> dict[str
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": seconds * 1000,
     }
+
+
+def needs_render(page: ListPage) -> bool:
+    """Whether what a column's first page gives a static read proves nothing of the
+    column's end and leads nowhere further (ListPage): then a browser reads it."""
+    if page.unrecognized_paging:
+        return True
+    if page.ends_here or page.requests or page.last_page or page.sublists:
+        return False
+    # What it announces proves its end only if this page alone reaches it.
+    if page.records_announced is not None:
+        return page.records < page.records_announced
+    return page.pages_announced is None or page.pages_announced > 1
+
+
+def render_states(
+    url: str, max_pages: int, seconds: float = SECONDS_PER_PAGE
+) -> tuple[list[list[tuple[str, str]]], str | None]:
+    """A column read in a browser outside a crawl (``nianbao sources discover``): the
+    documents of each state its 下一页 leads to, and why it could not be read, if not."""
+    return asyncio.run(_states(url, max_pages, seconds))
+
+
+async def _states(
+    url: str, max_pages: int, seconds: float
+) -> tuple[list[list[tuple[str, str]]], str | None]:
+    from playwright.async_api import async_playwright
+
+    options = browser_settings("auto", seconds).get("PLAYWRIGHT_LAUNCH_OPTIONS")
+    if options is None:
+        return [], "no browser (Chromium is not installed)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**options)
+        try:
+            page = await browser.new_page()
+            try:
+                response = await page.goto(url, timeout=seconds * 1000)
+            except Exception as exc:
+                return [], f"render_failed: {str(exc).splitlines()[0]}"
+            error = await settle(page, response.status if response else 0, seconds)
+            if error is not None:
+                return [], f"render_failed: {error}"
+            states = []
+            while len(states) < max_pages:
+                documents = await rendered_documents(page)
+                states.append(documents)
+                html = "\n".join(text for _, text in documents)
+                if await click_next(page, fingerprint(html), seconds) != "next":
+                    break
+                await settle(page, 200, seconds)
+            return states, None
+        finally:
+            await browser.close()
 
 
 def is_challenge(response: Response) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from crawler.adapters import read_list_page
+from crawler.browser import needs_render
 from crawler.titles import read_title
 from parsers.html import decode_html
 from report.agencies import discovered_name, guess_level, normal_name, place_of
@@ -49,6 +50,7 @@ class Found:
 class Column:
     url: str
     pages_read: int = 0
+    pages_rendered: int = 0  # states of its first page a browser showed
     pages_failed: dict[str, str] = field(default_factory=dict)
     agencies: dict[str, Found] = field(default_factory=dict)
     unnamed: list[str] = field(default_factory=list)  # report titles naming no agency
@@ -74,8 +76,15 @@ def _robots(url: str, get: Fetch) -> urllib.robotparser.RobotFileParser:
     return robots
 
 
-def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
-    """Every report title of one column, by the agency each names."""
+Render = Callable[[str, int], tuple[list[list[tuple[str, str]]], str | None]]
+
+
+def read_column(
+    url: str, get: Fetch = fetch, max_pages: int = 50, render: Render | None = None
+) -> Column:
+    """Every report title of one column, by the agency each names. A first page whose
+    static read proves nothing of the column is read by ``render`` too (a browser:
+    crawler.browser.render_states), when one is given."""
     column = Column(url)
     site = site_of(url)
     robots = _robots(url, get)
@@ -94,6 +103,18 @@ def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
         page = read_list_page(
             column_url if first else page_url, decode_html(body, content_type), first
         )
+        links = list(page.links)
+        if first and render is not None and needs_render(page):
+            states, error = render(page_url.split("#")[0], max_pages - column.pages_read + 1)
+            if error:
+                column.pages_failed[f"{page_url} (rendered)"] = error
+            column.pages_rendered += len(states)
+            links += [
+                link
+                for documents in states
+                for address, html in documents
+                for link in read_list_page(address, html, False, "plain").links
+            ]
         for nxt, is_first in [
             *((u, False) for u in page.requests),
             *((u, True) for u in page.sublists),
@@ -102,7 +123,7 @@ def read_column(url: str, get: Fetch = fetch, max_pages: int = 50) -> Column:
             if site_of(nxt) == site and bare not in seen:
                 seen.add(bare)
                 queue.append((nxt, nxt if is_first else column_url, is_first))
-        for link in page.links:
+        for link in dict.fromkeys(links):
             title = read_title(link.title)
             if not title.is_report:
                 continue
@@ -143,6 +164,7 @@ def draft(column: Column) -> str:
     label = "".join(c for c in label.lower() if c.isalnum()) or "site"
     lines = [
         f"# Draft from {column.url}: {column.pages_read} page(s) read"
+        + (f" ({column.pages_rendered} in a browser)" if column.pages_rendered else "")
         + (f", {len(column.pages_failed)} failed" if column.pages_failed else "")
         + f", {len(column.agencies)} agencies. Review names, levels and regions before use.",
     ]

@@ -28,6 +28,7 @@ from crawler.browser import (
     click_next,
     fingerprint,
     is_challenge,
+    needs_render,
     rendered_documents,
     rendered_key,
     settle,
@@ -237,16 +238,7 @@ class PortalSpider(scrapy.Spider):
         """A first page is rendered when its source says so, or when what the static read
         found proves nothing of the column's end and leads nowhere further."""
         mode = self._render_mode(owners)
-        if mode != "auto":
-            return mode == "always"
-        if page.unrecognized_paging:
-            return True
-        if page.ends_here or page.requests or page.last_page or page.sublists:
-            return False
-        # What it announces proves its end only if this page alone reaches it.
-        if page.records_announced is not None:
-            return page.records < page.records_announced
-        return page.pages_announced is None or page.pages_announced > 1
+        return mode == "always" if mode != "auto" else needs_render(page)
 
     def _render_request(self, url: str, list_url: str, column: str) -> scrapy.Request:
         self.reads[list_url].want(rendered_key(url, 1), self.page_cap)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,15 @@ def test_postback_pagers_and_framed_lists_are_read_to_their_end(
         (agency,),
     ).fetchone()[0]
     assert cells >= 150 * len(published)  # the reports read, not pages that name them
+
+
+def test_sources_discover_reads_a_script_drawn_column_in_the_browser() -> None:
+    from tests.support import invoke
+
+    with ScriptedPortal() as portal:
+        done = invoke("sources", "discover", f"{portal.url}/nb/index.html")
+    assert done.exit_code == 0, done.stderr
+    assert "in a browser" in done.stdout.splitlines()[0]
+    (entry,) = tomllib.loads(done.stdout)["agency"]
+    assert entry["name"] == SCRIPTED[0][0]
+    assert f"# {SCRIPTED[0][0]}: 2020, 2021, 2022, 2023" in done.stdout
