@@ -42,6 +42,7 @@ class Column:
     ended: bool = False  # a page of it said it was the last
     last_pages: set[str] = field(default_factory=set)  # pages its 尾页 links name
     unreadable: set[str] = field(default_factory=set)  # what its pages held unread
+    item_sets: set[frozenset] = field(default_factory=set)  # the dated items of each page
 
     def proven(self, read: set[str]) -> bool:
         """Whether what was read of this part shows its end."""
@@ -82,6 +83,13 @@ class ListRead:
         self.read.add(_bare(url))
         self.family = self.family or page.family
         col = self.columns.setdefault(column, Column())
+        # A further page that lists what an earlier one listed is no page of its own (a
+        # server that ignores the page asked for): counting it would prove an end unseen.
+        items = frozenset((link.url, link.title) for link in page.links if link.listed_date)
+        if items and col.pages_read and items in col.item_sets and page.family != "rendered":
+            self.failed[_bare(url)] = "repeats an earlier page: the page asked for was not served"
+        if items:
+            col.item_sets.add(items)
         col.pages_read += 1
         col.records_read += page.records
         if page.pages_announced is not None:

@@ -65,3 +65,19 @@ def test_year_tabs_are_sub_columns_each_to_be_proved() -> None:
     for url in sublists:
         read.page_read(url, url, page)
     assert read.stop_reason() == "end"
+
+
+def test_a_further_page_that_repeats_an_earlier_one_proves_nothing() -> None:
+    """A server that ignores ?page=N serves page 1 again: that is a failed page, not the
+    column's second page, whatever the column announced."""
+    text = (RESPONSES / "proven-static-list-without-pager.html").read_text(encoding="utf-8")
+    read = ListRead(COLUMN)
+    for n, url in enumerate((COLUMN, COLUMN + "?page=2"), 1):
+        page = read_list_page(url, text, first=n == 1)
+        page.pages_announced = 2
+        read.want(url, 10)
+        read.page_read(url, COLUMN, page)
+    assert read.stop_reason() == "page_failed"
+    assert read.summary()["detail"]["failed"] == {
+        COLUMN + "?page=2": "repeats an earlier page: the page asked for was not served"
+    }
