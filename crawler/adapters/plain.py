@@ -1,5 +1,7 @@
 """Plain lists: links, and a 下一页 / next link to the rest. The column ends where a page
-has no next link (or one to itself); how long it is, its pager may say (共N页)."""
+has no next link (or one to itself); how long it is, its pager may say (共N页). A first
+page without pager links may have a pager its script draws: read from the script
+(crawler.scriptpager)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from w3lib.url import safe_url_string
 
 from crawler.adapters import Family, ListPage, register, unreadable_signs
 from crawler.adapters.links import Link, links_in
+from crawler.scriptpager import further_pages
 
 NAME = "plain"
 _NEXT_WORDS = ("下一页", "下页", "next", "Next", "下一页>", "下一页>>", ">")
@@ -35,6 +38,9 @@ def read(url: str, text: str, first: bool) -> ListPage:
     requests = list(dict.fromkeys(u.url for u in pager if _escaped(u.url) != here))
     if last is not None and last not in requests:
         requests.append(last)
+    scripted = further_pages(url, text) if first and not requests else None
+    if scripted is not None:  # no pager link: the pages its script would go to
+        requests = scripted[0]
     items = [link for link in links if link not in pager and link.title.strip() not in _LAST_WORDS]
     counts = [int(n) for n in _PAGE_COUNT.findall(text)]
     records = sum(1 for link in items if link.listed_date)
@@ -49,7 +55,9 @@ def read(url: str, text: str, first: bool) -> ListPage:
         items,
         requests,
         records=records,
-        pages_announced=max(counts) if len(set(counts)) == 1 else None,
+        pages_announced=scripted[1]
+        if scripted is not None
+        else (max(counts) if len(set(counts)) == 1 else None),
         unrecognized_paging=first and not requests and _has_pager(text),
         # The last page: a pager it could read shows no next page, or there is no pager
         # and nothing on the page a static read could not read.

@@ -26,7 +26,6 @@ def _read_one(name: str) -> tuple[ListRead, list[str]]:
     ("name", "reason", "unreadable"),
     [
         ("proven-static-list-without-pager.html", "end", []),
-        ("unproven-laypage-pager-drawn-by-script.html", "unproven_end", ["script_list"]),
         (
             "unproven-list-drawn-by-ajax-shell.html",
             "unproven_end",
@@ -81,3 +80,38 @@ def test_a_further_page_that_repeats_an_earlier_one_proves_nothing() -> None:
     assert read.summary()["detail"]["failed"] == {
         COLUMN + "?page=2": "repeats an earlier page: the page asked for was not served"
     }
+
+
+def test_a_pager_a_script_draws_is_read_from_the_scripts_numbers() -> None:
+    """laypage's count and limit give the pages, its jump the address of each: read to
+    the end when every page is served, and not when one repeats another."""
+    text = (RESPONSES / "scripted-laypage-pager-pageindex.html").read_text(encoding="utf-8")
+    first = read_list_page(COLUMN, text)
+    assert (first.family, first.pages_announced) == ("plain", 4)  # 46 records, 15 a page
+    assert first.requests == [f"{COLUMN}?pageIndex={n}" for n in (2, 3, 4)]
+
+    def read_all(repeat: bool) -> str:
+        read = ListRead(COLUMN)
+        read.want(COLUMN, 10)
+        read.page_read(COLUMN, COLUMN, first)
+        for n, url in enumerate(first.requests, 2):
+            served = text.replace("t2024", f"p{3 if repeat and n == 4 else n}")
+            read.want(url, 10)
+            read.page_read(url, COLUMN, read_list_page(url, served, first=False))
+        return read.stop_reason()
+
+    assert read_all(repeat=False) == "end"
+    assert read_all(repeat=True) == "page_failed"
+
+
+def test_a_script_pager_without_an_address_is_unproven() -> None:
+    page = read_list_page(
+        COLUMN,
+        '<ul><li><a href="/nb/t1.html">青石县人民政府2023年政府信息公开工作年度报告</a>'
+        "<span>2024-01-20</span></li></ul>"
+        "<script>var pageCount = 5; function goPage(n) { submitForm(n); }</script>",
+    )
+    read = ListRead(COLUMN)
+    read.want(COLUMN, 10)
+    read.page_read(COLUMN, COLUMN, page)
+    assert (page.family, read.stop_reason()) == ("plain", "unproven_end")
