@@ -128,6 +128,15 @@ def _postback_page(page: int) -> str:
     )
 
 
+def _static_list(listed: list[tuple[str, int, str]], href: str) -> bytes:
+    """A plain list of reports, no pager: ``href`` with {year} is each report's address."""
+    lis = "".join(
+        f'<li><a href="{href.format(year=y)}">{_title(a, y)}</a><span>{d}</span></li>'
+        for a, y, d in listed
+    )
+    return f"<html><body><ul>{lis}</ul></body></html>".encode()
+
+
 def _title(agency: str, year: int) -> str:
     return f"{agency}{year}年政府信息公开工作年度报告"
 
@@ -167,11 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/aspx/List.aspx":
             return self._send(200, _postback_page(1).encode())
         if path == "/drawn/index.html":
-            lis = "".join(
-                f'<li><a href="/drawn/detail.html?id={y}">{_title(a, y)}</a><span>{d}</span></li>'
-                for a, y, d in DRAWN
-            )
-            return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
+            return self._send(200, _static_list(DRAWN, "/drawn/detail.html?id={year}"))
         if path == "/drawn/detail.html":
             return self._send(200, ARTICLE_SHELL.encode())
         if path == "/api/article":
@@ -186,11 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/frame/index.html":
             return self._send(200, FRAME_SHELL.encode())
         if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
-            lis = "".join(
-                f'<li><a href="t{y}.txt">{_title(a, y)}</a><span>{d}</span></li>'
-                for a, y, d in FRAMED
-            )
-            return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
+            return self._send(200, _static_list(FRAMED, "t{year}.txt"))
         if path == "/endless/index.html":
             return self._send(200, ENDLESS.encode())
         if path == "/never/index.html":  # a challenge no cookie passes
@@ -205,11 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/guard/index.html":
             if "passed=1" not in (self.headers.get("Cookie") or ""):
                 return self._send(412, CHALLENGE.encode())
-            lis = "".join(
-                f'<li><a href="/guard/t{y}.txt">{_title(a, y)}</a><span>{d}</span></li>'
-                for a, y, d in CHALLENGED
-            )
-            return self._send(200, f"<html><body><ul>{lis}</ul></body></html>".encode())
+            return self._send(200, _static_list(CHALLENGED, "/guard/t{year}.txt"))
         for folder, listed in (
             ("/nb", SCRIPTED),
             ("/guard", CHALLENGED),
