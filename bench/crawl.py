@@ -129,25 +129,31 @@ def main() -> None:
     )
     rates: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as old:
-        runs = [("inline", "0", ROOT), ("pool", None, ROOT)]
+        # The browser's download handler is always on where Chromium is: its cost on a
+        # static crawl is measured against the same crawl without it.
+        runs = [
+            ("inline", "0", ROOT, []),
+            ("pool", None, ROOT, []),
+            ("pool, browser off", None, ROOT, ["-s", "NIANBAO_RENDER=off"]),
+        ]
         if args.baseline:
             archive = subprocess.run(
                 ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True
             )
             if archive.returncode == 0:
                 subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
-                runs.insert(0, (f"baseline {args.baseline}", None, Path(old)))
+                runs.insert(0, (f"baseline {args.baseline}", None, Path(old), []))
             else:
                 print(f"baseline {args.baseline}: {archive.stderr.decode().strip()}")
         # A shared machine's speed drifts: the set-ups take turns, and each round's
         # ratios compare crawls made minutes apart.
         for _ in range(args.rounds):
-            for label, workers, code in runs:
+            for label, workers, code, settings in runs:
                 with tempfile.TemporaryDirectory() as tmp:
-                    rate = crawl_once(Path(tmp), url, args.agencies, workers, label, code)
+                    rate = crawl_once(Path(tmp), url, args.agencies, workers, label, code, settings)
                     rates.setdefault(label, []).append(rate)
     pool = rates["pool"]
-    compared = [("inline", "")]
+    compared = [("inline", ""), ("pool, browser off", "")]
     if f"baseline {args.baseline}" in rates:
         compared.append((f"baseline {args.baseline}", " (goal ≥ 1.8× on 2 cores)"))
     for label, goal in compared:
@@ -171,7 +177,13 @@ def main() -> None:
 
 
 def crawl_once(
-    work: Path, url: str, agencies: int, workers: str | None, label: str, code: Path = ROOT
+    work: Path,
+    url: str,
+    agencies: int,
+    workers: str | None,
+    label: str,
+    code: Path = ROOT,
+    settings: list[str] | None = None,
 ) -> tuple[float, float]:
     """One crawl of the portal into a new archive by nianbao's code at ``code``:
     (pages/s, documents/s)."""
@@ -184,6 +196,7 @@ def crawl_once(
         encoding="utf-8",
     )
     extra = ["-s", f"NIANBAO_PARSE_WORKERS={workers}"] if workers is not None else []
+    extra += settings or []
     started = time.perf_counter()
     crawl = subprocess.run(
         [

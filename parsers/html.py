@@ -218,11 +218,18 @@ def _own_cells(table: etree._Element) -> Iterator[etree._Element]:
             yield from (cell for cell in tr if cell.tag in ("td", "th"))
 
 
+# A layout table has a few cells (navigation, content, footer); a report's table many.
+_LAYOUT_CELLS = 24
+
+
 def _is_layout(table: etree._Element) -> bool:
-    """A table the page is laid out with: a cell of it holds a table, or a whole text."""
-    return any(
-        cell.find(".//table") is not None or len(_all_text(cell)) > _LAYOUT_CELL_CHARS
-        for cell in _own_cells(table)
+    """A table the page is laid out with: it holds a table, or one of its few cells holds
+    a whole text."""
+    if table.find(".//table") is not None:
+        return True
+    cells = list(_own_cells(table))
+    return len(cells) <= _LAYOUT_CELLS and any(
+        len(_all_text(cell)) > _LAYOUT_CELL_CHARS for cell in cells
     )
 
 
