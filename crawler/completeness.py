@@ -66,6 +66,7 @@ class ListRead:
     cut: set[str] = field(default_factory=set)  # page_cap, unrecognized_paging
     # Report titles given to nobody: {title, url, issuer, reason}.
     unassigned: list[dict[str, Any]] = field(default_factory=list)
+    records_on: dict[str, int] = field(default_factory=dict)  # items counted of each page
 
     def want(self, url: str, cap: int) -> bool:
         """Whether to request ``url`` for this column: each page once, at most ``cap``."""
@@ -92,6 +93,7 @@ class ListRead:
             col.item_sets.add(items)
         col.pages_read += 1
         col.records_read += page.records
+        self.records_on[_bare(url)] = page.records
         if page.pages_announced is not None:
             col.pages_announced = max(col.pages_announced or 0, page.pages_announced)
         if page.records_announced is not None:
@@ -102,6 +104,17 @@ class ListRead:
         if page.last_page:
             col.last_pages.add(_bare(page.last_page))
         col.unreadable.update(page.unreadable)
+
+    def rendered_instead(self, url: str, column: str) -> None:
+        """``url``, read statically, is read again in a browser: the browser's reading of
+        it counts, not both."""
+        bare = _bare(url)
+        if bare in self.read:
+            self.read.discard(bare)
+            self.requested.discard(bare)
+            if column in self.columns:
+                self.columns[column].pages_read -= 1
+                self.columns[column].records_read -= self.records_on.pop(bare, 0)
 
     def handed_over(self, url: str) -> None:
         """A page asked for here is read by other means (the browser): not owed here."""

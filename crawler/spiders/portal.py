@@ -296,6 +296,7 @@ class PortalSpider(scrapy.Spider):
                 self.cookies.setdefault(site_of(base), {})[cookie["name"]] = cookie["value"]
         # What the static read could not read of this column, the browser has read.
         read.cut.discard("unrecognized_paging")
+        read.rendered_instead(base, column)
         read.family = "rendered"
         self.count("rendered_pages")
         seen: set[str] = set()

@@ -36,7 +36,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScriptedPor
     workdir = tmp_path_factory.mktemp("rendered")
     with ScriptedPortal() as portal:
         (workdir / "agencies.toml").write_text(sources(portal.url), encoding="utf-8")
-        bounds = ["-s", "NIANBAO_RENDER_SECONDS=3", "-s", f"NIANBAO_LIST_PAGE_CAP={CAP}"]
+        bounds = ["-s", "NIANBAO_RENDER_SECONDS=8", "-s", f"NIANBAO_LIST_PAGE_CAP={CAP}"]
         started = time.monotonic()
         done = run(*crawl_args(*bounds), cwd=workdir, timeout=300)
         portal.seconds = time.monotonic() - started
