@@ -38,6 +38,9 @@ NEXT_TEXTS = (
     "»",
     "Next",
     "next",
+    # A load-more button adds to the list: what is new after a click is what it loaded.
+    "加载更多",
+    "点击加载更多",
 )
 SECONDS_PER_PAGE = 20.0
 

@@ -30,6 +30,9 @@ POSTBACK = [(POSTBACK_AGENCY, y, f"{y + 1}-01-1{y % 10}") for y in (2023, 2022, 
 # A plain column whose report pages draw their text from an API (a Vue-style article).
 DRAWN_AGENCY = "青石县财政局"
 DRAWN = [(DRAWN_AGENCY, 2023, "2024-01-19")]
+# A list that a 加载更多 button lengthens, two at a time, until there is no more.
+MORE_AGENCY = "青石县农业农村局"
+MORE = [(MORE_AGENCY, y, f"{y + 1}-01-2{y % 10}") for y in (2023, 2022, 2021, 2020)]
 FRAMED_AGENCY = "青石县教育局"
 FRAMED = [(FRAMED_AGENCY, y, f"{y + 1}-01-15") for y in (2023, 2022)]
 
@@ -97,6 +100,19 @@ ARTICLE_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>详�
 fetch('/api/article?id=' + location.search.split('=')[1]).then(function (r) { return r.json(); })
   .then(function (a) { document.getElementById('title').textContent = a.title;
     document.getElementById('content').innerHTML = a.content; });
+</script></body></html>"""
+LOAD_MORE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<ul id="list"></ul><button id="more" onclick="more()">加载更多</button>
+<script>
+var next = 1;
+function more() {
+  fetch('/api/more?batch=' + next).then(function (r) { return r.json(); }).then(function (d) {
+    d.items.forEach(function (it) { var li = document.createElement('li');
+      li.innerHTML = '<a href="' + it.url + '">' + it.title + '</a><span>' + it.date + '</span>';
+      document.getElementById('list').appendChild(li); });
+    next += 1; if (!d.more) { document.getElementById('more').style.display = 'none'; } });
+}
+more();
 </script></body></html>"""
 FRAME_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <h3>政府信息公开年报</h3>
@@ -188,6 +204,13 @@ class _Handler(BaseHTTPRequestHandler):
             }
             body = json.dumps(article, ensure_ascii=False).encode()
             return self._send(200, body, "application/json; charset=utf-8")
+        if path == "/more/index.html":
+            return self._send(200, LOAD_MORE.encode())
+        if path == "/api/more":
+            batch = int(query.get("batch", ["1"])[0])
+            items = [_li(a, y, d, "/more") for a, y, d in MORE][(batch - 1) * 2 : batch * 2]
+            body = json.dumps({"items": items, "more": batch * 2 < len(MORE)}, ensure_ascii=False)
+            return self._send(200, body.encode(), "application/json; charset=utf-8")
         if path == "/frame/index.html":
             return self._send(200, FRAME_SHELL.encode())
         if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
@@ -212,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("/guard", CHALLENGED),
             ("/aspx", POSTBACK),
             ("/frame/inner", FRAMED),
+            ("/more", MORE),
         ):
             for agency, year, _ in listed:
                 if path == f"{folder}/t{year}.txt":
@@ -307,4 +331,11 @@ name = "{DRAWN_AGENCY}"
 level = "county_dept"
 list_urls = ["{url}/drawn/index.html"]
 since = 2023
+
+[[agency]]
+id = "more"
+name = "{MORE_AGENCY}"
+level = "county_dept"
+list_urls = ["{url}/more/index.html"]
+since = 2020
 """

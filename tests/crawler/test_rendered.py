@@ -17,6 +17,7 @@ from tests.crawler.scripted_portal import (
     CHALLENGED,
     DRAWN,
     FRAMED,
+    MORE,
     POSTBACK,
     SCRIPTED,
     ScriptedPortal,
@@ -104,6 +105,7 @@ def test_what_never_ends_is_cut_with_its_reason(crawled) -> None:
         ("postback", "/aspx/List.aspx", POSTBACK),
         ("framed", "/frame/index.html", FRAMED),
         ("drawn", "/drawn/index.html", DRAWN),  # its report page's text drawn by a script
+        ("more", "/more/index.html", MORE),  # lengthened by a 加载更多 button
     ],
 )
 def test_postback_pagers_and_framed_lists_are_read_to_their_end(
