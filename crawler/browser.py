@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import time
 from typing import Any
@@ -163,6 +164,42 @@ async def rendered_documents(page: Any) -> list[tuple[str, str]]:
 async def rendered_html(page: Any) -> str:
     """The rendered page and the documents of its frames, one after the other."""
     return "\n".join(html for _, html in await rendered_documents(page))
+
+
+# A year tab's whole text: 2023, 2023年, 2023年度, 2023年度年报.
+YEAR_TAB = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?(?:年报|年度报告)?\s*$")
+MAX_TABS = 15
+
+
+async def year_tabs(page: Any) -> list[str]:
+    """The texts of the year tabs a page shows (a column split into one list a year,
+    switched by a script), at most MAX_TABS."""
+    texts: list[str] = []
+    controls = page.get_by_text(YEAR_TAB)
+    for n in range(min(await controls.count(), MAX_TABS * 2)):
+        try:
+            text = (await controls.nth(n).inner_text()).strip()
+        except Exception:
+            continue
+        if text and text not in texts:
+            texts.append(text)
+    return texts[:MAX_TABS]
+
+
+async def click_tab(page: Any, text: str, before: str, seconds: float) -> bool:
+    """Show the tab ``text``; whether the page changed."""
+    try:
+        await page.get_by_text(text, exact=True).first.click(timeout=seconds * 1000)
+    except Exception:
+        return False
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("domcontentloaded", timeout=seconds * 1000)
+            if fingerprint(await rendered_html(page)) != before:
+                return True
+        await asyncio.sleep(0.2)
+    return False
 
 
 def rendered_key(url: str, n: int) -> str:

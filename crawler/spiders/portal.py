@@ -26,12 +26,15 @@ from crawler.browser import (
     CHALLENGE_STATUSES,
     SECONDS_PER_PAGE,
     click_next,
+    click_tab,
     fingerprint,
     is_challenge,
     needs_render,
     rendered_documents,
+    rendered_html,
     rendered_key,
     settle,
+    year_tabs,
 )
 from crawler.completeness import Health, Ledger, ListRead
 from crawler.items import Doc, RelatedDoc, ReportGroup
@@ -299,48 +302,48 @@ class PortalSpider(scrapy.Spider):
         read.rendered_instead(base, column)
         read.family = "rendered"
         self.count("rendered_pages")
-        seen: set[str] = set()
+        state = _Rendered(page, base, column, read)
         try:
-            n = 0
-            while True:
-                n += 1
-                key = rendered_key(base, n)
-                if not read.want(key, self.page_cap) and n > 1:
+            step = "next"
+            while step == "next":
+                key = rendered_key(base, state.n + 1)
+                if not read.want(key, self.page_cap) and state.n:
                     break  # the column's page cap: recorded by want
-                documents = await rendered_documents(page)
-                html = "\n".join(text for _, text in documents)
-                states = [
-                    read_list_page(u, text, first=False, family="plain") for u, text in documents
-                ]
-                links = [link for state in states for link in state.links]
-                announced = [s.pages_announced for s in states if s.pages_announced is not None]
-                new = [link for link in dict.fromkeys(links) if link.url not in seen]
-                seen.update(link.url for link in new)
+                new, html, announced = await state.look()
                 # Nothing new on a page the pager led to: the pager goes round; the end.
                 step = await click_next(page, fingerprint(html), seconds) if new else "end"
                 if step == "next":
                     await settle(page, 200, seconds)
+                    self.count("rendered_pages")
                 if step == "stuck":
                     read.page_failed(key, "render_timeout: the next page did not appear")
-                read.page_read(
-                    key,
-                    column,
-                    ListPage(
-                        "rendered",
-                        new,
-                        records=sum(1 for link in new if link.listed_date),
-                        pages_announced=max(announced, default=None),
-                        ends_here=step == "end",
-                    ),
-                )
-                for link in new:
-                    for out in self._listed(link, owners, base, read):
+                state.count(key, new, announced, ends_here=step == "end")
+                for out in self._all_listed(new, owners, base, read):
+                    yield out
+            if step == "end":
+                # A column split into one list a year, the year switched by a script.
+                for text in await year_tabs(page):
+                    if not await click_tab(
+                        page, text, fingerprint(await rendered_html(page)), seconds
+                    ):
+                        continue
+                    await settle(page, 200, seconds)
+                    key = rendered_key(base, state.n + 1)
+                    if not read.want(key, self.page_cap):
+                        break
+                    self.count("rendered_pages")
+                    new, _, announced = await state.look()
+                    state.count(key, new, announced, ends_here=True)
+                    for out in self._all_listed(new, owners, base, read):
                         yield out
-                if step != "next":
-                    break
-                self.count("rendered_pages")
         finally:
             await page.close()
+
+    def _all_listed(
+        self, links: list[Any], owners: list[str], list_page: str, read: ListRead
+    ) -> Iterator[Any]:
+        for link in links:
+            yield from self._listed(link, owners, list_page, read)
 
     def _listed(
         self, link: Any, owners: list[str], list_page: str, read: ListRead
@@ -612,3 +615,37 @@ class PortalSpider(scrapy.Spider):
         if group.pending <= 0:
             del self.groups[key]
             yield group
+
+
+class _Rendered:
+    """What a browser has shown of one column: the links seen, the states counted."""
+
+    def __init__(self, page: Any, base: str, column: str, read: ListRead):
+        self.page, self.base, self.column, self.column_read = page, base, column, read
+        self.seen: set[str] = set()
+        self.n = 0
+
+    async def look(self) -> tuple[list[Any], str, int | None]:
+        """(the links not seen before, the page's HTML, the pages it announces)."""
+        documents = await rendered_documents(self.page)
+        states = [read_list_page(u, text, first=False, family="plain") for u, text in documents]
+        links = [link for state in states for link in state.links]
+        announced = [s.pages_announced for s in states if s.pages_announced is not None]
+        new = [link for link in dict.fromkeys(links) if link.url not in self.seen]
+        self.seen.update(link.url for link in new)
+        html = "\n".join(text for _, text in documents)
+        return new, html, max(announced, default=None)
+
+    def count(self, key: str, new: list[Any], announced: int | None, ends_here: bool) -> None:
+        self.n += 1
+        self.column_read.page_read(
+            key,
+            self.column,
+            ListPage(
+                "rendered",
+                new,
+                records=sum(1 for link in new if link.listed_date),
+                pages_announced=announced,
+                ends_here=ends_here,
+            ),
+        )

@@ -33,6 +33,9 @@ DRAWN = [(DRAWN_AGENCY, 2023, "2024-01-19")]
 # A list that a 加载更多 button lengthens, two at a time, until there is no more.
 MORE_AGENCY = "青石县农业农村局"
 MORE = [(MORE_AGENCY, y, f"{y + 1}-01-2{y % 10}") for y in (2023, 2022, 2021, 2020)]
+# A column split into one list a year, the year switched by a script's tabs.
+TABBED_AGENCY = "青石县卫生健康委员会"
+TABBED = [(TABBED_AGENCY, y, f"{y + 1}-01-1{y % 10}") for y in (2023, 2022, 2021)]
 FRAMED_AGENCY = "青石县教育局"
 FRAMED = [(FRAMED_AGENCY, y, f"{y + 1}-01-15") for y in (2023, 2022)]
 
@@ -113,6 +116,16 @@ function more() {
     next += 1; if (!d.more) { document.getElementById('more').style.display = 'none'; } });
 }
 more();
+</script></body></html>"""
+YEAR_TABS = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<ul class="tabs"><li onclick="show(2023)">2023年度</li><li onclick="show(2022)">2022年度</li>
+<li onclick="show(2021)">2021年度</li></ul><ul id="list"></ul>
+<script>
+var byYear = {byYear};
+function show(y) { var it = byYear[y];
+  document.getElementById('list').innerHTML = '<li><a href="' + it.url + '">' + it.title
+    + '</a><span>' + it.date + '</span></li>'; }
+show(2023);
 </script></body></html>"""
 FRAME_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <h3>政府信息公开年报</h3>
@@ -211,6 +224,10 @@ class _Handler(BaseHTTPRequestHandler):
             items = [_li(a, y, d, "/more") for a, y, d in MORE][(batch - 1) * 2 : batch * 2]
             body = json.dumps({"items": items, "more": batch * 2 < len(MORE)}, ensure_ascii=False)
             return self._send(200, body.encode(), "application/json; charset=utf-8")
+        if path == "/tabs/index.html":
+            by_year = {y: _li(a, y, d, "/tabs") for a, y, d in TABBED}
+            page = YEAR_TABS.replace("{byYear}", json.dumps(by_year, ensure_ascii=False))
+            return self._send(200, page.encode())
         if path == "/frame/index.html":
             return self._send(200, FRAME_SHELL.encode())
         if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
@@ -236,6 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("/aspx", POSTBACK),
             ("/frame/inner", FRAMED),
             ("/more", MORE),
+            ("/tabs", TABBED),
         ):
             for agency, year, _ in listed:
                 if path == f"{folder}/t{year}.txt":
@@ -338,4 +356,11 @@ name = "{MORE_AGENCY}"
 level = "county_dept"
 list_urls = ["{url}/more/index.html"]
 since = 2020
+
+[[agency]]
+id = "tabbed"
+name = "{TABBED_AGENCY}"
+level = "county_dept"
+list_urls = ["{url}/tabs/index.html"]
+since = 2021
 """

@@ -20,6 +20,7 @@ from tests.crawler.scripted_portal import (
     MORE,
     POSTBACK,
     SCRIPTED,
+    TABBED,
     ScriptedPortal,
     sources,
 )
@@ -106,6 +107,7 @@ def test_what_never_ends_is_cut_with_its_reason(crawled) -> None:
         ("framed", "/frame/index.html", FRAMED),
         ("drawn", "/drawn/index.html", DRAWN),  # its report page's text drawn by a script
         ("more", "/more/index.html", MORE),  # lengthened by a 加载更多 button
+        ("tabbed", "/tabs/index.html", TABBED),  # one list a year behind a script's tabs
     ],
 )
 def test_postback_pagers_and_framed_lists_are_read_to_their_end(
