@@ -255,21 +255,36 @@ async def click_next(page: Any, before: str, seconds: float) -> str:
 
 
 async def _next_control(page: Any) -> Any | None:
-    """The first visible, enabled link or button whose text is a next page's."""
-    for text in NEXT_TEXTS:
-        controls = page.locator(
-            f"a:text-is('{text}'), button:text-is('{text}'), "
-            f"li:text-is('{text}'), span:text-is('{text}')"
-        )
-        for n in range(min(await controls.count(), 4)):
-            control = controls.nth(n)
-            try:
-                if not await control.is_visible() or not await control.is_enabled():
+    """The first visible, enabled link or button whose text is a next page's: in the page,
+    then in its frames (a list and its pager inside an iframe)."""
+    for frame in [page.main_frame, *page.frames[1:]]:
+        for text in NEXT_TEXTS:
+            controls = frame.locator(
+                f"a:text-is('{text}'), button:text-is('{text}'), "
+                f"li:text-is('{text}'), span:text-is('{text}')"
+            )
+            count = await _count(controls)
+            if count is None:  # a frame gone meanwhile
+                break
+            for n in range(min(count, 4)):
+                control = controls.nth(n)
+                try:
+                    if not await control.is_visible() or not await control.is_enabled():
+                        continue
+                    classes = (await control.get_attribute("class") or "").lower()
+                except Exception:
                     continue
-                classes = (await control.get_attribute("class") or "").lower()
-            except Exception:
-                continue
-            if "disabled" in classes:
-                continue
-            return control
+                if "disabled" in classes:
+                    continue
+                return control
+    return None
+
+
+async def _count(controls: Any) -> int | None:
+    """How many controls match; a page still navigating is asked again, a few times."""
+    for _ in range(3):
+        try:
+            return await controls.count()
+        except Exception:
+            await asyncio.sleep(0.3)
     return None

@@ -11,6 +11,7 @@ fetched with its attachments; a 更正 is fetched as a document related to its r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -310,6 +311,10 @@ class PortalSpider(scrapy.Spider):
                 if not read.want(key, self.page_cap) and state.n:
                     break  # the column's page cap: recorded by want
                 new, html, announced = await state.look()
+                if not new and state.n:  # the next page may still be arriving: once more
+                    await asyncio.sleep(0.5)
+                    await settle(page, 200, seconds)
+                    new, html, announced = await state.look()
                 # Nothing new on a page the pager led to: the pager goes round; the end.
                 step = await click_next(page, fingerprint(html), seconds) if new else "end"
                 if step == "next":

@@ -230,8 +230,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, page.encode())
         if path == "/frame/index.html":
             return self._send(200, FRAME_SHELL.encode())
-        if path == "/frame/inner/list.html":  # relative links: to the frame's own folder
-            return self._send(200, _static_list(FRAMED, "t{year}.txt"))
+        if path in ("/frame/inner/list.html", "/frame/inner/list_2.html"):
+            # Relative links, to the frame's own folder; its pager inside the frame too.
+            second = path.endswith("_2.html")
+            body = _static_list(FRAMED[1:] if second else FRAMED[:1], "t{year}.txt")
+            pager = b"" if second else '<a href="list_2.html">下一页</a>'.encode()
+            return self._send(200, body.replace(b"</body>", pager + b"</body>"))
         if path == "/endless/index.html":
             return self._send(200, ENDLESS.encode())
         if path == "/never/index.html":  # a challenge no cookie passes
