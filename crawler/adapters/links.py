@@ -25,6 +25,9 @@ _ITEM_BOUNDS = ("div", "ul", "ol", "table", "tbody", "body", "section", "dl")
 _SKIP = ("ul", "ol", "script", "style", "div")
 _ONLY_DATE = re.compile(r"^[\[(（【]?\s*" + DATE.pattern + r"\s*[\])）】]?$")
 _INDEX_NUMBER = re.compile(r"索引号|文号|成文|发文|印发|施行")
+# A date in brackets that begins a link's own text: [2014/4/17] 学院动态 (the item's date,
+# written into its link, not part of its title).
+_LEAD_DATE = re.compile(r"^\s*[\[(（【]\s*" + DATE.pattern + r"\s*[\])）】]\s*")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def _text_outside(holder: etree._Element, skip: etree._Element) -> list[str]:
 
 
 def _listed_date(a: etree._Element) -> str | None:
+    if m := _LEAD_DATE.match(" ".join("".join(a.itertext()).split())):
+        return from_match(m)
     for el in a.iter():
         if el is not a and isinstance(el.tag, str) and (day := _only_date("".join(el.itertext()))):
             return day  # <a><span>title</span><i>2026-09-10</i></a>
@@ -77,7 +82,8 @@ def _title(a: etree._Element) -> str:
         if isinstance(el.tag, str) and not _only_date("".join(el.itertext())):
             parts.append("".join(el.itertext()))
         parts.append(el.tail or "")
-    return " ".join("".join(parts).split())
+    text = " ".join("".join(parts).split())
+    return _LEAD_DATE.sub("", text, count=1) if _LEAD_DATE.match(text) else text
 
 
 def links_in(base_url: str, html: str) -> list[Link]:

@@ -16,7 +16,10 @@ from crawler.scriptpager import further_pages
 NAME = "plain"
 _NEXT_WORDS = ("下一页", "下页", "next", "Next", "下一页>", "下一页>>", ">")
 _LAST_WORDS = ("尾页", "末页", "最后一页", "尾 页", "last", "Last")
-_PAGE_COUNT = re.compile(r"共\s*(\d{1,15})\s*页")
+# 共5页; AspNetPager's 总页数：<font><b>5</b></font>.
+_PAGE_COUNT = re.compile(
+    r"共\s*(\d{1,15})\s*页|总页数\s*[:：]?\s*(?:<[^<>]{0,80}>\s*){0,4}(\d{1,15})"
+)
 _SCRIPT_PAGER = re.compile(
     r"""href\s*=\s*["']javascript:[^"']*["'][^>]*>\s*(?:下一页|下页|尾页|\d+)\s*<""", re.I
 )
@@ -42,7 +45,7 @@ def read(url: str, text: str, first: bool) -> ListPage:
     if scripted is not None:  # no pager link: the pages its script would go to
         requests = scripted[0]
     items = [link for link in links if link not in pager and link.title.strip() not in _LAST_WORDS]
-    counts = [int(n) for n in _PAGE_COUNT.findall(text)]
+    counts = _page_counts(text)
     records = sum(1 for link in items if link.listed_date)
     # What a list item looks like (a document's title), dated or not: none at all is a
     # shell whose list is drawn elsewhere.
@@ -74,6 +77,10 @@ def _escaped(url: str) -> str:
         return url
 
 
+def _page_counts(text: str) -> list[int]:
+    return [int(a or b) for a, b in _PAGE_COUNT.findall(text)]
+
+
 def _is_pager(link: Link) -> bool:
     """下一页 / next, or a page number (2, 3 …)."""
     title = link.title.strip()
@@ -83,7 +90,7 @@ def _is_pager(link: Link) -> bool:
 def _has_pager(text: str) -> bool:
     """A first page without pager links that still shows more pages: a script pager, or
     共N页 with N over one."""
-    counts = [int(n) for n in _PAGE_COUNT.findall(text)]
+    counts = _page_counts(text)
     return any(n > 1 for n in counts) or bool(_SCRIPT_PAGER.search(text))
 
 

@@ -115,3 +115,23 @@ def test_a_script_pager_without_an_address_is_unproven() -> None:
     read.want(COLUMN, 10)
     read.page_read(COLUMN, COLUMN, page)
     assert (page.family, read.stop_reason()) == ("plain", "unproven_end")
+
+
+def test_a_real_aspnetpager_list_of_one_page_is_read_without_a_browser() -> None:
+    """AspNetPager says 总页数：1: one page announced and read is the column's end, though
+    its pager posts back; its items' dates are written into their links, in brackets."""
+    from crawler.browser import needs_render
+
+    text = (RESPONSES / "real-aspnetpager-one-page.html").read_text(encoding="utf-8")
+    page = read_list_page(COLUMN, text)
+    assert [(link.title, link.listed_date) for link in page.links][:2] == [
+        ("学院网站教职工个人信息注册", "2014-04-17"),
+        ("人才测评软件培训通知", "2013-06-24"),
+    ]
+    read = ListRead(COLUMN)
+    read.want(COLUMN, 10)
+    read.page_read(COLUMN, COLUMN, page)
+    assert (page.pages_announced, read.stop_reason(), needs_render(page)) == (1, "end", False)
+    # Five pages posted back: nothing a static read can follow, so a browser reads it.
+    more = read_list_page(COLUMN, text.replace("<b>1</b></font> 当前页", "<b>5</b></font> 当前页"))
+    assert (more.unrecognized_paging, needs_render(more)) == (True, True)
