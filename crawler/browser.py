@@ -15,14 +15,13 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import re
 import shutil
 import time
 from typing import Any
 
 from scrapy.http import Response
 
-from crawler.adapters import ListPage
+from crawler.adapters import YEAR_TAB, ListPage
 
 # What a script challenge answers with before its cookie is set.
 CHALLENGE_STATUSES = (202, 412, 521)
@@ -145,8 +144,13 @@ def is_challenge(response: Response) -> bool:
     and reloads the page, not the page."""
     if response.status not in CHALLENGE_STATUSES:
         return False
-    body = response.body[:20_000].lower()
-    return b"<script" in body and (b"cookie" in body or b"location" in body)
+    return _challenge_script(response.body[:20_000].decode("utf-8", "replace"))
+
+
+def _challenge_script(html: str) -> bool:
+    """What a challenge's page holds: a script that sets a cookie or reloads."""
+    html = html[:20_000].lower()
+    return "<script" in html and ("cookie" in html or "location" in html)
 
 
 async def rendered_documents(page: Any) -> list[tuple[str, str]]:
@@ -166,8 +170,6 @@ async def rendered_html(page: Any) -> str:
     return "\n".join(html for _, html in await rendered_documents(page))
 
 
-# A year tab's whole text: 2023, 2023年, 2023年度, 2023年度年报.
-YEAR_TAB = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?(?:年报|年度报告)?\s*$")
 MAX_TABS = 15
 
 
@@ -192,9 +194,15 @@ async def click_tab(page: Any, text: str, before: str, seconds: float) -> bool:
         await page.get_by_text(text, exact=True).first.click(timeout=seconds * 1000)
     except Exception:
         return False
+    return await _changed(page, before, seconds)
+
+
+async def _changed(page: Any, before: str, seconds: float) -> bool:
+    """Whether the page (its frames included) comes to differ from ``before`` within
+    ``seconds`` of a click; a page still navigating is asked again."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # a navigation under way: not there yet
             await page.wait_for_load_state("domcontentloaded", timeout=seconds * 1000)
             if fingerprint(await rendered_html(page)) != before:
                 return True
@@ -219,8 +227,8 @@ async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> s
             await page.wait_for_load_state("networkidle", timeout=seconds * 1000)
         if status not in CHALLENGE_STATUSES:
             return None if status < 400 else f"HTTP {status}"
-        html = (await rendered_html(page))[:20_000].lower()
-        if not ("<script" in html and ("cookie" in html or "location" in html)) or ("<a " in html):
+        html = await rendered_html(page)
+        if not _challenge_script(html) or "<a " in html[:20_000].lower():
             return None  # the challenge has reloaded the page it stood for
         if time.monotonic() > deadline:
             return f"HTTP {status}: the script challenge did not pass"
@@ -242,16 +250,7 @@ async def click_next(page: Any, before: str, seconds: float) -> str:
         await control.click(timeout=seconds * 1000)
     except Exception:  # hidden, covered, detached: a person could not click it either
         return "stuck"
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            await page.wait_for_load_state("domcontentloaded", timeout=seconds * 1000)
-            if fingerprint(await rendered_html(page)) != before:
-                return "next"
-        except Exception:  # a navigation under way: the content is not there yet
-            pass
-        await asyncio.sleep(0.2)
-    return "stuck"
+    return "next" if await _changed(page, before, seconds) else "stuck"
 
 
 async def _next_control(page: Any) -> Any | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from w3lib.url import safe_url_string
+from crawler.adapters.links import as_fetched
 
 MAX_UNASSIGNED = 200  # titles given to nobody kept per list, for `nianbao sources check`
 # Why a column stopped, worst first.
@@ -270,11 +270,7 @@ def _bare(url: str) -> str:
     """A page's address as fetched: escaped as Scrapy sends it (a column's own link to
     ``list.jsp?lm=年报`` names the page fetched as ``…lm=%E5%B9%B4%E6%8A%A5``), without the
     fragment, which never reaches the server."""
-    bare = url.split("#", 1)[0]
-    try:
-        return safe_url_string(bare)
-    except ValueError:  # not a URL Scrapy could fetch (a port out of range): as written
-        return bare
+    return as_fetched(url.split("#", 1)[0])
 
 
 _EVIDENCE = (

@@ -30,7 +30,7 @@ def attachments(url: str, html: str) -> list[str]:
     candidates += [urljoin(url, m.group(1)) for m in QUOTED_ADDRESS.finditer(html)]
     out: list[str] = []
     for candidate in candidates:
-        document = _document_of(url, candidate)
+        document = _document_of(candidate)
         if document is not None and document not in out:
             out.append(document)
     return out
@@ -44,7 +44,7 @@ _SHOWN = re.compile(
 _VIEWED = re.compile(r"(?:^|&)(?:file|src|url|path|fileurl|filepath)=([^&]+)", re.I)
 
 
-def _document_of(page: str, url: str) -> str | None:
+def _document_of(url: str) -> str | None:
     """The document ``url`` leads to: itself when it names one, the file a viewer's
     parameter names, else None."""
     try:

@@ -169,7 +169,7 @@ MAX_COLUMNS = 64
 
 def _table(table: etree._Element) -> Grid:
     grid: list[list[str | None]] = []
-    rows = [tr for tr in table.iter("tr") if tr.getparent() is not None and _owner(tr) is table]
+    rows = list(_own_rows(table))
     # carry[c]: rows still covered at column c by a cell spanning down from above (a
     # column without such a cell has no entry).
     carry: dict[int, int] = {}
@@ -212,10 +212,14 @@ def _table(table: etree._Element) -> Grid:
 _LAYOUT_CELL_CHARS = 400
 
 
+def _own_rows(table: etree._Element) -> Iterator[etree._Element]:
+    """The table's rows, not those of tables nested in it."""
+    return (tr for tr in table.iter("tr") if tr.getparent() is not None and _owner(tr) is table)
+
+
 def _own_cells(table: etree._Element) -> Iterator[etree._Element]:
-    for tr in table.iter("tr"):
-        if tr.getparent() is not None and _owner(tr) is table:
-            yield from (cell for cell in tr if cell.tag in ("td", "th"))
+    for tr in _own_rows(table):
+        yield from (cell for cell in tr if cell.tag in ("td", "th"))
 
 
 # A layout table has a few cells (navigation, content, footer); a report's table many.

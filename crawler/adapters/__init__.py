@@ -26,7 +26,16 @@ from urllib.parse import urlsplit
 
 from crawler.adapters.links import QUOTED_ADDRESS, Link, links_in
 
-__all__ = ["FAMILIES", "Family", "Link", "ListPage", "links_in", "read_list_page", "register"]
+__all__ = [
+    "FAMILIES",
+    "YEAR_TAB",
+    "Family",
+    "Link",
+    "ListPage",
+    "links_in",
+    "read_list_page",
+    "register",
+]
 
 
 @dataclass
@@ -64,7 +73,9 @@ MAX_REQUESTS = 2_000
 _PAGER = re.compile(r"下一页|下页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|next\s*page", re.I)
 _MORE = re.compile(r"^\s*(?:更多|更多>+|more|MORE|>>)\s*[>»]*\s*$")
 _REPORT_WORDS = re.compile(r"年报|年度报告|(?:19|20)\d{2}")
-_YEAR_TAB = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?(?:年报|年度报告)?\s*$")
+# A year tab's whole text: 2023, 2023年, 2023年度, 2023年度年报 (a column split into one
+# list a year: static links here, tabs a script switches in crawler.browser).
+YEAR_TAB = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?(?:年报|年度报告)?\s*$")
 
 
 def looks_paged(text: str) -> bool:
@@ -118,7 +129,7 @@ def sublists(url: str, text: str, links: list[Link]) -> list[str]:
         if _MORE.match(link.title):
             if link.url.startswith(folder) or _heading_names_reports(text, link.url):
                 out.append(link.url)
-        elif _YEAR_TAB.match(link.title) and link.url.startswith(folder):
+        elif YEAR_TAB.match(link.title) and link.url.startswith(folder):
             out.append(link.url)
     return out
 

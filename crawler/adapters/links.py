@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from parsers.dates import DATE, from_match
 
@@ -35,6 +36,16 @@ class Link:
     url: str
     title: str
     listed_date: str | None = None  # ISO date the list page prints for the item, if any
+
+
+def as_fetched(url: str) -> str:
+    """An address escaped as Scrapy sends it (``list.jsp?lm=年报`` is fetched as
+    ``…lm=%E5%B9%B4%E6%8A%A5``), so that two spellings of one page compare equal; one
+    Scrapy could not fetch (a port out of range) as written."""
+    try:
+        return safe_url_string(url)
+    except ValueError:
+        return url
 
 
 def _only_date(text: str) -> str | None:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import re
 
-from w3lib.url import safe_url_string
-
 from crawler.adapters import Family, ListPage, register, unreadable_signs
-from crawler.adapters.links import Link, links_in
+from crawler.adapters.links import Link, as_fetched, links_in
 from crawler.scriptpager import further_pages
 
 NAME = "plain"
@@ -32,13 +30,13 @@ def detect(url: str, text: str) -> bool:
 def read(url: str, text: str, first: bool) -> ListPage:
     links = links_in(url, text)
     # The page's own address as its links spell it or as it was fetched (escaped).
-    here = _escaped(url.split("#")[0])
+    here = as_fetched(url.split("#")[0])
     pager = [link for link in links if _is_pager(link)]
     last = next(
-        (u.url for u in links if u.title.strip() in _LAST_WORDS and _escaped(u.url) != here),
+        (u.url for u in links if u.title.strip() in _LAST_WORDS and as_fetched(u.url) != here),
         None,
     )
-    requests = list(dict.fromkeys(u.url for u in pager if _escaped(u.url) != here))
+    requests = list(dict.fromkeys(u.url for u in pager if as_fetched(u.url) != here))
     if last is not None and last not in requests:
         requests.append(last)
     scripted = further_pages(url, text) if first and not requests else None
@@ -51,8 +49,9 @@ def read(url: str, text: str, first: bool) -> ListPage:
     # shell whose list is drawn elsewhere.
     seen = sum(1 for link in items if link.listed_date or len(link.title.strip()) >= 8)
     signs = unreadable_signs(text, seen)
-    shown = bool(pager) or last is not None or _has_pager(text)
-    nexts = [u for u in pager if u.title.strip() in _NEXT_WORDS and _escaped(u.url) != here]
+    more_pages = _has_pager(text, counts)
+    shown = bool(pager) or last is not None or more_pages
+    nexts = [u for u in pager if u.title.strip() in _NEXT_WORDS and as_fetched(u.url) != here]
     return ListPage(
         NAME,
         items,
@@ -61,20 +60,13 @@ def read(url: str, text: str, first: bool) -> ListPage:
         pages_announced=scripted[1]
         if scripted is not None
         else (max(counts) if len(set(counts)) == 1 else None),
-        unrecognized_paging=first and not requests and _has_pager(text),
+        unrecognized_paging=first and not requests and more_pages,
         # The last page: a pager it could read shows no next page, or there is no pager
         # and nothing on the page a static read could not read.
         ends_here=(not nexts and (bool(pager) or last is not None)) if shown else not signs,
         last_page=last,
         unreadable=signs,
     )
-
-
-def _escaped(url: str) -> str:
-    try:
-        return safe_url_string(url)
-    except ValueError:
-        return url
 
 
 def _page_counts(text: str) -> list[int]:
@@ -87,10 +79,9 @@ def _is_pager(link: Link) -> bool:
     return title in _NEXT_WORDS or (title.isdigit() and 1 < int(title) < 10_000)
 
 
-def _has_pager(text: str) -> bool:
+def _has_pager(text: str, counts: list[int]) -> bool:
     """A first page without pager links that still shows more pages: a script pager, or
-    共N页 with N over one."""
-    counts = _page_counts(text)
+    共N页 with N over one (``counts``: the page counts it gives)."""
     return any(n > 1 for n in counts) or bool(_SCRIPT_PAGER.search(text))
 
 

@@ -56,6 +56,17 @@ _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp
 DEFAULT_PAGE_CAP = 500
 
 
+def _in_browser(url: str) -> dict[str, Any]:
+    """A request's meta that has Chromium fetch it and hand the callback its page; a
+    host's pages share one browser context, and with it the cookies a challenge set."""
+    return {
+        "playwright": True,
+        "playwright_include_page": True,
+        "playwright_context": site_of(url),
+        "handle_httpstatus_list": SEEN_STATUSES,
+    }
+
+
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -125,6 +136,11 @@ class PortalSpider(scrapy.Spider):
     @property
     def page_cap(self) -> int:
         return self.settings.getint("NIANBAO_LIST_PAGE_CAP", DEFAULT_PAGE_CAP)
+
+    @property
+    def render_seconds(self) -> float:
+        """What a page in the browser may take to load, settle, or show its next page."""
+        return self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -251,12 +267,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_rendered,
             errback=self.render_failed,
             cb_kwargs={"list_url": list_url, "column": column},
-            meta={
-                "playwright": True,
-                "playwright_include_page": True,
-                "playwright_context": site_of(url),  # a host's pages share its cookies
-                "handle_httpstatus_list": SEEN_STATUSES,
-            },
+            meta=_in_browser(url),
             dont_filter=True,
         )
 
@@ -264,10 +275,9 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else ""
         if "Timeout" in message:
-            seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
             message = (
-                f"the page did not load in {seconds:g} s (a script challenge that never "
-                "passes, or a page that never finishes loading)"
+                f"the page did not load in {self.render_seconds:g} s (a script challenge "
+                "that never passes, or a page that never finishes loading)"
             )
         self._list_error(
             request.cb_kwargs["list_url"],
@@ -287,7 +297,7 @@ class PortalSpider(scrapy.Spider):
         if page is None:
             self._list_error(list_url, rendered_key(base, 1), "render_failed: no browser page")
             return
-        seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
+        seconds = self.render_seconds
         error = await settle(page, response.status, seconds)
         if error is not None:
             await page.close()
@@ -303,7 +313,7 @@ class PortalSpider(scrapy.Spider):
         read.rendered_instead(base, column)
         read.family = "rendered"
         self.count("rendered_pages")
-        state = _Rendered(page, base, column, read)
+        state = _Rendered(page, column, read)
         try:
             step = "next"
             while step == "next":
@@ -518,9 +528,8 @@ class PortalSpider(scrapy.Spider):
                 # A new page's date is read where it is parsed, off the crawler's loop
                 # (the pipeline's workers); an unchanged page is parsed by nobody.
                 doc.page_date = page_date(html)
-            mine = self.hosts[group.agency_id]
-            links = [u for u in attachments(response.url, html) if site_of(u) in mine]
-            parts = [u for u in continuation_pages(response.url, html) if site_of(u) in mine]
+            links = self._own(group.agency_id, attachments(response.url, html))
+            parts = self._own(group.agency_id, continuation_pages(response.url, html))
         if (
             not links
             and not parts
@@ -536,12 +545,7 @@ class PortalSpider(scrapy.Spider):
                 callback=self.parse_page_rendered,
                 errback=self.document_failed,
                 cb_kwargs=response.request.cb_kwargs,
-                meta={
-                    "handle_httpstatus_list": SEEN_STATUSES,
-                    "playwright": True,
-                    "playwright_include_page": True,
-                    "playwright_context": site_of(response.url),
-                },
+                meta=_in_browser(response.url),
                 dont_filter=True,
             )
             return
@@ -556,22 +560,22 @@ class PortalSpider(scrapy.Spider):
         links: list[str] = []
         if page is not None:
             try:
-                seconds = self.settings.getfloat("NIANBAO_RENDER_SECONDS", SECONDS_PER_PAGE)
-                if await settle(page, response.status, seconds) is None:
+                if await settle(page, response.status, self.render_seconds) is None:
                     documents = await rendered_documents(page)
                     doc.body = "\n".join(html for _, html in documents).encode("utf-8")
                     doc.content_type = "text/html; charset=utf-8"
-                    mine = self.hosts[group.agency_id]
-                    links = [
-                        u
-                        for address, html in documents
-                        for u in attachments(address, html)
-                        if site_of(u) in mine
-                    ]
+                    links = self._own(
+                        group.agency_id,
+                        [u for address, html in documents for u in attachments(address, html)],
+                    )
             finally:
                 await page.close()
         for out in self._group_or_attachments(group, list(dict.fromkeys(links)), []):
             yield out
+
+    def _own(self, agency_id: str, urls: list[str]) -> list[str]:
+        """The addresses on the agency's own sites."""
+        return [u for u in urls if site_of(u) in self.hosts[agency_id]]
 
     def _group_or_attachments(
         self, group: ReportGroup, links: list[str], parts: list[str]
@@ -625,8 +629,8 @@ class PortalSpider(scrapy.Spider):
 class _Rendered:
     """What a browser has shown of one column: the links seen, the states counted."""
 
-    def __init__(self, page: Any, base: str, column: str, read: ListRead):
-        self.page, self.base, self.column, self.column_read = page, base, column, read
+    def __init__(self, page: Any, column: str, read: ListRead):
+        self.page, self.column, self.column_read = page, column, read
         self.seen: set[str] = set()
         self.n = 0
 
