@@ -67,6 +67,14 @@ def _in_browser(url: str) -> dict[str, Any]:
     }
 
 
+async def _close_page(request: scrapy.Request) -> None:
+    """A browser page a failed request leaves open (playwright_include_page hands it to
+    the errback): left open, it holds one of its host's pages for the rest of the crawl."""
+    page = request.meta.get("playwright_page")
+    if page is not None and not page.is_closed():
+        await page.close()
+
+
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -271,8 +279,9 @@ class PortalSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def render_failed(self, failure: Any) -> None:
+    async def render_failed(self, failure: Any) -> None:
         request = failure.request
+        await _close_page(request)
         message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else ""
         if "Timeout" in message:
             message = (
@@ -543,7 +552,7 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(
                 response.url,
                 callback=self.parse_page_rendered,
-                errback=self.document_failed,
+                errback=self.rendered_page_failed,
                 cb_kwargs=response.request.cb_kwargs,
                 meta=_in_browser(response.url),
                 dont_filter=True,
@@ -571,6 +580,11 @@ class PortalSpider(scrapy.Spider):
             finally:
                 await page.close()
         for out in self._group_or_attachments(group, list(dict.fromkeys(links)), []):
+            yield out
+
+    async def rendered_page_failed(self, failure: Any) -> AsyncIterator[Any]:
+        await _close_page(failure.request)
+        for out in self.document_failed(failure):
             yield out
 
     def _own(self, agency_id: str, urls: list[str]) -> list[str]:

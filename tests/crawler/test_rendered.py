@@ -39,6 +39,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScriptedPor
     with ScriptedPortal() as portal:
         (workdir / "agencies.toml").write_text(sources(portal.url), encoding="utf-8")
         bounds = ["-s", "NIANBAO_RENDER_SECONDS=8", "-s", f"NIANBAO_LIST_PAGE_CAP={CAP}"]
+        # One browser page for the host: a page a failed request left open would stop every
+        # later column (each crawl closes what it opens, failures included).
+        bounds += ["-s", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=1"]
         started = time.monotonic()
         done = run(*crawl_args(*bounds), cwd=workdir, timeout=300)
         portal.seconds = time.monotonic() - started
