@@ -21,7 +21,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.adapters import YEAR_TAB, ListPage
+from crawler.adapters import YEAR_TAB, ListPage, looks_paged
 
 # What a script challenge answers with before its cookie is set.
 CHALLENGE_STATUSES = (202, 412, 521)
@@ -83,7 +83,43 @@ def browser_settings(render: str, seconds: float = SECONDS_PER_PAGE) -> dict[str
         "PLAYWRIGHT_MAX_CONTEXTS": 4,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": seconds * 1000,
+        # A navigation a script's reload cut short (a challenge) is waited for this long
+        # as a download before it fails (the default, 30 s, holds one of the host's pages).
+        "PLAYWRIGHT_DOWNLOAD_TIMEOUT": seconds * 1000,
     }
+
+
+def in_browser(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """A browser request's meta, with a watch on its page: a page still loading after
+    three times ``seconds`` (a challenge that reloads for ever can hold a navigation
+    past its own time limit) is closed, and its request fails to its errback."""
+    return {
+        **meta,
+        "playwright_page_init_callback": _watch,
+        "nianbao_load_seconds": 3 * seconds,
+    }
+
+
+async def _watch(page: Any, request: Any) -> None:
+    if request.meta.get("nianbao_cut"):
+        await page.close()  # asked again after its time ran out: it fails at once
+        return
+    request.meta["nianbao_watchdog"] = asyncio.get_running_loop().call_later(
+        request.meta["nianbao_load_seconds"], _cut, page, request.meta
+    )
+
+
+def _cut(page: Any, meta: dict[str, Any]) -> None:
+    meta["nianbao_cut"] = True
+    if not page.is_closed():
+        meta["nianbao_closing"] = asyncio.ensure_future(page.close())
+
+
+def loaded(meta: dict[str, Any]) -> None:
+    """The page has loaded (or failed): its watch ends."""
+    handle = meta.pop("nianbao_watchdog", None)
+    if handle is not None:
+        handle.cancel()
 
 
 def needs_render(page: ListPage) -> bool:
@@ -131,7 +167,7 @@ async def _states(
                 documents = await rendered_documents(page)
                 states.append(documents)
                 html = "\n".join(text for _, text in documents)
-                if await click_next(page, fingerprint(html), seconds) != "next":
+                if await click_next(page, fingerprint(html), seconds, len(states)) != "next":
                     break
                 await settle(page, 200, seconds)
             return states, None
@@ -156,13 +192,21 @@ def _challenge_script(html: str) -> bool:
 async def rendered_documents(page: Any) -> list[tuple[str, str]]:
     """(address, rendered HTML) of the page and of each of its frames: a frame's links are
     relative to its own address."""
-    out = [(page.url, await page.content())]
+    out = [(page.url, await _bounded(page.content()))]
     for frame in page.frames[1:]:
         try:
-            out.append((frame.url, await frame.content()))
+            out.append((frame.url, await _bounded(frame.content())))
         except Exception:  # a frame gone meanwhile, or one still loading
             continue
     return out
+
+
+CONTENT_SECONDS = 10.0
+
+
+async def _bounded(read: Any) -> Any:
+    """A read of a page that a page reloading without end could hold for ever."""
+    return await asyncio.wait_for(read, CONTENT_SECONDS)
 
 
 async def rendered_html(page: Any) -> str:
@@ -227,8 +271,11 @@ async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> s
             await page.wait_for_load_state("networkidle", timeout=seconds * 1000)
         if status not in CHALLENGE_STATUSES:
             return None if status < 400 else f"HTTP {status}"
-        html = await rendered_html(page)
-        if not _challenge_script(html) or "<a " in html[:20_000].lower():
+        try:
+            html = await rendered_html(page)
+        except Exception:  # still reloading: not there yet
+            html = None
+        if html is not None and (not _challenge_script(html) or "<a " in html[:20_000].lower()):
             return None  # the challenge has reloaded the page it stood for
         if time.monotonic() > deadline:
             return f"HTTP {status}: the script challenge did not pass"
@@ -236,54 +283,112 @@ async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> s
 
 
 def fingerprint(html: str) -> str:
+    """What a page shows, to tell whether a click changed it (the mark on the control
+    to click is not a change)."""
+    html = html.replace(' data-nianbao-next="1"', "")
     return hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
 
 
-async def click_next(page: Any, before: str, seconds: float) -> str:
-    """Click the pager's next control and wait for the list to change: ``next`` when it
-    did, ``end`` when there is no next control to click (the last page), ``stuck`` when
-    a click changed nothing in ``seconds``."""
-    control = await _next_control(page)
-    if control is None:
+async def click_next(page: Any, before: str, seconds: float, at: int = 1) -> str:
+    """Click the pager's next control (or, in a pager of page numbers only, the number
+    after ``at``, the page shown) and wait for the list to change: ``next`` when it did;
+    ``end`` when the pager shows this is its last page (its next control disabled or
+    hidden, no higher number) or the page shows no pager at all; ``unknown`` when a pager
+    is shown but nothing in it can be told for a next page (the end is then not proved);
+    ``stuck`` when a click changed nothing in ``seconds``."""
+    found = await _mark_next(page, at)
+    if found is None:
+        return await _pager_shown(page)
+    if found in ("disabled", "last"):
         return "end"
     try:
-        await control.click(timeout=seconds * 1000)
+        await found.click(timeout=seconds * 1000)
     except Exception:  # hidden, covered, detached: a person could not click it either
         return "stuck"
     return "next" if await _changed(page, before, seconds) else "stuck"
 
 
-async def _next_control(page: Any) -> Any | None:
-    """The first visible, enabled link or button whose text is a next page's: in the page,
-    then in its frames (a list and its pager inside an iframe)."""
+# Marks, in one frame, the control a person would click for the next page: an element
+# whose text, title, alt, value or aria-label is a next page's, or whose id or class is
+# named "next" (btn-next, layui-laypage-next, pageIto_next, hasNextHref); else, in a
+# pager of page numbers, the number after the one shown. Answers "found", "disabled" (a
+# next control there but not clickable: the last page), "last" (the highest number is
+# the one shown), or "none".
+_MARK_NEXT = """([texts, at]) => {
+  for (const e of document.querySelectorAll('[data-nianbao-next]')) {
+    e.removeAttribute('data-nianbao-next');
+  }
+  const squeeze = (s) => (s || '').replace(/\\s+/g, '');
+  const words = (s) => (typeof s === 'string' ? s : '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const named = (e) => [e.id, e.className].some((s) => words(s).some(
+    (w) => w === 'next' || w === 'nextpage' || w === 'btnnext' || w === 'pagenext'));
+  const labels = (e) => [e.innerText, e.getAttribute('title'), e.getAttribute('aria-label'),
+    e.getAttribute('alt'), e.getAttribute('value')].map(squeeze);
+  const shown = (e) => {
+    const r = e.getBoundingClientRect(), st = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden';
+  };
+  const disabled = (e) => {
+    for (let a = e, i = 0; a && i < 3; a = a.parentElement, i++) {
+      const cls = typeof a.className === 'string' ? a.className : '';
+      if (a.disabled || a.getAttribute('aria-disabled') === 'true' || /disabled?\\b/i.test(cls)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const controls = 'a, button, input[type=button], input[type=submit], input[type=image], '
+    + 'li, span, img, div, i, em';
+  let seen = false;
+  for (const e of document.querySelectorAll(controls)) {
+    const text = squeeze(e.innerText);
+    if (!(labels(e).some((t) => texts.includes(t)) || (named(e) && text.length <= 12))) continue;
+    seen = true;
+    if (!shown(e) || disabled(e)) continue;
+    e.setAttribute('data-nianbao-next', '1');
+    return 'found';
+  }
+  if (seen) return 'disabled';
+  // A pager of page numbers: two or more numbers side by side.
+  const numbers = [...document.querySelectorAll('a, button, li, span')].filter((e) => {
+    if (!/^\\d{1,4}$/.test(squeeze(e.innerText)) || !shown(e) || !e.parentElement) return false;
+    const siblings = [...e.parentElement.children].filter(
+      (c) => /^\\d{1,4}$/.test(squeeze(c.innerText)));
+    return siblings.length >= 2;
+  });
+  if (!numbers.length) return 'none';
+  const after = numbers.find((e) => squeeze(e.innerText) === String(at + 1) && !disabled(e));
+  if (after) { after.setAttribute('data-nianbao-next', '1'); return 'found'; }
+  const highest = Math.max(...numbers.map((e) => Number(squeeze(e.innerText))));
+  return highest <= at ? 'last' : 'none';
+}"""
+
+
+async def _mark_next(page: Any, at: int) -> Any | None:
+    """The next control to click, in the page or in one of its frames (a list and its
+    pager inside an iframe); ``disabled`` or ``last`` where the pager shows its last page;
+    None where no frame shows a next control."""
+    answers = []
     for frame in [page.main_frame, *page.frames[1:]]:
-        for text in NEXT_TEXTS:
-            controls = frame.locator(
-                f"a:text-is('{text}'), button:text-is('{text}'), "
-                f"li:text-is('{text}'), span:text-is('{text}')"
-            )
-            count = await _count(controls)
-            if count is None:  # a frame gone meanwhile
-                break
-            for n in range(min(count, 4)):
-                control = controls.nth(n)
-                try:
-                    if not await control.is_visible() or not await control.is_enabled():
-                        continue
-                    classes = (await control.get_attribute("class") or "").lower()
-                except Exception:
-                    continue
-                if "disabled" in classes:
-                    continue
-                return control
-    return None
-
-
-async def _count(controls: Any) -> int | None:
-    """How many controls match; a page still navigating is asked again, a few times."""
-    for _ in range(3):
         try:
-            return await controls.count()
+            answer = await frame.evaluate(_MARK_NEXT, [list(NEXT_TEXTS), at])
+        except Exception:  # a frame gone meanwhile, or one still navigating
+            continue
+        if answer == "found":
+            return frame.locator("[data-nianbao-next]").first
+        answers.append(answer)
+    return next((a for a in answers if a in ("disabled", "last")), None)
+
+
+async def _pager_shown(page: Any) -> str:
+    """``unknown`` where a page without a next control still shows pager words (下一页,
+    尾页, 共N页) a person would read; else ``end``: the list has no pager."""
+    for frame in [page.main_frame, *page.frames[1:]]:
+        try:
+            text = await frame.locator("body").inner_text(timeout=2000)
         except Exception:
-            await asyncio.sleep(0.3)
-    return None
+            continue
+        if looks_paged(text):
+            return "unknown"
+    return "end"

@@ -29,7 +29,9 @@ from crawler.browser import (
     click_next,
     click_tab,
     fingerprint,
+    in_browser,
     is_challenge,
+    loaded,
     needs_render,
     rendered_documents,
     rendered_html,
@@ -56,20 +58,22 @@ _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp
 DEFAULT_PAGE_CAP = 500
 
 
-def _in_browser(url: str) -> dict[str, Any]:
+def _in_browser(url: str, seconds: float) -> dict[str, Any]:
     """A request's meta that has Chromium fetch it and hand the callback its page; a
     host's pages share one browser context, and with it the cookies a challenge set."""
-    return {
+    meta = {
         "playwright": True,
         "playwright_include_page": True,
         "playwright_context": site_of(url),
         "handle_httpstatus_list": SEEN_STATUSES,
     }
+    return in_browser(meta, seconds)
 
 
 async def _close_page(request: scrapy.Request) -> None:
     """A browser page a failed request leaves open (playwright_include_page hands it to
     the errback): left open, it holds one of its host's pages for the rest of the crawl."""
+    loaded(request.meta)
     page = request.meta.get("playwright_page")
     if page is not None and not page.is_closed():
         await page.close()
@@ -275,7 +279,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_rendered,
             errback=self.render_failed,
             cb_kwargs={"list_url": list_url, "column": column},
-            meta=_in_browser(url),
+            meta=_in_browser(url, self.render_seconds),
             dont_filter=True,
         )
 
@@ -300,6 +304,7 @@ class PortalSpider(scrapy.Spider):
         """A column's first page as a browser shows it, and each page its next control
         leads to: the links of every state, counted like static pages under keys of
         their own (``rendered_key``)."""
+        loaded(response.meta)
         page = response.meta.get("playwright_page")
         owners, read = self.lists[list_url], self.reads[list_url]
         base = response.url.split("#")[0]
@@ -321,30 +326,11 @@ class PortalSpider(scrapy.Spider):
         read.cut.discard("unrecognized_paging")
         read.rendered_instead(base, column)
         read.family = "rendered"
-        self.count("rendered_pages")
-        state = _Rendered(page, column, read)
+        state = _Rendered(page, read)
         try:
-            step = "next"
-            while step == "next":
-                key = rendered_key(base, state.n + 1)
-                if not read.want(key, self.page_cap) and state.n:
-                    break  # the column's page cap: recorded by want
-                new, html, announced = await state.look()
-                if not new and state.n:  # the next page may still be arriving: once more
-                    await asyncio.sleep(0.5)
-                    await settle(page, 200, seconds)
-                    new, html, announced = await state.look()
-                # Nothing new on a page the pager led to: the pager goes round; the end.
-                step = await click_next(page, fingerprint(html), seconds) if new else "end"
-                if step == "next":
-                    await settle(page, 200, seconds)
-                    self.count("rendered_pages")
-                if step == "stuck":
-                    read.page_failed(key, "render_timeout: the next page did not appear")
-                state.count(key, new, announced, ends_here=step == "end")
-                for out in self._all_listed(new, owners, base, read):
-                    yield out
-            if step == "end":
+            async for out in self._page_through(state, base, owners, column):
+                yield out
+            if state.step == "end":
                 # A column split into one list a year, the year switched by a script.
                 for text in await year_tabs(page):
                     if not await click_tab(
@@ -352,16 +338,56 @@ class PortalSpider(scrapy.Spider):
                     ):
                         continue
                     await settle(page, 200, seconds)
-                    key = rendered_key(base, state.n + 1)
-                    if not read.want(key, self.page_cap):
-                        break
-                    self.count("rendered_pages")
-                    new, _, announced = await state.look()
-                    state.count(key, new, announced, ends_here=True)
-                    for out in self._all_listed(new, owners, base, read):
+                    # Each year's list is a part of the column that proves its own end.
+                    tab = f"{column}#{text}"
+                    async for out in self._page_through(state, base, owners, tab, tab=True):
                         yield out
+                    if state.step == "cap":
+                        break
         finally:
             await page.close()
+
+    async def _page_through(
+        self, state: _Rendered, base: str, owners: list[str], column: str, tab: bool = False
+    ) -> AsyncIterator[Any]:
+        """The list a browser page shows, and each page its pager leads to, until the
+        pager shows its last page, a page shows nothing new, or the cap or time runs out:
+        ``state.step`` then says which. Its end is proved only by a pager's last page (or
+        by a page without a pager), never by a page that shows nothing new. A ``tab``
+        whose first page shows nothing new is the list shown before any tab was clicked."""
+        page, read, seconds = state.page, state.column_read, self.render_seconds
+        at, step = 0, "next"
+        while step == "next":
+            key = rendered_key(base, state.n + 1)
+            if not read.want(key, self.page_cap) and state.n:
+                step = "cap"  # the column's page cap: recorded by want
+                break
+            self.count("rendered_pages")
+            at += 1
+            new, html, announced = await state.look()
+            if not new and at > 1:  # the next page may still be arriving: once more
+                await asyncio.sleep(0.5)
+                await settle(page, 200, seconds)
+                new, html, announced = await state.look()
+            if tab and at == 1 and not new:
+                read.handed_over(key)  # the tab shown before any was clicked: read already
+                step = "seen"
+                break
+            # A page a click led to that shows nothing new: the pager went round, or the
+            # click loaded nothing; the end is not proved. A first page with nothing on it
+            # is a list a browser shows as empty: its pager, if any, says whether it ends.
+            if new or at == 1:
+                step = await click_next(page, fingerprint(html), seconds, at)
+            else:
+                step = "repeat"
+            if step == "next":
+                await settle(page, 200, seconds)
+            if step == "stuck":
+                read.page_failed(key, "render_timeout: the next page did not appear")
+            state.count(key, column, new, announced, ends_here=step == "end")
+            for out in self._all_listed(new, owners, base, read):
+                yield out
+        state.step = step
 
     def _all_listed(
         self, links: list[Any], owners: list[str], list_page: str, read: ListRead
@@ -554,7 +580,7 @@ class PortalSpider(scrapy.Spider):
                 callback=self.parse_page_rendered,
                 errback=self.rendered_page_failed,
                 cb_kwargs=response.request.cb_kwargs,
-                meta=_in_browser(response.url),
+                meta=_in_browser(response.url, self.render_seconds),
                 dont_filter=True,
             )
             return
@@ -563,6 +589,7 @@ class PortalSpider(scrapy.Spider):
     async def parse_page_rendered(self, response: Response, **kw: Any) -> AsyncIterator[Any]:
         """A report page whose text scripts draw: the rendered page (its frames after it)
         is the page's document, and its attachments are those the rendered page shows."""
+        loaded(response.meta)
         page = response.meta.get("playwright_page")
         doc = self._doc(response)
         group = self._new_group(kw, [doc])
@@ -643,10 +670,11 @@ class PortalSpider(scrapy.Spider):
 class _Rendered:
     """What a browser has shown of one column: the links seen, the states counted."""
 
-    def __init__(self, page: Any, column: str, read: ListRead):
-        self.page, self.column, self.column_read = page, column, read
+    def __init__(self, page: Any, read: ListRead):
+        self.page, self.column_read = page, read
         self.seen: set[str] = set()
         self.n = 0
+        self.step = "next"  # how the last list shown ended (Spider._page_through)
 
     async def look(self) -> tuple[list[Any], str, int | None]:
         """(the links not seen before, the page's HTML, the pages it announces)."""
@@ -659,11 +687,13 @@ class _Rendered:
         html = "\n".join(text for _, text in documents)
         return new, html, max(announced, default=None)
 
-    def count(self, key: str, new: list[Any], announced: int | None, ends_here: bool) -> None:
+    def count(
+        self, key: str, column: str, new: list[Any], announced: int | None, ends_here: bool
+    ) -> None:
         self.n += 1
         self.column_read.page_read(
             key,
-            self.column,
+            column,
             ListPage(
                 "rendered",
                 new,

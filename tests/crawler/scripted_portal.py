@@ -132,6 +132,110 @@ FRAME_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <iframe src="/frame/inner/list.html" width="100%" height="600" frameborder="0"></iframe>
 </body></html>"""
 
+# Pagers as UI libraries draw them, over a list a script fetches (``{api}``): Element
+# UI's el-pagination (next and previous are icon buttons without text, the last page's
+# next button disabled), layui's laypage (下一页 marked layui-disabled on the last page),
+# page numbers alone, and a pager nothing tells the next page of (an arrow image
+# without a label beside 第N页), whose end is then not proved.
+PAGED_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<ul id="list"></ul><div id="pager"></div>
+<script>
+var page = 1, pages = 1;
+function draw() {}
+function go(n) {
+  fetch('{api}', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({pageNum: n, pageSize: 2})})
+  .then(function (r) { return r.json(); }).then(function (data) {
+    page = n; pages = data.pages;
+    document.getElementById('list').innerHTML = data.items.map(function (it) {
+      return '<li><a href="' + it.url + '">' + it.title + '</a><span>' + it.date + '</span></li>';
+    }).join('');
+    document.getElementById('pager').innerHTML = pager(page, pages, data.total);
+  });
+}
+{pager}
+document.addEventListener('click', function (e) {
+  var to = e.target.closest('[data-to]');
+  if (to && !to.hasAttribute('disabled') && !/disabled/.test(to.className)) {
+    go(Number(to.getAttribute('data-to')));
+  }
+});
+go(1);
+</script></body></html>"""
+PAGERS = {
+    "element": """function pager(p, n, total) {
+  var nums = '';
+  for (var i = 1; i <= n; i++) {
+    nums += '<li class="number' + (i === p ? ' active' : '') + '" data-to="' + i + '">' + i
+      + '</li>';
+  }
+  return '<div class="el-pagination is-background"><span class="el-pagination__total">共 '
+    + total + ' 条</span><button type="button" class="btn-prev"'
+    + (p === 1 ? ' disabled="disabled"' : '') + ' data-to="' + (p - 1)
+    + '"><i class="el-icon el-icon-arrow-left"></i></button><ul class="el-pager">' + nums
+    + '</ul><button type="button" class="btn-next"' + (p === n ? ' disabled="disabled"' : '')
+    + ' data-to="' + (p + 1) + '"><i class="el-icon el-icon-arrow-right"></i></button></div>';
+}""",
+    "layui": """function pager(p, n, total) {
+  var out = '<div class="layui-box layui-laypage layui-laypage-default" id="layui-laypage-1">'
+    + '<a href="javascript:;" class="layui-laypage-prev' + (p === 1 ? ' layui-disabled' : '')
+    + '" data-to="' + (p - 1) + '">上一页</a>';
+  for (var i = 1; i <= n; i++) {
+    out += i === p ? '<span class="layui-laypage-curr"><em class="layui-laypage-em"></em><em>'
+      + i + '</em></span>' : '<a href="javascript:;" data-to="' + i + '">' + i + '</a>';
+  }
+  return out + '<a href="javascript:;" class="layui-laypage-next'
+    + (p === n ? ' layui-disabled' : '') + '" data-to="' + (p + 1) + '">下一页</a></div>';
+}""",
+    "numbers": """function pager(p, n, total) {
+  var out = '<div class="page">';
+  for (var i = 1; i <= n; i++) {
+    out += '<a href="javascript:void(0)" class="' + (i === p ? 'cur' : '') + '" data-to="' + i
+      + '">' + i + '</a> ';
+  }
+  return out + '</div>';
+}""",
+    "unlabelled": """function pager(p, n, total) {
+  return '<div class="fy"><span>第' + p + '页</span> <img src="/img/arrow.gif" width="12"'
+    + ' height="12" style="cursor:pointer" data-to="' + Math.min(p + 1, n) + '"></div>';
+}""",
+}
+# (agency, year, listing date) of each paged list, newest first: two pages and more.
+PAGED_AGENCIES = {
+    "element": "青石县市场监督管理局",
+    "layui": "青石县自然资源局",
+    "numbers": "青石县交通运输局",
+    "unlabelled": "青石县民政局",
+}
+PAGED = {
+    kind: [(agency, y, f"{y + 1}-01-2{y % 10}") for y in (2023, 2022, 2021, 2020, 2019)]
+    for kind, agency in PAGED_AGENCIES.items()
+}
+# A county's column of its townships' reports, one tab a year of publication, each year's
+# list paged by page numbers of its own.
+TAB_TOWNS = ["青石县上河镇人民政府", "青石县下河镇人民政府", "青石县中河镇人民政府"]
+TAB_PAGED = [
+    (town, y, f"{y + 1}-01-1{n}") for y in (2023, 2022) for n, town in enumerate(TAB_TOWNS)
+]
+TAB_PAGED_SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<div class="tab"><span onclick="show(2024, 1)">2024年</span>
+<span onclick="show(2023, 1)">2023年</span></div>
+<ul id="list"></ul><div class="page" id="pager"></div>
+<script>
+var byYear = {byYear}, year = 2024;
+function show(y, p) { year = y; var items = byYear[y], pages = Math.ceil(items.length / 2);
+  document.getElementById('list').innerHTML = items.slice((p - 1) * 2, p * 2).map(function (it) {
+    return '<li><a href="' + it.url + '">' + it.title + '</a><span>' + it.date + '</span></li>';
+  }).join('');
+  var out = '';
+  for (var i = 1; i <= pages; i++) {
+    out += '<a href="javascript:void(0)" onclick="show(year, ' + i + ')">' + i + '</a> ';
+  }
+  document.getElementById('pager').innerHTML = out;
+}
+show(2024, 1);
+</script></body></html>"""
+
 CHALLENGE = """<html><head><script>
 document.cookie = "passed=1; path=/"; location.reload();
 </script></head><body></body></html>"""
@@ -182,11 +286,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode())
+        body = self.rfile.read(length)
         self.server.requests.append(self.path)
         if urlsplit(self.path).path == "/aspx/List.aspx":
+            form = parse_qs(body.decode())
             page = int(form.get("__EVENTARGUMENT", ["1"])[0] or 1)
             return self._send(200, _postback_page(page).encode())
+        kind = urlsplit(self.path).path.removeprefix("/api/paged/")
+        if kind in PAGED:
+            asked = json.loads(body)
+            page, size = int(asked["pageNum"]), int(asked["pageSize"])
+            items = [_li(a, y, d, f"/paged/{kind}") for a, y, d in PAGED[kind]]
+            answer = {
+                "total": len(items),
+                "pages": -(-len(items) // size),
+                "items": items[(page - 1) * size : page * size],
+            }
+            data = json.dumps(answer, ensure_ascii=False).encode()
+            return self._send(200, data, "application/json; charset=utf-8")
         return self._send(404, b"not here")
 
     def do_GET(self) -> None:
@@ -236,6 +353,17 @@ class _Handler(BaseHTTPRequestHandler):
             body = _static_list(FRAMED[1:] if second else FRAMED[:1], "t{year}.txt")
             pager = b"" if second else '<a href="list_2.html">下一页</a>'.encode()
             return self._send(200, body.replace(b"</body>", pager + b"</body>"))
+        kind = path.removeprefix("/paged/").removesuffix("/index.html")
+        if kind in PAGED and path.endswith("/index.html"):
+            page = PAGED_SHELL.replace("{api}", f"/api/paged/{kind}")
+            return self._send(200, page.replace("{pager}", PAGERS[kind]).encode())
+        if path == "/tabpaged/index.html":
+            by_year: dict[int, list] = {}
+            for agency, year, date in TAB_PAGED:
+                folder = f"/tabpaged/{TAB_TOWNS.index(agency)}"
+                by_year.setdefault(year + 1, []).append(_li(agency, year, date, folder))
+            page = TAB_PAGED_SHELL.replace("{byYear}", json.dumps(by_year, ensure_ascii=False))
+            return self._send(200, page.encode())
         if path == "/endless/index.html":
             return self._send(200, ENDLESS.encode())
         if path == "/never/index.html":  # a challenge no cookie passes
@@ -258,6 +386,11 @@ class _Handler(BaseHTTPRequestHandler):
             ("/frame/inner", FRAMED),
             ("/more", MORE),
             ("/tabs", TABBED),
+            *(
+                (f"/tabpaged/{n}", [x for x in TAB_PAGED if x[0] == town])
+                for n, town in enumerate(TAB_TOWNS)
+            ),
+            *((f"/paged/{kind}", listed) for kind, listed in PAGED.items()),
         ):
             for agency, year, _ in listed:
                 if path == f"{folder}/t{year}.txt":
@@ -295,7 +428,8 @@ class ScriptedPortal(ThreadingHTTPServer):
 
 
 def sources(url: str) -> str:
-    return f"""
+    return (
+        f"""
 [[agency]]
 id = "dongling"
 name = "{DONGLING}"
@@ -368,3 +502,26 @@ level = "county_dept"
 list_urls = ["{url}/tabs/index.html"]
 since = 2021
 """
+        + "".join(
+            f"""
+[[agency]]
+id = "paged-{kind}"
+name = "{agency}"
+level = "county_dept"
+list_urls = ["{url}/paged/{kind}/index.html"]
+since = 2019
+"""
+            for kind, agency in PAGED_AGENCIES.items()
+        )
+        + "".join(
+            f"""
+[[agency]]
+id = "tabpaged-{n}"
+name = "{town}"
+level = "township"
+list_urls = ["{url}/tabpaged/index.html"]
+since = 2022
+"""
+            for n, town in enumerate(TAB_TOWNS)
+        )
+    )

@@ -18,8 +18,11 @@ from tests.crawler.scripted_portal import (
     DRAWN,
     FRAMED,
     MORE,
+    PAGED,
     POSTBACK,
     SCRIPTED,
+    TAB_PAGED,
+    TAB_TOWNS,
     TABBED,
     ScriptedPortal,
     sources,
@@ -132,6 +135,64 @@ def test_postback_pagers_and_framed_lists_are_read_to_their_end(
         (agency,),
     ).fetchone()[0]
     assert cells >= 150 * len(published)  # the reports read, not pages that name them
+
+
+@pytest.mark.parametrize("kind", ["element", "layui", "numbers"])
+def test_ui_library_pagers_are_paged_to_the_last_page_they_show(crawled, kind: str) -> None:
+    """Element UI's icon-only next button, layui's laypage and a pager of page numbers
+    alone, over a list fetched by POST: every page read, the end proved by the pager's
+    own last page (its next control disabled, no higher number)."""
+    workdir, portal, url = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    found = conn.execute(
+        "SELECT year FROM reports WHERE agency_id = ? ORDER BY year", (f"paged-{kind}",)
+    ).fetchall()
+    assert [y for (y,) in found] == sorted(y for _, y, _ in PAGED[kind])
+    reason, pages = conn.execute(
+        "SELECT stop_reason, pages_read FROM list_reads WHERE list_url = ?",
+        (f"{url}/paged/{kind}/index.html",),
+    ).fetchone()
+    assert (reason, pages) == ("end", 3)
+    assert portal.requests.count(f"/api/paged/{kind}") == 3  # each page once
+
+
+def test_a_pager_nothing_tells_the_next_page_of_proves_no_end(crawled) -> None:
+    """An arrow image without a label beside 第1页: the first page is read, the end is
+    not proved, and the years on the pages never shown are unverified, not missing."""
+    workdir, _, url = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    (reason,) = conn.execute(
+        "SELECT stop_reason FROM list_reads WHERE list_url = ?",
+        (f"{url}/paged/unlabelled/index.html",),
+    ).fetchone()
+    assert reason == "unproven_end"
+    check = run("check", "--as-of", "2025-06-01", cwd=workdir)
+    assert check.returncode == 0, check.stderr
+    statuses = dict(
+        conn.execute(
+            "SELECT year, status FROM compliance WHERE agency_id = 'paged-unlabelled'"
+        ).fetchall()
+    )
+    # The reports it showed are judged on their cells; the years it hid are not judged.
+    assert {statuses[2023], statuses[2022]} <= {"ok", "late", "inconsistent"}
+    assert {statuses[y] for y in (2021, 2020, 2019)} == {"unverified"}
+
+
+def test_year_tabs_each_paged_by_their_own_pager(crawled) -> None:
+    """A county's column of its townships' reports, one tab a year, each tab's list in
+    pages of its own: every town's every report, filed under its own town."""
+    workdir, _, url = crawled
+    conn = sqlite3.connect(workdir / "nianbao.db")
+    found = conn.execute(
+        "SELECT agency_id, year FROM reports WHERE agency_id LIKE 'tabpaged-%' "
+        "ORDER BY agency_id, year"
+    ).fetchall()
+    expected = sorted((f"tabpaged-{TAB_TOWNS.index(a)}", y) for a, y, _ in TAB_PAGED)
+    assert found == expected
+    (reason,) = conn.execute(
+        "SELECT stop_reason FROM list_reads WHERE list_url = ?", (f"{url}/tabpaged/index.html",)
+    ).fetchone()
+    assert reason == "end"
 
 
 def test_sources_discover_reads_a_script_drawn_column_in_the_browser() -> None:
