@@ -23,6 +23,7 @@ import click
 from ingest import MB, parse_file, reparse
 from output.text import crawl_summary, emit, render_matrix, source_text, summary
 from parsers import DocumentError, Limits
+from parsers.dates import now
 from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
@@ -298,18 +299,36 @@ def query(sql: str, db_path: str, fmt: str) -> None:
 @click.option("--year", type=int, help="A report year.")
 @click.option("--rule", help="A rule or its prefix (applications., report.late) or a glob.")
 @click.option(
-    "--status", type=click.Choice(["open", "resolved", "all"]), default="open", show_default=True
+    "--status",
+    type=click.Choice(["open", "dismissed", "resolved", "all"]),
+    default="open",
+    show_default=True,
+)
+@click.option(
+    "--review",
+    type=click.Choice(["open", "dismissed", "confirmed"]),
+    help="Only findings nobody has judged yet (open), or those a person dismissed or confirmed.",
 )
 @format_option("table", "json", "csv")
 def findings(
-    db_path: str, agency: str | None, year: int | None, rule: str | None, status: str, fmt: str
+    db_path: str,
+    agency: str | None,
+    year: int | None,
+    rule: str | None,
+    status: str,
+    review: str | None,
+    fmt: str,
 ) -> None:
-    """List findings: what is wrong with which agency's report for which year.
+    """List findings: what is wrong with which agency's report for which year. Each has a
+    number (id) that `nianbao review` takes, and shows a person's last review of it.
 
     Example: nianbao findings --rule applications. --year 2022 --format json
     """
-    items = list_findings(_open(db_path, readonly=True), agency, year, rule, status)
+    if review == "dismissed":
+        status = "all"
+    items = list_findings(_open(db_path, readonly=True), agency, year, rule, status, review)
     columns = [
+        "id",
         "agency_id",
         "year",
         "rule",
@@ -317,12 +336,66 @@ def findings(
         "message",
         "evidence",
         "status",
+        "review",
+        "review_note",
+        "reviewer",
         "first_seen",
         "last_seen",
     ]
     if fmt == "table":
         columns.remove("evidence")
     emit(columns, [[item[c] for c in columns] for item in items], fmt)
+
+
+@main.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@db_option
+def backup_command(out: str, db_path: str) -> None:
+    """Write a consistent copy of the archive to OUT, safe while a crawl runs: every
+    finished crawl is in it, and it is one file (no write-ahead log beside it). The copy
+    is written beside OUT and renamed into place, so a failed backup leaves no half file.
+
+    Example: nianbao backup /srv/backups/nianbao-$(date +%F).db
+    """
+    from storage.db import backup
+
+    click.echo(f"backing up {db_path} …", err=True)
+    size = backup(db_path, out)
+    click.echo(f"wrote {out} ({size / 1024**2:.1f} MB)")
+
+
+@main.command()
+@click.argument("finding_id", type=int)
+@db_option
+@click.option("--dismiss", "action", flag_value="dismiss", help="The finding is wrong.")
+@click.option("--confirm", "action", flag_value="confirm", help="The finding is right.")
+@click.option("--reopen", "action", flag_value="reopen", help="Open it again.")
+@click.option("--note", required=True, help="Why: kept with the review and shown with it.")
+@click.option("--by", "reviewer", help="Who judged it.")
+def review(
+    db_path: str, finding_id: int, action: str | None, note: str, reviewer: str | None
+) -> None:
+    """Record a person's judgement of a finding (its number is the id `nianbao findings`
+    shows): dismiss it, confirm it or reopen it, with why and who. A dismissed finding
+    stays dismissed through `check`, `reparse` and new crawls while its evidence is the
+    same, counts against nobody, and is reopened (and told again) when its evidence
+    changes.
+
+    Example: nianbao review 42 --dismiss --note "the agency was merged in 2021" --by 王芳
+    """
+    if action is None:
+        raise click.UsageError("say --dismiss, --confirm or --reopen")
+    if not note.strip():
+        raise click.UsageError("--note must say why")
+    archive = Archive(_open(db_path))
+    try:
+        done = archive.review(finding_id, action, note.strip(), reviewer, now())
+    finally:
+        archive.close()
+    click.echo(
+        f"finding {done['id']} ({done['agency_id']} {done['year']} {done['rule']}): "
+        f"{done['was']} → {done['status']}"
+    )
 
 
 @main.command()

@@ -292,6 +292,14 @@ class Ledger:
     health: dict[str, Health] = field(default_factory=dict)  # agency id → its source
     names: dict[str, str] = field(default_factory=dict)  # agency id → name
     discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → details
+    # The columns whose reads are evidence for verdicts: a crawl limited to some agencies
+    # or years read a column for them alone, and proves nothing of a column it shares
+    # with agencies it skipped, nor of years it skipped (None: every column).
+    evidence: set[str] | None = None
+
+    def as_evidence(self, reads: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows of ``reads`` a crawl may record as what it read of its columns."""
+        return [r for url, r in reads.items() if self.evidence is None or url in self.evidence]
 
     def summaries(self, finished: bool) -> dict[str, dict[str, Any]]:
         """Each column's row; a crawl that did not finish read none of them to its end."""

@@ -40,15 +40,9 @@ class CrawlRecorder:
     def opened(self, spider: Spider) -> None:
         self.archive = Archive(connect(self.db_path))
         self.run_id = self.archive.start_run(now())
+        # Verdicts rest on the last crawl that finished: this one counts once it has
+        # (crawl_runs.outcome); killed or stopped, it changes none.
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
-        ledger = getattr(spider, "ledger", None)
-        if ledger is not None:
-            # Until this crawl finishes, none of its columns counts as read to its end: a
-            # crawl that is killed leaves them so, and their years stay unverified.
-            with self.archive.batch():
-                self.archive.store_list_reads(
-                    self.run_id, ledger.summaries(finished=False).values()
-                )
 
     def spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
         """A callback that failed on a page: recorded against its column or its agency,
@@ -81,10 +75,12 @@ class CrawlRecorder:
         with archive.batch():
             if ledger is not None:
                 reads = ledger.summaries(finished=finished)
-                archive.store_list_reads(self.run_id, reads.values())
-                # Source health on every exit; findings only from a crawl that finished,
-                # since one stopped early proves nothing of its sources either way.
-                self._store_sources(archive, ledger, reads, finished, reason)
+                archive.store_list_reads(self.run_id, ledger.as_evidence(reads))
+                # Source health and findings only from a crawl that finished: one stopped
+                # early proves nothing of its sources either way, and the last finished
+                # crawl's stand.
+                if finished:
+                    self._store_sources(archive, ledger, reads)
             archive.finish_run(
                 self.run_id,
                 now(),
@@ -95,31 +91,18 @@ class CrawlRecorder:
             )
         archive.close()
 
-    def _store_sources(
-        self, archive: Archive, ledger: Any, reads: dict[str, Any], finished: bool, reason: str
-    ) -> None:
+    def _store_sources(self, archive: Archive, ledger: Any, reads: dict[str, Any]) -> None:
         checked = now()
         for agency_id, health in ledger.health.items():
             status, detail, findings = health.judge(reads)
-            if not finished:
-                status, detail = "not_read", f"the crawl stopped ({reason}) before its end"
             archive.store_health(
                 self.run_id, agency_id, checked, status, detail, health.reports_found
             )
-            if finished:
-                name = ledger.names.get(agency_id, agency_id)
-                archive.store_findings(
-                    agency_id,
-                    agency_id,
-                    name,
-                    None,
-                    None,
-                    findings,
-                    checked,
-                    scope=rules_of("source"),
-                )
-        if finished:
-            archive.store_discovered(self.run_id, checked, ledger.discovered.values())
+            name = ledger.names.get(agency_id, agency_id)
+            archive.store_findings(
+                agency_id, agency_id, name, None, None, findings, checked, scope=rules_of("source")
+            )
+        archive.store_discovered(self.run_id, checked, ledger.discovered.values())
 
 
 class Progress:

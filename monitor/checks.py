@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from report.findings import ERROR, INFO, WARNING, Finding, finding
+from report.findings import Finding, finding
 from report.registry import rules_of
 from report.rules import Cells
 from report.template import APPLICANT_COLUMNS
@@ -71,11 +71,9 @@ def missing(
                 year,
                 finding(
                     "report.missing",
-                    ERROR,
                     f"no {year} report found; it was due {due.isoformat()}",
                     deadline=due.isoformat(),
                     grace_days=grace_days,
-                    as_of=as_of.isoformat(),
                 ),
             )
         )
@@ -91,7 +89,6 @@ def late(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
         return [
             finding(
                 "report.date_unverified",
-                INFO,
                 f"publication date unknown; first seen {seen.isoformat()}, after the "
                 f"deadline {due.isoformat()}: it may have been published in time",
                 deadline=due.isoformat(),
@@ -104,7 +101,6 @@ def late(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
     return [
         finding(
             "report.late",
-            WARNING,
             f"published {published.isoformat()} ({report.published_source}), "
             f"{(published - due).days} day(s) after the deadline {due.isoformat()}",
             published_at=published.isoformat(),
@@ -128,7 +124,6 @@ def carry_continuity(previous: ReportFacts, current: ReportFacts) -> list[Findin
     return [
         finding(
             "carry.continuity",
-            ERROR,
             f"上年结转 differs from the {previous.year} report's 结转下年度 in "
             f"{len(differ)} column(s)",
             columns=differ,
@@ -154,7 +149,6 @@ def in_force_continuity(previous: ReportFacts, current: ReportFacts) -> list[Fin
             out.append(
                 finding(
                     "proactive.in_force_continuity",
-                    WARNING,
                     f"proactive.{kind}.in_force is {now}; last year's {last} + {issued} issued "
                     f"- {repealed} repealed = {expected}",
                     key=f"proactive.{kind}.in_force",
@@ -200,7 +194,6 @@ def duplicate_text(
     return [
         finding(
             "report.duplicate_text",
-            WARNING,
             f"the prose is {score:.0%} the same as the {previous.year} report's",
             similarity=round(score, 3),
             threshold=threshold,
@@ -217,7 +210,6 @@ def plausibility(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
             out.append(
                 finding(
                     "plausibility.negative",
-                    ERROR,
                     f"{key} is negative ({value})",
                     key=key,
                     value=value,
@@ -231,7 +223,6 @@ def plausibility(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
                 out.append(
                     finding(
                         "plausibility.township_rules",
-                        WARNING,
                         f"a township reports {key} = {value}: townships make no 规章",
                         key=key,
                         value=value,

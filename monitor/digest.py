@@ -34,6 +34,8 @@ WORDS = {
         "column": "栏目",
         "report": "合规报告",
         "resolved": "自上次通知以来已解决",
+        "reopened": "（曾通知已解决或已被驳回，现重新出现）",
+        "number": "发现编号 {id}",
         "unknown": "（未知单位）",
         "footer": "本邮件由 nianbao 自动生成。",
     },
@@ -52,6 +54,8 @@ WORDS = {
         "column": "column",
         "report": "compliance report",
         "resolved": "Resolved since the last digest",
+        "reopened": " (told as resolved or dismissed before; found again)",
+        "number": "finding {id}",
         "unknown": "(unknown agency)",
         "footer": "Sent by nianbao.",
     },
@@ -222,6 +226,10 @@ def _finding(
     said = sentence(r["rule"], _evidence(r), r.get("message", ""), lang, r["year"])
     year = w["year"].format(year=r["year"]) if r["year"] else ""
     head = f"[{label(SEVERITY_LABELS, r['severity'], lang)}] {year} {title(r['rule'], lang)}"
+    if r.get("reopened"):
+        head += w["reopened"]
+    if r.get("id") is not None:  # the number `nianbao review` takes
+        head += f" · {w['number'].format(id=r['id'])}"
     means = _labelled(w["means"], meaning(r["rule"], lang), lang)
     todo = _labelled(w["todo"], advice(r["rule"], lang), lang)
     links = _links(r, agencies, report_url, lang)

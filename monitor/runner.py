@@ -86,18 +86,23 @@ def run_checks(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Recompute every check for every agency; returns counts of what is open, new and
-    resolved. ``grace_days`` (when given) is stored as the archive's grace period."""
+    resolved. ``grace_days`` (when given) is stored as the archive's grace period.
+
+    The archive's judgement date only moves forward: ``as_of`` before the last check's is
+    a what-if, computed and returned (``what_if``) but stored nowhere. A finding is
+    resolved only by evidence that it no longer holds: a year with no report stays
+    missing while its column cannot be read or its deadline is judged again."""
     conn = archive.conn
-    if grace_days is not None:
-        set_setting(conn, "grace_days", str(grace_days))
-    set_setting(conn, "as_of", as_of.isoformat())  # the date the compliance view judges by
-    grace = int(setting(conn, "grace_days"))
+    last = setting(conn, "as_of")
+    what_if = bool(last) and as_of.isoformat() < last
+    grace = grace_days if grace_days is not None else int(setting(conn, "grace_days"))
     agencies = _agencies(conn)
-    seen_at = now()
     similar = _Remembered(known_similarities(conn))
     results: list[tuple[AgencyFacts, list]] = []
+    reported: set[tuple[str, int]] = set()
     for n, agency in enumerate(agencies, 1):
         reports = _reports(conn, agency.id)
+        reported |= {(agency.id, r.year) for r in reports}
         found = check_agency(agency, reports, as_of, grace, duplicate_threshold, similar)
         results.append((agency, found))
         if progress:
@@ -107,12 +112,31 @@ def run_checks(
         for agency, results_ in results
         for year, report_id, f in results_
     ]
+    by_rule = summary([f for _, found in results for f in found])
+    if what_if:
+        return _what_if(as_of, last, grace, by_rule, results)
+    if grace_days is not None:
+        set_setting(conn, "grace_days", str(grace_days))
+    set_setting(conn, "as_of", as_of.isoformat())  # the date the compliance view judges by
+    spans = {a.id: a.since for a in agencies}
+
+    def holds(row: dict[str, Any]) -> bool:
+        """A missing report no longer found missing, with no report found either: its
+        year became unverified (its column unread) or pending — no evidence it was
+        published. It stays open; the agency's removal or a later ``since`` ends it."""
+        agency_id, year = row["agency_id"], row["year"]
+        return (
+            row["rule"] == "report.missing"
+            and agency_id in spans
+            and year >= spans[agency_id]
+            and (agency_id, year) not in reported
+        )
+
     with archive.batch():
-        wanted, new, stale = refresh(conn, CHECK_RULES, found, seen_at)
+        wanted, new, stale = refresh(conn, CHECK_RULES, found, now(), holds)
         remember_similarities(conn, similar.new)
     optimize(conn)
     counts = {"open": len(wanted), "new": len(new), "resolved": len(stale)}
-    by_rule = summary([f for _, found in results for f in found])
     archive_open = dict(open_by_rule(conn))
     return {
         **counts,
@@ -124,9 +148,40 @@ def run_checks(
     }
 
 
+def _what_if(
+    as_of: date, last: str, grace: int, by_rule: dict[str, int], results: list
+) -> dict[str, Any]:
+    """What the checks find as of an earlier date than the archive's: nothing stored."""
+    missing = sorted(
+        (agency.id, year)
+        for agency, found in results
+        for year, _, f in found
+        if f["rule"] == "report.missing"
+    )
+    return {
+        "what_if": True,
+        "as_of": as_of.isoformat(),
+        "archive_as_of": last,
+        "grace_days": grace,
+        "rules": by_rule,
+        "open": sum(by_rule.values()),
+        "missing": missing,
+    }
+
+
 def describe(result: dict[str, Any]) -> str:
     """The check's own counts, then every open finding of the archive by rule (the
-    checks own some rules; parsing and crawling open the others)."""
+    checks own some rules; parsing and crawling open the others); for a what-if, what
+    the checks find as of its date, and that nothing was stored."""
+    if result.get("what_if"):
+        rules = ", ".join(f"{k} {v}" for k, v in sorted(result["rules"].items())) or "none"
+        missing = "".join(f"\n  missing: {a} {y}" for a, y in result["missing"])
+        return (
+            f"what-if as of {result['as_of']} (grace {result['grace_days']} days), earlier "
+            f"than the archive's {result['archive_as_of']}: nothing "
+            f"stored, no finding opened or resolved; the checks would find "
+            f"{result['open']}: {rules}{missing}"
+        )
     rules = ", ".join(f"{k} {v}" for k, v in sorted(result["all_rules"].items())) or "none"
     return (
         f"checked as of {result['as_of']} (grace {result['grace_days']} days): "

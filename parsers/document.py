@@ -94,16 +94,14 @@ def read_document(
     fmt = sniff.sniff(data)
     if fmt == sniff.IMAGE:
         record = empty_record()
-        record["findings"] = [
-            finding("document.no_text", "warning", "an image with no text layer (a scan?)")
-        ]
+        record["findings"] = [finding("document.no_text", "an image with no text layer (a scan?)")]
         return record, ""
     text, head = extract_text(data, fmt, limits, content_type)
     lines, script = prepare(text)
     record = build_record(lines, script, head)
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
-            finding("document.no_text", "warning", f"the {fmt.upper()} has no text layer (a scan?)")
+            finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
     return record, "\n".join(lines)
 

@@ -229,7 +229,7 @@ def build_record(
     head = head or {}
     if not any(line.strip() for line in lines):
         record = empty_record(script)
-        record["findings"] = [finding("document.no_text", "warning", "the document has no text")]
+        record["findings"] = [finding("document.no_text", "the document has no text")]
         return record
     compacted, table_text, prose_lines = _read_lines(lines)
     flat = "".join(compacted)

@@ -11,8 +11,19 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (INFO, WARNING, ERROR)  # least first
 
 
-def finding(rule: str, severity: str, message: str, **evidence: Any) -> Finding:
-    return {"rule": rule, "severity": severity, "message": message, "evidence": evidence}
+def finding(rule: str, message: str, **evidence: Any) -> Finding:
+    """A finding of ``rule``, at the severity report.registry gives the rule (its one
+    home: what the docs say is what the archive, the report and the digests use)."""
+    return {"rule": rule, "severity": severity_of(rule), "message": message, "evidence": evidence}
+
+
+def severity_of(rule: str) -> str:
+    from report.registry import rule as registered  # the registry builds on this module
+
+    known = registered(rule)
+    if known is None:
+        raise KeyError(f"rule {rule!r} is not in report.registry")
+    return known.severity
 
 
 def fingerprint(agency_key: str, year: int | None, rule: str, key: str | None) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from report.findings import ERROR, INFO, WARNING, Finding, finding
+from report.findings import Finding, finding
 from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICANT_COLUMNS, OUTCOME_ROWS
 
 Cells = Mapping[str, int | float | None]
@@ -46,7 +46,6 @@ def applications_balance(cells: Cells) -> list[Finding]:
             out.append(
                 finding(
                     "applications.balance",
-                    ERROR,
                     f"申请 {col}: 本年新收 {new} + 上年结转 {carried_over} = {new + carried_over}, "
                     f"but 总计 {total} + 结转下年度 {carried_forward} = {total + carried_forward}",
                     key=f"applications.*.{col}",
@@ -101,7 +100,6 @@ def applications_outcome_sum(cells: Cells) -> list[Finding]:
         out.append(
             finding(
                 "applications.outcome_sum",
-                ERROR,
                 f"申请 {col}: 办理结果总计 is {total}, but its outcome rows add up to {sum(parts)}",
                 key=f"applications.total.{col}",
                 column=col,
@@ -135,7 +133,6 @@ def _parts_finding(
     total, values = mismatch
     return finding(
         rule,
-        ERROR,
         f"{what.format(key)}: the parts add up to {sum(values)}, but 总计 is {total}",
         key=f"{key}.total",
         expected=sum(values),
@@ -220,7 +217,6 @@ def narrative_matches_table(cells: Cells, narrative: Mapping[str, int]) -> list[
         out.append(
             finding(
                 "narrative.matches_table",
-                WARNING,
                 f"the text states {stated} for {name}, the table has {table} in {key}",
                 key=key,
                 narrative=name,
@@ -236,7 +232,6 @@ def narrative_part_sums(part_sums: Iterable[Mapping[str, Any]]) -> list[Finding]
     return [
         finding(
             "narrative.part_sum",
-            WARNING,
             f"the text gives a total of {p['total']}{p['unit']} whose parts "
             f"{' + '.join(map(str, p['parts']))} add up to {sum(p['parts'])}",
             key=f"{p['total']}={'+'.join(map(str, p['parts']))}",
@@ -265,7 +260,6 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
         out.append(
             finding(
                 "template.mismatch",
-                WARNING,
                 f"a {year} report should follow the {expected} template; this one is {template}",
                 expected=expected,
                 found=template,
@@ -278,7 +272,6 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
         out.append(
             finding(
                 "template.missing_section",
-                WARNING,
                 f"section {section} not found",
                 key=section,
                 section=section,
@@ -288,7 +281,6 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
         out.append(
             finding(
                 "template.missing_table",
-                WARNING,
                 f"table {table} not found (or not in text)",
                 key=table,
                 table=table,
@@ -299,7 +291,6 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
             out.append(
                 finding(
                     "template.missing_row",
-                    INFO,
                     f"{len(rows)} row(s) of table {table} not found: {', '.join(rows)}",
                     key=table,
                     table=table,
@@ -310,7 +301,6 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
         out.append(
             finding(
                 "template.article_reference",
-                WARNING,
                 f"table header cites {ref['found']}; the template cites {ref['expected']}",
                 key=ref["found"],
                 found=ref["found"],
@@ -330,7 +320,6 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
             out.append(
                 finding(
                     "cells.unit_converted",
-                    INFO,
                     f"{r['label']}: {c['printed']} is recorded as {c['value']:g} 万元, "
                     "the template's unit",
                     **c,
@@ -341,7 +330,6 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
             out.append(
                 finding(
                     "cells.inferred",
-                    INFO,
                     f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; the "
                     f"template's sums ({inferred['by']}) leave one reading: {inferred['values']}",
                     key=r["row"],
@@ -357,7 +345,6 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
             out.append(
                 finding(
                     "cells.unreadable",
-                    WARNING,
                     f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
                     "the row is left empty",
                     key=r["row"],
@@ -390,9 +377,7 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
         ]
         out.insert(
             0,
-            finding(
-                "cells.blank", WARNING, message, key=table, table=table, keys=keys, rows=details
-            ),
+            finding("cells.blank", message, key=table, table=table, keys=keys, rows=details),
         )
     return sorted(out, key=lambda f: (f["rule"], f["evidence"]["key"]))
 

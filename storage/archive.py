@@ -23,8 +23,10 @@ from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
 from storage import crawls
-from storage.db import pack_text, setting, transaction
+from storage.db import checkpoint, pack_text, setting, transaction
+from storage.errors import ArchiveError
 from storage.findings import Found, open_of, resolve
+from storage.findings import review as review_finding
 from storage.findings import store as store_found
 
 # Rules whose findings come from one report's own content: recomputed with each version.
@@ -183,6 +185,7 @@ class Archive:
             return
         self.flush_search_index()
         self.conn.execute("PRAGMA optimize")  # statistics for the next reader, as SQLite advises
+        checkpoint(self.conn)
         self.conn.close()
         self._closed = True
 
@@ -636,6 +639,16 @@ class Archive:
         if scope:
             before = open_of(self.conn, scope, agency_id, agency, year)
             resolve(self.conn, before - kept, seen_at)
+
+    def review(
+        self, finding_id: int, action: str, note: str, reviewer: str | None, at: str
+    ) -> dict[str, Any]:
+        """A person's judgement of one finding (storage.findings.review), kept."""
+        with transaction(self.conn):
+            try:
+                return review_finding(self.conn, finding_id, action, note, reviewer, at)
+            except LookupError as exc:
+                raise ArchiveError(str(exc)) from None
 
 
 def document_bytes(conn: sqlite3.Connection, sha256: str) -> bytes:

@@ -25,7 +25,8 @@ def finish_run(
 ) -> None:
     conn.execute(
         """UPDATE crawl_runs SET finished_at = ?, pages = ?, documents_new = ?,
-               documents_changed = ?, documents_unchanged = ?, errors = ?, stats = ?
+               documents_changed = ?, documents_unchanged = ?, errors = ?, stats = ?,
+               outcome = ?
            WHERE id = ?""",
         (
             finished_at,
@@ -35,6 +36,8 @@ def finish_run(
             counts.get("documents_unchanged", 0),
             errors,
             json.dumps(dict(stats), ensure_ascii=False, sort_keys=True),
+            # Only a crawl that finished is evidence for verdicts (the compliance view).
+            str(stats.get("finish_reason") or "finished"),
             run_id,
         ),
     )
@@ -137,7 +140,8 @@ def add_related(
 
 
 def latest_list_reads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Each column's read in the latest crawl that read it."""
+    """Each column's read in the latest crawl that finished reading it (a crawl stopped
+    or still running proves nothing of a column, and changes no verdict)."""
     columns = (
         "list_url",
         "run_id",
@@ -153,7 +157,9 @@ def latest_list_reads(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     )
     rows = conn.execute(
         f"""SELECT {", ".join(columns)} FROM list_reads r
-            WHERE run_id = (SELECT max(run_id) FROM list_reads WHERE list_url = r.list_url)"""
+            WHERE run_id = (SELECT max(l.run_id) FROM list_reads l
+                            JOIN crawl_runs c ON c.id = l.run_id
+                            WHERE l.list_url = r.list_url AND c.outcome = 'finished')"""
     ).fetchall()
     out = {}
     for row in rows:

@@ -3,7 +3,9 @@ writers wait for each other, explicit transactions, and a read-only mode for que
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import os
 import sqlite3
 import time
 import zlib
@@ -18,7 +20,9 @@ from storage.schema import migrate
 
 __all__ = [
     "ArchiveError",
+    "backup",
     "char_token",
+    "checkpoint",
     "connect",
     "distinct_chars",
     "exclusive",
@@ -199,3 +203,40 @@ def exclusive(db_path: str | Path, what: str, busy: str) -> IO[str]:
         handle.close()
         raise ArchiveError(f"{db_path}: {busy}; wait for it to finish") from None
     return handle
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Move what the write-ahead log holds into the main file, so a copy of the file alone
+    is the whole archive (while another process writes, its own close does this)."""
+    with contextlib.suppress(sqlite3.Error):  # read-only, or another writer busy
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def backup(db_path: str | Path, out: str | Path) -> int:
+    """A consistent copy of the archive at ``out`` while crawls run (SQLite's online
+    backup, in one step: one snapshot, never restarted by a writer), written beside
+    ``out`` and renamed into place, so a failed copy leaves nothing half-written.
+    Returns its size in bytes."""
+    out = Path(out)
+    if not out.parent.exists():
+        raise ArchiveError(f"no such directory: {out.parent}")
+    source = connect(db_path, readonly=True)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # the copy is one file
+            problems = [r[0] for r in target.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise ArchiveError(f"the copy failed its check: {'; '.join(problems)[:200]}")
+        finally:
+            target.close()
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    return out.stat().st_size

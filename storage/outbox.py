@@ -12,7 +12,7 @@ from typing import Any
 from storage.db import transaction
 
 _FINDING = (
-    "fingerprint, agency_id, agency, year, rule, severity, message, evidence, status, "
+    "id, fingerprint, agency_id, agency, year, rule, severity, message, evidence, status, "
     "first_seen, resolved_at, report_id"
 )
 # An address refused waits this long before the next try, doubling up to a day.
@@ -27,17 +27,21 @@ def _rows(conn: sqlite3.Connection, sql: str, args: tuple) -> list[dict[str, Any
 
 
 def untold(conn: sqlite3.Connection, address: str) -> tuple[list[dict], list[dict]]:
-    """(open findings, resolved findings) not yet told to ``address``."""
+    """(open findings, resolved findings) not yet told to ``address``. A finding that comes
+    back (resolved or dismissed, then found again) has what was told of it forgotten (the
+    trigger alerted_reopened): it is told again, marked ``reopened``."""
     new = _rows(
         conn,
-        f"""SELECT {_FINDING} FROM findings f WHERE status = 'open' AND NOT EXISTS (
+        f"""SELECT {_FINDING}, reopened_at IS NOT NULL AS reopened FROM findings f
+            WHERE status = 'open' AND NOT EXISTS (
                 SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
                 AND a.kind = 'open')""",
         (address,),
     )
     resolved = _rows(
         conn,
-        f"""SELECT {_FINDING} FROM findings f WHERE status = 'resolved' AND EXISTS (
+        f"""SELECT {_FINDING}, 0 AS reopened FROM findings f WHERE status = 'resolved'
+            AND EXISTS (
                 SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint
                 AND a.kind = 'open') AND NOT EXISTS (
                 SELECT 1 FROM alerted a WHERE a.address = ? AND a.fingerprint = f.fingerprint

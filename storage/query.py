@@ -60,7 +60,10 @@ def findings(
     year: int | None = None,
     rule: str | None = None,
     status: str = "open",
+    review: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Findings with their number and a person's last review of them (``review``: open —
+    not reviewed and open —, dismissed or confirmed)."""
     where, args = [], []
     if agency:
         # An id, the agency's name or alias, or the name a report gives itself: every
@@ -79,9 +82,16 @@ def findings(
     if status != "all":
         where.append("status = ?")
         args.append(status)
+    if review == "open":
+        where.append("status = 'open' AND coalesce(r.review, 'reopen') IN ('reopen', 'lapse')")
+    elif review == "dismissed":
+        where.append("status = 'dismissed'")
+    elif review == "confirmed":
+        where.append("status = 'open' AND r.review = 'confirm'")
     sql = (
-        "SELECT agency_id, agency, year, rule, severity, message, evidence, status, "
-        "first_seen, last_seen FROM findings"
+        "SELECT f.id, agency_id, agency, year, rule, severity, message, evidence, status, "
+        "r.review, r.note AS review_note, r.reviewer, first_seen, last_seen "
+        "FROM findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY agency_id, year, rule, key"
     )

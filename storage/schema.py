@@ -659,6 +659,105 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE agencies ADD COLUMN render TEXT NOT NULL DEFAULT 'auto';
     """,
+    # 16: verdicts from finished evidence only, and findings people can review. A crawl's
+    # outcome is kept (finished, or why it stopped; NULL while it runs), and a column
+    # counts as read to its end only by the latest crawl that *finished* reading it: a
+    # crawl in progress, stopped or killed changes no verdict. A year is missing only
+    # where `nianbao check` found it so (monitor.checks.missing, the one place that
+    # decides it): its open report.missing finding. Every finding gets a number that
+    # stays; a person's review of one (dismissed, confirmed, reopened, with who and why)
+    # is kept, and a finding that comes back after it was resolved or dismissed says when.
+    """
+    ALTER TABLE crawl_runs ADD COLUMN outcome TEXT;
+    UPDATE crawl_runs SET outcome = coalesce(json_extract(stats, '$.finish_reason'), 'finished')
+        WHERE finished_at IS NOT NULL;
+    ALTER TABLE findings ADD COLUMN id INTEGER;
+    UPDATE findings SET id = rowid;
+    CREATE UNIQUE INDEX findings_id ON findings(id);
+    CREATE TRIGGER findings_number AFTER INSERT ON findings WHEN NEW.id IS NULL
+    BEGIN
+        UPDATE findings SET id = (SELECT coalesce(max(id), 0) + 1 FROM findings)
+        WHERE fingerprint = NEW.fingerprint;
+    END;
+    ALTER TABLE findings ADD COLUMN reopened_at TEXT;
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        finding_id INTEGER NOT NULL,
+        action TEXT NOT NULL,                       -- dismiss | confirm | reopen | lapse
+        note TEXT NOT NULL,
+        reviewer TEXT,
+        at TEXT NOT NULL,
+        evidence TEXT NOT NULL                      -- the finding's evidence it judged
+    );
+    CREATE INDEX reviews_finding ON reviews(finding_id, id);
+    -- A dismissal holds while the evidence it judged holds: new evidence reopens it.
+    CREATE TRIGGER reviews_lapse AFTER UPDATE OF status ON findings
+    WHEN OLD.status = 'dismissed' AND NEW.status = 'open'
+        AND OLD.evidence IS NOT NEW.evidence
+    BEGIN
+        INSERT INTO reviews (finding_id, action, note, reviewer, at, evidence)
+        VALUES (NEW.id, 'lapse', 'the evidence changed since it was dismissed', NULL,
+                NEW.last_seen, NEW.evidence);
+    END;
+    -- A finding that comes back is told anew: what each address was told of it is over.
+    CREATE TRIGGER alerted_reopened AFTER UPDATE OF reopened_at ON findings
+    WHEN NEW.reopened_at IS NOT OLD.reopened_at
+    BEGIN
+        DELETE FROM alerted WHERE fingerprint = NEW.fingerprint;
+    END;
+    CREATE VIEW finding_reviews AS
+        SELECT f.id AS finding_id, r.action AS review, r.note, r.reviewer, r.at
+        FROM findings f JOIN reviews r ON r.id = (
+            SELECT max(id) FROM reviews WHERE finding_id = f.id);
+    DROP VIEW compliance;
+    DROP VIEW unverified_agencies;
+    CREATE VIEW unverified_agencies AS
+        SELECT DISTINCT a.id AS agency_id FROM agencies a, json_each(a.list_urls) u
+        WHERE coalesce((
+            SELECT r.complete FROM list_reads r JOIN crawl_runs c ON c.id = r.run_id
+            WHERE r.list_url = u.value AND c.outcome = 'finished'
+            ORDER BY r.run_id DESC LIMIT 1), 0) = 0
+        UNION
+        SELECT f.agency_id FROM verdict_rules v CROSS JOIN findings f
+        WHERE v.scope = 'agency' AND f.status = 'open' AND f.rule = v.rule
+            AND f.agency_id IS NOT NULL;
+    CREATE VIEW compliance AS
+        WITH RECURSIVE asof(day) AS (
+            SELECT coalesce(nullif(value, ''), date('now')) FROM settings WHERE key = 'as_of'
+        ), span(year) AS (
+            SELECT min(since) FROM agencies
+            UNION ALL SELECT year + 1 FROM span
+                WHERE year < (SELECT CAST(strftime('%Y', day) AS INTEGER) FROM asof) - 1
+        ), cutoff(day) AS (
+            SELECT date(asof.day, '-' || value || ' days') FROM settings, asof
+            WHERE key = 'grace_days'
+        ), broken(agency_id) AS (
+            SELECT agency_id FROM unverified_agencies
+        ), doubtful(agency_id, year) AS (
+            -- A report listed for this year turned out to be another's: nothing is proven.
+            SELECT f.agency_id, f.year FROM verdict_rules v CROSS JOIN findings f
+            WHERE v.scope = 'year' AND f.status = 'open' AND f.rule = v.rule
+        ), found_missing(agency_id, year) AS (
+            SELECT agency_id, year FROM findings
+            WHERE status = 'open' AND rule = 'report.missing'
+        )
+        SELECT a.id AS agency_id, s.year, y.report_id,
+            printf('%04d-%s', s.year + 1, a.deadline) AS deadline,
+            coalesce(y.late, 0) AS late, coalesce(y.inconsistent, 0) AS inconsistent,
+            CASE
+                WHEN y.report_id IS NOT NULL AND y.inconsistent THEN 'inconsistent'
+                WHEN y.report_id IS NOT NULL AND y.late THEN 'late'
+                WHEN y.report_id IS NOT NULL THEN 'ok'
+                WHEN (a.id, s.year) IN found_missing THEN 'missing'
+                WHEN a.id IN broken THEN 'unverified'
+                WHEN (a.id, s.year) IN doubtful THEN 'unverified'
+                WHEN printf('%04d-%s', s.year + 1, a.deadline) >= cutoff.day THEN 'pending'
+                ELSE 'unverified'
+            END AS status
+        FROM agencies a CROSS JOIN span s CROSS JOIN cutoff
+        LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
+        WHERE s.year >= a.since;
+    """,
 )
 
 

@@ -134,6 +134,7 @@ def read_whole(a: Archive, complete: bool = True) -> int:
                 for u in urls
             ],
         )
+        a.finish_run(run, "2024-06-01T01:00:00+00:00", 0, {}, 0, {"finish_reason": "finished"})
     return run
 
 

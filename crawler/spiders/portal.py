@@ -130,6 +130,16 @@ class PortalSpider(scrapy.Spider):
             },
             names={aid: r["name"] for aid, r in self.agencies.items()},
         )
+        if wanted or self.years:
+            everyone: dict[str, set[str]] = {}
+            for r in rows:
+                for url in json.loads(r["list_urls"]):
+                    everyone.setdefault(url, set()).add(r["id"])
+            self.ledger.evidence = (
+                set()
+                if self.years
+                else {url for url in self.lists if everyone[url] <= set(self.agencies)}
+            )
         self.reads, self.health = self.ledger.reads, self.ledger.health
         self.groups: dict[str, ReportGroup] = {}
         self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)

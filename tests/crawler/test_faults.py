@@ -138,3 +138,22 @@ def test_a_list_url_that_cannot_be_fetched_fails_alone(tmp_path: Path, where: st
             s for (s,) in conn.execute("SELECT status FROM compliance WHERE agency_id = 'bad-port'")
         }
         assert statuses == {"unverified"}
+
+
+def test_a_crawl_of_one_agency_proves_nothing_of_the_agencies_it_skipped(tmp_path: Path) -> None:
+    """The county's column lists its townships' reports too: a crawl limited to the county
+    read that column for the county alone, so the townships' years stay unverified."""
+    with PortalServer() as portal:
+        (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+        done = run(*crawl_args("--agency", "qs-county"), cwd=tmp_path)
+        assert "finished" in done.stdout, done.stderr
+        assert false_missing(tmp_path, portal.published) == []
+        conn = sqlite3.connect(tmp_path / "nianbao.db")
+        statuses = {
+            s
+            for (s,) in conn.execute(
+                "SELECT status FROM compliance WHERE agency_id = 'qs-dongling'"
+            )
+        }
+        conn.close()
+        assert statuses == {"unverified"}

@@ -84,10 +84,24 @@ def test_check_finds_missing_and_late_and_resolves_what_stops_holding(archive: A
     assert third["resolved"] >= 1
     assert ("demo-env", 2023, "report.missing") in rules(archive, "resolved")
     assert archive.conn.execute("SELECT count(*) FROM findings").fetchone()[0] >= count
-    # --as-of earlier: deadlines not yet passed, but archived reports still count.
-    # The late report stays late: its date is a fact, whatever the date of the check.
-    run_checks(archive, date(2023, 1, 15))
-    assert rules(archive) == {("demo-env", 2022, "report.late")}
+    # --as-of earlier than the archive's: a what-if. As of then, deadlines had not yet
+    # passed (archived reports still count, the late one stays late: its date is a fact),
+    # and nothing of it is stored: the missing report stays missing.
+    before = rules(archive)
+    what_if = run_checks(archive, date(2023, 1, 15))
+    assert what_if["what_if"] and what_if["missing"] == []
+    assert what_if["rules"]["report.late"] == 1 and "report.missing" not in what_if["rules"]
+    assert (
+        rules(archive)
+        == before
+        == {
+            ("demo-env", 2022, "report.late"),
+            ("demo-county", 2022, "report.missing"),
+        }
+    )
+    assert archive.conn.execute("SELECT value FROM settings WHERE key = 'as_of'").fetchone() == (
+        "2024-02-01",
+    )
 
 
 def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) -> None:
@@ -136,11 +150,12 @@ def test_digests_reach_each_subscriber_once(archive: Archive, smtp, tmp_path: Pa
     assert "2 digest(s) queued, 2 sent" in first.output
     by_address = {m["To"]: m for m in inbox.messages}
     watch = by_address["watch@example.org"]
-    assert watch["Subject"] == "年报监测：2个单位7项新发现（4项错误），0项已解决"
+    # carry.continuity is a warning, as docs/rules.md says (report.registry, one home).
+    assert watch["Subject"] == "年报监测：2个单位7项新发现（3项错误），0项已解决"
     text = watch.get_body(("plain",)).get_content()
     html = watch.get_body(("html",)).get_content()
     # A summary first, then each agency by name, findings as sentences with advice.
-    assert text.startswith("摘要\n新发现 7 项（错误 4、警告 3），涉及 2 个单位；已解决 0 项。")
+    assert text.startswith("摘要\n新发现 7 项（错误 3、警告 4），涉及 2 个单位；已解决 0 项。")
     assert "按单位：某市生态环境局 5、某县人民政府 2" in text
     assert text.index("某市生态环境局（市级部门 · 某省某市）") < text.index("某县人民政府（")
     assert "报告发布于 2023-02-05，晚于截止日期 2023-01-31 共 5 天。" in text

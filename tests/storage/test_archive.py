@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ingest import add_document, reparse
+from monitor.runner import run_checks
 from parsers.normalize import normal_form
 from report.registry import rules_of
 from storage.archive import Archive, Fetched
@@ -183,16 +185,23 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
     result = matrix(archive.conn)
     assert result["demo-env"][2021] == ("inconsistent",)
     assert result["demo-env"][2022] == ("ok",)
-    # Missing only once a crawl read the agency's whole column in its latest read of it.
+    # Missing only where `nianbao check` found it so, and it judges only from a finished
+    # crawl that read the agency's whole column: before both, a year is unverified.
     assert result["demo-env"][2023] == ("unverified",)
+    assert result["demo-county"][2022] == ("unverified",)  # not judged yet
+    archive.conn.execute("UPDATE settings SET value = '3650' WHERE key = 'grace_days'")
+    assert matrix(archive.conn)["demo-county"][2022] == ("pending",)
+    archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
     read_whole(archive, complete=False)
+    run_checks(archive, date(2024, 6, 1))
     assert matrix(archive.conn)["demo-env"][2023] == ("unverified",)
     read_whole(archive)
+    run_checks(archive, date(2024, 6, 1))
     result = matrix(archive.conn)
     assert result["demo-env"][2023] == ("missing",)
     assert result["demo-county"][2022] == ("missing",)
-    archive.conn.execute("UPDATE settings SET value = '3650' WHERE key = 'grace_days'")
-    assert matrix(archive.conn)["demo-county"][2022] == ("pending",)
+    # A later crawl that cannot read the column proves nothing: the missing report stays
+    # missing, its finding open, until a report is found.
     archive.store_findings(
         "demo-county",
         "demo-county",
@@ -210,8 +219,8 @@ def test_compliance_view_and_matrix(archive: Archive) -> None:
         "2024-01-01",
         scope=rules_of("source"),
     )
-    archive.conn.execute("UPDATE settings SET value = '0' WHERE key = 'grace_days'")
-    assert matrix(archive.conn)["demo-county"][2022] == ("unverified",)
+    assert run_checks(archive, date(2024, 6, 2))["resolved"] == 0
+    assert matrix(archive.conn)["demo-county"][2022] == ("missing",)
     late = {"rule": "report.late", "severity": "warning", "message": "late", "evidence": {}}
     for year in (2021, 2022):
         report_id = archive.conn.execute(
