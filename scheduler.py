@@ -1,10 +1,11 @@
-"""`nianbao schedule`: the crawl, check and alerts jobs on cron expressions.
+"""`nianbao schedule`: the crawl, check, alerts and report jobs on cron expressions.
 
 APScheduler 3.x with a SQLite job store. Each job runs `nianbao <command>` as its own
 process (Twisted's reactor cannot restart in one process) under a time limit. No job
-overlaps itself (max_instances 1); a job missed while the scheduler was down runs once on
-start (coalesced, no misfire limit). SIGTERM or Ctrl-C stops it between jobs: a running
-job is waited for.
+overlaps itself (max_instances 1), and check, alerts and report never overlap a crawl of
+the archive: due while one runs (the scheduler's or anyone's), they wait for it to finish.
+A job missed while the scheduler was down runs once on start (coalesced, no misfire
+limit). SIGTERM or Ctrl-C stops it between jobs: a running job is waited for.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config import Config
+from storage.db import crawl_running
 
 log = logging.getLogger("nianbao.schedule")
-TIME_LIMITS = {"check": 3600, "alerts": 600}  # seconds; the crawl's comes from the config
+# Seconds; the crawl's comes from the config.
+TIME_LIMITS = {"check": 3600, "alerts": 600, "report": 3600}
+CRAWL_POLL = 5.0  # seconds between looks at whether a crawl still runs
 
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -80,10 +84,21 @@ def trigger(expression: str) -> CronTrigger:
     raise ValueError(f"{expression!r}: a cron expression has five or six fields")
 
 
-def run_job(name: str, args: list[str], time_limit: int) -> int:
+def run_job(name: str, args: list[str], time_limit: int, db: str | None = None) -> int:
     """One job: `nianbao ARGS` in its own process group; logs what ran, how long, what it
     said. At its time limit the whole group (the job and its parser children) is asked to
-    stop, and killed if it has not within STOP_GRACE seconds."""
+    stop, and killed if it has not within STOP_GRACE seconds. A job other than the crawl
+    first waits (up to its time limit) while a crawl runs on the archive ``db``: verdicts
+    are judged and told from finished crawls."""
+    if db is not None and name != "crawl" and crawl_running(db):
+        log.info("%s: waiting: a crawl is running on the archive", name)
+        waited = 0.0
+        while crawl_running(db):
+            if waited > time_limit:
+                log.error("%s: skipped: the crawl still runs after %d s", name, time_limit)
+                return -1
+            time.sleep(CRAWL_POLL)
+            waited += CRAWL_POLL
     started = time.monotonic()
     log.info("%s: started", name)
     proc = subprocess.Popen(
@@ -135,6 +150,8 @@ def _jobs(config: Config, db: str, sources: str) -> dict[str, tuple[list[str], i
         ),
         "check": (["check", *common, "--config", str(config.path)], TIME_LIMITS["check"]),
         "alerts": (["alerts", *common, "--config", str(config.path)], TIME_LIMITS["alerts"]),
+        # The report the digests' report_url links to, kept current.
+        "report": (["report", *common, "--out", str(config.report_out)], TIME_LIMITS["report"]),
     }
 
 
@@ -154,7 +171,7 @@ def build(config: Config, db: str, sources: str, jobs_path: str) -> BackgroundSc
     for name, expression in config.schedule.items():
         cron = trigger(expression)
         args, limit = jobs[name]
-        kwargs: dict[str, Any] = {"name": name, "args": args, "time_limit": limit}
+        kwargs: dict[str, Any] = {"name": name, "args": args, "time_limit": limit, "db": db}
         stored = sched.get_job(name)
         if stored is not None and str(stored.trigger) == str(cron) and stored.kwargs == kwargs:
             continue

@@ -13,7 +13,7 @@ from typing import Any
 from report.findings import SEVERITIES
 from report.keys import number, unknown_key
 
-JOBS = ("crawl", "check", "alerts")
+JOBS = ("crawl", "check", "alerts", "report")
 LANGUAGES = ("zh", "en")
 
 
@@ -48,6 +48,7 @@ class Config:
     mail: Mail | None = None
     subscriptions: list[Subscription] = field(default_factory=list)
     schedule: dict[str, str] = field(default_factory=dict)
+    report_out: str | None = None  # where the scheduled report job writes report.html
     grace_days: int | None = None
     duplicate_similarity: float | None = None
     crawl_time_limit: int = 6 * 3600  # seconds a scheduled crawl may run
@@ -105,11 +106,19 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
         for n, sub in enumerate(data.get("subscription", []), 1)
     ]
     for name, expr in data.get("schedule", {}).items():
+        if name == "report_out" and isinstance(expr, str) and expr:
+            config.report_out = expr
+            continue
         if name not in JOBS or not isinstance(expr, str):
             raise ConfigError(
                 f'{path}: [schedule] {name}: expected {", ".join(JOBS)} = "cron expression"'
+                ' or report_out = "path"'
             )
         config.schedule[name] = expr
+    if "report" in config.schedule and config.report_out is None:
+        raise ConfigError(
+            f'{path}: [schedule] report needs report_out = "path of the report.html to write"'
+        )
     _read_check(config, data.get("check", {}), path)
     _read_crawl(config, data.get("crawl", {}), path)
     return config

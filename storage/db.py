@@ -24,6 +24,7 @@ __all__ = [
     "char_token",
     "checkpoint",
     "connect",
+    "crawl_running",
     "distinct_chars",
     "exclusive",
     "pack_text",
@@ -197,12 +198,16 @@ def exclusive(db_path: str | Path, what: str, busy: str) -> IO[str]:
     DB.what.lock that the system releases when the process ends, however it ends. Keep
     the returned handle open as long as the work runs; ArchiveError(busy) if it is taken."""
     handle = open(f"{db_path}.{what}.lock", "a")  # noqa: SIM115 - held by the caller
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise ArchiveError(f"{db_path}: {busy}; wait for it to finish") from None
-    return handle
+    for attempt in range(10):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            # A look at the lock (crawl_running) holds it for an instant: ask again.
+            if attempt < 9:
+                time.sleep(0.1)
+    handle.close()
+    raise ArchiveError(f"{db_path}: {busy}; wait for it to finish")
 
 
 def checkpoint(conn: sqlite3.Connection) -> None:
@@ -240,3 +245,19 @@ def backup(db_path: str | Path, out: str | Path) -> int:
     finally:
         source.close()
     return out.stat().st_size
+
+
+def crawl_running(db_path: str | Path) -> bool:
+    """Whether a crawl holds the archive's crawl lock (``exclusive``) right now."""
+    path = Path(f"{db_path}.crawl.lock")
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            # A shared lock, taken and given back at once: it is refused while a crawl
+            # holds the exclusive one, and never keeps a crawl from starting for long.
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False

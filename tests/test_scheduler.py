@@ -92,6 +92,49 @@ alerts = "{at(22)}"
 
 
 @pytest.mark.slow
+def test_check_and_report_wait_for_a_running_crawl(portal: PortalServer, tmp_path: Path) -> None:
+    """Due while the crawl runs, check and the report wait for it to finish: verdicts
+    are judged from finished crawls, and the report the digests link to is current."""
+    (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+    (tmp_path / "nianbao.toml").write_text(
+        f"""
+[crawl.settings]
+AUTOTHROTTLE_ENABLED = "0"
+DOWNLOAD_DELAY = "0.2"
+CONCURRENT_REQUESTS_PER_DOMAIN = "1"
+LOG_LEVEL = "WARNING"
+
+[schedule]
+crawl = "{at(5)}"
+check = "{at(8)}"
+report = "{at(8)}"
+report_out = "site/report.html"
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "site").mkdir()
+    proc = schedule(tmp_path)
+    wait_for(tmp_path, "report: finished", timeout=150)
+    wait_for(tmp_path, "check: finished", timeout=30)
+    assert stop(proc) == 0
+    log = (tmp_path / "schedule.log").read_text(encoding="utf-8")
+    for job in ("check", "report"):
+        assert f"{job}: waiting: a crawl is running on the archive" in log, log
+        assert log.index("crawl: finished") < log.index(f"{job}: started"), log
+    assert re.search(r"report: finished in [\d.]+ s, exit 0: wrote site/report.html", log), log
+    assert (tmp_path / "site" / "report.html").stat().st_size > 10_000
+
+
+def test_a_scheduled_report_needs_its_path(tmp_path: Path) -> None:
+    from monitor.config import ConfigError, load_config
+
+    path = tmp_path / "nianbao.toml"
+    path.write_text('[schedule]\nreport = "0 7 * * *"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="report_out"):
+        load_config(path)
+
+
+@pytest.mark.slow
 def test_a_job_missed_while_down_runs_once_on_start(tmp_path: Path) -> None:
     (tmp_path / "agencies.toml").write_text("", encoding="utf-8")
     due = time.monotonic() + 8
