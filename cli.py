@@ -161,6 +161,12 @@ class ArchiveFailure(click.ClickException):
     exit_code = 2
 
 
+class BadInput(click.ClickException):
+    """A document, address or cell the command cannot take: one line, exit 2."""
+
+    exit_code = 2
+
+
 class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -345,6 +351,89 @@ def findings(
     if fmt == "table":
         columns.remove("evidence")
     emit(columns, [[item[c] for c in columns] for item in items], fmt)
+
+
+@main.command("add-report")
+@click.argument("agency_id")
+@click.argument("year", type=click.IntRange(1990, 2100))
+@click.argument("source", metavar="URL|FILE")
+@db_option
+@limit_options
+def add_report_command(agency_id: str, year: int, source: str, db_path: str, **limits: Any) -> None:
+    """Archive a report a person points to as AGENCY_ID's report for YEAR: fetched once
+    from URL (or read from FILE), parsed and checked like a crawled one, with the URL kept
+    as where it came from. The document has the last word: one that names another agency
+    or year is filed as it says, with a finding. Run `nianbao check` afterwards: a year
+    that was missing is resolved by the report found.
+
+    Example: nianbao add-report qs-dongling 2023 https://example.gov.cn/nb/t2024.html
+    """
+    from ingest import add_report, read_source
+
+    bounds = _limits(**limits)
+    archive = Archive(_open(db_path))
+    try:
+        data, fetched = read_source(source, bounds.max_bytes)
+        ingested, filing = add_report(archive, agency_id, year, data, fetched, bounds)
+        filed_as = archive.filed_as(ingested.sha256)
+    except DocumentError as exc:
+        raise BadInput(str(exc)) from None
+    finally:
+        archive.close()
+    where = ", ".join(f"report {r} ({a or 'unassigned'} {y})" for r, a, y in filed_as)
+    if ingested.status == "known":
+        click.echo(f"already archived: {where or 'not a report'}")
+    elif filing is not None and (filing.agency_id, filing.year) != (agency_id, year):
+        click.echo(
+            f"{ingested.status}: {where}: the document is not {agency_id}'s {year} report "
+            "(see report.attribution_conflict in nianbao findings)"
+        )
+    else:
+        click.echo(f"{ingested.status}: {where}")
+
+
+@main.command()
+@click.argument("report_id", type=int)
+@click.argument("key", metavar="CELL_KEY")
+@click.argument("value", metavar="VALUE")
+@db_option
+@click.option("--note", required=True, help="Why: kept with the correction.")
+@click.option("--by", "reviewer", help="Who corrected it.")
+def correct(
+    report_id: int, key: str, value: str, db_path: str, note: str, reviewer: str | None
+) -> None:
+    """Correct a cell nianbao misread: REPORT_ID (as `nianbao query` or the report shows
+    it), the cell's key (docs/report-record.md) and its value as printed in the report
+    (a number, or "null" for a blank). The parsed value, the corrected one, who and why
+    are kept; the report's in-report checks are recomputed from the corrected cells, and
+    every later parse of the document (`reparse`, a new parser) applies the correction
+    and says so when the parser comes to read the cell the same way.
+
+    Example: nianbao correct 1234 applications.new_received.total 27 --note "表三第一行" --by 王芳
+    """
+    from ingest import correct as correct_cell
+
+    if not note.strip():
+        raise click.UsageError("--note must say why")
+    try:
+        number: float | None = None if value.lower() == "null" else float(value)
+    except ValueError:
+        raise click.UsageError(f"VALUE must be a number or null, not {value!r}") from None
+    if number is not None and (number < 0 or number != number):
+        raise click.UsageError("VALUE must be a count: 0 or more")
+    if number is not None and number.is_integer():
+        number = int(number)
+    archive = Archive(_open(db_path))
+    try:
+        done = correct_cell(archive, report_id, key, number, note.strip(), reviewer)
+    except DocumentError as exc:
+        raise BadInput(str(exc)) from None
+    finally:
+        archive.close()
+    click.echo(
+        f"correction {done['correction']}: report {report_id} {key}: "
+        f"{done['parsed']} (as read) → {done['value']}; its checks recomputed"
+    )
 
 
 @main.command("backup")

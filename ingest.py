@@ -18,9 +18,11 @@ from typing import Any
 
 from parsers import DocumentError, Limits
 from parsers.dates import now
+from parsers.record import PARSER_VERSION
 from parsers.sniff import sniff
-from parsers.version import identity, sha256
+from parsers.version import identity, record_hash, sha256
 from report.agencies import AgencyIndex, normal_name
+from report.rules import CELL_RULES, check_cells
 from storage.archive import Archive, Fetched, Ingested, Prepared, pack
 
 Reader = Callable[..., tuple[dict[str, Any], str]]
@@ -159,6 +161,58 @@ def read_input(name: str, max_bytes: int) -> bytes:
     return data
 
 
+def read_source(source: str, max_bytes: int, seconds: float = 60) -> tuple[bytes, Fetched]:
+    """The bytes of a report a person points to — an http(s) URL, fetched once, or a file
+    — with what is known of where it came from; DocumentError with a one-line reason."""
+    if not source.startswith(("http://", "https://")):
+        return read_input(source, max_bytes), Fetched(source_url=Path(source).resolve().as_uri())
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(source, headers={"User-Agent": "nianbao (add-report)"})
+    try:
+        with urllib.request.urlopen(request, timeout=seconds) as answer:
+            data = answer.read(max_bytes + 1)
+            fetched = Fetched(
+                source_url=source,
+                final_url=answer.geturl(),
+                http_status=answer.status,
+                content_type=answer.headers.get("Content-Type"),
+                last_modified=answer.headers.get("Last-Modified"),
+                etag=answer.headers.get("ETag"),
+            )
+    except urllib.error.HTTPError as exc:
+        raise DocumentError(f"{source}: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise DocumentError(f"{source}: {getattr(exc, 'reason', exc)}") from None
+    if len(data) > max_bytes:
+        raise DocumentError(f"document too large (limit {max_bytes / MB:.0f} MB)")
+    return data, fetched
+
+
+def add_report(
+    archive: Archive,
+    agency_id: str,
+    year: int,
+    data: bytes,
+    fetched: Fetched,
+    limits: Limits | None = None,
+) -> tuple[Ingested, Filing | None]:
+    """A report a person says is ``agency_id``'s for ``year``: archived and parsed like a
+    crawled one, the person's word as its listing. The document has the last word
+    (``file_report``): one that names another agency or year is filed as it says, with a
+    finding. Returns what the archive did and where it was filed."""
+    if agency_id not in archive.agency_index().agencies:
+        raise DocumentError(f"no agency {agency_id!r} in the archive (load the sources file)")
+    fetched = replace(fetched, agency_id=agency_id, year=year)
+    prepared = filed(prepare(data, fetched, limits=limits), archive.agency_index())
+    if prepared.record is None:
+        archive.write(prepared)
+        raise DocumentError(f"not readable: {prepared.error}")
+    ingested = archive.write(prepared)
+    return ingested, Filing(prepared.fetched.agency_id, prepared.fetched.year)
+
+
 def parse_file(
     name: str, limits: Limits, archive: Archive | None = None, agency_id: str | None = None
 ) -> tuple[dict[str, Any], str | None]:
@@ -218,6 +272,63 @@ def add_document(
     return archive.write(filed(prepare(data, fetched, read, limits), archive.agency_index()))
 
 
+def corrected(prepared: Prepared, fixes: dict[str, dict[str, Any]]) -> tuple[Prepared, list[int]]:
+    """The record with a person's corrections of its cells applied (``fixes``, by key, as
+    storage.corrections keeps them) and its cell checks recomputed from them; and the
+    corrections the parser now reads the same way (their numbers)."""
+    record = prepared.record
+    if record is None or not fixes:
+        return prepared, []
+    cells, agreed = dict(record["cells"]), []
+    for key, fix in fixes.items():
+        value = fix["value"]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if cells.get(key) == value and fix["parsed_value"] != fix["value"]:
+            agreed.append(fix["id"])
+        cells[key] = value
+    findings = [f for f in record["findings"] if f["rule"] not in CELL_RULES]
+    record = {
+        **record,
+        "cells": cells,
+        "findings": findings + check_cells(cells, record["narrative"]),
+        "corrected": sorted(fixes),
+    }
+    return replace(prepared, record=record, record_hash=record_hash(record)), agreed
+
+
+def correct(
+    archive: Archive,
+    report_id: int,
+    key: str,
+    value: int | float | None,
+    note: str,
+    reviewer: str | None,
+    read: Reader | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """A person's correction of one cell of a report: kept with the value the parser
+    reads, applied to every version read from that document, its cell checks recomputed.
+    DocumentError where the report has no such cell."""
+    sha, fetched = archive.report_document(report_id)
+    prepared = filed(
+        prepare(archive.document_bytes(sha), fetched, read, limits), archive.agency_index()
+    )
+    if prepared.record is None or key not in prepared.record["cells"]:
+        raise DocumentError(f"report {report_id} has no cell {key!r} (see docs/report-record.md)")
+    parsed = prepared.record["cells"][key]
+    number = archive.add_correction(sha, key, parsed, value, note, reviewer, now())
+    prepared, _ = corrected(prepared, archive.corrections(sha))
+    archive.reparsed(prepared, now())
+    return {
+        "correction": number,
+        "report_id": report_id,
+        "key": key,
+        "parsed": parsed,
+        "value": value,
+    }
+
+
 def reparse(
     archive: Archive,
     read: Reader | None = None,
@@ -240,6 +351,12 @@ def reparse(
                 archive.set_error(sha, prepared.error)
                 counts["error"] += 1
             continue
+        # A person's corrections outlive a new parser; it is noted where it agrees now.
+        prepared, agreed = corrected(prepared, archive.corrections(sha))
+        for number in agreed:
+            archive.parser_agrees(number, PARSER_VERSION)
+        if agreed:
+            counts["corrections_now_parsed"] += len(agreed)
         counts.update(archive.reparsed(prepared, now()))
     archive.flush_search_index()
     return dict(counts)

@@ -179,10 +179,12 @@ _RULES = (
         ERROR,
         "check",
         "截止日期（含宽限期）已过，在已完整读取的年报栏目中未找到该年度报告。",
-        "在政府信息公开专栏发布该年度报告；如已发布，请告知其网址。",
+        "在政府信息公开专栏发布该年度报告；如已发布，请将其网址回复给本通知的发送方"
+        "（由其用 nianbao add-report 存档）。",
         "No report for the year was found in the agency's column, read to its end, after "
         "the deadline and grace period.",
-        "Publish the year's report in the disclosure column; if it is published, tell us where.",
+        "Publish the year's report in the disclosure column; if it is published, send its "
+        "address to whoever sent this notice (they file it with nianbao add-report).",
     ),
     Rule(
         "report.late",

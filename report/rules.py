@@ -382,6 +382,28 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
     return sorted(out, key=lambda f: (f["rule"], f["evidence"]["key"]))
 
 
+# The rules that read a report's cells alone (with its narrative's numbers): what a
+# person's correction of a cell recomputes.
+CELL_RULES = (
+    "applications.balance",
+    "applications.outcome_sum",
+    "applications.column_total",
+    "appeals.group_total",
+    "narrative.matches_table",
+)
+
+
+def check_cells(cells: Cells, narrative: Mapping[str, int]) -> list[Finding]:
+    """The checks of CELL_RULES, in a stable order."""
+    return [
+        *applications_balance(cells),
+        *applications_outcome_sum(cells),
+        *applications_column_total(cells),
+        *appeals_group_total(cells),
+        *narrative_matches_table(cells, narrative),
+    ]
+
+
 def check_report(
     cells: Cells, narrative: Mapping[str, int], layout: Mapping[str, Any]
 ) -> list[Finding]:
@@ -389,10 +411,6 @@ def check_report(
     return [
         *template_checks(layout),
         *cell_checks(layout["rows"]),
-        *applications_balance(cells),
-        *applications_outcome_sum(cells),
-        *applications_column_total(cells),
-        *appeals_group_total(cells),
-        *narrative_matches_table(cells, narrative),
+        *check_cells(cells, narrative),
         *narrative_part_sums(layout["part_sums"]),
     ]

@@ -22,7 +22,7 @@ from parsers.dates import now
 from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
-from storage import crawls
+from storage import corrections, crawls
 from storage.db import checkpoint, pack_text, setting, transaction
 from storage.errors import ArchiveError
 from storage.findings import Found, open_of, resolve
@@ -639,6 +639,49 @@ class Archive:
         if scope:
             before = open_of(self.conn, scope, agency_id, agency, year)
             resolve(self.conn, before - kept, seen_at)
+
+    # -- corrections ----------------------------------------------------------------------
+
+    def report_document(self, report_id: int) -> tuple[str, Fetched]:
+        """The document a report version was read from, and what is known of its fetch."""
+        row = self.conn.execute(
+            """SELECT d.sha256, d.source_url, d.final_url, d.http_status, d.content_type,
+                   d.last_modified, d.etag, d.fetched_at, r.agency_id, r.year
+               FROM reports r JOIN documents d ON d.sha256 = r.document_sha256
+               WHERE r.id = ?""",
+            (report_id,),
+        ).fetchone()
+        if row is None:
+            raise ArchiveError(f"no report {report_id} in the archive")
+        sha, *meta, agency_id, year = row
+        return sha, Fetched(*meta, agency_id=agency_id, year=year)
+
+    def filed_as(self, sha256: str) -> list[tuple[int, str | None, int | None]]:
+        """(report id, agency id, year) of the reports read from a document."""
+        return self.conn.execute(
+            "SELECT id, agency_id, year FROM reports WHERE document_sha256 = ? ORDER BY id",
+            (sha256,),
+        ).fetchall()
+
+    def corrections(self, sha256: str) -> dict[str, dict[str, Any]]:
+        return corrections.of_document(self.conn, sha256)
+
+    def add_correction(
+        self,
+        sha256: str,
+        key: str,
+        parsed_value: float | None,
+        value: float | None,
+        note: str,
+        reviewer: str | None,
+        at: str,
+    ) -> int:
+        with transaction(self.conn):
+            return corrections.add(self.conn, sha256, key, parsed_value, value, note, reviewer, at)
+
+    def parser_agrees(self, correction_id: int, parser_version: str) -> None:
+        with transaction(self.conn):
+            corrections.parser_agrees(self.conn, correction_id, parser_version)
 
     def review(
         self, finding_id: int, action: str, note: str, reviewer: str | None, at: str

@@ -758,6 +758,23 @@ MIGRATIONS: tuple[str, ...] = (
         LEFT JOIN agency_years y ON y.agency_id = a.id AND y.year = s.year
         WHERE s.year >= a.since;
     """,
+    # 17: a person's corrections of misread cells, by document and cell key: kept with the
+    # value the parser read, who and why; every parse of that document (reparse, a new
+    # parser) applies the latest, and notes when the parser comes to read it the same.
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        document_sha256 TEXT NOT NULL REFERENCES documents(sha256),
+        key TEXT NOT NULL,
+        parsed_value REAL,                          -- what the parser read
+        value REAL,                                 -- what the person says it is
+        note TEXT NOT NULL,
+        reviewer TEXT,
+        at TEXT NOT NULL,
+        parser_agrees TEXT                          -- the parser version that reads it so
+    );
+    CREATE INDEX corrections_document ON corrections(document_sha256, key, id);
+    """,
 )
 
 
