@@ -100,9 +100,26 @@ def in_browser(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
     }
 
 
+async def close_page(page: Any) -> None:
+    """Close a browser page, bounded: a page whose request is still routed (a navigation
+    a reload cut short) can wait on its route handlers for ever, and hold one of its
+    host's pages; they are dropped first."""
+    if page.is_closed():
+        return
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(page.unroute_all(behavior="ignoreErrors"), CONTENT_SECONDS)
+    try:
+        await asyncio.wait_for(page.close(), CONTENT_SECONDS)
+    except Exception:
+        # A page that will not close (a reload loop): its host's browser context goes
+        # with it, and the host's next page opens in a new one.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(page.context.close(), CONTENT_SECONDS)
+
+
 async def _watch(page: Any, request: Any) -> None:
     if request.meta.get("nianbao_cut"):
-        await page.close()  # asked again after its time ran out: it fails at once
+        await close_page(page)  # asked again after its time ran out: it fails at once
         return
     request.meta["nianbao_watchdog"] = asyncio.get_running_loop().call_later(
         request.meta["nianbao_load_seconds"], _cut, page, request.meta
@@ -112,7 +129,7 @@ async def _watch(page: Any, request: Any) -> None:
 def _cut(page: Any, meta: dict[str, Any]) -> None:
     meta["nianbao_cut"] = True
     if not page.is_closed():
-        meta["nianbao_closing"] = asyncio.ensure_future(page.close())
+        meta["nianbao_closing"] = asyncio.ensure_future(close_page(page))
 
 
 def loaded(meta: dict[str, Any]) -> None:

@@ -81,6 +81,8 @@ UI = {
         "source": "原始地址",
         "findings": "发现的问题",
         "no_findings": "未发现问题。",
+        "number": "编号",
+        "dismissed": "经人工复核驳回",
         "means": "含义",
         "todo": "建议",
         "close": "关闭",
@@ -113,6 +115,8 @@ UI = {
         "source": "Source",
         "findings": "Findings",
         "no_findings": "No findings.",
+        "number": "finding",
+        "dismissed": "dismissed on review",
         "means": "What it means",
         "todo": "What to do",
         "close": "Close",
@@ -268,6 +272,11 @@ def _findings_by_year(
                 "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
                 "meaning": meaning(f["rule"], lang),
                 "advice": advice(f["rule"], lang),
+                "id": f["id"],  # the number `nianbao review` takes
+                # Dismissed by a person: listed with why, counted against nobody.
+                "dismissed": f["status"] == "dismissed",
+                "review_note": f["review_note"],
+                "reviewer": f["reviewer"],
             }
         )
     return found
@@ -287,7 +296,7 @@ def _cell(
         else [row["status"]]
     )
     worst = min(statuses, key=STATUS_ORDER.index)
-    warnings = sum(f["severity"] == "warning" for f in items)
+    warnings = sum(f["severity"] == "warning" and not f["dismissed"] for f in items)
     shown = " · ".join(label(STATUS_LABELS, s, lang) for s in statuses)
     if worst == "ok" and warnings:
         shown += f" · {warnings} {UI[lang]['warnings']}"
@@ -363,6 +372,7 @@ background:#fff;border-left:2px solid #888;padding:1em 1.2em;box-shadow:-4px 0 1
 #panel[hidden]{display:none}
 #panel li{margin-bottom:.7em}
 .sev-error{color:#b00020;font-weight:bold}.sev-warning{color:#8a5a00;font-weight:bold}
+li.dismissed{opacity:.6}
 .sev-info{color:#555}
 section{margin:1.5em 0}
 """
@@ -414,6 +424,12 @@ _SCRIPT = """
     items.forEach(function(f){
       var li = el('li');
       li.appendChild(el('span', '[' + f.severity_label + '] ' + f.title, 'sev-' + f.severity));
+      if (f.id) li.appendChild(el('span', ' · ' + ui.number + ' ' + f.id, 'small'));
+      if (f.dismissed) {
+        li.className = 'dismissed';
+        li.appendChild(el('div', ui.dismissed + ui.colon + (f.review_note || '')
+          + (f.reviewer ? '（' + f.reviewer + '）' : ''), 'small'));
+      }
       li.appendChild(el('div', f.sentence, 'sentence'));
       if (f.meaning) li.appendChild(el('div', ui.means + ui.colon + f.meaning, 'small'));
       if (f.advice) li.appendChild(el('div', ui.todo + ui.colon + f.advice, 'small'));

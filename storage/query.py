@@ -404,12 +404,26 @@ def compliance(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def open_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every open finding, evidence decoded, worst first within an agency and year."""
-    keys = ("agency_id", "year", "rule", "severity", "message", "evidence", "report_id")
+    """Every open finding, and every one a person dismissed (with the review), evidence
+    decoded, worst first within an agency and year, dismissed ones last."""
+    keys = (
+        "id",
+        "agency_id",
+        "year",
+        "rule",
+        "severity",
+        "message",
+        "evidence",
+        "report_id",
+        "status",
+        "review_note",
+        "reviewer",
+    )
     rows = []
     for row in conn.execute(
-        "SELECT agency_id, year, rule, severity, message, evidence, report_id FROM findings "
-        "WHERE status = 'open' ORDER BY agency_id, year, "
+        "SELECT f.id, agency_id, year, rule, severity, message, evidence, report_id, status, "
+        "r.note, r.reviewer FROM findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id "
+        "WHERE status IN ('open', 'dismissed') ORDER BY agency_id, year, status = 'dismissed', "
         "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule"
     ):
         item = dict(zip(keys, row, strict=True))

@@ -100,3 +100,41 @@ def test_the_report_works_in_a_browser(demo: tuple[Path, str], browser, artifact
     assert panel.find_elements(By.CSS_SELECTOR, "svg.chart")  # the agency's chart
     browser.save_screenshot(str(artifacts / "report-panel.png"))
     assert (artifacts / "report-panel.png").stat().st_size > 10_000
+
+
+def test_one_verdict_per_agency_year_read_the_same_everywhere(demo: tuple[Path, str]) -> None:
+    """The compliance view's status is what the findings say (missing: check's open
+    report.missing; inconsistent: an open error; late: an open report.late), and the
+    matrix, the report and the digests' counts all read it."""
+    from output.compliance import gather
+    from storage.db import connect
+    from storage.query import matrix
+
+    workdir, _ = demo
+    conn = connect(workdir / "nianbao.db", readonly=True)
+    open_rules: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for agency, year, rule, severity in conn.execute(
+        "SELECT agency_id, year, rule, severity FROM findings WHERE status = 'open'"
+    ):
+        open_rules.setdefault((agency, year), set()).add((rule, severity))
+    view = {
+        (a, y): (status, report)
+        for a, y, status, report in conn.execute(
+            "SELECT agency_id, year, status, report_id FROM compliance"
+        )
+    }
+    assert {s for s, _ in view.values()} >= {"ok", "missing", "inconsistent", "unverified"}
+    for key, (status, report) in view.items():
+        rules = open_rules.get(key, set())
+        assert (status == "missing") == (("report.missing", "error") in rules), key
+        if report is not None:
+            errors = any(sev == "error" for _, sev in rules)
+            assert (status == "inconsistent") == errors, key
+            if not errors:
+                assert (status == "late") == any(r == "report.late" for r, _ in rules), key
+    shown = matrix(conn)
+    reported = {a["id"]: a["cells"] for a in gather(conn)["agencies"]}
+    for (agency, year), (status, _) in view.items():
+        assert status in shown[agency][year]
+        assert status in reported[agency][year]["statuses"]
+    conn.close()

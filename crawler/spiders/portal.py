@@ -28,6 +28,7 @@ from crawler.browser import (
     SECONDS_PER_PAGE,
     click_next,
     click_tab,
+    close_page,
     fingerprint,
     in_browser,
     is_challenge,
@@ -75,8 +76,8 @@ async def _close_page(request: scrapy.Request) -> None:
     the errback): left open, it holds one of its host's pages for the rest of the crawl."""
     loaded(request.meta)
     page = request.meta.get("playwright_page")
-    if page is not None and not page.is_closed():
-        await page.close()
+    if page is not None:
+        await close_page(page)
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -324,7 +325,7 @@ class PortalSpider(scrapy.Spider):
         seconds = self.render_seconds
         error = await settle(page, response.status, seconds)
         if error is not None:
-            await page.close()
+            await close_page(page)
             self._list_error(list_url, rendered_key(base, 1), f"render_failed: {error}")
             return
         if response.status in CHALLENGE_STATUSES:
@@ -355,7 +356,7 @@ class PortalSpider(scrapy.Spider):
                     if state.step == "cap":
                         break
         finally:
-            await page.close()
+            await close_page(page)
 
     async def _page_through(
         self, state: _Rendered, base: str, owners: list[str], column: str, tab: bool = False
@@ -615,7 +616,7 @@ class PortalSpider(scrapy.Spider):
                         [u for address, html in documents for u in attachments(address, html)],
                     )
             finally:
-                await page.close()
+                await close_page(page)
         for out in self._group_or_attachments(group, list(dict.fromkeys(links)), []):
             yield out
 

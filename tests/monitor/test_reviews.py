@@ -74,6 +74,15 @@ def test_a_dismissed_finding_stays_dismissed_until_its_evidence_changes(
         ("dismiss", "表格由人工核对无误", "王芳")
     }
     assert _cell(tmp_path) != ["inconsistent"]  # counts against nobody
+    # The report lists them as reviewed, with the note and the finding's number.
+    from output.compliance import gather
+
+    conn = sqlite3.connect(tmp_path / "nianbao.db")
+    (row,) = [a for a in gather(conn)["agencies"] if a["id"] == "demo-env"]
+    conn.close()
+    listed = {f["id"]: f for f in row["cells"][2023]["findings"]}
+    assert all(listed[f["id"]]["dismissed"] for f in found)
+    assert {listed[f["id"]]["review_note"] for f in found} == {"表格由人工核对无误"}
 
     # check, reparse and the same document archived again keep the dismissal.
     assert invoke("check", "--as-of", "2024-06-01", cwd=tmp_path).exit_code == 0

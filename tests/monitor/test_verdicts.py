@@ -117,3 +117,20 @@ def test_verdicts_hold_still_while_crawls_are_killed_or_running(smtp, tmp_path: 
         assert _state(tmp_path) == (matrix, findings)
         assert len(inbox.messages) == told
         assert not any("已解决：" in m.get_body(("plain",)).get_content() for m in inbox.messages)
+
+        # A person dismisses one missing year: it stays dismissed through a whole new
+        # crawl and check, and counts against nobody.
+        done = invoke("findings", "--format", "json", "--rule", "report.missing", cwd=tmp_path)
+        first = json.loads(done.stdout)[0]
+        note = ["--note", "该单位当年已撤并", "--by", "李明"]
+        assert invoke("review", str(first["id"]), "--dismiss", *note, cwd=tmp_path).exit_code == 0
+        assert run(*crawl_args(), cwd=tmp_path).returncode in (0, 1)
+        said = _check_and_tell(tmp_path, config)
+        assert " 0 resolved" in said, said
+        listed = json.loads(
+            invoke("findings", "--format", "json", "--review", "dismissed", cwd=tmp_path).stdout
+        )
+        assert [(f["id"], f["review_note"]) for f in listed] == [(first["id"], "该单位当年已撤并")]
+        matrix_now, _ = _state(tmp_path)
+        assert matrix_now[first["agency_id"]][str(first["year"])] != ["missing"]
+        assert len(inbox.messages) == told
