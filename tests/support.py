@@ -99,6 +99,24 @@ def report(
     return text.encode()
 
 
+def mail_config(workdir: Path, port: int, subscriptions: str) -> Path:
+    """workdir/nianbao.toml: mail through the SMTP server on ``port`` of 127.0.0.1, and
+    the ``subscriptions`` given (TOML)."""
+    path = workdir / "nianbao.toml"
+    path.write_text(
+        f"""
+[mail]
+host = "127.0.0.1"
+port = {port}
+starttls = false
+sender = "nianbao@example.org"
+{subscriptions}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
 def new_archive(tmp_path: Path) -> Archive:
     """tmp_path/nianbao.db with the agencies of SOURCES (written to tmp_path/agencies.toml)."""
     sources = tmp_path / "agencies.toml"

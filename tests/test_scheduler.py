@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo.portal import PortalServer, sources_toml
-from tests.support import start
+from tests.support import mail_config, start
 
 
 def at(seconds: float) -> str:
@@ -51,14 +51,10 @@ def stop(proc: subprocess.Popen) -> int:
 def test_jobs_run_once_each_on_schedule(smtp, portal: PortalServer, tmp_path: Path) -> None:
     inbox, port = smtp
     (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
-    (tmp_path / "nianbao.toml").write_text(
+    mail_config(
+        tmp_path,
+        port,
         f"""
-[mail]
-host = "127.0.0.1"
-port = {port}
-starttls = false
-sender = "nianbao@example.org"
-
 [[subscription]]
 email = "watch@example.org"
 
@@ -73,7 +69,6 @@ crawl = "{at(6)}"
 check = "{at(18)}"
 alerts = "{at(22)}"
 """,
-        encoding="utf-8",
     )
     proc = schedule(tmp_path)
     log = wait_for(tmp_path, "alerts: finished", timeout=90)

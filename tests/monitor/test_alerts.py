@@ -15,7 +15,7 @@ from ingest import add_document
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
-from tests.support import Inbox, free_port, invoke, read_whole, report
+from tests.support import Inbox, free_port, invoke, mail_config, read_whole, report
 
 
 @pytest.fixture
@@ -32,15 +32,10 @@ def archive(archive: Archive) -> Archive:
 
 
 def config(tmp_path: Path, port: int, extra: str = "") -> Path:
-    path = tmp_path / "nianbao.toml"
-    path.write_text(
+    return mail_config(
+        tmp_path,
+        port,
         f"""
-[mail]
-host = "127.0.0.1"
-port = {port}
-starttls = false
-sender = "nianbao@example.org"
-
 [[subscription]]
 email = "watch@example.org"
 min_severity = "warning"
@@ -49,11 +44,8 @@ min_severity = "warning"
 email = "county@example.org"
 agencies = ["demo-county"]
 rules = ["report.*"]
-{extra}
-""",
-        encoding="utf-8",
+{extra}""",
     )
-    return path
 
 
 def rules(a: Archive, status: str = "open") -> set[tuple[str, int, str]]:

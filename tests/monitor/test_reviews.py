@@ -10,10 +10,11 @@ import sqlite3
 from pathlib import Path
 
 from tests.corpus import make_layouts as layouts
-from tests.support import SOURCES, invoke
+from tests.support import SOURCES, invoke, mail_config
 
 BROKEN = ("(七)总计\t13", "(七)总计\t14")
 WORSE = ("(七)总计\t13", "(七)总计\t15")
+WATCH = '[[subscription]]\nemail = "w@example.org"\nagencies = ["demo-env"]\n'
 
 
 def _parse(workdir: Path, name: str, edit: tuple[str, str]) -> None:
@@ -39,13 +40,7 @@ def test_a_dismissed_finding_stays_dismissed_until_its_evidence_changes(
 ) -> None:
     inbox, port = smtp
     (tmp_path / "agencies.toml").write_text(SOURCES, encoding="utf-8")
-    config = tmp_path / "nianbao.toml"
-    config.write_text(
-        f'[mail]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
-        'sender = "n@example.org"\n\n[[subscription]]\nemail = "w@example.org"\n'
-        'agencies = ["demo-env"]\n',
-        encoding="utf-8",
-    )
+    config = mail_config(tmp_path, port, WATCH)
     _parse(tmp_path, "2023.txt", BROKEN)
     found = _errors(tmp_path)
     assert {f["rule"] for f in found} >= {"applications.balance"} and _cell(tmp_path) == [
@@ -130,13 +125,7 @@ def test_review_refuses_what_it_cannot_do(tmp_path: Path) -> None:
 def test_a_finding_told_resolved_that_comes_back_is_told_again(smtp, tmp_path: Path) -> None:
     inbox, port = smtp
     (tmp_path / "agencies.toml").write_text(SOURCES, encoding="utf-8")
-    config = tmp_path / "nianbao.toml"
-    config.write_text(
-        f'[mail]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
-        'sender = "n@example.org"\n\n[[subscription]]\nemail = "w@example.org"\n'
-        'agencies = ["demo-env"]\nrules = ["applications.*"]\n',
-        encoding="utf-8",
-    )
+    config = mail_config(tmp_path, port, WATCH + 'rules = ["applications.*"]\n')
 
     def tell() -> str:
         before = len(inbox.messages)

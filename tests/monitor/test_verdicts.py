@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from demo.portal import PortalServer, sources_toml
-from tests.support import crawl_args, invoke, run, start
+from tests.support import crawl_args, invoke, mail_config, run, start
 
 pytestmark = pytest.mark.slow  # real crawls
 
@@ -24,21 +24,7 @@ AS_OF = "2025-06-01"
 
 
 def _config(workdir: Path, port: int) -> Path:
-    path = workdir / "nianbao.toml"
-    path.write_text(
-        f"""
-[mail]
-host = "127.0.0.1"
-port = {port}
-starttls = false
-sender = "nianbao@example.org"
-
-[[subscription]]
-email = "watch@example.org"
-""",
-        encoding="utf-8",
-    )
-    return path
+    return mail_config(workdir, port, '[[subscription]]\nemail = "watch@example.org"\n')
 
 
 def _state(workdir: Path) -> tuple[dict, set]:
