@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -73,7 +74,7 @@ def trigger(expression: str) -> CronTrigger:
         fields = ["0", *fields]
     if len(fields) == 6:
         second, minute, hour, day, month, weekday = fields
-        return CronTrigger(
+        cron = CronTrigger(
             second=second,
             minute=minute,
             hour=hour,
@@ -81,6 +82,13 @@ def trigger(expression: str) -> CronTrigger:
             month=month,
             day_of_week=cron_weekdays(weekday),
         )
+        # A date no calendar has (0 0 31 2 *): the job would never run, and say nothing.
+        start = datetime.now(cron.timezone)
+        if cron.get_next_fire_time(None, start) is None or cron.get_next_fire_time(
+            None, start
+        ) > start + timedelta(days=366 * 8):
+            raise ValueError(f"{expression!r}: this cron expression never fires")
+        return cron
     raise ValueError(f"{expression!r}: a cron expression has five or six fields")
 
 

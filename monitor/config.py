@@ -4,6 +4,7 @@ and password) come from the environment only, never from the file."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,22 @@ def _number(value: Any, where: str, kind: type = int, least: float | None = None
         raise ConfigError(str(exc)) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: Any, where: str) -> None:
+    """No value holds a control character: a line break in a mail address would write
+    headers of its own (and in a path or a URL it is a mistake, never meant)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_control_characters(item, f"{where}: {key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value, 1):
+            _no_control_characters(item, f"{where} #{n}")
+    elif isinstance(value, str) and _CONTROL.search(value):
+        raise ConfigError(f"{where}: a control character (line break, tab…) in {value!r}")
+
+
 def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
     """The config file; a missing file is an empty config (every component off)."""
     env = os.environ if environ is None else environ
@@ -92,6 +109,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Conf
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     config = Config(path)
+    _no_control_characters(data, str(path))
     _strict(data, _TOP, str(path))
     for section, known in (("mail", _MAIL), ("check", _CHECK), ("crawl", _CRAWL)):
         if section in data and not isinstance(data[section], dict):

@@ -9,8 +9,10 @@ links are kept only when they are web addresses or the exported documents beside
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -336,8 +338,19 @@ def _in_office_order(known: dict[str, dict[str, Any]]) -> list[tuple[str, dict[s
     )
 
 
+# An archived web page opened from the report's folder runs none of its scripts.
+_NO_SCRIPTS = b'<meta http-equiv="Content-Security-Policy" content="script-src \'none\'">\n'
+
+
+def exported(path: Path, data: bytes) -> bytes:
+    """A document's bytes as exported: a web page with scripts forbidden, else as archived."""
+    return _NO_SCRIPTS + data if path.suffix in (".html", ".htm") else data
+
+
 def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Path) -> int:
-    """Write the archived document of every report the page links to into ``folder``."""
+    """Write the archived document of every report the page links to into ``folder``:
+    each written beside its name and renamed into place (a killed run leaves no half
+    file), and one already there rewritten unless its bytes are the right ones."""
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for agency in data["agencies"]:
@@ -346,9 +359,15 @@ def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Pat
             if not report or not report["document"]:
                 continue
             path = folder / Path(report["document"]).name
-            if not path.exists():
-                path.write_bytes(document_bytes(conn, report["sha256"]))
-                written += 1
+            body = exported(path, document_bytes(conn, report["sha256"]))
+            if path.exists() and hashlib.sha256(path.read_bytes()).digest() == (
+                hashlib.sha256(body).digest()
+            ):
+                continue
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_bytes(body)
+            os.replace(partial, path)
+            written += 1
     return written
 
 

@@ -18,8 +18,11 @@ def decode_text(data: bytes) -> str:
     GB2312 and GBK are subsets of GB18030, and portals mislabel them, so GB18030 is the
     only Chinese legacy codec tried. Raises DocumentError for bytes that are not text.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith(codecs.BOM_UTF8) and utf8_after_bom(data):
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    elif data.startswith(codecs.BOM_UTF8):
+        # A UTF-8 mark on GB2312 bytes (an editor's mistake): the bytes have the last word.
+        return decode_text(data[len(codecs.BOM_UTF8) :])
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
     else:
@@ -39,3 +42,13 @@ def decode_text(data: bytes) -> str:
     if sample and controls / len(sample) > _MAX_CONTROL_SHARE:
         raise DocumentError("binary content (control characters): not a text document")
     return text
+
+
+def utf8_after_bom(data: bytes) -> bool:
+    """Whether the bytes after a UTF-8 byte-order mark are UTF-8: a mark is honoured only
+    when it agrees with the bytes."""
+    try:
+        data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

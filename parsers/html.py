@@ -15,6 +15,7 @@ import lxml.html
 from charset_normalizer import from_bytes
 from lxml import etree
 
+from parsers.decode import utf8_after_bom
 from parsers.grid import Grid, render_blocks
 from parsers.meta import clean_title, is_title, page_date_of
 from parsers.normalize import normal_form
@@ -107,7 +108,9 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
         m = _META_CHARSET.search(data[:8192])
         declared = _codec(m.group(1)) if m else None
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace")
+        if utf8_after_bom(data):
+            return data[3:].decode("utf-8")
+        data = data[3:]  # a UTF-8 mark on bytes that are not: the bytes have the last word
     for codec in filter(None, (declared, "utf-8")):
         try:
             return data.decode(codec)

@@ -234,6 +234,23 @@ def _tables(horizontal: list, vertical: list) -> list[Table]:
     return sorted((Table(t) for t in tables if len(t) > 1), key=lambda t: (t.bbox[1], t.bbox[0]))
 
 
+def by_index(units: list[int]) -> list[str]:
+    """Each character index's text from its UTF-16 code unit, as pdfium counts them: a
+    character outside the BMP (𠀀 in a place name) is two indexes, a surrogate pair; it is
+    one character at the first and nothing at the second. A lone half is U+FFFD."""
+    out = [""] * len(units)
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if 0xD800 <= unit < 0xDC00 and i + 1 < len(units) and 0xDC00 <= units[i + 1] < 0xE000:
+            out[i] = chr(0x10000 + ((unit - 0xD800) << 10) + (units[i + 1] - 0xDC00))
+            i += 2
+            continue
+        out[i] = "\ufffd" if 0xD800 <= unit < 0xE000 else chr(unit)
+        i += 1
+    return out
+
+
 def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     """The page's characters with boxes as pdfminer measures them: from the origin (the
     left end of the baseline), one font size tall, one advance wide. The size is the
@@ -248,11 +265,11 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     get_origin, get_matrix = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetMatrix
     get_size, get_loose = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetLooseCharBox
     count = textpage.count_chars()
-    text = textpage.get_text_range(0, count)  # one call for every character's code
+    text: str | list[str] = textpage.get_text_range(0, count)  # one call for every code
     if len(text) != count:  # characters outside the BMP: ask for each
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
+        text = by_index([pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)])
     for i, char in enumerate(text):
-        if char in _SKIPPED:
+        if not char or char in _SKIPPED:
             continue
         if char == " " and pdfium_c.FPDFText_IsGenerated(raw, i):
             continue  # a space pdfium inferred from a gap; the gap itself is measured

@@ -39,3 +39,27 @@ def test_bad_config_says_what_and_where(tmp_path: Path, text: str, message: str)
 def test_good_config_reads() -> None:
     config = load_config(Path("/nonexistent/nianbao.toml"), environ={})
     assert config.subscriptions == [] and config.mail is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[mail]\nhost = "h"\nsender = "a@example.org\\r\\nBcc: everyone@example.org"\n',
+        '[[subscription]]\nemail = "w@example.org\\nX-Injected: 1"\n',
+        '[[subscription]]\nemail = "w@example.org"\nagencies = ["a\\u0000"]\n',
+    ],
+)
+def test_a_control_character_in_a_value_is_refused_in_one_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "nianbao.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="control character") as caught:
+        load_config(path)
+    assert "\n" not in str(caught.value).replace("\\n", "")
+
+
+def test_a_cron_expression_that_never_fires_is_refused(tmp_path: Path) -> None:
+    from tests.support import invoke
+
+    (tmp_path / "nianbao.toml").write_text('[schedule]\ncheck = "0 0 31 2 *"\n', encoding="utf-8")
+    done = invoke("schedule", cwd=tmp_path)
+    assert done.exit_code == 2 and "never fires" in done.stderr

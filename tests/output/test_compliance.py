@@ -38,6 +38,8 @@ list_urls = ["http://127.0.0.1/audit/index.html"]
     archive.load_agencies(load_sources(sources))
     title = f"某市生态环境局2022年政府信息公开工作年度报告{HOSTILE}"
     page = article(title, "2023-01-10", report_body("某市生态环境局", 2022))
+    # The archived page's own script: it must not run where the report's folder opens it.
+    page = page.replace(b"</body>", b"<script>window.pwned=4</script></body>")
     add_document(
         archive,
         page,
@@ -85,3 +87,22 @@ def test_english_on_request(hostile: Archive, tmp_path: Path) -> None:
     for chinese in ("判断日期", "图例", "合规", "建议"):
         assert chinese not in page
     assert not (tmp_path / "en-documents").exists()
+
+
+def test_archived_pages_are_exported_whole_and_run_no_scripts(
+    hostile: Archive, tmp_path: Path, browser
+) -> None:
+    out = tmp_path / "report.html"
+    assert write_report(hostile.conn, out)[1] == 1
+    (exported,) = (tmp_path / "report-documents").iterdir()
+    assert exported.suffix == ".html" and b"window.pwned=4" in exported.read_bytes()
+    browser.get(exported.as_uri())
+    assert "某市生态环境局" in browser.page_source
+    assert browser.execute_script("return window.pwned") is None
+    # A killed run's truncated file is written again, whole; a whole one is left alone.
+    whole = exported.read_bytes()
+    exported.write_bytes(whole[:100])
+    assert write_report(hostile.conn, out)[1] == 1
+    assert exported.read_bytes() == whole
+    assert write_report(hostile.conn, out)[1] == 0
+    assert not list((tmp_path / "report-documents").glob(".*.partial"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +95,35 @@ def test_a_decimal_before_a_rows_whole_numbers_is_read_as_the_sums_allow() -> No
         record["cells"][f"applications.partially_granted.{c}"] for c in ("natural_person", "total")
     ]
     assert cells == [2, 3]
+
+
+def test_a_character_outside_the_bmp_in_a_pdf_is_one_character() -> None:
+    """pdfium counts 𠀀 (U+20000, common in place names) as two indexes, a surrogate pair:
+    joined, it is one character (a lone half would fail the whole document when encoded)."""
+    from parsers.pdfgrid import by_index
+
+    units = [ord("青"), 0xD840, 0xDC00, ord("镇"), 0xD840, ord("村")]
+    chars = by_index(units)
+    assert chars == ["青", "\U00020000", "", "镇", "\ufffd", "村"]
+    assert "".join(chars).encode("utf-8") == "青\U00020000镇\ufffd村".encode()
+
+
+@pytest.mark.parametrize("kind", ["txt", "html"])
+def test_a_utf8_mark_on_gb2312_bytes_gives_way_to_the_bytes(tmp_path, kind: str) -> None:
+    """A UTF-8 byte-order mark before GB2312 bytes (an editor's mistake) once gave a
+    silent empty record; the mark is honoured only when the bytes agree with it."""
+    import codecs
+    import json
+
+    from tests.support import invoke, report
+
+    text = report().decode("utf-8")
+    if kind == "html":
+        text = f'<html><head><meta charset="gb2312"></head><body><pre>{text}</pre></body></html>'
+    path = tmp_path / f"report.{kind}"
+    path.write_bytes(codecs.BOM_UTF8 + text.encode("gb18030"))
+    done = invoke("parse", "--json", str(path))
+    assert done.exit_code == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["agency"] == "某市生态环境局" and record["year"] == 2022
+    assert sum(v is not None for v in record["cells"].values()) > 100
