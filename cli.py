@@ -279,7 +279,14 @@ def parse(
 @click.argument("sql")
 @db_option
 @format_option("table", "json", "csv")
-def query(sql: str, db_path: str, fmt: str) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds the query may run before it is stopped.",
+)
+def query(sql: str, db_path: str, fmt: str, timeout: float) -> None:
     """Run read-only SQL against the archive.
 
     The archive is opened read-only: statements that write fail. Tables: agencies,
@@ -293,7 +300,7 @@ def query(sql: str, db_path: str, fmt: str) -> None:
     """
     conn = _open(db_path, readonly=True)
     try:
-        columns, rows = user_query(conn, sql)
+        columns, rows = user_query(conn, sql, timeout)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
     emit(columns, rows, fmt)

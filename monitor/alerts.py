@@ -106,14 +106,24 @@ def preview(conn: sqlite3.Connection, config: Config, out_dir: Path) -> list[Pat
     return written
 
 
+CONNECT_SECONDS = 30
+# RFC 5321 4.5.3.2: a client waits 10 minutes for the server's reply to the end of DATA
+# (a server may check the whole message before it answers); 5 for the other replies.
+REPLY_SECONDS = 600
+
+
 def _connect(mail: Mail) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if mail.ssl:
-        server: smtplib.SMTP = smtplib.SMTP_SSL(mail.host, mail.port, timeout=30, context=context)
+        server: smtplib.SMTP = smtplib.SMTP_SSL(
+            mail.host, mail.port, timeout=CONNECT_SECONDS, context=context
+        )
     else:
-        server = smtplib.SMTP(mail.host, mail.port, timeout=30)
+        server = smtplib.SMTP(mail.host, mail.port, timeout=CONNECT_SECONDS)
         if mail.starttls:
             server.starttls(context=context)
+    if server.sock is not None:  # connected: now the replies may take as long as RFC allows
+        server.sock.settimeout(REPLY_SECONDS)
     if mail.user:
         server.login(mail.user, mail.password or "")
     return server

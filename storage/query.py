@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -32,13 +33,21 @@ def _no_other_files(action: int, *_: Any) -> int:
     return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else 0
 
 
-def user_query(conn: sqlite3.Connection, sql: str) -> tuple[list[str], list]:
+def user_query(
+    conn: sqlite3.Connection, sql: str, seconds: float | None = None
+) -> tuple[list[str], list]:
     """A user's SQL on a read-only connection: (columns, rows), or QueryError. No
-    statement may open or create another file (ATTACH, VACUUM INTO)."""
+    statement may open or create another file (ATTACH, VACUUM INTO), and none runs longer
+    than ``seconds`` (a recursive query that never ends is interrupted)."""
     conn.set_authorizer(_no_other_files)
+    if seconds is not None:
+        deadline = time.monotonic() + seconds
+        conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
         return run_sql(conn, sql)
     except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc) and seconds is not None:
+            raise QueryError(f"the query ran longer than {seconds:g} s (see --timeout)") from None
         if "readonly" in str(exc):
             raise QueryError(
                 "the archive is opened read-only here; this statement would change it"
@@ -52,6 +61,7 @@ def user_query(conn: sqlite3.Connection, sql: str) -> tuple[list[str], list]:
         raise QueryError(f"SQL error: {exc}") from None
     finally:
         conn.set_authorizer(None)
+        conn.set_progress_handler(None, 0)
 
 
 def findings(

@@ -7,6 +7,7 @@ Fixtures built on these live in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -181,6 +182,7 @@ class Inbox:
         self.refuse = False
         self.unknown: set[str] = set()  # addresses refused for good (550)
         self.rcpt: list[str] = []
+        self.data_seconds = 0.0  # how long the server takes to answer the next DATA's end
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         self.rcpt.append(address)
@@ -190,6 +192,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.data_seconds:
+            seconds, self.data_seconds = self.data_seconds, 0.0
+            await asyncio.sleep(seconds)
         if self.refuse:
             return "451 4.3.0 try again later"
         self.messages.append(

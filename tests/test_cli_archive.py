@@ -76,6 +76,13 @@ def test_query_is_read_only(workdir: Path) -> None:
     assert missing.exit_code == 2 and "no archive at" in missing.stderr
 
 
+def test_a_query_that_never_ends_is_stopped_at_its_time_limit(workdir: Path) -> None:
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c"
+    done = invoke("query", endless, "--timeout", "0.5", cwd=workdir)
+    assert done.exit_code == 2 and "ran longer than 0.5 s" in done.stderr
+    assert invoke("query", "SELECT count(*) FROM reports", cwd=workdir).exit_code == 0
+
+
 def test_findings_json_has_the_spec_fields(workdir: Path) -> None:
     done = invoke("findings", "--format", "json", "--rule", "applications.", cwd=workdir)
     items = json.loads(done.stdout)

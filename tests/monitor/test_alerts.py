@@ -320,3 +320,20 @@ def test_an_english_digest_is_english_throughout_and_links_the_report(
         .replace("某省某市某县", "")
         .replace("某省某市", "")
     )
+
+
+@pytest.mark.slow
+def test_a_server_slow_to_accept_a_digest_is_waited_for(
+    archive: Archive, smtp, tmp_path: Path
+) -> None:
+    """RFC 5321 gives the server 10 minutes to answer the end of DATA: one that takes 31 s
+    (a digest checked before it is accepted) gets each digest once, not again each run."""
+    inbox, port = smtp
+    inbox.data_seconds = 31
+    run_checks(archive, date(2024, 4, 1))
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    assert "2 digest(s) queued, 2 sent" in first.output
+    again = invoke(*args)
+    assert again.exit_code == 0 and len(inbox.messages) == 2
