@@ -63,7 +63,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {
             "rule": "The rule broken: see docs/rules.md",
             "evidence": "The numbers and cells behind the finding (JSON)",
-            "status": "open | resolved",
+            "id": "The finding's number: `nianbao review` takes it",
+            "status": "open | dismissed (by a person: see reviews) | resolved",
         },
     },
     "reports": {
@@ -147,6 +148,21 @@ class SearchPlugin:
 
         register_functions(conn)  # report_texts and its index read the packed prose
         conn.create_function("escape_fts", 1, trigram_match)
+        conn.set_authorizer(private_columns)
+
+
+# What subscribers gave and were sent: no page or query of `serve` shows it (read as NULL).
+PRIVATE = {"outbox": {"address", "subject", "message", "last_error"}, "alerted": {"address"}}
+
+
+def private_columns(action: int, table: str | None, column: str | None, *_: Any) -> int:
+    """SQLite's authorizer for serve's connections: the subscribers' addresses and the
+    digests sent them read as NULL, in a table's page and in any SQL alike."""
+    import sqlite3
+
+    if action == sqlite3.SQLITE_READ and column in PRIVATE.get(table or "", ()):
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
 
 
 def register() -> None:

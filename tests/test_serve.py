@@ -18,6 +18,7 @@ from demo.portal import article, report_body
 from ingest import add_document
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
+from storage.outbox import enqueue
 from tests.support import free_port, read_whole, start
 
 pytest.importorskip("datasette", reason="the web extra (datasette) is not installed")
@@ -41,6 +42,7 @@ def served(archive: Archive, tmp_path: Path):
         add_document(archive, page, Fetched(agency_id="demo-env", listed_date=f"{year + 1}-01-15"))
     read_whole(archive)
     run_checks(archive, date(2024, 6, 1))
+    enqueue(archive.conn, "chief@example.org", "年报监测", b"SECRET DIGEST", ["x"], [], "2024")
     archive.close()
     db = tmp_path / "nianbao.db"
     before = hashlib.sha256(db.read_bytes()).hexdigest()
@@ -93,3 +95,12 @@ def test_canned_questions_answer(served: str) -> None:
     assert {r["rule"] for r in mine} == {"report.missing"}
     problems = get(served, "/nianbao/not_ok.json", _shape="array")
     assert {(r["name"], r["status"]) for r in problems} == {("某县人民政府", "missing")}
+
+
+def test_subscribers_and_their_digests_are_not_shown(served: str) -> None:
+    sql = "SELECT address, subject, message FROM outbox"
+    rows = get(served, "/nianbao.json", sql=sql, _shape="array")
+    assert rows == [{"address": None, "subject": None, "message": None}]
+    table = get(served, "/nianbao/outbox.json", _shape="array")
+    assert "chief@example.org" not in json.dumps(table, ensure_ascii=False)
+    assert "SECRET" not in json.dumps(table)
