@@ -31,12 +31,18 @@ _END = struct.Struct("<4s4H2LH")  # the end-of-central-directory record
 
 
 def declared_entries(data: bytes) -> int | None:
-    """How many members a zip's end record declares, read before opening it (None when
-    there is no end record; 0xFFFF and more when it defers to zip64)."""
+    """How many members a zip holds, read before opening it: the larger of what its end
+    record declares and the entries its central directory really has (an end record can
+    claim 1 over a directory of a million, and the directory is what gets read). None
+    when there is no end record."""
     at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if at < 0 or at + _END.size > len(data):
         return None
-    return _END.unpack_from(data, at)[4]
+    fields = _END.unpack_from(data, at)
+    declared, size, offset = fields[4], fields[5], fields[6]
+    start = offset if offset < at else max(0, at - size)
+    # Each central-directory entry begins with this signature: counted in C, no parsing.
+    return max(declared, data.count(b"PK\x01\x02", start, at))
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:

@@ -213,8 +213,11 @@ def exclusive(db_path: str | Path, what: str, busy: str) -> IO[str]:
 def checkpoint(conn: sqlite3.Connection) -> None:
     """Move what the write-ahead log holds into the main file, so a copy of the file alone
     is the whole archive (while another process writes, its own close does this)."""
+    # PASSIVE: copies what it can without waiting or resetting the log, so another
+    # process's transaction never finds its snapshot gone (TRUNCATE made a second writer
+    # fail with "database is locked").
     with contextlib.suppress(sqlite3.Error):  # read-only, or another writer busy
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def backup(db_path: str | Path, out: str | Path) -> int:

@@ -41,6 +41,29 @@ def test_zip_bomb_is_refused_before_expanding() -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_zip_whose_end_record_understates_its_parts_is_refused_unopened() -> None:
+    """An end record claiming 1 part over a central directory of 30,000: counted from the
+    directory itself, refused before zipfile reads it (in the parent, by sniff, too)."""
+    import struct
+
+    from parsers.sniff import ZIP, sniff
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("word/document.xml", "<w:document/>")
+        for n in range(30_000):
+            z.writestr(f"p/{n}", "")
+    data = bytearray(buf.getvalue())
+    at = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, at + 8, 1, 1)  # entries on this disk, entries in all
+    data = bytes(data)
+    started = time.monotonic()
+    assert sniff(data) == ZIP
+    with pytest.raises(DocumentError, match="a zip container of 30001 parts: refused"):
+        parse_bytes(data)
+    assert time.monotonic() - started < 2
+
+
 def test_memory_limit_stops_a_document_that_needs_too_much() -> None:
     big = docx_with(b"<w:document>" + b" " * (200 * 1024 * 1024) + b"</w:document>")
     with pytest.raises(DocumentError, match="more than 64 MB of memory"):
