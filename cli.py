@@ -27,7 +27,7 @@ from parsers.dates import now
 from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
-from storage.query import QueryError, search, user_query
+from storage.query import FINDING_COLUMNS, QueryError, search, user_query
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
 from storage.sources import SourcesError, load_sources
@@ -340,21 +340,7 @@ def findings(
     if review == "dismissed":
         status = "all"
     items = list_findings(_open(db_path, readonly=True), agency, year, rule, status, review)
-    columns = [
-        "id",
-        "agency_id",
-        "year",
-        "rule",
-        "severity",
-        "message",
-        "evidence",
-        "status",
-        "review",
-        "review_note",
-        "reviewer",
-        "first_seen",
-        "last_seen",
-    ]
+    columns = list(FINDING_COLUMNS)
     if fmt == "table":
         columns.remove("evidence")
     emit(columns, [[item[c] for c in columns] for item in items], fmt)

@@ -89,8 +89,8 @@ def browser_settings(render: str, seconds: float = SECONDS_PER_PAGE) -> dict[str
     }
 
 
-def in_browser(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """A browser request's meta, with a watch on its page: a page still loading after
+def watched(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """A browser request's ``meta`` with a watch on its page: a page still loading after
     three times ``seconds`` (a challenge that reloads for ever can hold a navigation
     past its own time limit) is closed, and its request fails to its errback."""
     return {

@@ -64,6 +64,24 @@ def user_query(
         conn.set_progress_handler(None, 0)
 
 
+# What `findings` gives of each finding, in order: the columns people read and export.
+FINDING_COLUMNS = (
+    "id",
+    "agency_id",
+    "year",
+    "rule",
+    "severity",
+    "message",
+    "evidence",
+    "status",
+    "review",
+    "review_note",
+    "reviewer",
+    "first_seen",
+    "last_seen",
+)
+
+
 def findings(
     conn: sqlite3.Connection,
     agency: str | None = None,

@@ -30,7 +30,6 @@ from crawler.browser import (
     click_tab,
     close_page,
     fingerprint,
-    in_browser,
     is_challenge,
     loaded,
     needs_render,
@@ -38,6 +37,7 @@ from crawler.browser import (
     rendered_html,
     rendered_key,
     settle,
+    watched,
     year_tabs,
 )
 from crawler.completeness import Health, Ledger, ListRead
@@ -68,7 +68,7 @@ def _in_browser(url: str, seconds: float) -> dict[str, Any]:
         "playwright_context": site_of(url),
         "handle_httpstatus_list": SEEN_STATUSES,
     }
-    return in_browser(meta, seconds)
+    return watched(meta, seconds)
 
 
 async def _close_page(request: scrapy.Request) -> None:
