@@ -208,17 +208,37 @@ def _challenge_script(html: str) -> bool:
 
 async def rendered_documents(page: Any) -> list[tuple[str, str]]:
     """(address, rendered HTML) of the page and of each of its frames: a frame's links are
-    relative to its own address."""
-    out = [(page.url, await _bounded(page.content()))]
+    relative to its own address. A page or frame caught navigating is read once its new
+    document has loaded."""
+    out = [(page.url, await _document(page))]
     for frame in page.frames[1:]:
         try:
-            out.append((frame.url, await _bounded(frame.content())))
-        except Exception:  # a frame gone meanwhile, or one still loading
+            out.append((frame.url, await _document(frame)))
+        except Exception:  # a frame gone meanwhile
             continue
     return out
 
 
+async def _document(frame: Any) -> str:
+    deadline = time.monotonic() + CONTENT_SECONDS
+    while True:
+        try:
+            return await _bounded(frame.content())
+        except Exception:
+            gone = getattr(frame, "is_detached", lambda: False)() or _closed(frame)
+            if gone or time.monotonic() > deadline:
+                raise
+        with contextlib.suppress(Exception):
+            await frame.wait_for_load_state("load", timeout=CONTENT_SECONDS * 1000)
+        await asyncio.sleep(0.2)
+
+
 CONTENT_SECONDS = 10.0
+
+
+def _closed(frame: Any) -> bool:
+    page = getattr(frame, "page", frame)
+    return page.is_closed()
 
 
 async def _bounded(read: Any) -> Any:
@@ -251,24 +271,79 @@ async def year_tabs(page: Any) -> list[str]:
 
 async def click_tab(page: Any, text: str, before: str, seconds: float) -> bool:
     """Show the tab ``text``; whether the page changed."""
-    try:
-        await page.get_by_text(text, exact=True).first.click(timeout=seconds * 1000)
-    except Exception:
-        return False
-    return await _changed(page, before, seconds)
+    with _Navigations(page) as navigating:
+        try:
+            await page.get_by_text(text, exact=True).first.click(timeout=seconds * 1000)
+        except Exception:
+            return False
+        return await _changed(page, before, seconds, navigating)
 
 
-async def _changed(page: Any, before: str, seconds: float) -> bool:
+class _Navigations:
+    """The frames of a page with a navigation under way (a form posted back, a link
+    followed): until the new document is there, a read gives the old one, changed by the
+    script that left it (an ASP.NET postback writes its hidden fields first), or fails."""
+
+    def __init__(self, page: Any):
+        self.page, self.frames = page, set()
+
+    def __enter__(self) -> _Navigations:
+        self.page.on("request", self._request)
+        self.page.on("requestfailed", self._failed)
+        self.page.on("framenavigated", self._committed)
+        self.page.on("download", self._download)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for event, handler in (
+            ("request", self._request),
+            ("requestfailed", self._failed),
+            ("framenavigated", self._committed),
+            ("download", self._download),
+        ):
+            with contextlib.suppress(Exception):
+                self.page.remove_listener(event, handler)
+
+    def __bool__(self) -> bool:
+        return bool(self.frames)
+
+    def _request(self, request: Any) -> None:
+        with contextlib.suppress(Exception):  # a service worker's request has no frame
+            if request.is_navigation_request():
+                self.frames.add(request.frame)
+
+    def _failed(self, request: Any) -> None:
+        with contextlib.suppress(Exception):
+            if request.is_navigation_request():
+                self.frames.discard(request.frame)
+
+    def _committed(self, frame: Any) -> None:
+        self.frames.discard(frame)
+
+    def _download(self, _: Any) -> None:
+        self.frames.clear()  # a navigation answered with a file leaves the page as it was
+
+
+async def _changed(page: Any, before: str, seconds: float, navigating: _Navigations) -> bool:
     """Whether the page (its frames included) comes to differ from ``before`` within
-    ``seconds`` of a click; a page still navigating is asked again."""
+    ``seconds`` of a click, and then holds still: no navigation under way and two reads
+    alike (a list drawn in steps, a form posted back, are read when they are done)."""
     deadline = time.monotonic() + seconds
+    seen = None
     while time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        if navigating:
+            seen = None
+            continue
         with contextlib.suppress(Exception):  # a navigation under way: not there yet
             await page.wait_for_load_state("domcontentloaded", timeout=seconds * 1000)
-            if fingerprint(await rendered_html(page)) != before:
+            now = fingerprint(await rendered_html(page))
+            if navigating:
+                continue
+            if now != before and now == seen:
                 return True
-        await asyncio.sleep(0.2)
-    return False
+            seen = now
+    return seen is not None and seen != before
 
 
 def rendered_key(url: str, n: int) -> str:
@@ -279,13 +354,16 @@ def rendered_key(url: str, n: int) -> str:
 
 
 async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> str | None:
-    """Wait until the page's scripts are done with the network (at most ``seconds``), a
-    script challenge's reload included; None when the page is there, else why not."""
+    """Wait until the page's scripts are done with the network and it and its frames have
+    loaded (at most ``seconds``), a script challenge's reload included; None when the
+    page is there, else why not."""
     deadline = time.monotonic() + seconds
     while True:
         # A page that never goes quiet is read as it stands.
         with contextlib.suppress(Exception):
             await page.wait_for_load_state("networkidle", timeout=seconds * 1000)
+        while not await complete(page) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
         if status not in CHALLENGE_STATUSES:
             return None if status < 400 else f"HTTP {status}"
         try:
@@ -297,6 +375,34 @@ async def settle(page: Any, status: int, seconds: float = SECONDS_PER_PAGE) -> s
         if time.monotonic() > deadline:
             return f"HTTP {status}: the script challenge did not pass"
         await asyncio.sleep(0.5)
+
+
+# Whether a frame's document has loaded, its own frames included: a frame still showing
+# the blank document it starts with, though its element names a page, has not.
+_COMPLETE = """() => document.readyState === 'complete'
+  && [...document.querySelectorAll('iframe, frame')].every((f) => {
+    const src = (f.getAttribute('src') || '').trim();
+    try {
+      const doc = f.contentDocument;
+      if (!doc) return true;  // another site's: its own frame answers for it
+      const blank = f.contentWindow.location.href === 'about:blank';
+      return doc.readyState === 'complete' && !(blank && src && src !== 'about:blank'
+        && !src.startsWith('javascript:'));
+    } catch (e) { return true; }
+  })"""
+
+
+async def complete(page: Any) -> bool:
+    """Whether the page and every frame in it have loaded: what a page not yet loaded
+    shows proves nothing of a list's end."""
+    for frame in page.frames:
+        try:
+            if not await _bounded(frame.evaluate(_COMPLETE)):
+                return False
+        except Exception:  # a frame navigating, or gone: not loaded yet
+            if not getattr(frame, "is_detached", lambda: True)():
+                return False
+    return True
 
 
 def fingerprint(html: str) -> str:
@@ -318,11 +424,12 @@ async def click_next(page: Any, before: str, seconds: float, at: int = 1) -> str
         return await _pager_shown(page)
     if found in ("disabled", "last"):
         return "end"
-    try:
-        await found.click(timeout=seconds * 1000)
-    except Exception:  # hidden, covered, detached: a person could not click it either
-        return "stuck"
-    return "next" if await _changed(page, before, seconds) else "stuck"
+    with _Navigations(page) as navigating:
+        try:
+            await found.click(timeout=seconds * 1000)
+        except Exception:  # hidden, covered, detached: a person could not click it either
+            return "stuck"
+        return "next" if await _changed(page, before, seconds, navigating) else "stuck"
 
 
 # Marks, in one frame, the control a person would click for the next page: an element

@@ -29,6 +29,7 @@ from crawler.browser import (
     click_next,
     click_tab,
     close_page,
+    complete,
     fingerprint,
     is_challenge,
     loaded,
@@ -391,6 +392,8 @@ class PortalSpider(scrapy.Spider):
                 step = await click_next(page, fingerprint(html), seconds, at)
             else:
                 step = "repeat"
+            if step == "end" and not await complete(page):
+                step = "unknown"  # a page still loading (a frame not there yet) proves no end
             if step == "next":
                 await settle(page, 200, seconds)
             if step == "stuck":
