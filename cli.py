@@ -875,8 +875,11 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
     Findings are grouped by agency, new first, with their evidence and a link to the
     source document, followed by what was resolved since the last digest. Messages go
     through the archive's outbox and are marked sent only once the server accepted them:
-    if the server is down the command exits 1 and the next run sends them. SMTP user and
-    password come from NIANBAO_SMTP_USER and NIANBAO_SMTP_PASSWORD.
+    if the server is down the command exits 1 and the next run sends them. Digests go out
+    a few at once, each on its own connection, so a slow one holds back no other; one whose
+    connection was lost after it went out (maybe delivered) is sent again on the next run
+    under the same Message-ID, and said so. SMTP user and password come from
+    NIANBAO_SMTP_USER and NIANBAO_SMTP_PASSWORD.
 
     Example: nianbao alerts --dry-run outbox/
     """
@@ -902,6 +905,17 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
     queued = queue(conn, config)
     result = send_pending(conn, config.mail)
     click.echo(f"{queued} digest(s) queued, {result.sent} sent")
+    for address in result.again:
+        click.echo(
+            f"{address}: sent again under its Message-ID (its last delivery was uncertain: "
+            "a mail client that got both shows one)"
+        )
+    for address, what in sorted(result.uncertain.items()):
+        click.echo(
+            f"{address}: delivery uncertain ({what}): the server may have accepted it; "
+            "sent again under the same Message-ID on the next run",
+            err=True,
+        )
     for address, answer in sorted(result.refused.items()):
         click.echo(
             f"{address}: refused by the server ({answer}); left in the outbox for a later run",
@@ -914,7 +928,7 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
             err=True,
         )
     lock.close()
-    if result.stopped or result.refused:
+    if result.stopped or result.refused or result.uncertain:
         sys.exit(1)
 
 

@@ -10,6 +10,7 @@ import smtplib
 import sqlite3
 import ssl
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -87,6 +88,7 @@ def queue(conn: sqlite3.Connection, config: Config) -> int:
             [r["fingerprint"] for r in new],
             [r["fingerprint"] for r in resolved],
             now(),
+            msg["Message-ID"],
         )
         queued += 1
     return queued
@@ -112,14 +114,34 @@ CONNECT_SECONDS = 30
 REPLY_SECONDS = 600
 
 
+class _Told:
+    """Notes when the end of a message's data (CRLF.CRLF) has gone to the server: a
+    connection lost after that may have delivered it."""
+
+    data_ended = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)  # type: ignore[misc]
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_ended = True
+
+
+class _Client(_Told, smtplib.SMTP):
+    pass
+
+
+class _SSLClient(_Told, smtplib.SMTP_SSL):
+    pass
+
+
 def _connect(mail: Mail) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if mail.ssl:
-        server: smtplib.SMTP = smtplib.SMTP_SSL(
+        server: smtplib.SMTP = _SSLClient(
             mail.host, mail.port, timeout=CONNECT_SECONDS, context=context
         )
     else:
-        server = smtplib.SMTP(mail.host, mail.port, timeout=CONNECT_SECONDS)
+        server = _Client(mail.host, mail.port, timeout=CONNECT_SECONDS)
         if mail.starttls:
             server.starttls(context=context)
     if server.sock is not None:  # connected: now the replies may take as long as RFC allows
@@ -131,49 +153,85 @@ def _connect(mail: Mail) -> smtplib.SMTP:
 
 @dataclass
 class Sending:
-    """What one sending run did: messages sent, refused (per address), and the error
-    that stopped it when the server itself could not be used."""
+    """What one sending run did: messages sent, refused (per address), sent again after
+    an uncertain delivery, and the error that stopped it when the server itself could
+    not be used."""
 
     sent: int = 0
     refused: dict[str, str] = field(default_factory=dict)  # address → the server's answer
+    uncertain: dict[str, str] = field(default_factory=dict)  # address → what happened
+    again: list[str] = field(default_factory=list)  # sent again after an uncertain delivery
     stopped: str | None = None
 
 
+# Digests sent side by side, each on its own connection: a server slow to accept one
+# (it may check a message for up to REPLY_SECONDS) holds back no other.
+CONNECTIONS = 4
+
+
+def _deliver(mail: Mail, address: str, message: bytes) -> tuple[str, str]:
+    """One message on its own connection: (outcome, detail), the outcome ``sent``,
+    ``refused`` (for its address: the server's answer), ``uncertain`` (the connection lost
+    after the whole message went out) or ``failed`` (the server could not be used)."""
+    try:
+        server = _connect(mail)
+    except (OSError, smtplib.SMTPException) as exc:
+        return "failed", f"{mail.host}:{mail.port}: {exc}"
+    try:
+        server.sendmail(mail.sender, [address], message)
+        return "sent", ""
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+        return "refused", _answer(exc)[1]
+    except (OSError, smtplib.SMTPException) as exc:
+        if getattr(server, "data_ended", False):
+            return "uncertain", str(exc) or type(exc).__name__
+        return "failed", f"{address}: {exc}"
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            server.quit()
+        with contextlib.suppress(OSError):
+            server.close()
+
+
 def send_pending(conn: sqlite3.Connection, mail: Mail) -> Sending:
-    """Send every message due, oldest first. An address the server refuses (a 4xx or 5xx
-    answer for that recipient) costs its own message a later retry, never the others';
-    a server that cannot be reached or drops the connection stops the run."""
+    """Send every message due, oldest first, a few at once, each on its own connection.
+    An address the server refuses (a 4xx or 5xx answer for that recipient) costs its own
+    message a later retry, never the others'; a message whose delivery is uncertain is
+    sent again on the next run under its Message-ID, and said so; a server that cannot be reached
+    or drops the connection stops the run (what was not sent waits for the next)."""
     result = Sending()
     pending = outbox.due(conn, now())
     if not pending:
         return result
-    try:
-        server = _connect(mail)
-    except (OSError, smtplib.SMTPException) as exc:
-        outbox.failed(conn, [p[0] for p in pending], str(exc), _now_dt(), backoff=False)
-        result.stopped = f"{mail.host}:{mail.port}: {exc}"
-        return result
-    try:
-        for n, (outbox_id, address, message) in enumerate(pending):
-            try:
-                server.sendmail(mail.sender, [address], message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                code, answer = _answer(exc)
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        futures = {
+            pool.submit(_deliver, mail, address, message): (outbox_id, address, was)
+            for outbox_id, address, message, was in pending
+        }
+        for future in as_completed(futures):
+            outbox_id, address, was = futures[future]
+            if future.cancelled():
+                continue
+            outcome, detail = future.result()
+            if outcome == "sent":
+                outbox.sent(conn, outbox_id, now())  # only once the server has accepted it
+                result.sent += 1
+                if was:
+                    result.again.append(address)
+            elif outcome == "refused":
                 # A permanent refusal (5xx) waits, longer each time; a temporary one (4xx)
                 # is tried again on the next run.
-                outbox.failed(conn, [outbox_id], answer, _now_dt(), backoff=code >= 500)
-                result.refused[address] = answer
-                continue
-            except (OSError, smtplib.SMTPException) as exc:
-                left = [p[0] for p in pending[n:]]
-                outbox.failed(conn, left, str(exc), _now_dt(), backoff=False)
-                result.stopped = f"{address}: {exc}"
-                return result
-            outbox.sent(conn, outbox_id, now())  # only once the server has accepted it
-            result.sent += 1
-    finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            server.quit()
+                code = int(detail.split(" ", 1)[0] or 0)
+                outbox.failed(conn, [outbox_id], detail, _now_dt(), backoff=code >= 500)
+                result.refused[address] = detail
+            elif outcome == "uncertain":
+                outbox.uncertain(conn, outbox_id, detail, now())
+                result.uncertain[address] = detail
+            else:
+                outbox.failed(conn, [outbox_id], detail, _now_dt(), backoff=False)
+                result.stopped = result.stopped or detail
+                for other in futures:
+                    other.cancel()  # the server is gone: the rest wait for the next run
     return result
 
 

@@ -59,12 +59,14 @@ def enqueue(
     told_open: Iterable[str],
     told_resolved: Iterable[str],
     created_at: str,
+    message_id: str | None = None,
 ) -> int:
     """Queue one message and record what it tells, in one transaction."""
     with transaction(conn):
         outbox_id = conn.execute(
-            "INSERT INTO outbox (address, subject, message, created_at) VALUES (?,?,?,?)",
-            (address, subject, message, created_at),
+            "INSERT INTO outbox (address, subject, message, created_at, message_id) "
+            "VALUES (?,?,?,?,?)",
+            (address, subject, message, created_at, message_id),
         ).lastrowid
         conn.executemany(
             "INSERT OR IGNORE INTO alerted (address, fingerprint, kind, outbox_id) "
@@ -75,10 +77,12 @@ def enqueue(
     return int(outbox_id or 0)
 
 
-def due(conn: sqlite3.Connection, at: str) -> list[tuple[int, str, bytes]]:
-    """(id, address, message) of every message to send now, oldest first."""
+def due(conn: sqlite3.Connection, at: str) -> list[tuple[int, str, bytes, str | None]]:
+    """(id, address, message, when its delivery was uncertain) of every message to send
+    now, oldest first."""
     return conn.execute(
-        """SELECT id, address, message FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL
+        """SELECT id, address, message, uncertain_at FROM outbox
+           WHERE sent_at IS NULL AND dropped_at IS NULL
            AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id""",
         (at,),
     ).fetchall()
@@ -90,6 +94,17 @@ def sent(conn: sqlite3.Connection, outbox_id: int, at: str) -> None:
             "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, "
             "next_attempt_at = NULL WHERE id = ?",
             (at, outbox_id),
+        )
+
+
+def uncertain(conn: sqlite3.Connection, outbox_id: int, error: str, at: str) -> None:
+    """The whole message went out but the server's answer never came: it may have been
+    delivered. Kept unsent, marked, and sent once more on the next run (``due``)."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, uncertain_at = ?, "
+            "next_attempt_at = NULL WHERE id = ?",
+            (f"delivery uncertain: {error}"[:500], at, outbox_id),
         )
 
 
@@ -132,8 +147,8 @@ def unsent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Messages still waiting: address, attempts, the last error, when they are next tried."""
     return _rows(
         conn,
-        """SELECT id, address, attempts, last_error, next_attempt_at FROM outbox
-           WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""",
+        """SELECT id, address, attempts, last_error, next_attempt_at, uncertain_at, message_id
+           FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""",
         (),
     )
 

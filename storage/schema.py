@@ -775,6 +775,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX corrections_document ON corrections(document_sha256, key, id);
     """,
+    # 18: a digest's Message-ID, and when its delivery was uncertain (the connection lost
+    # after the whole message went out, before the server's answer): it is sent again
+    # once, under the same Message-ID, so a mail client that got both shows one.
+    """
+    ALTER TABLE outbox ADD COLUMN message_id TEXT;
+    ALTER TABLE outbox ADD COLUMN uncertain_at TEXT;
+    """,
 )
 
 

@@ -183,6 +183,10 @@ class Inbox:
         self.unknown: set[str] = set()  # addresses refused for good (550)
         self.rcpt: list[str] = []
         self.data_seconds = 0.0  # how long the server takes to answer the next DATA's end
+        self.slow: dict[str, float] = {}  # address → how long its DATA's end waits
+        # Addresses whose next message is kept but whose connection is then dropped
+        # before the answer: the client cannot know it was delivered.
+        self.drop: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         self.rcpt.append(address)
@@ -195,11 +199,17 @@ class Inbox:
         if self.data_seconds:
             seconds, self.data_seconds = self.data_seconds, 0.0
             await asyncio.sleep(seconds)
+        for address in envelope.rcpt_tos:
+            await asyncio.sleep(self.slow.get(address, 0.0))
         if self.refuse:
             return "451 4.3.0 try again later"
         self.messages.append(
             email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         )
+        dropped = self.drop.intersection(envelope.rcpt_tos)
+        if dropped:
+            self.drop -= dropped
+            server.transport.close()
         return "250 OK"
 
 

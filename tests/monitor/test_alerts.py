@@ -337,3 +337,42 @@ def test_a_server_slow_to_accept_a_digest_is_waited_for(
     assert "2 digest(s) queued, 2 sent" in first.output
     again = invoke(*args)
     assert again.exit_code == 0 and len(inbox.messages) == 2
+
+
+def test_a_digest_whose_delivery_is_uncertain_is_sent_again_under_its_message_id(
+    archive: Archive, smtp, tmp_path: Path
+) -> None:
+    """The server keeps the message but the connection drops before its answer: the
+    digest is kept as uncertain, said so, and sent once more on the next run under the
+    same Message-ID (a mail client that got both shows one); nothing else waits for it."""
+    inbox, port = smtp
+    run_checks(archive, date(2024, 4, 1))
+    inbox.drop = {"watch@example.org"}
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    first = invoke(*args)
+    assert first.exit_code == 1
+    assert "watch@example.org: delivery uncertain" in first.output
+    assert "1 sent" in first.output  # the county's went
+    (uncertain_at, message_id, sent_at) = archive.conn.execute(
+        "SELECT uncertain_at, message_id, sent_at FROM outbox WHERE address = ?",
+        ("watch@example.org",),
+    ).fetchone()
+    assert uncertain_at is not None and sent_at is None
+    again = invoke(*args)
+    assert again.exit_code == 0, again.output
+    assert "watch@example.org: sent again under its Message-ID" in again.output
+    watched = [m["Message-ID"] for m in inbox.messages if m["To"] == "watch@example.org"]
+    assert watched == [message_id, message_id]
+    assert invoke(*args).output.startswith("0 digest(s) queued, 0 sent")
+
+
+def test_a_slow_digest_holds_back_no_other(archive: Archive, smtp, tmp_path: Path) -> None:
+    """The first digest's server takes seconds to accept it: the second, on a connection
+    of its own, arrives first."""
+    inbox, port = smtp
+    run_checks(archive, date(2024, 4, 1))
+    inbox.slow = {"watch@example.org": 3.0}
+    args = ["alerts", "--db", str(tmp_path / "nianbao.db"), "--config", str(config(tmp_path, port))]
+    result = invoke(*args)
+    assert result.exit_code == 0 and "2 sent" in result.output
+    assert [m["To"] for m in inbox.messages] == ["county@example.org", "watch@example.org"]
