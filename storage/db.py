@@ -165,6 +165,31 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("nianbao_chars", 1, distinct_chars, deterministic=True)
 
 
+# What one value read by a query of a person's own may be (a report's prose is well under
+# 1 MB): larger strings and blobs, and larger texts unpacked, are an error, not a stall.
+READ_LIMIT = 16 * 1024 * 1024
+
+
+def bound_reads(conn: sqlite3.Connection) -> None:
+    """register_functions for a connection that runs any SQL a person gives (`serve`,
+    `query`): no string or blob longer than READ_LIMIT is built and none is unpacked past
+    it; nothing is packed (the connection only reads)."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, READ_LIMIT)
+    conn.create_function("nianbao_unpack", 1, _unpack_bounded, deterministic=True)
+    conn.create_function("nianbao_chars", 1, distinct_chars, deterministic=True)
+    conn.create_function("nianbao_pack", 1, None)
+
+
+def _unpack_bounded(packed: bytes | None) -> str | None:
+    if packed is None:
+        return None
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(packed, READ_LIMIT)
+    if inflate.unconsumed_tail:
+        raise ValueError(f"nianbao_unpack: more than {READ_LIMIT} bytes")
+    return raw.decode("utf-8")
+
+
 def setting(conn: sqlite3.Connection, key: str) -> str:
     """A value of the settings table (grace_days, fts_indexed_upto)."""
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any
 
 from parsers.normalize import compact, normal_form
-from storage.db import char_token, setting
+from storage.db import bound_reads, char_token, setting
 
 # Worst first: what a table cell or an HTML matrix shows when a year has several statuses.
 STATUS_ORDER = ("missing", "inconsistent", "late", "unverified", "pending", "ok")
@@ -39,6 +39,7 @@ def user_query(
     """A user's SQL on a read-only connection: (columns, rows), or QueryError. No
     statement may open or create another file (ATTACH, VACUUM INTO), and none runs longer
     than ``seconds`` (a recursive query that never ends is interrupted)."""
+    bound_reads(conn)
     conn.set_authorizer(_no_other_files)
     if seconds is not None:
         deadline = time.monotonic() + seconds

@@ -140,29 +140,67 @@ def trigram_match(term: str) -> str:
 
 class SearchPlugin:
     """Datasette's search box escapes a term into a phrase, which a detail=none index
-    refuses: this replaces its escape_fts with trigram_match on nianbao's connections."""
+    refuses: this replaces its escape_fts with trigram_match on nianbao's connections,
+    whose own functions are bounded and whose private columns read as NULL."""
 
     @staticmethod
     def prepare_connection(conn: Any) -> None:
-        from storage.db import register_functions
+        from storage.db import bound_reads
 
-        register_functions(conn)  # report_texts and its index read the packed prose
+        bound_reads(conn)  # report_texts and its index read the packed prose
         conn.create_function("escape_fts", 1, trigram_match)
         conn.set_authorizer(private_columns)
 
+    @staticmethod
+    def asgi_wrapper(datasette: Any) -> Any:
+        return closed_pages
 
-# What subscribers gave and were sent: no page or query of `serve` shows it (read as NULL).
-PRIVATE = {"outbox": {"address", "subject", "message", "last_error"}, "alerted": {"address"}}
+
+# What subscribers gave and were sent, and where the archive lies on the server's disk:
+# no page or query of `serve` shows it (read as NULL).
+PRIVATE = {
+    "outbox": {"address", "subject", "message", "last_error", "message_id"},
+    "alerted": {"address"},
+    "pragma_database_list": {"file"},
+}
 
 
 def private_columns(action: int, table: str | None, column: str | None, *_: Any) -> int:
-    """SQLite's authorizer for serve's connections: the subscribers' addresses and the
-    digests sent them read as NULL, in a table's page and in any SQL alike."""
+    """SQLite's authorizer for serve's connections: the subscribers' addresses, the
+    digests sent them and the archive's path read as NULL, in a table's page and in any
+    SQL alike; no other database can be attached."""
     import sqlite3
 
     if action == sqlite3.SQLITE_READ and column in PRIVATE.get(table or "", ()):
         return sqlite3.SQLITE_IGNORE
+    if action == sqlite3.SQLITE_ATTACH:
+        return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
+
+
+# Datasette's pages about the server rather than the archive: the database's absolute
+# path (/-/databases), its settings, versions, plugins and threads.
+CLOSED = ("/-/databases", "/-/settings", "/-/versions", "/-/plugins", "/-/threads")
+
+
+def closed_pages(app: Any) -> Any:
+    """An ASGI wrapper that answers 404 for the CLOSED pages (any suffix, .json too)."""
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope.get("type") == "http" else ""
+        if path.startswith(CLOSED):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"not here"})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
 
 
 def register() -> None:
@@ -171,8 +209,7 @@ def register() -> None:
     from datasette.plugins import pm
 
     if pm.get_plugin("nianbao-search") is None:
-        hook = hookimpl(trylast=True)(SearchPlugin.prepare_connection)
-        pm.register(
-            type("NianbaoSearch", (), {"prepare_connection": staticmethod(hook)}),
-            name="nianbao-search",
-        )
+        prepare = hookimpl(trylast=True)(SearchPlugin.prepare_connection)
+        wrapper = hookimpl(SearchPlugin.asgi_wrapper)
+        hooks = {"prepare_connection": staticmethod(prepare), "asgi_wrapper": staticmethod(wrapper)}
+        pm.register(type("NianbaoSearch", (), hooks), name="nianbao-search")
