@@ -24,6 +24,7 @@ from ingest import MB, parse_file, reparse
 from output.text import crawl_summary, emit, render_matrix, source_text, summary
 from parsers import DocumentError, Limits
 from parsers.dates import now
+from parsers.guard import SCHEDULER_PID, die_with
 from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
@@ -193,6 +194,9 @@ def main() -> None:
 
     Example: nianbao parse --json report.txt
     """
+    scheduler = os.environ.pop(SCHEDULER_PID, None)
+    if scheduler:  # a scheduled job dies with its scheduler, however it ends
+        die_with(int(scheduler))
 
 
 @main.command()

@@ -5,7 +5,9 @@ process (Twisted's reactor cannot restart in one process) under a time limit. No
 overlaps itself (max_instances 1), and check, alerts and report never overlap a crawl of
 the archive: due while one runs (the scheduler's or anyone's), they wait for it to finish.
 A job missed while the scheduler was down runs once on start (coalesced, no misfire
-limit). SIGTERM or Ctrl-C stops it between jobs: a running job is waited for.
+limit). SIGTERM or Ctrl-C stops it: a running job is asked to stop (a crawl ends cleanly
+and keeps its queue) and killed after STOP_GRACE seconds; a scheduler killed outright
+takes its jobs with it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config import Config
+from parsers.guard import SCHEDULER_PID
 from storage.db import crawl_running
 
 log = logging.getLogger("nianbao.schedule")
@@ -102,11 +105,15 @@ def run_job(name: str, args: list[str], time_limit: int, db: str | None = None) 
         log.info("%s: waiting: a crawl is running on the archive", name)
         waited = 0.0
         while crawl_running(db):
+            if _stopping.is_set():
+                return -1
             if waited > time_limit:
                 log.error("%s: skipped: the crawl still runs after %d s", name, time_limit)
                 return -1
             time.sleep(CRAWL_POLL)
             waited += CRAWL_POLL
+    if _stopping.is_set():
+        return -1
     started = time.monotonic()
     log.info("%s: started", name)
     proc = subprocess.Popen(
@@ -115,12 +122,23 @@ def run_job(name: str, args: list[str], time_limit: int, db: str | None = None) 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # It dies with this process (cli.main asks the kernel): a scheduler killed outright
+        # leaves no job running without its time limit.
+        env={**os.environ, SCHEDULER_PID: str(os.getpid())},
     )
+    with _lock:
+        _running.add(proc)
     try:
         out, err = proc.communicate(timeout=time_limit)
     except subprocess.TimeoutExpired:
         _stop_group(proc)
         log.error("%s: stopped at its time limit of %d s", name, time_limit)
+        return -1
+    finally:
+        with _lock:
+            _running.discard(proc)
+    if _stopping.is_set():
+        log.info("%s: stopped with the scheduler after %.1f s", name, time.monotonic() - started)
         return -1
     said = (out.strip().splitlines() or [""])[0]
     problem = (err.strip().splitlines() or [""])[-1]
@@ -136,12 +154,36 @@ def run_job(name: str, args: list[str], time_limit: int, db: str | None = None) 
 
 
 STOP_GRACE = 30.0  # seconds a job has to stop cleanly (a crawl saves its queue) before SIGKILL
+_running: set[subprocess.Popen] = set()
+_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def stop_jobs() -> None:
+    """The scheduler is stopping: every running job is asked to stop (SIGTERM to its
+    group: a crawl ends cleanly and keeps its queue), and killed after STOP_GRACE; no job
+    starts any more."""
+    _stopping.set()
+    with _lock:
+        running = list(_running)
+    for proc in running:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
+    while any(p.poll() is None for p in running) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for proc in running:
+        if proc.poll() is None:
+            _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
     for sig, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 10.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+        _signal_group(proc, sig)
         try:
             proc.communicate(timeout=wait)
             return
@@ -202,6 +244,8 @@ def run(config: Config, db: str, sources: str, jobs_path: str) -> None:
         log.info("job %s: %s, next run %s", job.id, job.trigger, job.next_run_time)
     sched.resume()
     stop.wait()
-    log.info("stopping: waiting for running jobs")
+    log.info("stopping: running jobs are asked to stop")
+    sched.pause()
+    stop_jobs()
     sched.shutdown(wait=True)
     log.info("stopped")

@@ -39,6 +39,10 @@ def die_with(parent: int | None = None) -> None:
         os._exit(1)
 
 
+# The environment variable that gives a scheduled job its scheduler's pid (die_with).
+SCHEDULER_PID = "NIANBAO_SCHEDULER_PID"
+
+
 def die_with_named(variable: str) -> None:
     """die_with the parent whose pid the environment variable ``variable`` holds: a
     process started by one that may be gone already checks that it is not (the kernel

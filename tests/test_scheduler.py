@@ -196,3 +196,84 @@ def _cmdline(proc: Path) -> str:
         return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def _scheduled_crawl(portal: PortalServer, workdir: Path) -> tuple[subprocess.Popen, int]:
+    """The scheduler with a slow crawl of the test portal due in 3 s: (the scheduler,
+    the crawl's pid once it runs)."""
+    (workdir / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
+    (workdir / "nianbao.toml").write_text(
+        f"""
+[crawl.settings]
+AUTOTHROTTLE_ENABLED = "0"
+DOWNLOAD_DELAY = "0.5"
+CONCURRENT_REQUESTS_PER_DOMAIN = "1"
+LOG_LEVEL = "WARNING"
+
+[schedule]
+crawl = "{at(3)}"
+""",
+        encoding="utf-8",
+    )
+    proc = schedule(workdir)
+    wait_for(workdir, "crawl: started", timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").glob("[0-9]*"):
+            if " cli crawl " in _cmdline(entry) and _cwd(entry) == workdir:
+                time.sleep(3)  # under way: its requests, its parse pool
+                return proc, int(entry.name)
+        time.sleep(0.1)
+    raise AssertionError("the scheduled crawl did not start")
+
+
+def _cwd(proc: Path) -> Path | None:
+    try:
+        return (proc / "cwd").resolve()
+    except OSError:
+        return None
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists() or stat.read_text().split(") ")[1].startswith("Z"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+def test_a_scheduler_killed_outright_takes_its_crawl_with_it(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    """SIGKILL leaves the scheduler no time to stop its job: the crawl, whose time limit
+    the scheduler kept, dies with it, and so does everything the crawl started."""
+    from tests.support import left_behind
+
+    proc, crawl = _scheduled_crawl(portal, tmp_path)
+    proc.kill()
+    proc.wait(timeout=10)
+    assert _gone(crawl, 10), "the crawl outlived its scheduler"
+    deadline = time.monotonic() + 10
+    while left_behind(crawl) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left_behind(crawl) == []
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_running_crawl_cleanly(portal: PortalServer, tmp_path: Path) -> None:
+    """SIGTERM (systemd's stop) asks the running crawl to stop, which ends cleanly and says
+    so; the scheduler exits 0, no traceback anywhere."""
+    proc, crawl = _scheduled_crawl(portal, tmp_path)
+    started = time.monotonic()
+    assert stop(proc) == 0
+    assert time.monotonic() - started < 40  # not the whole crawl: it was asked to stop
+    assert _gone(crawl, 1)
+    log = (tmp_path / "schedule.log").read_text(encoding="utf-8")
+    assert "crawl: stopped with the scheduler" in log and "Traceback" not in log, log
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "nianbao.db")
+    assert conn.execute("SELECT outcome FROM crawl_runs").fetchall() == [("shutdown",)]
