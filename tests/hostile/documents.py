@@ -86,3 +86,17 @@ def short_lines_prose_2mb() -> bytes:
 
 def short_lines_prose_20mb() -> bytes:
     return short_lines_prose(19)
+
+
+def spans_page_19mb() -> bytes:
+    """An HTML page of 19 MB of rows of spanning cells, each clipped, together huge."""
+    row = '<tr><td rowspan="9" colspan="100">1</td><td colspan="60">2</td></tr>'
+    return (
+        f"<html><body><table>{row * (19 * 1024 * 1024 // len(row))}</table></body></html>".encode()
+    )
+
+
+def numbers_text_15mb() -> bytes:
+    """15 MB of numbers as plain text: every one a token."""
+    line = " ".join(str(n % 997) for n in range(40)) + "\n"
+    return (line * (15 * 1024 * 1024 // len(line))).encode()

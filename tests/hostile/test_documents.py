@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ingest import prepare
-from parsers import DocumentError
+from parsers import DocumentError, Limits
 from parsers.guard import parse_guarded
 from tests.hostile import documents as hostile
 
@@ -61,3 +61,25 @@ def test_a_parser_bug_costs_one_document_its_record_not_the_run() -> None:
     prepared = prepare(b"<html><body>x</body></html>", read=broken)
     assert prepared.record is None
     assert prepared.error.startswith("parser failed: ValueError")
+
+
+@pytest.mark.parametrize(
+    "make", [hostile.spans_page_19mb, hostile.numbers_text_15mb], ids=["html-19-mb", "text-15-mb"]
+)
+def test_html_and_text_are_held_to_the_time_and_memory_limits(measure, make) -> None:
+    """Large HTML and text are parsed in the bounded child like every other format: within
+    --timeout and --memory-mb (here 8 s and 256 MB), a one-line error past them."""
+    data = make()
+    limits = Limits(seconds=8, memory_mb=256)
+
+    def parse() -> str:
+        try:
+            parse_guarded(data, limits=limits)
+        except DocumentError as exc:
+            return f"refused: {exc}"
+        return "read"
+
+    seconds, peak, (status, result) = measure(parse)
+    assert status == "ok", result
+    assert result == "read" or "memory" in result or "longer than 8 s" in result, result
+    assert seconds < 8 + 4 and peak < 256 + 200, (seconds, peak, result)
