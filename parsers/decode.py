@@ -52,3 +52,17 @@ def utf8_after_bom(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def garbled(text: str) -> int:
+    """How many characters of ``text`` (its first 200,000) show it decoded under the wrong
+    encoding: replacement characters, Latin-1 letters, private-use code points; 0 unless
+    they outnumber its Chinese characters (a report is Chinese) and are at least 50."""
+    sample = text[:200_000]
+    odd = sum(
+        1 for c in sample if c == "\ufffd" or "\x80" <= c <= "\xff" or "\ue000" <= c <= "\uf8ff"
+    )
+    if odd < 50:
+        return 0
+    chinese = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+    return odd if odd > chinese else 0

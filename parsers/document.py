@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parsers import sniff
-from parsers.decode import decode_text
+from parsers.decode import decode_text, garbled
 from parsers.errors import DocumentError
 from parsers.record import build_record, empty_record, prepare
 from report.findings import finding
@@ -103,6 +103,11 @@ def read_document(
         record["findings"] = [
             finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
+    odd = garbled(text)
+    if odd:  # what it says cannot be read: never a silent empty record
+        record["findings"].append(
+            finding("document.garbled", f"{odd} characters decoded wrongly", characters=odd)
+        )
     return record, "\n".join(lines)
 
 

@@ -173,6 +173,16 @@ _RULES = (
         "The document has no text (a scan?).",
         "Publish a version with text (a web page or a PDF with a text layer).",
     ),
+    Rule(
+        "document.garbled",
+        WARNING,
+        "report",
+        "文件的文字无法正确解码（所声明的编码与内容不符），其数据无法核对。",
+        "以正确并声明一致的编码（如UTF-8）发布报告。",
+        "The document's text does not decode (its declared encoding disagrees with its "
+        "bytes): its numbers cannot be checked.",
+        "Publish the report in an encoding that matches its declaration (UTF-8).",
+    ),
     # -- across years, against a date -------------------------------------------------------
     Rule(
         "report.missing",
@@ -343,6 +353,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "cells.inferred": ("单元格由合计推出", "cells inferred from totals"),
     "cells.unit_converted": ("金额单位已换算", "amounts converted"),
     "document.no_text": ("文件无文字", "document without text"),
+    "document.garbled": ("文件乱码", "garbled text"),
     "report.missing": ("报告缺失", "report missing"),
     "report.late": ("报告逾期", "report late"),
     "report.date_unverified": ("发布日期无法核实", "publication date unverified"),
