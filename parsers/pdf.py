@@ -92,8 +92,11 @@ def pdf_text(data: bytes, max_pages: int, workers: int = 1) -> tuple[str, int]:
         return "\n".join(line for lines in pages for line in lines), n
     except (ValueError, KeyError, TypeError) as exc:
         raise DocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})") from None
+    except pdfium.PdfiumError as exc:  # a page pdfium cannot load: a damaged file
+        raise DocumentError(f"unreadable PDF ({exc})") from None
     except Exception as exc:
-        if type(exc).__name__ == "PDFSyntaxError":  # pdfminer's, imported only when used
+        # pdfminer's, imported only when used: a damaged object or dictionary.
+        if type(exc).__name__ in ("PDFSyntaxError", "PdfminerException"):
             raise DocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})") from None
         raise
     finally:

@@ -74,7 +74,8 @@ def read_member(z: zipfile.ZipFile, name: str, budget: list[int]) -> bytes:
                     raise DocumentError(
                         f"zip part {name} expands beyond the limit: refused (zip bomb?)"
                     )
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+        # ValueError: a local header whose offsets point before the file ("negative seek").
         raise DocumentError(f"damaged zip part {name} ({exc})") from None
     budget[0] -= len(out)
     return bytes(out)
