@@ -547,6 +547,52 @@ def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> Non
     )
 
 
+@main.command(name="export")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+    help="A workbook, or one CSV file per sheet (UTF-8 with a BOM, as Excel reads it).",
+)
+@click.option(
+    "--out",
+    type=click.Path(),
+    required=True,
+    help="The .xlsx file to write, or for csv the folder to write the files in.",
+)
+@lang_option
+def export_command(db_path: str, fmt: str, out: str, lang: str) -> None:
+    """Export the archive as spreadsheets to hand on: the compliance matrix (合规矩阵,
+    statuses in words and the report's colours), every finding (问题清单: number, agency,
+    year, the rule's title, what it says, severity, status, review, a link to the
+    document, first seen) and the latest reports' cells (报表数据: one row per report,
+    one column per cell, headed by the template's row and column names and the cell key).
+
+    Headers are frozen and filtered, links clickable, dates real dates. Files are written
+    beside their name and renamed, so a stopped export leaves no half file.
+
+    Example: nianbao export --out 年报合规.xlsx
+    """
+    from output.workbook import write_csv, write_xlsx
+
+    conn = _open(db_path, readonly=True)
+    if fmt == "csv":
+        written = write_csv(conn, Path(out), lang)
+        click.echo(
+            f"wrote {len(written)} CSV file(s) in {out}: " + ", ".join(p.name for p in written)
+        )
+        return
+    if Path(out).is_dir():
+        raise click.BadParameter(
+            f"{out} is a folder; give the .xlsx file to write", param_hint="--out"
+        )
+    counts = write_xlsx(conn, Path(out), lang)
+    click.echo(f"wrote {out}: " + ", ".join(f"{name} {n} row(s)" for name, n in counts.items()))
+
+
 @main.command(name="reparse")
 @db_option
 @limit_options

@@ -119,7 +119,7 @@ def findings(
         where.append("status = 'open' AND r.review = 'confirm'")
     sql = (
         "SELECT f.id, agency_id, agency, year, rule, severity, message, evidence, status, "
-        "r.review, r.note AS review_note, r.reviewer, first_seen, last_seen "
+        "r.review, r.note AS review_note, r.reviewer, first_seen, last_seen, report_id "
         "FROM findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY agency_id, year, rule, key"
@@ -473,6 +473,16 @@ def report_documents(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
             "JOIN documents d ON d.sha256 = r.document_sha256"
         )
     }
+
+
+def latest_cells(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, float | None]]:
+    """(agency id, year, cell key, value) of every cell of every latest report version,
+    by agency, year and the template's order of keys."""
+    yield from conn.execute(
+        "SELECT r.agency_id, r.year, k.key, c.value FROM latest_reports r "
+        "JOIN cells c ON c.report_id = r.id JOIN cell_keys k ON k.id = c.key_id "
+        "WHERE r.agency_id IS NOT NULL ORDER BY r.agency_id, r.year, k.id"
+    )
 
 
 def health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
