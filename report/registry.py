@@ -165,6 +165,16 @@ _RULES = (
         "Report amounts in 万元 as the template asks.",
     ),
     Rule(
+        "narrative.problems_empty",
+        WARNING,
+        "report",
+        "第五部分“存在的主要问题及改进情况”为空、只写“无”或不足一句话，未说明本年度工作的问题和改进措施。",
+        "如实说明本年度政府信息公开工作存在的主要问题及具体改进情况。",
+        "Section 5 (problems and improvements) is empty, says only 无 (none) or less than a "
+        "sentence: no account of the year's problems.",
+        "State the year's main problems in disclosure work and how they are being improved.",
+    ),
+    Rule(
         "document.no_text",
         WARNING,
         "report",
@@ -352,6 +362,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "cells.unreadable": ("单元格无法读取", "unreadable cells"),
     "cells.inferred": ("单元格由合计推出", "cells inferred from totals"),
     "cells.unit_converted": ("金额单位已换算", "amounts converted"),
+    "narrative.problems_empty": ("问题及改进情况空泛", "no account of problems"),
     "document.no_text": ("文件无文字", "document without text"),
     "document.garbled": ("文件乱码", "garbled text"),
     "report.missing": ("报告缺失", "report missing"),

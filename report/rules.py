@@ -250,6 +250,20 @@ def expected_template(year: int | None) -> str | None:
     return "2019" if year <= 2020 else "2021"
 
 
+# Fewer Chinese characters than this under 存在的主要问题及改进情况 is no account of a
+# year's problems: not a sentence ("无。", "暂无。", "无相关问题。").
+PROBLEMS_LEAST_CHARS = 15
+
+
+def _problems_said(text: str | None) -> str | None:
+    """What section 5 says when it says too little to be an account (its text, "" when
+    empty); None when it gives one or is not there."""
+    if text is None:
+        return None
+    chinese = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return text[:40] if chinese < PROBLEMS_LEAST_CHARS else None
+
+
 def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
     """Structure: the template that fits the year, its sections, tables and rows, and the
     article its tables cite."""
@@ -268,6 +282,15 @@ def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
         )
     if template not in ("2019", "2021"):
         return out
+    said = _problems_said(layout.get("problems_text"))
+    if said is not None:
+        out.append(
+            finding(
+                "narrative.problems_empty",
+                f"section 5 (problems and improvements) says {said!r}",
+                said=said,
+            )
+        )
     for section in layout["missing_sections"]:
         out.append(
             finding(
