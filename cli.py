@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 import click
 
 from ingest import MB, parse_file, reparse
-from output.text import crawl_summary, emit, render_matrix, source_text, summary
+from output.text import (
+    crawl_summary,
+    emit,
+    finding_table,
+    render_matrix,
+    source_text,
+    summary,
+)
 from parsers import DocumentError, Limits
 from parsers.dates import now
 from parsers.guard import SCHEDULER_PID, die_with
@@ -29,6 +36,7 @@ from storage.archive import Archive
 from storage.crawls import last_run, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
 from storage.query import FINDING_COLUMNS, QueryError, search, user_query
+from storage.query import agencies as agency_facts
 from storage.query import findings as list_findings
 from storage.query import matrix as compliance_matrix
 from storage.sources import SourcesError, load_sources
@@ -327,6 +335,7 @@ def query(sql: str, db_path: str, fmt: str, timeout: float) -> None:
     help="Only findings nobody has judged yet (open), or those a person dismissed or confirmed.",
 )
 @format_option("table", "json", "csv")
+@lang_option
 def findings(
     db_path: str,
     agency: str | None,
@@ -335,19 +344,27 @@ def findings(
     status: str,
     review: str | None,
     fmt: str,
+    lang: str,
 ) -> None:
     """List findings: what is wrong with which agency's report for which year. Each has a
     number (id) that `nianbao review` takes, and shows a person's last review of it.
+
+    The table and CSV are for people: the agency's name, the rule's title and what the
+    finding says, in Chinese (--lang en for English). JSON is for programs: rule keys,
+    evidence and ids.
 
     Example: nianbao findings --rule applications. --year 2022 --format json
     """
     if review == "dismissed":
         status = "all"
-    items = list_findings(_open(db_path, readonly=True), agency, year, rule, status, review)
-    columns = list(FINDING_COLUMNS)
-    if fmt == "table":
-        columns.remove("evidence")
-    emit(columns, [[item[c] for c in columns] for item in items], fmt)
+    conn = _open(db_path, readonly=True)
+    items = list_findings(conn, agency, year, rule, status, review)
+    if fmt == "json":
+        columns = list(FINDING_COLUMNS)
+        emit(columns, [[item[c] for c in columns] for item in items], fmt)
+        return
+    names = {a: facts["name"] for a, facts in agency_facts(conn).items()}
+    emit(*finding_table(items, names, lang), fmt)
 
 
 @main.command("add-report")

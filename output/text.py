@@ -10,7 +10,60 @@ import sys
 import unicodedata
 from typing import Any
 
+from report.registry import (
+    FINDING_STATUS_LABELS,
+    REVIEW_LABELS,
+    SEVERITY_LABELS,
+    label,
+    title,
+)
+from report.sentences import sentence
 from storage.query import worst
+
+FINDING_HEADERS = {
+    "zh": ("编号", "单位", "年度", "问题", "严重程度", "说明", "状态", "人工复核", "首次发现"),
+    "en": (
+        "number",
+        "agency",
+        "year",
+        "finding",
+        "severity",
+        "what it says",
+        "status",
+        "review",
+        "first seen",
+    ),
+}
+
+
+def finding_table(
+    items: list[dict[str, Any]], names: dict[str, str], lang: str = "zh"
+) -> tuple[list[str], list[list[Any]]]:
+    """Findings as a person reads them: the agency's name, the rule's title, what the
+    finding says as a sentence, statuses and reviews in words (``lang``)."""
+    rows = []
+    for f in items:
+        review = label(REVIEW_LABELS, f["review"], lang) if f["review"] else ""
+        if f.get("review_note"):
+            review = (
+                f"{review}（{f['review_note']}）"
+                if lang == "zh"
+                else f"{review} ({f['review_note']})"
+            )
+        rows.append(
+            [
+                f["id"],
+                names.get(f["agency_id"], f["agency_id"]),
+                f["year"] or "",
+                title(f["rule"], lang),
+                label(SEVERITY_LABELS, f["severity"], lang),
+                sentence(f["rule"], f["evidence"], f["message"], lang, f["year"]),
+                label(FINDING_STATUS_LABELS, f["status"], lang),
+                review,
+                (f["first_seen"] or "")[:10],
+            ]
+        )
+    return list(FINDING_HEADERS[lang]), rows
 
 
 def _width(text: str) -> int:

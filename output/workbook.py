@@ -14,7 +14,14 @@ from typing import Any
 
 from output.compliance import COLOURS
 from report.agencies import LEVEL_LABELS
-from report.registry import SEVERITY_LABELS, STATUS_LABELS, label, title
+from report.registry import (
+    FINDING_STATUS_LABELS,
+    REVIEW_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    label,
+    title,
+)
 from report.sentences import sentence
 from report.template import cell_label
 from storage.query import agencies, findings, latest_cells, matrix, report_documents, worst
@@ -39,12 +46,6 @@ HEADERS = {
     "link": ("文件链接", "Document"),
     "first_seen": ("首次发现", "First seen"),
 }
-FINDING_STATUS = {
-    "open": ("待处理", "open"),
-    "resolved": ("已解决", "resolved"),
-    "dismissed": ("已驳回", "dismissed"),
-}
-REVIEWS = {"confirm": ("已确认", "confirmed"), "dismiss": ("已驳回", "dismissed")}
 
 
 def _h(key: str, lang: str) -> str:
@@ -106,8 +107,8 @@ def _findings(conn: sqlite3.Connection, known: dict, lang: str) -> tuple[list[st
                 title(f["rule"], lang),
                 sentence(f["rule"], f["evidence"], f["message"], lang, f["year"]),
                 label(SEVERITY_LABELS, f["severity"], lang),
-                label(FINDING_STATUS, f["status"], lang),
-                label(REVIEWS, f["review"], lang) if f["review"] in REVIEWS else "",
+                label(FINDING_STATUS_LABELS, f["status"], lang),
+                label(REVIEW_LABELS, f["review"], lang) if f["review"] else "",
                 ("link", url) if url and url.startswith(("http://", "https://")) else url,
                 _day(f["first_seen"]),
             ]

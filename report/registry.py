@@ -395,6 +395,18 @@ STATUS_LABELS = {
     "pending": ("未到期", "pending"),
     "unverified": ("无法核实", "unverified"),
 }
+# Where a finding stands, and what a person's last review said of it.
+FINDING_STATUS_LABELS = {
+    "open": ("待处理", "open"),
+    "resolved": ("已解决", "resolved"),
+    "dismissed": ("已驳回", "dismissed"),
+}
+REVIEW_LABELS = {
+    "confirm": ("已确认", "confirmed"),
+    "dismiss": ("已驳回", "dismissed"),
+    "reopen": ("重新打开", "reopened"),
+    "lapse": ("证据已变，复核失效", "lapsed: evidence changed"),
+}
 STATUS_MEANINGS = {
     "ok": (
         "已找到报告，未发现错误（可能有警告）。",

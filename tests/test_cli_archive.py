@@ -83,6 +83,21 @@ def test_a_query_that_never_ends_is_stopped_at_its_time_limit(workdir: Path) -> 
     assert invoke("query", "SELECT count(*) FROM reports", cwd=workdir).exit_code == 0
 
 
+def test_findings_read_as_chinese_sentences_for_people(workdir: Path) -> None:
+    """The table a person reads: the agency's name, the rule's title and what it says,
+    in Chinese; English on request; no rule keys in either."""
+    table = invoke("findings", "--rule", "applications.", cwd=workdir).stdout
+    header = table.splitlines()[0].split()
+    assert header[:4] == ["编号", "单位", "年度", "问题"]
+    assert "某市生态环境局" in table and "申请情况表" in table
+    assert "applications." not in table and "demo-env" not in table
+    english = invoke("findings", "--rule", "applications.", "--lang", "en", cwd=workdir).stdout
+    assert english.splitlines()[0].split()[:2] == ["number", "agency"]
+    assert "applications." not in english
+    rows = list(csv.reader(invoke("findings", "--format", "csv", cwd=workdir).stdout.splitlines()))
+    assert rows[0][0] == "编号" and all(r[1] == "某市生态环境局" for r in rows[1:])
+
+
 def test_findings_json_has_the_spec_fields(workdir: Path) -> None:
     done = invoke("findings", "--format", "json", "--rule", "applications.", cwd=workdir)
     items = json.loads(done.stdout)
