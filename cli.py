@@ -510,14 +510,17 @@ def review(
     default="-",
     help="Write to this file instead of standard output.",
 )
-def matrix(db_path: str, fmt: str, out: Any) -> None:
+@lang_option
+def matrix(db_path: str, fmt: str, out: Any, lang: str) -> None:
     """The compliance matrix: one row per agency, one column per year.
 
     A cell is missing, pending (deadline not passed), unverified (the agency's columns were
     not read to their end, or the year's listing was another's: never called missing), or
-    for a found report ok, late and/or inconsistent. Table and CSV show the worst; JSON
-    gives every status; HTML is the compliance report of `nianbao report` without the
-    exported documents. Judged as of the date of the last `nianbao check`.
+    for a found report ok, late and/or inconsistent. Table and CSV show the worst, with the
+    agency's name, in Chinese (--lang en for English; a CSV file starts with the BOM Excel
+    needs); JSON gives every status by its key; HTML is the compliance report of `nianbao
+    report` without the exported documents. Judged as of the date of the last `nianbao
+    check`.
 
     Example: nianbao matrix --format csv --out matrix.csv
     """
@@ -525,9 +528,12 @@ def matrix(db_path: str, fmt: str, out: Any) -> None:
     if fmt == "html":
         from output.compliance import gather, render
 
-        out.write(render(gather(conn)))
+        out.write(render(gather(conn, lang)))
         return
-    render_matrix(compliance_matrix(conn), fmt, out)
+    if fmt == "csv" and out.name != "<stdout>":
+        out.write("\ufeff")  # a file for Excel, which reads UTF-8 only after this mark
+    names = {a: facts["name"] for a, facts in agency_facts(conn).items()}
+    render_matrix(compliance_matrix(conn), fmt, out, names, lang)
 
 
 @main.command(name="report")

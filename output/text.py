@@ -14,6 +14,7 @@ from report.registry import (
     FINDING_STATUS_LABELS,
     REVIEW_LABELS,
     SEVERITY_LABELS,
+    STATUS_LABELS,
     label,
     title,
 )
@@ -167,19 +168,31 @@ def source_text(source: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_matrix(data: dict[str, dict[int, tuple[str, ...]]], fmt: str, out: Any) -> None:
-    """The compliance matrix: JSON with every status, else the worst of each cell as a
-    table or CSV."""
+def render_matrix(
+    data: dict[str, dict[int, tuple[str, ...]]],
+    fmt: str,
+    out: Any,
+    names: dict[str, str] | None = None,
+    lang: str = "zh",
+) -> None:
+    """The compliance matrix: JSON with every status (keys, for programs), else a table
+    or CSV for people: the agency's name and id, the worst status of each year in words
+    (``lang``)."""
     years = sorted({y for row in data.values() for y in row})
     if fmt == "json":
         out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         return
+    names = names or {}
     rows = [
-        [agency, *(worst(row[y]) if y in row else "" for y in years)]
+        [
+            names.get(agency, agency),
+            agency,
+            *(label(STATUS_LABELS, worst(row[y]), lang) if y in row else "" for y in years),
+        ]
         for agency, row in data.items()
     ]
-    columns = ["agency_id", *map(str, years)]
-    emit(columns, rows, fmt, out)
+    head = ["单位", "单位编号"] if lang == "zh" else ["agency", "agency_id"]
+    emit([*head, *map(str, years)], rows, fmt, out)
 
 
 def demo_matrix(report: dict[str, Any], lang: str) -> str:

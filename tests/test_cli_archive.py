@@ -138,8 +138,14 @@ def test_matrix_formats(workdir: Path) -> None:
     assert as_json["demo-env"]["2023"] == ["inconsistent"]
     assert as_json["demo-env"]["2024"] == ["missing"]
     rows = list(csv.reader(io.StringIO(invoke("matrix", "--format", "csv", cwd=workdir).stdout)))
-    assert rows[0][:4] == ["agency_id", "2022", "2023", "2024"]
-    assert rows[1][:4] == ["demo-env", "ok", "inconsistent", "missing"]
+    assert rows[0][:5] == ["单位", "单位编号", "2022", "2023", "2024"]
+    assert rows[1][:5] == ["某市生态环境局", "demo-env", "合规", "数据不一致", "缺失"]
+    english = invoke("matrix", "--format", "csv", "--lang", "en", "--out", "m.csv", cwd=workdir)
+    assert english.exit_code == 0
+    raw = (workdir / "m.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[1][:5] == ["某市生态环境局", "demo-env", "ok", "inconsistent", "missing"]
     assert invoke("matrix", "--format", "html", "--out", "m.html", cwd=workdir).exit_code == 0
     page = (workdir / "m.html").read_text(encoding="utf-8")
     assert '<td class="cell inconsistent"><button' in page and "某市生态环境局" in page
