@@ -26,6 +26,7 @@ from output.text import (
     emit,
     finding_table,
     render_matrix,
+    score_table,
     source_text,
     summary,
 )
@@ -365,6 +366,55 @@ def findings(
         return
     names = {a: facts["name"] for a, facts in agency_facts(conn).items()}
     emit(*finding_table(items, names, lang), fmt)
+
+
+@main.command()
+@db_option
+@click.option(
+    "--pack",
+    type=click.Path(dir_okay=False),
+    help="A rule pack (TOML): points per rule, rules only flagged, a cap per agency-year. "
+    "Default: the shipped neutral pack (report/packs/default.toml).",
+)
+@click.option("--region", help="Only agencies whose region starts with this.")
+@click.option("--year", type=int, help="Only findings of this report year.")
+@format_option("table", "json", "csv")
+@lang_option
+def score(
+    db_path: str, pack: str | None, region: str | None, year: int | None, fmt: str, lang: str
+) -> None:
+    """Score and rank agencies under a rule pack: each starts at the pack's base and loses
+    the points its open findings cost (dismissed ones cost nothing; the pack's cap limits
+    what one agency loses for one year); findings of rules the pack only flags are
+    counted for a person's review. Ranked within region and level.
+
+    Shipped packs: report/packs/default.toml (neutral) and
+    report/packs/county-assessment.toml (a county 考核 table's 年报 item).
+
+    Example: nianbao score --pack report/packs/county-assessment.toml --year 2023
+    """
+    from report.scoring import PackError, load_pack
+    from report.scoring import score as score_agencies
+
+    try:
+        rules = load_pack(pack)
+    except PackError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pack") from None
+    conn = _open(db_path, readonly=True)
+    known = agency_facts(conn)
+    if region:
+        known = {a: f for a, f in known.items() if (f["region"] or "").startswith(region)}
+    items = list_findings(conn, None, year, None, "open", None)
+    scores = score_agencies(rules, known, items)
+    if fmt == "json":
+        columns = ["rank", "of", "agency_id", "name", "level", "region", "score", "lost", "flagged"]
+        emit(columns, [[getattr(s, c) for c in columns] for s in scores], fmt)
+        return
+    click.echo(
+        f"{rules.name}（{rules.path}）" if lang == "zh" else f"{rules.name} ({rules.path})",
+        err=True,
+    )
+    emit(*score_table(scores, lang), fmt)
 
 
 @main.command("add-report")

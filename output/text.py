@@ -259,3 +259,34 @@ def demo_guide(conn: Any, planted: Any, db: str, lang: str) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+SCORE_HEADERS = {
+    "zh": ("排名", "单位", "层级", "地区", "得分", "扣分", "待复核"),
+    "en": ("rank", "agency", "level", "region", "score", "points lost", "to review"),
+}
+
+
+def score_table(scores: list[Any], lang: str = "zh") -> tuple[list[str], list[list[Any]]]:
+    """Scores as a ranking a person reads: rank within region and level (N/M), the
+    agency's name, level and region in words, the score, what cost points (the rules'
+    titles), how many findings wait for a person's review."""
+    from report.agencies import LEVEL_LABELS
+
+    rows = []
+    for s in scores:
+        lost = "；".join(
+            f"{title(rule, lang)} {points:g}" for rule, points in sorted(s.lost.items())
+        )
+        rows.append(
+            [
+                f"{s.rank}/{s.of}",
+                s.name,
+                label(LEVEL_LABELS, s.level, lang),
+                s.region,
+                f"{s.score:g}",
+                lost,
+                sum(s.flagged.values()) or "",
+            ]
+        )
+    return list(SCORE_HEADERS[lang]), rows

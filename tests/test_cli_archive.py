@@ -290,3 +290,29 @@ def test_an_archived_document_is_exported_as_fetched(workdir: Path) -> None:
     assert (workdir / f"{sha[:16]}.txt").read_bytes() == (workdir / "2022.txt").read_bytes()
     unknown = invoke("document", "99999", cwd=workdir)
     assert unknown.exit_code == 2 and "no archived document 99999" in unknown.stderr
+
+
+def test_score_ranks_under_a_pack_and_a_dismissed_finding_costs_nothing(workdir: Path) -> None:
+    def points(*args: str) -> float:
+        done = invoke("score", "--format", "json", *args, cwd=workdir)
+        assert done.exit_code == 0, done.output
+        (env,) = [s for s in json.loads(done.stdout) if s["agency_id"] == "demo-env"]
+        return env["score"]
+
+    before = points()  # the neutral pack: 3 errors in 2023's numbers, −5 each, −15 at most
+    assert before == 85
+    table = invoke("score", "--year", "2023", cwd=workdir).stdout
+    assert table.splitlines()[0].split()[:3] == ["排名", "单位", "层级"]
+    assert "某市生态环境局" in table and "申请数据不平衡 -5" in table and "85" in table
+    (first, *_) = json.loads(
+        invoke("findings", "--format", "json", "--rule", "applications.", cwd=workdir).stdout
+    )
+    assert (
+        invoke("review", str(first["id"]), "--dismiss", "--note", "表格错位", cwd=workdir).exit_code
+        == 0
+    )
+    assert points() == 90
+    county = str(Path(__file__).resolve().parent.parent / "report/packs/county-assessment.toml")
+    assert points("--pack", county) == 5  # its numbers are only flagged there
+    bad = invoke("score", "--pack", str(workdir / "nowhere.toml"), cwd=workdir)
+    assert bad.exit_code == 2 and "cannot read the rule pack" in bad.output
