@@ -1002,7 +1002,9 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
     a few at once, each on its own connection, so a slow one holds back no other; one whose
     connection was lost after it went out (maybe delivered) is sent again on the next run
     under the same Message-ID, and said so. SMTP user and password come from
-    NIANBAO_SMTP_USER and NIANBAO_SMTP_PASSWORD.
+    NIANBAO_SMTP_USER and NIANBAO_SMTP_PASSWORD. A subscription's `notify` channels
+    (DingTalk, WeCom, Feishu, webhooks: apprise URLs) get the same digest, each told once
+    of each finding, retried while the channel is down.
 
     Example: nianbao alerts --dry-run outbox/
     """
@@ -1017,8 +1019,8 @@ def alerts(db_path: str, config_path: str, dry_run: str | None) -> None:
         written = preview(_open(db_path, readonly=True), config, Path(dry_run))
         click.echo(f"{len(written)} digest(s) written to {dry_run}")
         return
-    if config.mail is None:
-        click.echo(f"alerts are off: {config_path} has no [mail] section")
+    if config.mail is None and not any(sub.notify for sub in config.subscriptions):
+        click.echo(f"alerts are off: {config_path} has no [mail] section and no notify channel")
         return
     conn = _open(db_path)
     lock = exclusive(db_path, "alerts", "another `nianbao alerts` is running on this archive")

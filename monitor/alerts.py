@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.config import Config, Mail, Subscription
+from monitor.config import Config, Mail, Subscription, is_channel, shown
 from monitor.digest import compose
 from parsers.dates import now
 from report.findings import SEVERITIES
@@ -36,9 +36,12 @@ def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
     )
 
 
-def pending_for(conn: sqlite3.Connection, sub: Subscription) -> tuple[list, list]:
-    """(new findings, resolved findings) this subscriber has not been told about."""
-    new, resolved = outbox.untold(conn, sub.email)
+def pending_for(
+    conn: sqlite3.Connection, sub: Subscription, address: str | None = None
+) -> tuple[list, list]:
+    """(new findings, resolved findings) this subscriber's ``address`` (its e-mail by
+    default; each channel is told on its own) has not been told about."""
+    new, resolved = outbox.untold(conn, address or sub.addresses[0])
     return [r for r in new if _wanted(sub, r)], [r for r in resolved if _wanted(sub, r)]
 
 
@@ -55,33 +58,42 @@ def _now_dt() -> datetime:
 
 
 def _digest(
-    conn: sqlite3.Connection, config: Config, sub: Subscription
+    conn: sqlite3.Connection, config: Config, sub: Subscription, address: str
 ) -> tuple[EmailMessage, list[dict], list[dict]] | None:
-    """The digest ``sub`` is owed now, with what it tells; None when nothing is new."""
-    new, resolved = pending_for(conn, sub)
+    """The digest ``address`` is owed now, with what it tells; None when nothing is new.
+    A channel gets the same message; its plain text is what is posted."""
+    new, resolved = pending_for(conn, sub, address)
     if not new and not resolved:
         return None
     _links(conn, new)
     sender = config.mail.sender if config.mail else "nianbao@localhost"
     report_url = config.mail.report_url if config.mail else None
-    msg = compose(sub.email, sender, new, resolved, agencies(conn), sub.language, report_url)
+    to = address if not is_channel(address) else sender
+    msg = compose(to, sender, new, resolved, agencies(conn), sub.language, report_url)
     msg["Date"] = format_datetime(_now_dt())
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     return msg, new, resolved
 
 
+def _addresses(config: Config) -> list[tuple[Subscription, str]]:
+    return [(sub, address) for sub in config.subscriptions for address in sub.addresses]
+
+
 def queue(conn: sqlite3.Connection, config: Config) -> int:
-    """Put one digest per subscriber with something to tell into the outbox; returns how
-    many. Each digest and the record of what it tells are one transaction."""
+    """Put one digest per address (e-mail or channel) with something to tell into the
+    outbox; returns how many. Each digest and the record of what it tells are one
+    transaction. Without [mail], only channels are served."""
     queued = 0
-    for sub in config.subscriptions:
-        digest = _digest(conn, config, sub)
+    for sub, address in _addresses(config):
+        if config.mail is None and not is_channel(address):
+            continue
+        digest = _digest(conn, config, sub, address)
         if digest is None:
             continue
         msg, new, resolved = digest
         outbox.enqueue(
             conn,
-            sub.email,
+            address,
             msg["Subject"],
             # CRLF line ends, as SMTP carries them (bytes are sent unchanged).
             msg.as_bytes(policy=email.policy.SMTP),
@@ -98,11 +110,12 @@ def preview(conn: sqlite3.Connection, config: Config, out_dir: Path) -> list[Pat
     """--dry-run: what queue would send, written as .eml files; the archive is not touched."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for n, sub in enumerate(config.subscriptions, 1):
-        digest = _digest(conn, config, sub)
+    for n, (sub, address) in enumerate(_addresses(config), 1):
+        digest = _digest(conn, config, sub, address)
         if digest is None:
             continue
-        path = out_dir / f"{n:03d}-{sub.email.replace('@', '_at_')}.eml"
+        name = address.replace("@", "_at_") if not is_channel(address) else address.split(":")[0]
+        path = out_dir / f"{n:03d}-{name}.eml"
         path.write_bytes(digest[0].as_bytes())
         written.append(path)
     return written
@@ -169,10 +182,37 @@ class Sending:
 CONNECTIONS = 4
 
 
-def _deliver(mail: Mail, address: str, message: bytes) -> tuple[str, str]:
+def _post(address: str, message: bytes) -> tuple[str, str]:
+    """One digest to a channel (apprise): its subject as the title, its plain text as a
+    markdown body, split to the channel's length limit. ``sent`` or ``refused`` (the
+    channel down or refusing: tried again later, costing no other address)."""
+    import apprise
+
+    digest = email.message_from_bytes(message, policy=email.policy.default)
+    body = digest.get_body(("plain",))
+    text = body.get_content() if body is not None else ""
+    channel = apprise.Apprise()
+    channel.add(address)
+    try:
+        sent = channel.notify(
+            title=str(digest["Subject"] or ""),
+            body=text,
+            body_format=apprise.NotifyFormat.MARKDOWN,
+        )
+    except Exception as exc:  # a plugin's own failure: this channel's, no other's
+        return "refused", f"{shown(address)}: {type(exc).__name__}: {exc}"
+    return ("sent", "") if sent else ("refused", f"{shown(address)}: the channel refused it")
+
+
+def _deliver(mail: Mail | None, address: str, message: bytes) -> tuple[str, str]:
     """One message on its own connection: (outcome, detail), the outcome ``sent``,
     ``refused`` (for its address: the server's answer), ``uncertain`` (the connection lost
-    after the whole message went out) or ``failed`` (the server could not be used)."""
+    after the whole message went out) or ``failed`` (the server could not be used). A
+    channel's address goes to its channel."""
+    if is_channel(address):
+        return _post(address, message)
+    if mail is None:
+        return "refused", "no [mail] section: e-mail is off"
     try:
         server = _connect(mail)
     except (OSError, smtplib.SMTPException) as exc:
@@ -193,7 +233,7 @@ def _deliver(mail: Mail, address: str, message: bytes) -> tuple[str, str]:
             server.close()
 
 
-def send_pending(conn: sqlite3.Connection, mail: Mail) -> Sending:
+def send_pending(conn: sqlite3.Connection, mail: Mail | None) -> Sending:
     """Send every message due, oldest first, a few at once, each on its own connection.
     An address the server refuses (a 4xx or 5xx answer for that recipient) costs its own
     message a later retry, never the others'; a message whose delivery is uncertain is
@@ -217,21 +257,23 @@ def send_pending(conn: sqlite3.Connection, mail: Mail) -> Sending:
                 outbox.sent(conn, outbox_id, now())  # only once the server has accepted it
                 result.sent += 1
                 if was:
-                    result.again.append(address)
+                    result.again.append(shown(address))
             elif outcome == "refused":
                 # A permanent refusal (5xx) waits, longer each time; a temporary one (4xx)
-                # is tried again on the next run.
-                code = int(detail.split(" ", 1)[0] or 0)
-                outbox.failed(conn, [outbox_id], detail, _now_dt(), backoff=code >= 500)
-                result.refused[address] = detail
+                # is tried again on the next run; so is a channel that refused it.
+                code = detail.split(" ", 1)[0]
+                permanent = code.isdigit() and int(code) >= 500
+                outbox.failed(conn, [outbox_id], detail, _now_dt(), backoff=permanent)
+                result.refused[shown(address)] = detail
             elif outcome == "uncertain":
                 outbox.uncertain(conn, outbox_id, detail, now())
-                result.uncertain[address] = detail
+                result.uncertain[shown(address)] = detail
             else:
                 outbox.failed(conn, [outbox_id], detail, _now_dt(), backoff=False)
                 result.stopped = result.stopped or detail
-                for other in futures:
-                    other.cancel()  # the server is gone: the rest wait for the next run
+                for other, (_, to, _) in futures.items():
+                    if not is_channel(to):
+                        other.cancel()  # the server is gone: its mail waits for the next run
     return result
 
 
@@ -248,4 +290,4 @@ def _answer(exc: smtplib.SMTPException) -> tuple[int, str]:
 
 def drop_unsubscribed(conn: sqlite3.Connection, config: Config) -> int:
     """Queued messages to addresses no subscription names any more are dropped."""
-    return outbox.drop_unsubscribed(conn, [s.email for s in config.subscriptions], now())
+    return outbox.drop_unsubscribed(conn, [a for _, a in _addresses(config)], now())

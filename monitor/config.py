@@ -36,11 +36,33 @@ class Mail:
 
 @dataclass
 class Subscription:
-    email: str
+    email: str | None
     agencies: list[str] = field(default_factory=lambda: ["*"])
     rules: list[str] = field(default_factory=lambda: ["*"])
     min_severity: str = "info"
     language: str = "zh"  # of the digests: zh or en
+    # Channels beside e-mail, as apprise URLs (dingtalk://, wecombot://, feishu://, json://).
+    notify: list[str] = field(default_factory=list)
+
+    @property
+    def addresses(self) -> list[str]:
+        """Where its digests go, each told once of each finding: its e-mail and channels."""
+        return ([self.email] if self.email else []) + self.notify
+
+
+def is_channel(address: str) -> bool:
+    """A channel's URL rather than an e-mail address."""
+    return "://" in address
+
+
+def shown(address: str) -> str:
+    """An address as it may be printed: a channel's URL holds its token, so only its
+    kind and host are shown."""
+    if not is_channel(address):
+        return address
+    scheme, _, rest = address.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…" if scheme in ("json", "form", "xml") else f"{scheme}://…"
 
 
 @dataclass
@@ -65,7 +87,7 @@ def _strings(value: Any, where: str) -> list[str]:
 
 _TOP = ("mail", "subscription", "schedule", "check", "crawl")
 _MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password", "report_url")
-_SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language")
+_SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language", "notify")
 _CHECK = ("grace_days", "duplicate_similarity")
 _CRAWL = ("time_limit", "contact", "settings")
 
@@ -173,12 +195,16 @@ def _mail(mail: Any, env: Mapping[str, str], path: Path) -> Mail:
 
 def _subscription(sub: Any, where: str) -> Subscription:
     _strict(sub, _SUBSCRIPTION, where)
-    if (
-        not isinstance(sub, dict)
-        or not isinstance(sub.get("email"), str)
-        or "@" not in sub["email"]
-    ):
-        raise ConfigError(f"{where}: email is required")
+    if not isinstance(sub, dict):
+        raise ConfigError(f"{where}: a subscription is a table")
+    notify = _strings(sub.get("notify", []), f"{where}: notify")
+    email = sub.get("email")
+    if email is not None and (not isinstance(email, str) or "@" not in email):
+        raise ConfigError(f"{where}: email must be an e-mail address")
+    if email is None and not notify:
+        raise ConfigError(f"{where}: email or notify (channel URLs) is required")
+    for url in notify:
+        _channel(url, f"{where}: notify")
     severity = sub.get("min_severity", "info")
     if severity not in SEVERITIES:
         raise ConfigError(f"{where}: min_severity must be one of {', '.join(SEVERITIES)}")
@@ -186,12 +212,21 @@ def _subscription(sub: Any, where: str) -> Subscription:
     if language not in LANGUAGES:
         raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}")
     return Subscription(
-        sub["email"],
+        email,
         _strings(sub.get("agencies", ["*"]), f"{where}: agencies"),
         _strings(sub.get("rules", ["*"]), f"{where}: rules"),
         severity,
         language,
+        notify,
     )
+
+
+def _channel(url: str, where: str) -> None:
+    """A channel URL apprise can send to (dingtalk://, wecombot://, feishu://, json://…)."""
+    import apprise
+
+    if not is_channel(url) or not apprise.Apprise().add(url):
+        raise ConfigError(f"{where}: {shown(url)} is not a channel URL apprise knows")
 
 
 def _read_check(config: Config, check: dict[str, Any], path: Path) -> None:
