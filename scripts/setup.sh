@@ -21,6 +21,16 @@ if ((${#apt_needed[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_needed[@]}" >/dev/null
 fi
 
+# A CJK font, so that headless screenshots of the report and any rendered page show
+# Chinese, not boxes. Not needed to run: a machine that cannot install it goes on.
+if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q .; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing Debian package: fonts-noto-cjk" >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 \
+        || echo "setup: fonts-noto-cjk not installed: Chinese in screenshots shows as boxes" >&2
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 echo "setup: installing nianbao into .venv" >&2
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
