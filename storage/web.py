@@ -32,79 +32,91 @@ HIDDEN = (
     "report_prose",
 )
 
+# What a person browsing the archive reads, in Chinese; the table and column names are the
+# data contract's (docs/report-record.md) and stay as they are.
 TABLES: dict[str, dict[str, Any]] = {
     "agencies": {
-        "description": "Every agency of the sources file: its level, region, 年报 columns "
-        "and deadline (MM-DD of the next year).",
+        "description": "来源文件中的全部单位：层级、地区、年报栏目地址、截止日期（次年的月-日）。",
         "label_column": "name",
         "facets": ["level", "region"],
         "columns": {
-            "id": "The agency's id in the sources file",
-            "level": "township, county, county_dept, city, city_dept, province, province_dept",
-            "list_urls": "Its 年报 columns (JSON list)",
-            "deadline": "Due date of a year's report, MM-DD of the next year",
-            "since": "First year a report is due",
+            "id": "单位在来源文件中的编号",
+            "level": "层级：township 乡镇、county 县级政府、county_dept 县级部门、city 市政府、"
+            "city_dept 市级部门、province 省政府、province_dept 省级部门",
+            "list_urls": "年报栏目地址（JSON 列表）",
+            "deadline": "年度报告截止日期，次年的月-日",
+            "since": "应发布报告的第一个年度",
         },
     },
     "compliance": {
-        "description": "Per agency and year: ok, late, inconsistent, missing, pending or "
-        "unverified, judged as of the last `nianbao check` (docs/rules.md).",
+        "description": "每个单位每个年度的状态：ok 合规、late 逾期、inconsistent 数据不一致、"
+        "missing 缺失、pending 未到期、unverified 无法核实；"
+        "以最近一次 `nianbao check` 的判断日期为准（规则说明见 docs/rules.md）。",
         "facets": ["status", "year"],
         "columns": {
-            "status": "ok | late | inconsistent | missing | pending | unverified",
-            "late": "1 when the report was published after its deadline",
-            "inconsistent": "1 when the report has an open error finding",
+            "status": "ok 合规 | late 逾期 | inconsistent 数据不一致 | missing 缺失 | "
+            "pending 未到期 | unverified 无法核实",
+            "late": "报告晚于截止日期发布时为 1",
+            "inconsistent": "报告有未解决的错误类问题时为 1",
         },
     },
     "findings": {
-        "description": "What is wrong with which agency's report (or source) for which year; "
-        "resolved findings are kept (docs/rules.md explains every rule).",
+        "description": "哪个单位哪个年度的报告（或栏目）有什么问题；已解决的问题也保留"
+        "（每条规则的含义见 docs/rules.md）。",
         "facets": ["rule", "severity", "status", "year"],
         "columns": {
-            "rule": "The rule broken: see docs/rules.md",
-            "evidence": "The numbers and cells behind the finding (JSON)",
-            "id": "The finding's number: `nianbao review` takes it",
-            "status": "open | dismissed (by a person: see reviews) | resolved",
+            "rule": "所违反的规则：见 docs/rules.md",
+            "evidence": "问题所依据的数字和单元格（JSON）",
+            "id": "问题编号：`nianbao review` 使用",
+            "status": "open 待处理 | dismissed 经人工复核驳回（见 reviews）| resolved 已解决",
         },
     },
     "reports": {
-        "description": "Every version of every report read from an archived document.",
+        "description": "从存档文件中读出的每份报告的每个版本。",
         "label_column": "title",
         "facets": ["year", "template", "is_latest"],
         "columns": {
-            "template": "2019 | 2021 | legacy | unknown",
-            "published_at": "The publication date nianbao judges by",
-            "published_source": "Where that date came from: listing, page, signature",
+            "template": "所用格式：2019 | 2021 | legacy（2019年以前）| unknown",
+            "published_at": "判断是否逾期所依据的发布日期",
+            "published_source": "发布日期的来源：listing 栏目列表、page 页面、signature 落款",
         },
     },
     "latest_reports": {
-        "description": "The latest version of each report, with its agency's name, level "
-        "and region.",
+        "description": "每份报告的最新版本，附单位名称、层级和地区。",
         "facets": ["year", "level", "region", "template"],
     },
     "cell_values": {
-        "description": "Every cell of every report version, by key (docs/report-record.md).",
+        "description": "每个报告版本的每个单元格，按键名（docs/report-record.md）。",
         "facets": ["key"],
     },
     "documents": {
-        "description": "Every document fetched, by content hash, with where it came from.",
+        "description": "抓取到的每个文件（按内容哈希），及其来源。",
         "facets": ["format", "http_status"],
     },
     "report_texts": {
-        "description": "The prose of each report version (a view of the packed table "
-        "report_prose); the search box searches it (three characters or more).",
+        "description": "每个报告版本的正文（压缩表 report_prose 的视图）；搜索框在其中搜索"
+        "（三个字及以上）。",
         "fts_table": "report_text",
         "fts_pk": "report_id",
     },
     "source_health": {
-        "description": "How each agency's source looked in the last crawl.",
+        "description": "最近一次完成的抓取中，每个单位栏目的状况。",
         "facets": ["status"],
     },
     "list_reads": {
-        "description": "Per crawl and list: pages announced and read, and why reading stopped.",
+        "description": "每次抓取、每个栏目：声明的和已读的页数、条数，以及停止读取的原因。",
         "facets": ["stop_reason", "family", "complete"],
     },
-    "crawl_runs": {"description": "One row per crawl: when, pages, documents, errors."},
+    "crawl_runs": {"description": "每次抓取一行：时间、页数、文件数、错误数、结果。"},
+}
+# The canned questions' titles as a person reads them (storage.query.EXAMPLES holds the SQL).
+QUERY_TITLES = {
+    "not_ok": "所有不合规的单位和年度",
+    "received": "各单位各年度收到的申请数",
+    "open_by_rule": "按规则和严重程度统计的待处理问题",
+    "status_by_region": "按地区和年度统计的缺失、逾期、数据不一致报告",
+    "one_cell": "各单位同一单元格的数值（例如 applications.granted.total）",
+    "agency_findings": "某个单位的全部问题（编号或名称）",
 }
 
 
@@ -112,11 +124,13 @@ def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata for an archive served under the name ``database``."""
     tables = {name: dict(spec) for name, spec in TABLES.items()}
     tables.update({name: {"hidden": True} for name in HIDDEN})
-    queries = {name: {"title": title, "sql": sql} for name, (title, sql) in EXAMPLES.items()}
+    queries = {
+        name: {"title": QUERY_TITLES.get(name, title), "sql": sql}
+        for name, (title, sql) in EXAMPLES.items()
+    }
     return {
-        "title": "nianbao archive",
-        "description": "Government information-disclosure annual reports (政府信息公开工作"
-        "年度报告): documents, report versions, cells, findings and compliance. Read-only.",
+        "title": "年报监测存档（nianbao）",
+        "description": "政府信息公开工作年度报告：文件、报告版本、单元格、问题和合规情况。只读。",
         "databases": {
             database: {
                 "tables": tables,

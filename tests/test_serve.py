@@ -71,6 +71,8 @@ def test_tables_are_described_and_faceted(served: tuple[str, str, int]) -> None:
     meta = get(base, "/-/metadata.json")
     tables = meta["databases"]["nianbao"]["tables"]
     assert "docs/rules.md" in tables["findings"]["description"]
+    assert "问题" in tables["findings"]["description"]  # what a person reads is Chinese
+    assert meta["databases"]["nianbao"]["queries"]["not_ok"]["title"] == "所有不合规的单位和年度"
     assert tables["document_bytes"]["hidden"] is True
     compliance = get(base, "/nianbao/compliance.json", _facet="status")
     statuses = {f["value"] for f in compliance["facet_results"]["status"]["results"]}
