@@ -636,8 +636,13 @@ def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> Non
     required=True,
     help="The .xlsx file to write, or for csv the folder to write the files in.",
 )
+@click.option(
+    "--pack",
+    type=click.Path(dir_okay=False),
+    help="Add the sheet 得分: agencies scored and ranked under this rule pack (see score).",
+)
 @lang_option
-def export_command(db_path: str, fmt: str, out: str, lang: str) -> None:
+def export_command(db_path: str, fmt: str, out: str, pack: str | None, lang: str) -> None:
     """Export the archive as spreadsheets to hand on: the compliance matrix (合规矩阵,
     statuses in words and the report's colours), every finding (问题清单: number, agency,
     year, the rule's title, what it says, severity, status, review, a link to the
@@ -650,10 +655,15 @@ def export_command(db_path: str, fmt: str, out: str, lang: str) -> None:
     Example: nianbao export --out 年报合规.xlsx
     """
     from output.workbook import write_csv, write_xlsx
+    from report.scoring import PackError, load_pack
 
+    try:
+        rules = load_pack(pack) if pack else None
+    except PackError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pack") from None
     conn = _open(db_path, readonly=True)
     if fmt == "csv":
-        written = write_csv(conn, Path(out), lang)
+        written = write_csv(conn, Path(out), lang, rules)
         click.echo(
             f"wrote {len(written)} CSV file(s) in {out}: " + ", ".join(p.name for p in written)
         )
@@ -662,7 +672,7 @@ def export_command(db_path: str, fmt: str, out: str, lang: str) -> None:
         raise click.BadParameter(
             f"{out} is a folder; give the .xlsx file to write", param_hint="--out"
         )
-    counts = write_xlsx(conn, Path(out), lang)
+    counts = write_xlsx(conn, Path(out), lang, rules)
     click.echo(f"wrote {out}: " + ", ".join(f"{name} {n} row(s)" for name, n in counts.items()))
 
 

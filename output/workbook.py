@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from output.compliance import COLOURS
+from output.text import score_table
 from report.agencies import LEVEL_LABELS
 from report.registry import (
     FINDING_STATUS_LABELS,
@@ -22,6 +23,7 @@ from report.registry import (
     label,
     title,
 )
+from report.scoring import Pack, score
 from report.sentences import sentence
 from report.template import cell_label
 from storage.query import agencies, findings, latest_cells, matrix, report_documents, worst
@@ -30,6 +32,7 @@ SHEETS = {
     "matrix": ("合规矩阵", "Compliance"),
     "findings": ("问题清单", "Findings"),
     "cells": ("报表数据", "Report data"),
+    "scores": ("得分", "Scores"),
 }
 HEADERS = {
     "agency": ("单位", "Agency"),
@@ -56,15 +59,21 @@ def _sheet(key: str, lang: str) -> str:
     return SHEETS[key][0 if lang == "zh" else 1]
 
 
-def tables(conn: sqlite3.Connection, lang: str = "zh") -> dict[str, tuple[list[str], Iterator]]:
+def tables(
+    conn: sqlite3.Connection, lang: str = "zh", pack: Pack | None = None
+) -> dict[str, tuple[list[str], Iterator]]:
     """Each sheet's name → (its header, its rows): plain values, statuses by their label;
-    dates as dates, a link as its address."""
+    dates as dates, a link as its address; the scores under ``pack`` when one is given."""
     known = agencies(conn)
-    return {
+    out = {
         "matrix": _matrix(conn, known, lang),
         "findings": _findings(conn, known, lang),
         "cells": _cells(conn, known, lang),
     }
+    if pack is not None:
+        header, rows = score_table(score(pack, known, findings(conn, status="open")), lang)
+        out["scores"] = (header, iter(rows))
+    return out
 
 
 def _facts(agency_id: str, known: dict[str, dict[str, Any]], lang: str) -> list[Any]:
@@ -158,12 +167,14 @@ def _plain(value: Any, lang: str) -> Any:
     return "" if value is None else value
 
 
-def write_csv(conn: sqlite3.Connection, folder: Path, lang: str = "zh") -> list[Path]:
+def write_csv(
+    conn: sqlite3.Connection, folder: Path, lang: str = "zh", pack: Pack | None = None
+) -> list[Path]:
     """One CSV file per sheet in ``folder``, UTF-8 with a byte-order mark (Excel reads
     Chinese right only with it); each written beside its name, then renamed."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for key, (header, rows) in tables(conn, lang).items():
+    for key, (header, rows) in tables(conn, lang, pack).items():
         path = folder / f"{_sheet(key, lang)}.csv"
         partial = path.with_name(path.name + ".partial")
         with open(partial, "w", encoding="utf-8-sig", newline="") as f:
@@ -176,10 +187,12 @@ def write_csv(conn: sqlite3.Connection, folder: Path, lang: str = "zh") -> list[
     return written
 
 
-def write_xlsx(conn: sqlite3.Connection, path: Path, lang: str = "zh") -> dict[str, int]:
+def write_xlsx(
+    conn: sqlite3.Connection, path: Path, lang: str = "zh", pack: Pack | None = None
+) -> dict[str, int]:
     """The workbook at ``path`` (written beside it, then renamed): sheets 合规矩阵, 问题清单,
-    报表数据, headers frozen and filtered, statuses coloured as in the report, links
-    clickable, dates as dates. Returns each sheet's row count."""
+    报表数据 (and 得分 with a rule pack), headers frozen and filtered, statuses coloured as
+    in the report, links clickable, dates as dates. Returns each sheet's row count."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -189,7 +202,7 @@ def write_xlsx(conn: sqlite3.Connection, path: Path, lang: str = "zh") -> dict[s
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     book = Workbook(write_only=True)
     counts = {}
-    for key, (header, rows) in tables(conn, lang).items():
+    for key, (header, rows) in tables(conn, lang, pack).items():
         sheet = book.create_sheet(_sheet(key, lang))
         fixed = 5 if key == "cells" else (4 if key == "matrix" else 1)
         sheet.freeze_panes = f"{get_column_letter(fixed + 1)}2"

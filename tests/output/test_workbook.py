@@ -101,3 +101,15 @@ def test_export_refuses_a_folder_for_a_workbook(checked: Path, tmp_path: Path) -
     result = invoke("export", "--db", str(checked), "--out", str(tmp_path))
     assert result.exit_code == 2 and "is a folder" in result.output
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_rule_pack_adds_the_scores(checked: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scores.xlsx"
+    pack = Path(__file__).resolve().parents[2] / "report" / "packs" / "county-assessment.toml"
+    result = invoke("export", "--db", str(checked), "--out", str(out), "--pack", str(pack))
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["得分"]
+    assert [c.value for c in sheet[1]][:5] == ["排名", "单位", "层级", "地区", "得分"]
+    env = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "某市生态环境局")
+    # 5 − 2 (2023 missing) − 1 (2022 late) − 0.5 (2022's prose the same as 2021's)
+    assert env[4] == "1.5" and "报告缺失 -2" in env[5] and "报告逾期 -1" in env[5]
