@@ -957,7 +957,8 @@ def crawl(
     default=None,
     help="Days after a deadline before a report is missing (stored in the archive).",
 )
-def check(db_path: str, config_path: str, as_of: Any, grace_days: int | None) -> None:
+@lang_option
+def check(db_path: str, config_path: str, as_of: Any, grace_days: int | None, lang: str) -> None:
     """Recompute every finding: missing, late, carry-overs, rules in force, copied prose,
     impossible values. Findings that no longer hold are marked resolved, not deleted.
 
@@ -989,7 +990,7 @@ def check(db_path: str, config_path: str, as_of: Any, grace_days: int | None) ->
     archive.close()
     if sys.stderr.isatty():
         click.echo(err=True)
-    click.echo(describe(result))
+    click.echo(describe(result, lang))
 
 
 @main.command()
@@ -1182,7 +1183,7 @@ def demo(workdir: str, lang: str) -> None:
         raise click.ClickException(f"the demo crawl failed: {done.stderr.strip()[-500:]}")
     archive = Archive(_open(str(db)))
     result = run_checks(archive, date.fromisoformat(AS_OF), 0)
-    click.echo(f"2. {describe(result)}")
+    click.echo(f"2. {describe(result, lang)}")
     report, written = write_report(archive.conn, work / "report.html", lang)
     digests = preview(archive.conn, load_config(config), work / "outbox")
     click.echo(

@@ -19,6 +19,7 @@ from monitor.checks import (
     summary,
 )
 from parsers.dates import now
+from report.registry import title
 from storage.archive import Archive
 from storage.db import set_setting, setting
 from storage.findings import Found, refresh
@@ -169,12 +170,27 @@ def _what_if(
     }
 
 
-def describe(result: dict[str, Any]) -> str:
+def describe(result: dict[str, Any], lang: str = "zh") -> str:
     """The check's own counts, then every open finding of the archive by rule (the
-    checks own some rules; parsing and crawling open the others); for a what-if, what
-    the checks find as of its date, and that nothing was stored."""
+    checks own some rules; parsing and crawling open the others), by the rules' titles in
+    ``lang``; for a what-if, what the checks find as of its date, and that nothing was
+    stored."""
+    zh = lang == "zh"
+    sep = "，" if zh else ", "
+
+    def by_rule(counts: dict[str, int]) -> str:
+        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return sep.join(f"{title(k, lang)} {v}" for k, v in items) or ("无" if zh else "none")
+
     if result.get("what_if"):
-        rules = ", ".join(f"{k} {v}" for k, v in sorted(result["rules"].items())) or "none"
+        rules = by_rule(result["rules"])
+        if zh:
+            missing = "".join(f"\n  缺失：{a} {y}年" for a, y in result["missing"])
+            return (
+                f"假设判断日期为 {result['as_of']}（宽限 {result['grace_days']} 天），早于存档的"
+                f" {result['archive_as_of']}：不保存任何结果，不新增也不解决任何问题；"
+                f"核查将发现 {result['open']} 条：{rules}{missing}"
+            )
         missing = "".join(f"\n  missing: {a} {y}" for a, y in result["missing"])
         return (
             f"what-if as of {result['as_of']} (grace {result['grace_days']} days), earlier "
@@ -182,7 +198,14 @@ def describe(result: dict[str, Any]) -> str:
             f"stored, no finding opened or resolved; the checks would find "
             f"{result['open']}: {rules}{missing}"
         )
-    rules = ", ".join(f"{k} {v}" for k, v in sorted(result["all_rules"].items())) or "none"
+    rules = by_rule(result["all_rules"])
+    if zh:
+        return (
+            f"已按 {result['as_of']} 核查（宽限 {result['grace_days']} 天）："
+            f"核查发现待处理问题 {result['open']} 条（新增 {result['new']} 条），"
+            f"已解决 {result['resolved']} 条；存档中待处理问题共 {result['all_open']} 条；"
+            f"按规则：{rules}"
+        )
     return (
         f"checked as of {result['as_of']} (grace {result['grace_days']} days): "
         f"{result['open']} open from the checks ({result['new']} new), "

@@ -113,11 +113,25 @@ def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) ->
         str(tmp_path / "none.toml"),
     )
     assert result.exit_code == 0, result.output
-    assert "report.missing 2" in result.output and "report.late 1" in result.output
+    # Chinese by default, by the rules' titles, never their keys.
+    assert "报告缺失 2" in result.output and "报告逾期 1" in result.output
     (total,) = archive.conn.execute("SELECT count(*) FROM findings WHERE status = 'open'")
     assert total[0] > 3  # more than the checks' own
-    assert f"{total[0]} open in the archive" in result.output
-    assert "applications.outcome_sum" in result.output
+    assert f"存档中待处理问题共 {total[0]} 条" in result.output
+    assert "办理结果合计不符" in result.output and "report.missing" not in result.output
+    english = invoke(
+        "check",
+        "--db",
+        str(tmp_path / "nianbao.db"),
+        "--as-of",
+        "2024-04-01",
+        "--config",
+        str(tmp_path / "none.toml"),
+        "--lang",
+        "en",
+    )
+    assert f"{total[0]} open in the archive" in english.output
+    assert "report missing 2" in english.output
 
 
 def test_the_matrix_judges_as_of_the_last_check(archive: Archive) -> None:

@@ -74,7 +74,7 @@ def test_verdicts_hold_still_while_crawls_are_killed_or_running(smtp, tmp_path: 
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         said = _check_and_tell(tmp_path, config)
-        assert " 0 resolved" in said, said
+        assert "已解决 0 条" in said, said
         assert _state(tmp_path) == (matrix, findings)
         assert len(inbox.messages) == told  # nothing to tell: no 已解决
 
@@ -82,7 +82,7 @@ def test_verdicts_hold_still_while_crawls_are_killed_or_running(smtp, tmp_path: 
         proc = _partway(tmp_path, portal)
         try:
             said = _check_and_tell(tmp_path, config)
-            assert " 0 resolved" in said, said
+            assert "已解决 0 条" in said, said
             assert _state(tmp_path) == (matrix, findings)
             assert len(inbox.messages) == told
             copy = tmp_path / "copy.db"
@@ -99,7 +99,7 @@ def test_verdicts_hold_still_while_crawls_are_killed_or_running(smtp, tmp_path: 
         assert not Path(f"{copy}-wal").exists()
         conn.close()
         said = _check_and_tell(tmp_path, config)
-        assert " 0 resolved" in said, said
+        assert "已解决 0 条" in said, said
         assert _state(tmp_path) == (matrix, findings)
         assert len(inbox.messages) == told
         assert not any("已解决：" in m.get_body(("plain",)).get_content() for m in inbox.messages)
@@ -112,7 +112,7 @@ def test_verdicts_hold_still_while_crawls_are_killed_or_running(smtp, tmp_path: 
         assert invoke("review", str(first["id"]), "--dismiss", *note, cwd=tmp_path).exit_code == 0
         assert run(*crawl_args(), cwd=tmp_path).returncode in (0, 1)
         said = _check_and_tell(tmp_path, config)
-        assert " 0 resolved" in said, said
+        assert "已解决 0 条" in said, said
         listed = json.loads(
             invoke("findings", "--format", "json", "--review", "dismissed", cwd=tmp_path).stdout
         )
