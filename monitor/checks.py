@@ -202,6 +202,39 @@ def duplicate_text(
     ]
 
 
+# The counts assessors compare year on year, and how far one may move before a person
+# should look: more than JUMP times last year's, or less than 1/JUMP of it, once the larger
+# of the two is at least JUMP_FLOOR (3 → 20 requests is no news; 40 → 400 is).
+HEADLINE_COUNTS = (
+    "applications.new_received.total",
+    "applications.total.total",
+    "appeals.review.total",
+)
+JUMP, JUMP_FLOOR = 5, 50
+
+
+def year_jump(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
+    """A headline count that moved more than JUMP-fold since last year's report: a note
+    for a person to check (a typo, a unit, a real change), never an accusation."""
+    out = []
+    for key in HEADLINE_COUNTS:
+        before, now = previous.cells.get(key), current.cells.get(key)
+        if before is None or now is None or max(before, now) < JUMP_FLOOR:
+            continue
+        if now > JUMP * before or now * JUMP < before:
+            out.append(
+                finding(
+                    "plausibility.year_jump",
+                    f"{key} went from {before:g} last year to {now:g}",
+                    key=key,
+                    last_year=before,
+                    this_year=now,
+                    previous_report_id=previous.id,
+                )
+            )
+    return out
+
+
 def plausibility(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
     out = []
     for key, value in sorted(report.cells.items()):
@@ -251,6 +284,7 @@ def check_agency(
             found += carry_continuity(previous, report)
             found += in_force_continuity(previous, report)
             found += duplicate_text(previous, report, duplicate_threshold, similar)
+            found += year_jump(previous, report)
         out += [(year, report.id, f) for f in found]
     return out
 

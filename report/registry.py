@@ -261,6 +261,18 @@ _RULES = (
         "Check the cell.",
     ),
     Rule(
+        "plausibility.year_jump",
+        INFO,
+        "check",
+        "一项主要数字（收到申请数、办理结果总数或行政复议数）与上年相比变化超过5倍或不到五分之一，"
+        "请人工核对（可能是笔误、单位错误，也可能确有变化）。",
+        "核对该数字与上年报告；如有笔误，发布更正。",
+        "A headline count (requests received, outcomes, reviews) is more than 5 times last "
+        "year's or under a fifth of it: for a person to check (a typo, a unit, or a real "
+        "change).",
+        "Check the number against last year's report; publish a correction if it is wrong.",
+    ),
+    Rule(
         "plausibility.township_rules",
         WARNING,
         "check",
@@ -372,6 +384,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "carry.continuity": ("结转数据不衔接", "carry-over mismatch"),
     "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
     "plausibility.negative": ("出现负数", "negative number"),
+    "plausibility.year_jump": ("数字与上年相差悬殊", "large change from last year"),
     "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),
     "source.unreachable": ("栏目无法访问", "source unreachable"),
     "source.no_reports": ("栏目中无年报", "no reports in source"),

@@ -241,6 +241,22 @@ def _attribution(e: Evidence, lang: str) -> str:
     )
 
 
+def _year_jump(e: Evidence, lang: str, year: int | None) -> str:
+    from report.template import cell_label
+
+    last = f"{year - 1}年" if year and lang == "zh" else (str(year - 1) if year else "")
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return (
+            f"“{label}”由{last or '上年'} {e['last_year']:g} 变为本年 {e['this_year']:g}，"
+            "相差超过5倍，请核对。"
+        )
+    return (
+        f"“{label}” went from {e['last_year']:g} in {last or 'last year'} to "
+        f"{e['this_year']:g}: more than 5-fold; check it."
+    )
+
+
 _SENTENCES: dict[str, Callable[..., str]] = {
     "source.unreachable": _unreachable,
     "source.incomplete": _incomplete,
@@ -262,6 +278,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
 _WITH_YEAR: dict[str, Callable[..., str]] = {
     "carry.continuity": _carry,
     "report.duplicate_text": _duplicate,
+    "plausibility.year_jump": _year_jump,
 }
 
 

@@ -184,3 +184,22 @@ def test_check_agency_puts_it_together() -> None:
         (2022, None, "report.missing"),
         (2023, 2023, "report.late"),
     ]
+
+
+def test_a_headline_count_that_jumps_is_a_note_for_a_person() -> None:
+    """40 → 400 requests is noted (info, never an error); 3 → 20 is under the floor and
+    a steady count says nothing."""
+    from monitor.checks import ReportFacts, year_jump
+    from report.sentences import sentence
+
+    def facts(year: int, received: int) -> ReportFacts:
+        cells = {"applications.new_received.total": received}
+        return ReportFacts(year, year, "2021", None, None, "", cells)
+
+    (jump,) = year_jump(facts(2022, 40), facts(2023, 400))
+    assert jump["rule"] == "plausibility.year_jump" and jump["severity"] == "info"
+    said = sentence(jump["rule"], jump["evidence"], jump["message"], "zh", 2023)
+    assert "由2022年 40 变为本年 400" in said and "本年新收" in said
+    assert year_jump(facts(2022, 400), facts(2023, 60)) != []  # a fall too
+    assert year_jump(facts(2022, 3), facts(2023, 20)) == []  # under the floor
+    assert year_jump(facts(2022, 120), facts(2023, 300)) == []  # 2.5-fold: a change, no news
