@@ -462,6 +462,25 @@ _SCRIPT = """
   document.querySelectorAll('.matrix button').forEach(function(b){
     b.addEventListener('click', function(){ open(b.dataset.agency, b.dataset.year); });
   });
+  document.addEventListener('keydown', function(ev){
+    if (ev.key === 'Escape') panel.hidden = true;
+  });
+  // A digest's link, report.html#AGENCY-YEAR (or #AGENCY- for the agency's column):
+  // that cell's panel opens and the cell is shown; an agency's link opens its last year.
+  function follow(){
+    var h = decodeURIComponent(location.hash.slice(1)), cut = h.lastIndexOf('-');
+    if (cut < 0) return;
+    var a = byId[h.slice(0, cut)], year = h.slice(cut + 1);
+    if (!a) return;
+    var years = Object.keys(a.cells);
+    if (!a.cells[year]) year = years[years.length - 1];
+    if (!year) return;
+    var cell = document.getElementById(a.id + '-' + year);
+    if (cell) cell.scrollIntoView({block: 'center'});
+    open(a.id, year);
+  }
+  window.addEventListener('hashchange', follow);
+  follow();
   var region = document.getElementById('f-region'), level = document.getElementById('f-level'),
       status = document.getElementById('f-status'), name = document.getElementById('f-name');
   function apply(){
@@ -558,12 +577,14 @@ def _matrix_rows(data: dict[str, Any]) -> tuple[list[str], list[str]]:
             if cell is None:
                 tds.append('<td class="none">—</td>')
                 continue
+            # The anchor a digest links to: agency id, a hyphen, the year.
             tds.append(
-                f'<td class="cell {e(cell["worst"])}"><button type="button" '
-                f'data-agency="{e(a["id"])}" data-year="{year}">{e(cell["label"])}</button></td>'
+                f'<td class="cell {e(cell["worst"])}" id="{e(a["id"])}-{year}"><button '
+                f'type="button" data-agency="{e(a["id"])}" data-year="{year}">'
+                f"{e(cell['label'])}</button></td>"
             )
         rows.append(
-            f'<tr data-region="{e(a["region"])}" data-level="{e(a["level"])}" '
+            f'<tr id="{e(a["id"])}-" data-region="{e(a["region"])}" data-level="{e(a["level"])}" '
             f'data-statuses="{e(" ".join(present))}" data-name="{e(a["name"])}">'
             f'<th>{e(a["name"])}<div class="small">{e(a["id"])}</div></th>'
             f"<td>{e(a['level_label'])}</td><td>{e(a['region'])}</td>{''.join(tds)}</tr>"

@@ -106,3 +106,30 @@ def test_archived_pages_are_exported_whole_and_run_no_scripts(
     assert exported.read_bytes() == whole
     assert write_report(hostile.conn, out)[1] == 0
     assert not list((tmp_path / "report-documents").glob(".*.partial"))
+
+
+def test_a_digest_link_opens_the_report_at_its_cell_and_esc_closes_it(
+    hostile: Archive, tmp_path: Path, browser
+) -> None:
+    """report.html#AGENCY-YEAR, as the digests link it, opens that cell's panel; #AGENCY-
+    (an agency's column) opens its last year; Esc closes the panel."""
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    out = tmp_path / "report.html"
+    write_report(hostile.conn, out)
+    browser.get(out.as_uri() + "#" + quote("demo-env-2022"))
+    panel = browser.find_element(By.ID, "panel")
+    assert panel.is_displayed()
+    assert panel.find_element(By.TAG_NAME, "h2").text == "某市生态环境局 · 2022"
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    assert not panel.is_displayed()
+    browser.get(out.as_uri() + "#" + quote("demo-env-"))
+    browser.refresh()
+    years = browser.find_elements(By.CSS_SELECTOR, 'button[data-agency="demo-env"]')
+    last = years[-1].get_attribute("data-year")
+    panel = browser.find_element(By.ID, "panel")  # a new page: a new panel
+    assert panel.is_displayed()
+    assert panel.find_element(By.TAG_NAME, "h2").text == f"某市生态环境局 · {last}"
