@@ -93,6 +93,9 @@ UI = {
         "counts": "统计",
         "agency_notes": "该单位栏目",
         "colon": "：",
+        "none_cell": "该年度早于该单位应发布报告的第一年。",
+        "rollup": "各地区、层级的状态统计（{year}年度）",
+        "total": "合计",
     },
     "en": {
         "title": "Compliance with the annual information-disclosure reports",
@@ -127,6 +130,9 @@ UI = {
         "counts": "Counts",
         "agency_notes": "This agency's source",
         "colon": ": ",
+        "none_cell": "The year is before the agency's first report was due.",
+        "rollup": "Statuses by region and level ({year})",
+        "total": "Total",
     },
 }
 
@@ -528,7 +534,9 @@ def render(data: dict[str, Any]) -> str:
         for s in STATUS_ORDER
         if data["counts"].get(s)
     )
+    legend += f'<li><span class="none">—</span> {e(ui["none_cell"])}</li>'
     health_html = _health_table(data["agencies"], ui)
+    rollup_html = _rollup(data, lang)
     payload = {
         "ui": ui,
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
@@ -554,6 +562,7 @@ def render(data: dict[str, Any]) -> str:
 <table class="matrix" id="matrix"><thead><tr><th>{e(ui["agency"])}</th>
 <th>{e(ui["level"])}</th><th>{e(ui["region"])}</th>{head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
+{rollup_html}
 <section><h2>{e(ui["overall"])}</h2>{data["chart"]}</section>
 <section><h2>{e(ui["health"])}</h2>{health_html}</section>
 <aside id="panel" hidden></aside>
@@ -562,6 +571,43 @@ def render(data: dict[str, Any]) -> str:
 <script>{_SCRIPT}</script>
 </body></html>
 """
+
+
+def _rollup(data: dict[str, Any], lang: str) -> str:
+    """Counts of each status per region and level, for the latest year judged beyond
+    pending (the year people ask about), with a total row."""
+    e, ui = html.escape, UI[lang]
+    judged = [
+        y
+        for y in data["years"]
+        if any(
+            a["cells"].get(y, {}).get("worst") not in (None, "pending") for a in data["agencies"]
+        )
+    ]
+    if not judged:
+        return ""
+    year = judged[-1]
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for a in data["agencies"]:
+        cell = a["cells"].get(year)
+        if cell is None:
+            continue
+        row = counts.setdefault((a["region"], a["level_label"]), {})
+        row[cell["worst"]] = row.get(cell["worst"], 0) + 1
+    head = "".join(f"<th>{e(label(STATUS_LABELS, s, lang))}</th>" for s in STATUS_ORDER)
+    body = []
+    for (region, level), row in sorted(counts.items()):
+        tds = "".join(f"<td>{row.get(s, 0) or ''}</td>" for s in STATUS_ORDER)
+        body.append(f"<tr><th>{e(region)}</th><td>{e(level)}</td>{tds}</tr>")
+    totals = "".join(
+        f"<td>{sum(r.get(s, 0) for r in counts.values()) or ''}</td>" for s in STATUS_ORDER
+    )
+    body.append(f'<tr class="total"><th>{e(ui["total"])}</th><td></td>{totals}</tr>')
+    return (
+        f'<section><h2>{e(ui["rollup"].format(year=year))}</h2><table class="matrix" '
+        f'id="rollup"><thead><tr><th>{e(ui["region"])}</th><th>{e(ui["level"])}</th>{head}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
+    )
 
 
 def _matrix_rows(data: dict[str, Any]) -> tuple[list[str], list[str]]:

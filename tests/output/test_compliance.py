@@ -133,3 +133,23 @@ def test_a_digest_link_opens_the_report_at_its_cell_and_esc_closes_it(
     panel = browser.find_element(By.ID, "panel")  # a new page: a new panel
     assert panel.is_displayed()
     assert panel.find_element(By.TAG_NAME, "h2").text == f"某市生态环境局 · {last}"
+
+
+def test_statuses_are_rolled_up_by_region_and_level(hostile: Archive, tmp_path: Path) -> None:
+    """The latest judged year's statuses counted per region and level, a total row; the
+    legend says what — means."""
+    from lxml import html as lxml_html
+
+    out = tmp_path / "report.html"
+    data, _ = write_report(hostile.conn, out, documents=False)
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    (table,) = page.xpath('//table[@id="rollup"]')
+    heads = [th.text_content() for th in table.xpath(".//thead//th")]
+    assert heads[:2] == ["地区", "层级"] and "缺失" in heads and "合规" in heads
+    rows = table.xpath(".//tbody/tr")
+    total = rows[-1]
+    assert total.xpath("./th")[0].text_content() == "合计"
+    counted = sum(int(td.text_content() or 0) for td in total.xpath("./td")[1:])
+    year = int(table.getparent().xpath("./h2")[0].text_content().split("（")[1][:4])
+    assert counted == sum(1 for a in data["agencies"] if year in a["cells"])
+    assert any("—" in li.text_content() for li in page.xpath('//ul[@class="legend"]/li'))
