@@ -148,7 +148,8 @@ def test_matrix_formats(workdir: Path) -> None:
     assert rows[1][:5] == ["某市生态环境局", "demo-env", "ok", "inconsistent", "missing"]
     assert invoke("matrix", "--format", "html", "--out", "m.html", cwd=workdir).exit_code == 0
     page = (workdir / "m.html").read_text(encoding="utf-8")
-    assert '<td class="cell inconsistent"><button' in page and "某市生态环境局" in page
+    assert '<td class="cell inconsistent" id="demo-env-2023"><button' in page
+    assert "某市生态环境局" in page
 
 
 def test_reparse_twice_changes_nothing(workdir: Path) -> None:
