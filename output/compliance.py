@@ -535,7 +535,7 @@ def render(data: dict[str, Any]) -> str:
         if data["counts"].get(s)
     )
     legend += f'<li><span class="none">—</span> {e(ui["none_cell"])}</li>'
-    health_html = _health_table(data["agencies"], ui)
+    health_html = _health_table(data["agencies"], ui, lang)
     rollup_html = _rollup(data, lang)
     payload = {
         "ui": ui,
@@ -640,18 +640,30 @@ def _matrix_rows(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     return rows, templates
 
 
-def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str]) -> str:
-    """The sources whose last crawl did not read them in order, or a line saying none."""
+# A source's state after its last crawl, as the rule that says so is titled.
+_HEALTH_RULES = {
+    "incomplete": "source.incomplete",
+    "no_reports": "source.no_reports",
+    "documents_failed": "source.unreadable_documents",
+}
+
+
+def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str) -> str:
+    """The sources whose last crawl did not read them in order, or a line saying none:
+    each state by its rule's title, said as that finding's sentence where one is open."""
     e = html.escape
     troubled = [a for a in agencies if a["health"] and a["health"]["status"] != "ok"]
     if not troubled:
         return f"<p>{e(ui['health_none'])}</p>"
-    rows = "".join(
-        f"<tr><th>{e(a['name'])}</th><td>{e(a['health']['status'])}</td>"
-        f"<td>{e(a['health']['detail'] or '')}</td></tr>"
-        for a in troubled
-    )
-    return f'<table class="matrix" id="health"><tbody>{rows}</tbody></table>'
+    rows = []
+    for a in troubled:
+        rule = _HEALTH_RULES.get(a["health"]["status"], "source.unreachable")
+        said = next((n["sentence"] for n in a["notes"] if n["rule"] == rule), None)
+        rows.append(
+            f"<tr><th>{e(a['name'])}</th><td>{e(title(rule, lang))}</td>"
+            f"<td>{e(said or a['health']['detail'] or '')}</td></tr>"
+        )
+    return f'<table class="matrix" id="health"><tbody>{"".join(rows)}</tbody></table>'
 
 
 def write_report(

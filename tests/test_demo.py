@@ -52,6 +52,10 @@ def test_the_demo_writes_a_report_and_digests_in_each_language(demo: tuple[Path,
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page)
     documents = list((out / "report-documents").iterdir())
     assert len(documents) >= 40
+    # The sources in trouble, each by its state's title and sentence, no internal keys.
+    health = page.split('id="health"')[1].split("</table>")[0]
+    assert "栏目无法访问" in health and "栏目未能读完" in health
+    assert "<td>incomplete</td>" not in health and "page_failed (" not in health
     digests = sorted((out / "outbox").glob("*.eml"))
     assert len(digests) == 3
     by_to = {}
