@@ -597,7 +597,12 @@ def matrix(db_path: str, fmt: str, out: Any, lang: str) -> None:
 )
 @lang_option
 @click.option("--no-documents", is_flag=True, help="Do not export the archived documents.")
-def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> None:
+@click.option(
+    "--pack",
+    type=click.Path(dir_okay=False),
+    help="Add a ranking of the agencies under this rule pack (see score).",
+)
+def report_command(db_path: str, out: str, lang: str, no_documents: bool, pack: str | None) -> None:
     """Write the compliance report: one self-contained HTML file to read, filter and click
     through, as of the date of the last `nianbao check`.
 
@@ -609,10 +614,15 @@ def report_command(db_path: str, out: str, lang: str, no_documents: bool) -> Non
     Example: nianbao report --out report.html --lang en
     """
     from output.compliance import write_report
+    from report.scoring import PackError, load_pack
 
+    try:
+        rules = load_pack(pack) if pack else None
+    except PackError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pack") from None
     conn = _open(db_path, readonly=True)
     path = Path(out)
-    data, written = write_report(conn, path, lang, documents=not no_documents)
+    data, written = write_report(conn, path, lang, documents=not no_documents, pack=rules)
     years = f"{data['years'][0]}–{data['years'][-1]}" if data["years"] else "none"
     click.echo(
         f"wrote {path} ({len(data['agencies'])} agencies, years {years}, as of "

@@ -29,12 +29,14 @@ from report.registry import (
     label,
     title,
 )
+from report.scoring import Pack, score
 from report.sentences import advice, meaning, sentence
 from storage.archive import document_bytes
 from storage.query import (
     STATUS_ORDER,
     agencies,
     compliance,
+    findings,
     health,
     judged_as_of,
     open_findings,
@@ -536,7 +538,7 @@ def render(data: dict[str, Any]) -> str:
     )
     legend += f'<li><span class="none">—</span> {e(ui["none_cell"])}</li>'
     health_html = _health_table(data["agencies"], ui, lang)
-    rollup_html = _rollup(data, lang)
+    rollup_html = _rollup(data, lang) + _ranking(data, lang)
     payload = {
         "ui": ui,
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
@@ -571,6 +573,21 @@ def render(data: dict[str, Any]) -> str:
 <script>{_SCRIPT}</script>
 </body></html>
 """
+
+
+def _ranking(data: dict[str, Any], lang: str) -> str:
+    """The agencies ranked within region and level under the report's rule pack."""
+    if "ranking" not in data:
+        return ""
+    e = html.escape
+    header, rows = data["ranking"]["table"]
+    head = "".join(f"<th>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    title_text = ("排名：" if lang == "zh" else "Ranking: ") + data["ranking"]["pack"]
+    return (
+        f'<section><h2>{e(title_text)}</h2><table class="matrix" id="ranking">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
 
 
 def _rollup(data: dict[str, Any], lang: str) -> str:
@@ -667,12 +684,22 @@ def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str)
 
 
 def write_report(
-    conn: sqlite3.Connection, out: Path, lang: str = "zh", documents: bool = True
+    conn: sqlite3.Connection,
+    out: Path,
+    lang: str = "zh",
+    documents: bool = True,
+    pack: Pack | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Write the report to ``out`` and, beside it, the documents it links to
-    (``<out stem>-documents/``); returns (the data shown, documents written)."""
+    (``<out stem>-documents/``); with a rule ``pack``, a ranking under it; returns (the
+    data shown, documents written)."""
     folder = f"{out.stem}-documents" if documents else None
     data = gather(conn, lang, folder)
+    if pack is not None:
+        from output.text import score_table
+
+        scores = score(pack, agencies(conn), findings(conn, status="open"))
+        data["ranking"] = {"pack": pack.name, "table": score_table(scores, lang)}
     written = export_documents(conn, data, out.parent / folder) if folder else 0
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(render(data), encoding="utf-8")

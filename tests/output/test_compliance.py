@@ -153,3 +153,21 @@ def test_statuses_are_rolled_up_by_region_and_level(hostile: Archive, tmp_path: 
     year = int(table.getparent().xpath("./h2")[0].text_content().split("（")[1][:4])
     assert counted == sum(1 for a in data["agencies"] if year in a["cells"])
     assert any("—" in li.text_content() for li in page.xpath('//ul[@class="legend"]/li'))
+
+
+def test_a_rule_pack_adds_a_ranking(hostile: Archive, tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+
+    from report.scoring import PACKS, load_pack
+
+    out = tmp_path / "report.html"
+    write_report(hostile.conn, out, documents=False, pack=load_pack(PACKS / "default.toml"))
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    (table,) = page.xpath('//table[@id="ranking"]')
+    rows = {r.xpath("./td")[1].text_content(): r for r in table.xpath(".//tbody/tr")}
+    env = [td.text_content() for td in rows["某市生态环境局"].xpath("./td")]
+    assert env[0].split("/")[0].isdigit()  # its rank within region and level, N/M
+    assert float(env[4]) < 100  # its open findings cost it points
+    plain = tmp_path / "plain.html"
+    write_report(hostile.conn, plain, documents=False)
+    assert 'id="ranking"' not in plain.read_text(encoding="utf-8")
