@@ -21,7 +21,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from storage.archive import Archive
+from storage.archive import Archive, Fetched
 from storage.db import connect
 from storage.sources import load_sources
 from tests.corpus import make_layouts as layouts
@@ -124,6 +124,17 @@ def new_archive(tmp_path: Path) -> Archive:
     sources.write_text(SOURCES, encoding="utf-8")
     a = Archive(connect(tmp_path / "nianbao.db"))
     a.load_agencies(load_sources(sources))
+    return a
+
+
+def on_time_late_absent(a: Archive) -> Archive:
+    """demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent;
+    its lists read to their end, so an absent year may be missing."""
+    from ingest import add_document
+
+    add_document(a, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10"))
+    add_document(a, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05"))
+    read_whole(a)
     return a
 
 

@@ -15,20 +15,12 @@ from ingest import add_document
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
 from storage.archive import Archive, Fetched
-from tests.support import Inbox, free_port, invoke, mail_config, read_whole, report
+from tests.support import Inbox, free_port, invoke, mail_config, on_time_late_absent, report
 
 
 @pytest.fixture
 def archive(archive: Archive) -> Archive:
-    # demo-env (city_dept, due Jan 31, since 2021): 2021 on time, 2022 late, 2023 absent.
-    add_document(
-        archive, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10")
-    )
-    add_document(
-        archive, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05")
-    )
-    read_whole(archive)  # the lists were read to their end: an absent year may be missing
-    return archive
+    return on_time_late_absent(archive)
 
 
 def config(tmp_path: Path, port: int, extra: str = "") -> Path:
@@ -103,15 +95,9 @@ def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) ->
         report(year=2023, edit=("(七)总计\t13", "(七)总计\t14")),
         Fetched(agency_id="demo-env", listed_date="2024-01-20"),
     )
-    result = invoke(
-        "check",
-        "--db",
-        str(tmp_path / "nianbao.db"),
-        "--as-of",
-        "2024-04-01",
-        "--config",
-        str(tmp_path / "none.toml"),
-    )
+    args = ["check", "--db", str(tmp_path / "nianbao.db"), "--as-of", "2024-04-01"]
+    args += ["--config", str(tmp_path / "none.toml")]
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     # Chinese by default, by the rules' titles, never their keys.
     assert "报告缺失 2" in result.output and "报告逾期 1" in result.output
@@ -119,17 +105,7 @@ def test_check_command_prints_what_it_found(archive: Archive, tmp_path: Path) ->
     assert total[0] > 3  # more than the checks' own
     assert f"存档中待处理问题共 {total[0]} 条" in result.output
     assert "办理结果合计不符" in result.output and "report.missing" not in result.output
-    english = invoke(
-        "check",
-        "--db",
-        str(tmp_path / "nianbao.db"),
-        "--as-of",
-        "2024-04-01",
-        "--config",
-        str(tmp_path / "none.toml"),
-        "--lang",
-        "en",
-    )
+    english = invoke(*args, "--lang", "en")
     assert f"{total[0]} open in the archive" in english.output
     assert "report missing 2" in english.output
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import add_document
 from monitor.config import ConfigError, load_config
 from monitor.runner import run_checks
-from storage.archive import Archive, Fetched
-from tests.support import invoke, mail_config, read_whole, report
+from storage.archive import Archive
+from tests.support import invoke, mail_config, on_time_late_absent
 
 
 class Receiver:
@@ -60,15 +59,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def archive(archive: Archive) -> Archive:
-    # demo-env: 2021 on time, 2022 late, 2023 absent.
-    add_document(
-        archive, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10")
-    )
-    add_document(
-        archive, report(year=2022), Fetched(agency_id="demo-env", listed_date="2023-02-05")
-    )
-    read_whole(archive)
-    return archive
+    return on_time_late_absent(archive)
 
 
 def test_a_channel_is_told_once_and_again_after_it_was_down(
