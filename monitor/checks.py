@@ -36,6 +36,7 @@ class AgencyFacts:
     since: int
     source_broken: bool = False  # its columns were not read to their end (source.*)
     unverified_years: set[int] = field(default_factory=set)  # a listing turned out another's
+    region: str = ""
 
 
 @dataclass
@@ -233,6 +234,62 @@ def year_jump(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
                 )
             )
     return out
+
+
+# An agency at 0 is worth a look when the agencies of its level in its region (at least
+# PEERS of them) report a median of PEER_MEDIAN or more.
+PEER_KEY = "applications.new_received.total"
+PEERS, PEER_MEDIAN = 5, 20
+
+
+class Peers:
+    """Each report's headline count by region, level and year, to set an agency beside
+    the agencies like it."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str, int], list[tuple[str, int, float]]] = {}
+
+    def add(self, agency: AgencyFacts, reports: Sequence[ReportFacts]) -> None:
+        if not agency.region:
+            return
+        for r in reports:
+            value = r.cells.get(PEER_KEY)
+            if value is not None:
+                group = self.groups.setdefault((agency.region, agency.level, r.year), [])
+                group.append((agency.id, r.id, value))
+
+    def findings(self) -> list[tuple[str, int, int, Finding]]:
+        """(agency id, year, report id, finding) of each agency at 0 among busy peers: a
+        note for a person (no request, or a table left blank?), never an accusation."""
+        out = []
+        for (region, level, year), group in sorted(self.groups.items()):
+            if len(group) < PEERS:
+                continue
+            values = sorted(v for _, _, v in group)
+            median = values[len(values) // 2]
+            if median < PEER_MEDIAN:
+                continue
+            for agency_id, report_id, value in group:
+                if value == 0:
+                    out.append(
+                        (
+                            agency_id,
+                            year,
+                            report_id,
+                            finding(
+                                "plausibility.peer_zero",
+                                f"{PEER_KEY} is 0 where {len(group)} {level} agencies of "
+                                f"{region} report a median of {median:g}",
+                                key=PEER_KEY,
+                                region=region,
+                                level=level,
+                                peers=len(group),
+                                median=median,
+                                quartiles=[values[len(values) // 4], values[3 * len(values) // 4]],
+                            ),
+                        )
+                    )
+        return out
 
 
 def plausibility(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:

@@ -13,6 +13,7 @@ from monitor.checks import (
     CHECK_RULES,
     DUPLICATE_SIMILARITY,
     AgencyFacts,
+    Peers,
     ReportFacts,
     check_agency,
     similarity,
@@ -37,6 +38,7 @@ def _agencies(conn: sqlite3.Connection) -> list[AgencyFacts]:
             a["since"],
             bool(a["unverified"]),
             set(a["unverified_years"]),
+            a["region"],
         )
         for a in check_agencies(conn)
     ]
@@ -101,13 +103,18 @@ def run_checks(
     similar = _Remembered(known_similarities(conn))
     results: list[tuple[AgencyFacts, list]] = []
     reported: set[tuple[str, int]] = set()
+    peers = Peers()
     for n, agency in enumerate(agencies, 1):
         reports = _reports(conn, agency.id)
         reported |= {(agency.id, r.year) for r in reports}
         found = check_agency(agency, reports, as_of, grace, duplicate_threshold, similar)
         results.append((agency, found))
+        peers.add(agency, reports)
         if progress:
             progress(n, len(agencies))
+    by_agency = {agency.id: found for agency, found in results}
+    for agency_id, year, report_id, f in peers.findings():
+        by_agency[agency_id].append((year, report_id, f))
     found = [
         Found(agency.id, agency.id, None, year, report_id, f)
         for agency, results_ in results

@@ -273,6 +273,18 @@ _RULES = (
         "Check the number against last year's report; publish a correction if it is wrong.",
     ),
     Rule(
+        "plausibility.peer_zero",
+        INFO,
+        "check",
+        "本单位本年新收申请数为0，而本地区同层级单位（至少5个）的中位数在20件以上，请人工核对"
+        "（确无申请，还是表格漏填）。",
+        "核对申请登记情况；如表格漏填，发布更正。",
+        "The agency received 0 requests where agencies of its level in its region (5 or more) "
+        "report a median of 20 or more: for a person to check (no requests, or a table left "
+        "blank?).",
+        "Check the register of requests; publish a correction if the table was left blank.",
+    ),
+    Rule(
         "plausibility.township_rules",
         WARNING,
         "check",
@@ -385,6 +397,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
     "plausibility.negative": ("出现负数", "negative number"),
     "plausibility.year_jump": ("数字与上年相差悬殊", "large change from last year"),
+    "plausibility.peer_zero": ("与同级单位相比异常为零", "zero among busy peers"),
     "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),
     "source.unreachable": ("栏目无法访问", "source unreachable"),
     "source.no_reports": ("栏目中无年报", "no reports in source"),

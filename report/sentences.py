@@ -257,6 +257,19 @@ def _year_jump(e: Evidence, lang: str, year: int | None) -> str:
     )
 
 
+def _peer_zero(e: Evidence, lang: str) -> str:
+    low, high = e["quartiles"]
+    if lang == "zh":
+        return (
+            f"本年新收申请数为0；{e['region']}同层级的 {e['peers']} 个单位中位数为 "
+            f"{e['median']:g} 件（四分位 {low:g}–{high:g}），请核对。"
+        )
+    return (
+        f"0 requests received, where {e['peers']} agencies of its level in {e['region']} "
+        f"report a median of {e['median']:g} (quartiles {low:g}–{high:g}): check it."
+    )
+
+
 _SENTENCES: dict[str, Callable[..., str]] = {
     "source.unreachable": _unreachable,
     "source.incomplete": _incomplete,
@@ -274,6 +287,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "proactive.in_force_continuity": _in_force,
     "plausibility.negative": _negative,
     "plausibility.township_rules": _township_rules,
+    "plausibility.peer_zero": _peer_zero,
 }
 _WITH_YEAR: dict[str, Callable[..., str]] = {
     "carry.continuity": _carry,

@@ -354,12 +354,17 @@ def check_agencies(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                a.id IN (SELECT agency_id FROM unverified_agencies),
                (SELECT json_group_array(DISTINCT f.year) FROM findings f
                 WHERE f.agency_id = a.id AND f.status = 'open' AND f.year IS NOT NULL
-                AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year'))
+                AND f.rule IN (SELECT rule FROM verdict_rules WHERE scope = 'year')),
+               coalesce(a.region, '')
            FROM agencies a ORDER BY a.id"""
     ).fetchall()
     keys = ("id", "level", "deadline", "since", "unverified")
     return [
-        {**dict(zip(keys, row[:5], strict=True)), "unverified_years": json.loads(row[5])}
+        {
+            **dict(zip(keys, row[:5], strict=True)),
+            "unverified_years": json.loads(row[5]),
+            "region": row[6],
+        }
         for row in rows
     ]
 

@@ -203,3 +203,32 @@ def test_a_headline_count_that_jumps_is_a_note_for_a_person() -> None:
     assert year_jump(facts(2022, 400), facts(2023, 60)) != []  # a fall too
     assert year_jump(facts(2022, 3), facts(2023, 20)) == []  # under the floor
     assert year_jump(facts(2022, 120), facts(2023, 300)) == []  # 2.5-fold: a change, no news
+
+
+def test_an_agency_at_zero_among_busy_peers_is_a_note() -> None:
+    """Six county departments of one county: five received 30–60 requests, one 0. The one
+    at 0 gets a note (info) with the peers' median and quartiles; a quiet region (median
+    under 20) and a region of four agencies say nothing."""
+    from monitor.checks import AgencyFacts, Peers, ReportFacts
+    from report.sentences import sentence
+
+    def add(peers: Peers, agency: str, region: str, received: int) -> None:
+        facts = AgencyFacts(agency, "county_dept", "01-31", 2019, region=region)
+        report = ReportFacts(hash(agency) % 1000, 2023, "2021", None, None, "")
+        report.cells["applications.new_received.total"] = received
+        peers.add(facts, [report])
+
+    peers = Peers()
+    for n, received in enumerate([30, 40, 45, 50, 60, 0]):
+        add(peers, f"busy-{n}", "某市甲县", received)
+    for n, received in enumerate([0, 2, 3, 5, 8, 1]):
+        add(peers, f"quiet-{n}", "某市乙县", received)
+    for n, received in enumerate([0, 50, 60, 70]):
+        add(peers, f"few-{n}", "某市丙县", received)
+    found = peers.findings()
+    assert [(a, y) for a, y, _, _ in found] == [("busy-5", 2023)]
+    note = found[0][3]
+    assert note["rule"] == "plausibility.peer_zero" and note["severity"] == "info"
+    assert note["evidence"]["median"] == 45 and note["evidence"]["peers"] == 6
+    said = sentence(note["rule"], note["evidence"], note["message"], "zh")
+    assert said.startswith("本年新收申请数为0；某市甲县同层级的 6 个单位中位数为 45 件")
