@@ -111,7 +111,7 @@ def body(
             p("四、政府信息公开行政复议、行政诉讼情况"),
             appeals_table(figures.appeals),
             p("五、存在的主要问题及改进情况"),
-            p(_pick(rng, _PROBLEMS)),
+            p(f"{year}年，" + _pick(rng, _PROBLEMS)),  # each year's own account
             p("六、其他需要报告的事项"),
             p(_pick(rng, _OTHER)),
             p(agency),

@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from parsers.sections import section_of_text
 from report.findings import Finding, finding
 from report.registry import rules_of
-from report.rules import Cells
-from report.template import APPLICANT_COLUMNS
+from report.rules import PROBLEMS_LEAST_CHARS, Cells
+from report.template import APPLICANT_COLUMNS, SECTIONS
 
 # Rules that `nianbao check` owns: recomputed on every run, resolved when they stop holding.
 CHECK_RULES = rules_of("check")
@@ -203,6 +204,26 @@ def duplicate_text(
     ]
 
 
+def problems_copied(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
+    """第五部分 (存在的主要问题及改进情况) word for word last year's: the same problems
+    and the same remedies again, whatever else changed."""
+    this = section_of_text(current.text, SECTIONS[4])
+    last = section_of_text(previous.text, SECTIONS[4])
+    if not this or this != last:
+        return []
+    if sum(1 for c in this if "\u4e00" <= c <= "\u9fff") < PROBLEMS_LEAST_CHARS:
+        return []  # too little to be an account: narrative.problems_empty says so already
+    return [
+        finding(
+            "narrative.problems_copied",
+            f"section 5 is word for word the {previous.year} report's",
+            previous_year=previous.year,
+            previous_report_id=previous.id,
+            said=this[:60],
+        )
+    ]
+
+
 # The counts assessors compare year on year, and how far one may move before a person
 # should look: more than JUMP times last year's, or less than 1/JUMP of it, once the larger
 # of the two is at least JUMP_FLOOR (3 → 20 requests is no news; 40 → 400 is).
@@ -342,6 +363,7 @@ def check_agency(
             found += in_force_continuity(previous, report)
             found += duplicate_text(previous, report, duplicate_threshold, similar)
             found += year_jump(previous, report)
+            found += problems_copied(previous, report)
         out += [(year, report.id, f) for f in found]
     return out
 

@@ -12,7 +12,7 @@ from parsers import meta
 from parsers.labels import LabelMatcher
 from parsers.narrative import narrative_numbers
 from parsers.normalize import compact, simplified_lines
-from parsers.sections import find_sections, headings, legacy_headings
+from parsers.sections import find_sections, headings, legacy_headings, section_body
 from parsers.tables import RowResult, extract_appeals, extract_rows
 from parsers.tokens import is_prose, is_table_row, tokenize
 from report.findings import finding
@@ -281,22 +281,12 @@ def build_record(
         "missing_tables": [],
         "missing_rows": {},
         "article_refs": [],
-        "problems_text": _section_text(compacted, sections, SECTIONS[4]),
+        "problems_text": section_body(compacted, sections, SECTIONS[4]),
     }
     if template not in (None, "legacy"):
         record["cells"] = tables.read(template, layout)
     record["findings"] = check_report(record["cells"], narrative, layout)
     return record
-
-
-def _section_text(compacted: list[str], sections: dict[str, int], key: str) -> str | None:
-    """What a section says under its heading, up to the next section's (None when the
-    section is not found)."""
-    start = sections.get(key)
-    if start is None:
-        return None
-    end = min((n for n in sections.values() if n > start), default=len(compacted))
-    return "".join(compacted[start + 1 : end])
 
 
 def _is_report(

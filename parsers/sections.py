@@ -82,3 +82,20 @@ def legacy_headings(heads: list[tuple[int, str]]) -> list[str]:
     """The pre-2019 headings among a document's ``headings`` (一、概述,
     三、依申请公开政府信息办理情况, …)."""
     return [legacy.group(0) for _, words in heads if (legacy := _LEGACY.search(words))]
+
+
+def section_body(compacted: list[str], sections: dict[str, int], key: str) -> str | None:
+    """What a section says under its heading, up to the next section's heading (lines
+    without whitespace, joined); None when the section is not found."""
+    start = sections.get(key)
+    if start is None:
+        return None
+    end = min((n for n in sections.values() if n > start), default=len(compacted))
+    return "".join(compacted[start + 1 : end])
+
+
+def section_of_text(text: str, key: str) -> str | None:
+    """section_body of a text given whole (a report's stored prose)."""
+    lines = text.split("\n")
+    compacted = ["".join(line.split()) for line in lines]
+    return section_body(compacted, find_sections(headings(lines, compacted, text)), key)

@@ -261,6 +261,17 @@ _RULES = (
         "Check the cell.",
     ),
     Rule(
+        "narrative.problems_copied",
+        WARNING,
+        "check",
+        "第五部分“存在的主要问题及改进情况”与上年报告一字不差：同样的问题、同样的措施，"
+        "未说明上年所列问题的改进情况。",
+        "如实说明本年度的问题，以及上年报告所列问题的改进情况。",
+        "Section 5 (problems and improvements) is word for word last year's: the same "
+        "problems and remedies, no account of what became of last year's.",
+        "State this year's problems and what became of those last year's report named.",
+    ),
+    Rule(
         "plausibility.year_jump",
         INFO,
         "check",
@@ -396,6 +407,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "carry.continuity": ("结转数据不衔接", "carry-over mismatch"),
     "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
     "plausibility.negative": ("出现负数", "negative number"),
+    "narrative.problems_copied": ("问题及改进情况照搬上年", "problems copied from last year"),
     "plausibility.year_jump": ("数字与上年相差悬殊", "large change from last year"),
     "plausibility.peer_zero": ("与同级单位相比异常为零", "zero among busy peers"),
     "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),

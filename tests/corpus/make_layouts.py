@@ -145,7 +145,7 @@ def render(agency: str, year: int, template: str, layout: str) -> str:
     out += _layout(table, layout)
     out += [
         "五、存在的主要问题及改进情况",
-        "政务公开工作还存在公开内容不够全面的问题。下一步，我局将进一步规范公开流程。",
+        f"{year}年，政务公开工作还存在公开内容不够全面的问题。下一步，我局将进一步规范公开流程。",
         "六、其他需要报告的事项",
         "本年度未收取信息处理费。",
         "",

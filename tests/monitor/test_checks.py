@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,8 @@ from monitor.checks import (
 
 DEPT = AgencyFacts("dept", "county_dept", "01-31", 2021)
 COUNTY = AgencyFacts("county", "county", "03-31", 2021)
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def report(year: int, published: str | None = None, source: str | None = "listing", **kw):
@@ -232,3 +235,23 @@ def test_an_agency_at_zero_among_busy_peers_is_a_note() -> None:
     assert note["evidence"]["median"] == 45 and note["evidence"]["peers"] == 6
     said = sentence(note["rule"], note["evidence"], note["message"], "zh")
     assert said.startswith("本年新收申请数为0；某市甲县同层级的 6 个单位中位数为 45 件")
+
+
+def test_section_five_copied_word_for_word_from_last_year_is_found() -> None:
+    """A real township report (seed-2021-spaces-inside-words) as last year's and, as
+    this year's, the same report with its opening rewritten: section 5 unchanged is found;
+    rewritten, nothing is said."""
+    from monitor.checks import ReportFacts, problems_copied
+
+    real = (CORPUS / "seed-2021-spaces-inside-words.txt").read_text(encoding="utf-8")
+    opening = next(line for line in real.split("\n") if line.startswith("2023 年，"))
+    this_year = real.replace(opening, "本年度我镇继续深化政务公开，完善制度，规范流程。")
+
+    def facts(year: int, text: str) -> ReportFacts:
+        return ReportFacts(year, year, "2021", None, None, "", {}, text)
+
+    (copied,) = problems_copied(facts(2022, real), facts(2023, this_year))
+    assert copied["rule"] == "narrative.problems_copied" and copied["severity"] == "warning"
+    assert copied["evidence"]["previous_year"] == 2022
+    rewritten = this_year.replace("还存在部分问题", "仍有不足之处")
+    assert problems_copied(facts(2022, real), facts(2023, rewritten)) == []
