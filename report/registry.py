@@ -370,6 +370,16 @@ _RULES = (
         unverifies="year",
     ),
     Rule(
+        "report.date_changed",
+        WARNING,
+        "crawl",
+        "报告页面显示的发布日期在两次抓取之间被改动（改早可能是倒签日期）；新旧日期及首次发现时间均已保存。",
+        "发布日期应为实际发布之日；如确需更正，请同时发布更正说明。",
+        "The publication date the report's page shows changed between crawls (moved earlier, "
+        "it may be backdated); both dates and when the first was seen are kept.",
+        "The publication date is the day it was published; if it must be corrected, say so.",
+    ),
+    Rule(
         "report.revised",
         INFO,
         "crawl",
@@ -417,6 +427,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "source.unreadable_documents": ("文件无法读取", "documents unreadable"),
     "report.attribution_conflict": ("报告归属冲突", "report filed under another agency"),
     "report.document_unread": ("报告文件无法读取", "report's document not read"),
+    "report.date_changed": ("发布日期被改动", "publication date changed"),
     "report.revised": ("报告被修改", "report revised"),
 }
 SEVERITY_LABELS = {

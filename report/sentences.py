@@ -270,6 +270,17 @@ def _peer_zero(e: Evidence, lang: str) -> str:
     )
 
 
+def _date_changed(e: Evidence, lang: str) -> str:
+    first = (e.get("previous_first_seen") or "")[:10]
+    if lang == "zh":
+        said = f"发布日期由 {e['previous_published_at']} 改为 {e['published_at']}"
+        said += f"（原日期的版本首次发现于 {first}）" if first else ""
+        return said + ("，改早了：可能是倒签日期。" if e["earlier"] else "。")
+    said = f"The publication date went from {e['previous_published_at']} to {e['published_at']}"
+    said += f" (the earlier version was first seen on {first})" if first else ""
+    return said + (": moved earlier, it may be backdated." if e["earlier"] else ".")
+
+
 _SENTENCES: dict[str, Callable[..., str]] = {
     "source.unreachable": _unreachable,
     "source.incomplete": _incomplete,
@@ -288,6 +299,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "plausibility.negative": _negative,
     "plausibility.township_rules": _township_rules,
     "plausibility.peer_zero": _peer_zero,
+    "report.date_changed": _date_changed,
 }
 _WITH_YEAR: dict[str, Callable[..., str]] = {
     "carry.continuity": _carry,

@@ -458,6 +458,9 @@ class Archive:
         findings = list(record["findings"])
         if latest:
             findings.append(self._revision(latest[0], record["cells"], version))
+            moved = self._date_moved(latest[0], published_at, version)
+            if moved is not None:
+                findings.append(moved)
         self.store_findings(
             agency_id,
             agency_key,
@@ -548,6 +551,30 @@ class Archive:
                 "previous_report_id": previous_id,
                 "previous_first_seen": first_seen,
                 "changed_cells": changed,
+            },
+        }
+
+    def _date_moved(self, previous_id: int, published_at: str | None, version: int) -> dict | None:
+        """The publication date a new version shows, when it is not the previous one's:
+        kept with both dates and when the previous was first seen (a date moved earlier
+        may be a backdated page)."""
+        before, first_seen = self.conn.execute(
+            "SELECT published_at, first_seen FROM reports WHERE id = ?", (previous_id,)
+        ).fetchone()
+        if before is None or published_at is None or before == published_at:
+            return None
+        return {
+            "rule": "report.date_changed",
+            "severity": "warning",
+            "message": f"the publication date went from {before} to {published_at} "
+            f"(version {version})",
+            "evidence": {
+                "key": f"date-v{version}",
+                "previous_report_id": previous_id,
+                "previous_published_at": before,
+                "published_at": published_at,
+                "previous_first_seen": first_seen,
+                "earlier": published_at < before,
             },
         }
 

@@ -62,6 +62,34 @@ def test_revised_report_is_a_new_version_with_the_changed_cells(archive: Archive
     assert revised["evidence"]["previous_first_seen"] == "2023-01-25T00:00:00+00:00"
 
 
+def test_a_publication_date_moved_between_crawls_is_kept_as_evidence(archive: Archive) -> None:
+    """Listed on 2023-02-05 (late) when first seen; a revision lists it on 2023-01-20,
+    before the deadline: both dates and when the first was seen are kept, and the move
+    earlier is said as a possible backdating. The same date again says nothing."""
+    from report.sentences import sentence
+
+    first = Fetched(fetched_at="2023-02-06T00:00:00+00:00", listed_date="2023-02-05")
+    add_document(archive, report(), first)
+    same_date = Fetched(fetched_at="2023-02-20T00:00:00+00:00", listed_date="2023-02-05")
+    add_document(archive, report(edit=("行政许可\t341", "行政许可\t340")), same_date)
+    assert findings(archive.conn, rule="report.date_changed") == []
+    moved = Fetched(fetched_at="2023-03-01T00:00:00+00:00", listed_date="2023-01-20")
+    add_document(archive, report(edit=("行政许可\t341", "行政许可\t342")), moved)
+    (changed,) = findings(archive.conn, rule="report.date_changed")
+    e = changed["evidence"]
+    assert (e["previous_published_at"], e["published_at"], e["earlier"]) == (
+        "2023-02-05",
+        "2023-01-20",
+        True,
+    )
+    assert e["previous_first_seen"] == "2023-02-20T00:00:00+00:00"
+    said = sentence("report.date_changed", e, changed["message"], "zh")
+    assert said == (
+        "发布日期由 2023-02-05 改为 2023-01-20（原日期的版本首次发现于 2023-02-20），"
+        "改早了：可能是倒签日期。"
+    )
+
+
 def test_findings_are_resolved_not_deleted_and_never_duplicated(archive: Archive) -> None:
     broken = report(
         edit=("(一)予以公开\t6\t2\t0\t1\t1\t0\t10", "(一)予以公开\t5\t2\t0\t1\t1\t0\t9")
