@@ -75,6 +75,18 @@ def _pick(rng: random.Random, options: tuple[str, ...], **values: object) -> str
     return rng.choice(options).format(**values)
 
 
+def _is_government(agency: str) -> bool:
+    """A county, district or city government, which reports for its whole region."""
+    name = agency.removesuffix("人民政府")
+    return name != agency and not name.endswith(("镇", "乡", "街道"))
+
+
+def _whole_region(agency: str) -> str:
+    name = agency.removesuffix("人民政府")
+    whole = "全县" if name.endswith("县") else "全区" if name.endswith("区") else "全市"
+    return f"{whole}各部门、各乡镇（街道）按照统一部署，同步做好本单位、本地区的政府信息公开工作。"
+
+
 def body(
     agency: str,
     year: int,
@@ -99,6 +111,7 @@ def body(
             ),
             p("一、总体情况"),
             p(_pick(rng, _OVERVIEW, year=year, agency=agency)),
+            *([p(_whole_region(agency))] if _is_government(agency) else []),
             p(_pick(rng, _PROACTIVE, items=items)),
             p(_pick(rng, _REQUESTS, year=year, received=stated)),
             p(_pick(rng, _MANAGEMENT)),

@@ -257,6 +257,30 @@ def year_jump(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
     return out
 
 
+# A government's report speaks for its whole region: its departments, townships, streets.
+GOVERNMENTS = ("county", "city", "province")
+REGION_WORDS = (
+    "部门", "乡镇", "街道", "县直", "市直", "区直", "省直", "各单位", "全县", "全市", "全区",
+    "全省", "全州", "全旗", "各镇", "各乡",
+)  # fmt: skip
+
+
+def region_account(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
+    """A county, city or province government's report that says nothing of its region's
+    departments, townships or streets (assessors: 未反映本行政区域全貌): a note."""
+    if agency.level not in GOVERNMENTS or not report.text.strip():
+        return []
+    if any(word in report.text for word in REGION_WORDS):
+        return []
+    return [
+        finding(
+            "narrative.region_silent",
+            f"a {agency.level} government's report names none of its departments or townships",
+            level=agency.level,
+        )
+    ]
+
+
 # An agency at 0 is worth a look when the agencies of its level in its region (at least
 # PEERS of them) report a median of PEER_MEDIAN or more.
 PEER_KEY = "applications.new_received.total"
@@ -357,6 +381,7 @@ def check_agency(
     ]
     for year, report in sorted(by_year.items()):
         found: list[Finding] = late(agency, report) + plausibility(agency, report)
+        found += region_account(agency, report)
         previous = by_year.get(year - 1)
         if previous is not None:
             found += carry_continuity(previous, report)

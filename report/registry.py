@@ -272,6 +272,17 @@ _RULES = (
         "State this year's problems and what became of those last year's report named.",
     ),
     Rule(
+        "narrative.region_silent",
+        INFO,
+        "check",
+        "县级以上人民政府的年度报告未提及本行政区域内的部门、乡镇或街道，未反映本行政区域全貌。",
+        "政府年报应汇总反映本行政区域（含所属部门、乡镇街道）的政府信息公开工作情况。",
+        "A county, city or province government's report names none of its region's "
+        "departments, townships or streets: it does not speak for the whole region.",
+        "A government's report should account for its whole region, departments and "
+        "townships included.",
+    ),
+    Rule(
         "plausibility.year_jump",
         INFO,
         "check",
@@ -418,6 +429,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
     "plausibility.negative": ("出现负数", "negative number"),
     "narrative.problems_copied": ("问题及改进情况照搬上年", "problems copied from last year"),
+    "narrative.region_silent": ("未反映本行政区域全貌", "silent on its region"),
     "plausibility.year_jump": ("数字与上年相差悬殊", "large change from last year"),
     "plausibility.peer_zero": ("与同级单位相比异常为零", "zero among busy peers"),
     "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),

@@ -255,3 +255,25 @@ def test_section_five_copied_word_for_word_from_last_year_is_found() -> None:
     assert copied["evidence"]["previous_year"] == 2022
     rewritten = this_year.replace("还存在部分问题", "仍有不足之处")
     assert problems_copied(facts(2022, real), facts(2023, rewritten)) == []
+
+
+def test_a_government_report_silent_on_its_region_is_a_note() -> None:
+    """The real 洪泽区人民政府 report speaks of 各部门 and 全区: nothing to say. With every
+    word of its region taken out, a county government's report is noted; a department's
+    report never is."""
+    from monitor.checks import REGION_WORDS, ReportFacts, region_account
+
+    real = (CORPUS / "real-pdf-text-labels-split-around-numbers.txt").read_text(encoding="utf-8")
+    county = AgencyFacts("hongze", "county", "01-31", 2019)
+    dept = AgencyFacts("dept", "county_dept", "01-31", 2019)
+
+    def facts(text: str) -> ReportFacts:
+        return ReportFacts(1, 2024, "2021", None, None, "", {}, text)
+
+    assert region_account(county, facts(real)) == []
+    silent = real
+    for word in REGION_WORDS:
+        silent = silent.replace(word, "")
+    (note,) = region_account(county, facts(silent))
+    assert note["rule"] == "narrative.region_silent" and note["severity"] == "info"
+    assert region_account(dept, facts(silent)) == []
