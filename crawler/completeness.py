@@ -198,6 +198,14 @@ class Health:
     lists: list[str] = field(default_factory=list)  # its list URLs
     reports_found: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)  # document URL → error
+    years: dict[str, int] = field(default_factory=dict)  # document URL → the year listed
+
+    def unread(self, url: str, error: str, year: int | None) -> None:
+        """A document that could not be fetched or read, and the year it was listed for
+        (its problem is that year's, in the report)."""
+        self.unreadable[url] = error
+        if year is not None:
+            self.years[url] = year
 
     def judge(
         self, reads: dict[str, dict[str, Any]]
@@ -260,7 +268,12 @@ class Health:
                     "rule": "source.unreadable_documents",
                     "severity": "warning",
                     "message": f"{len(self.unreadable)} document(s) could not be fetched or read",
-                    "evidence": {"documents": dict(sorted(self.unreadable.items()))},
+                    "evidence": {
+                        "documents": dict(sorted(self.unreadable.items())),
+                        "years": {
+                            u: y for u, y in sorted(self.years.items()) if u in self.unreadable
+                        },
+                    },
                 }
             )
         return status, detail, findings

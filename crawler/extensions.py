@@ -56,7 +56,7 @@ class CrawlRecorder:
         if "list_url" in kwargs and kwargs["list_url"] in ledger.reads:
             ledger.reads[kwargs["list_url"]].page_failed(response.url, error)
         elif kwargs.get("agency_id") in ledger.health:
-            ledger.health[kwargs["agency_id"]].unreadable[response.url] = error
+            ledger.health[kwargs["agency_id"]].unread(response.url, error, kwargs.get("year"))
 
     def closed(self, spider: Spider, reason: str) -> None:
         archive = self.archive

@@ -100,7 +100,8 @@ class ArchivePipeline:
             log.error("report page %s could not be archived: %r", url, exc)
             spider.count("documents_failed")
             if agency_id in spider.health:
-                spider.health[agency_id].unreadable[url] = f"not archived: {exc!r}"[:300]
+                error = f"not archived: {exc!r}"[:300]
+                spider.health[agency_id].unread(url, error, getattr(item, "year", None))
         return item
 
     async def _parse(self, item: ReportGroup) -> dict[str, Prepared]:
@@ -219,7 +220,7 @@ class ArchivePipeline:
         for doc in item.docs:
             if doc.error:
                 spider.count("documents_failed")
-                health.unreadable[doc.url] = doc.error
+                health.unread(doc.url, doc.error, item.year)
                 continue
             if doc.body is None:
                 spider.count("documents_unchanged")
@@ -243,7 +244,7 @@ class ArchivePipeline:
             p = replace(p, fetched=fetched)
             if p.error:
                 spider.count("documents_unreadable")
-                health.unreadable[doc.url] = p.error
+                health.unread(doc.url, p.error, item.year)
             fresh.append((p, archive.fetched_before(doc.url) is not None))
         return fresh, kept, known
 

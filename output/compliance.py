@@ -273,23 +273,33 @@ def _findings_by_year(
     found: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
     for f in open_findings(conn):
         year = f["year"]
-        found.setdefault((f["agency_id"], year), []).append(
-            {
-                "rule": f["rule"],
-                "title": title(f["rule"], lang),
-                "severity": f["severity"],
-                "severity_label": label(SEVERITY_LABELS, f["severity"], lang),
-                "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
-                "meaning": meaning(f["rule"], lang),
-                "advice": advice(f["rule"], lang),
-                "id": f["id"],  # the number `nianbao review` takes
-                # Dismissed by a person: listed with why, counted against nobody.
-                "dismissed": f["status"] == "dismissed",
-                "review_note": f["review_note"],
-                "reviewer": f["reviewer"],
-            }
-        )
+        item = {
+            "rule": f["rule"],
+            "title": title(f["rule"], lang),
+            "severity": f["severity"],
+            "severity_label": label(SEVERITY_LABELS, f["severity"], lang),
+            "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
+            "meaning": meaning(f["rule"], lang),
+            "advice": advice(f["rule"], lang),
+            "id": f["id"],  # the number `nianbao review` takes
+            # Dismissed by a person: listed with why, counted against nobody.
+            "dismissed": f["status"] == "dismissed",
+            "review_note": f["review_note"],
+            "reviewer": f["reviewer"],
+        }
+        for place in _years_of(f):
+            found.setdefault((f["agency_id"], place), []).append(item)
     return found
+
+
+def _years_of(f: dict[str, Any]) -> list[int | None]:
+    """Where a finding shows: its year; a source's documents that could not be read, under
+    the years they were listed for (when each one's is known), else under the source."""
+    if f["year"] is None and f["rule"] == "source.unreadable_documents":
+        documents, years = f["evidence"].get("documents", {}), f["evidence"].get("years", {})
+        if documents and all(url in years for url in documents):
+            return sorted(set(years.values()))
+    return [f["year"]]
 
 
 def _cell(
@@ -675,7 +685,8 @@ def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str)
     rows = []
     for a in troubled:
         rule = _HEALTH_RULES.get(a["health"]["status"], "source.unreachable")
-        said = next((n["sentence"] for n in a["notes"] if n["rule"] == rule), None)
+        shown = a["notes"] + [n for c in a["cells"].values() for n in c["findings"]]
+        said = next((n["sentence"] for n in shown if n["rule"] == rule), None)
         rows.append(
             f"<tr><th>{e(a['name'])}</th><td>{e(title(rule, lang))}</td>"
             f"<td>{e(said or a['health']['detail'] or '')}</td></tr>"

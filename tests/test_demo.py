@@ -45,6 +45,25 @@ def test_the_demo_finds_and_explains_every_planted_defect(demo: tuple[Path, str]
     assert "cells" not in printed and "Traceback" not in printed
 
 
+def test_a_documents_problem_shows_under_its_own_year(demo: tuple[Path, str]) -> None:
+    """东岭镇's 2019 attachment is gone (404): the report shows that under 2019 only, not
+    under every year of the agency."""
+    import sqlite3
+
+    from output.compliance import gather
+
+    out, _ = demo
+    data = gather(sqlite3.connect(out / "nianbao.db"))
+    (town,) = [a for a in data["agencies"] if a["id"] == "qs-dongling"]
+    where = sorted(
+        y
+        for y, cell in town["cells"].items()
+        if any(f["rule"] == "source.unreadable_documents" for f in cell["findings"])
+    )
+    assert where == [2019]
+    assert not [n for n in town["notes"] if n["rule"] == "source.unreadable_documents"]
+
+
 def test_the_demo_writes_a_report_and_digests_in_each_language(demo: tuple[Path, str]) -> None:
     out, _ = demo
     page = (out / "report.html").read_text(encoding="utf-8")
