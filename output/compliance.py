@@ -31,6 +31,7 @@ from report.registry import (
 )
 from report.scoring import Pack, score
 from report.sentences import advice, meaning, sentence
+from report.template import cell_label
 from storage.archive import document_bytes
 from storage.query import (
     STATUS_ORDER,
@@ -41,9 +42,21 @@ from storage.query import (
     judged_as_of,
     open_findings,
     outcome_series,
+    report_cells,
     report_documents,
 )
 
+# The numbers of table 三 and 四 the panel sets beside last year's.
+COMPARED = (
+    "applications.new_received.total",
+    "applications.carried_over.total",
+    "applications.granted.total",
+    "applications.partially_granted.total",
+    "applications.total.total",
+    "applications.carried_forward.total",
+    "appeals.review.total",
+    "appeals.litigation_direct.total",
+)
 # Colours of the statuses and of the outcome groups in charts.
 COLOURS = {
     "ok": "#cdeccd",
@@ -96,6 +109,9 @@ UI = {
         "agency_notes": "该单位栏目",
         "colon": "：",
         "none_cell": "该年度早于该单位应发布报告的第一年。",
+        "compare": "与上年报告比较",
+        "cell": "单元格",
+        "change": "增减",
         "rollup": "各地区、层级的状态统计（{year}年度）",
         "total": "合计",
     },
@@ -133,6 +149,9 @@ UI = {
         "agency_notes": "This agency's source",
         "colon": ": ",
         "none_cell": "The year is before the agency's first report was due.",
+        "compare": "Against last year's report",
+        "cell": "Cell",
+        "change": "Change",
         "rollup": "Statuses by region and level ({year})",
         "total": "Total",
     },
@@ -230,11 +249,14 @@ def gather(
     to the report) the archived documents are exported to, or None for no links."""
     found = _findings_by_year(conn, lang)
     docs = report_documents(conn)
+    numbers = report_cells(conn, COMPARED)
     cells: dict[str, dict[int, dict[str, Any]]] = {}
     for row in compliance(conn):
         items = found.get((row["agency_id"], row["year"]), [])
         doc = docs.get(row["report_id"]) if row["report_id"] else None
         cell = _cell(row, items, doc, documents_dir, lang)
+        if row["report_id"] in numbers:
+            cell["numbers"] = numbers[row["report_id"]]
         cells.setdefault(row["agency_id"], {})[row["year"]] = cell
     sources = {h["agency_id"]: h for h in health(conn)}
     series = outcome_series(conn)
@@ -390,6 +412,10 @@ def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Pat
 
 
 _STYLE = """
+table.compare{border-collapse:collapse;margin:.5em 0}
+table.compare td,table.compare th{border:1px solid #ccc;padding:2px 6px;text-align:right}
+table.compare td:first-child{text-align:left}
+tr.changed td{font-weight:bold;background:#fff6d6}
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif;
 margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .2em}
@@ -473,6 +499,28 @@ _SCRIPT = """
       list.appendChild(li);
     });
     panel.appendChild(list);
+    var prev = a.cells[String(Number(year) - 1)];
+    if (c.numbers && prev && prev.numbers) {
+      panel.appendChild(el('h3', ui.compare));
+      var t = el('table', null, 'compare'); t.id = 'compare';
+      var head = el('tr');
+      [ui.cell, String(Number(year) - 1), String(year), ui.change].forEach(function(h){
+        head.appendChild(el('th', h)); });
+      t.appendChild(head);
+      Object.keys(ui.numbers).forEach(function(k){
+        var before = prev.numbers[k], now = c.numbers[k];
+        if (before === undefined && now === undefined) return;
+        var tr = el('tr'), both = before != null && now != null;
+        var d = both ? now - before : null;
+        tr.appendChild(el('td', ui.numbers[k]));
+        tr.appendChild(el('td', before == null ? '—' : String(before)));
+        tr.appendChild(el('td', now == null ? '—' : String(now)));
+        tr.appendChild(el('td', d === null ? '' : (d > 0 ? '+' + d : String(d))));
+        if (d) tr.className = 'changed';
+        t.appendChild(tr);
+      });
+      panel.appendChild(t);
+    }
     var chart = document.getElementById('chart-' + agencyId);
     if (chart) panel.appendChild(chart.content.cloneNode(true));
     panel.hidden = false;
@@ -550,7 +598,7 @@ def render(data: dict[str, Any]) -> str:
     health_html = _health_table(data["agencies"], ui, lang)
     rollup_html = _rollup(data, lang) + _ranking(data, lang)
     payload = {
-        "ui": ui,
+        "ui": {**ui, "numbers": {k: cell_label(k, lang) for k in COMPARED}},
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
     }
     return f"""<!DOCTYPE html>

@@ -490,6 +490,21 @@ def latest_cells(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, floa
     )
 
 
+def report_cells(
+    conn: sqlite3.Connection, keys: Sequence[str]
+) -> dict[int, dict[str, float | None]]:
+    """The cells ``keys`` of every latest report version, by report id."""
+    marks = ",".join("?" * len(keys))
+    out: dict[int, dict[str, float | None]] = {}
+    for report_id, key, value in conn.execute(
+        f"SELECT c.report_id, k.key, c.value FROM cells c JOIN cell_keys k ON k.id = c.key_id "
+        f"JOIN reports r ON r.id = c.report_id WHERE r.is_latest = 1 AND k.key IN ({marks})",
+        tuple(keys),
+    ):
+        out.setdefault(report_id, {})[key] = value
+    return out
+
+
 def health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Each agency's source health from its last crawl."""
     keys = ("agency_id", "status", "detail", "reports_found", "checked_at")

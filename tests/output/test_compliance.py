@@ -171,3 +171,42 @@ def test_a_rule_pack_adds_a_ranking(hostile: Archive, tmp_path: Path) -> None:
     plain = tmp_path / "plain.html"
     write_report(hostile.conn, plain, documents=False)
     assert 'id="ranking"' not in plain.read_text(encoding="utf-8")
+
+
+def test_a_cell_sets_its_numbers_beside_last_years(
+    archive: Archive, tmp_path: Path, browser
+) -> None:
+    """demo-env 2022 received 20 requests where 2021 received 18: the panel of 2022 shows
+    table 三's headline numbers for both years, the change marked; 2021 has no last year."""
+    from selenium.webdriver.common.by import By
+
+    from tests.support import report
+
+    add_document(
+        archive, report(year=2021), Fetched(agency_id="demo-env", listed_date="2022-01-10")
+    )
+    more = report(
+        year=2022,
+        edit=(
+            "一、本年新收政府信息公开申请数量\t12\t3\t0\t1\t2\t0\t18",
+            "一、本年新收政府信息公开申请数量\t14\t3\t0\t1\t2\t0\t20",
+        ),
+    )
+    add_document(archive, more, Fetched(agency_id="demo-env", listed_date="2023-01-10"))
+    read_whole(archive)
+    run_checks(archive, date(2023, 6, 1))
+    out = tmp_path / "report.html"
+    write_report(archive.conn, out, documents=False)
+    browser.get(out.as_uri() + "#demo-env-2022")
+    table = browser.find_element(By.ID, "compare")
+    rows = {
+        r.find_elements(By.TAG_NAME, "td")[0].text: r
+        for r in table.find_elements(By.TAG_NAME, "tr")[1:]
+    }
+    received = rows["一、本年新收政府信息公开申请数量 · 总计"]
+    assert [td.text for td in received.find_elements(By.TAG_NAME, "td")[1:]] == ["18", "20", "+2"]
+    assert received.get_attribute("class") == "changed"
+    assert [h.text for h in table.find_elements(By.TAG_NAME, "th")][1:3] == ["2021", "2022"]
+    browser.get(out.as_uri() + "#demo-env-2021")
+    browser.refresh()
+    assert browser.find_elements(By.ID, "compare") == []
