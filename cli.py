@@ -825,10 +825,12 @@ def sources() -> None:
 @db_option
 @click.option("--agency", help="Only this agency id.")
 @format_option("table", "json")
-def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
+@lang_option
+def sources_check(db_path: str, agency: str | None, fmt: str, lang: str) -> None:
     """What the latest crawl read of each source: its columns (pages and records announced
     and read, why each stopped), the reports found per year (title, URL, listing date),
-    and the report titles on its columns that went to nobody, with the reason.
+    and the report titles on its columns that went to nobody, with the reason. In Chinese
+    by default (--lang en for English); JSON keeps the keys.
 
     Example: nianbao sources check --agency qs-county
     """
@@ -842,7 +844,7 @@ def sources_check(db_path: str, agency: str | None, fmt: str) -> None:
         click.echo(json.dumps(view, ensure_ascii=False, indent=1))
         return
     for source in view:
-        click.echo(source_text(source))
+        click.echo(source_text(source, lang))
 
 
 @sources.command(name="discover")

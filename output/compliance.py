@@ -23,6 +23,7 @@ from parsers.dates import now
 from parsers.sniff import extension
 from report.agencies import LEVEL_LABELS
 from report.registry import (
+    HEALTH_RULES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUS_MEANINGS,
@@ -715,14 +716,6 @@ def _matrix_rows(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     return rows, templates
 
 
-# A source's state after its last crawl, as the rule that says so is titled.
-_HEALTH_RULES = {
-    "incomplete": "source.incomplete",
-    "no_reports": "source.no_reports",
-    "documents_failed": "source.unreadable_documents",
-}
-
-
 def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str) -> str:
     """The sources whose last crawl did not read them in order, or a line saying none:
     each state by its rule's title, said as that finding's sentence where one is open."""
@@ -732,7 +725,7 @@ def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str)
         return f"<p>{e(ui['health_none'])}</p>"
     rows = []
     for a in troubled:
-        rule = _HEALTH_RULES.get(a["health"]["status"], "source.unreachable")
+        rule = HEALTH_RULES.get(a["health"]["status"], "source.unreachable")
         shown = a["notes"] + [n for c in a["cells"].values() for n in c["findings"]]
         said = next((n["sentence"] for n in shown if n["rule"] == rule), None)
         rows.append(

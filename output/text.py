@@ -15,6 +15,8 @@ from report.registry import (
     REVIEW_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    STOP_REASON_LABELS,
+    health_label,
     label,
     title,
 )
@@ -145,26 +147,49 @@ def crawl_summary(run: dict[str, Any], troubled: list[tuple[str, str, str]]) -> 
     return "\n".join(lines)
 
 
-def source_text(source: dict[str, Any]) -> str:
+def source_text(source: dict[str, Any], lang: str = "zh") -> str:
+    """What the latest crawl read of one source, for a person: its state, each column's
+    pages and records and why it stopped, the reports found, the titles given to nobody."""
+    zh = lang == "zh"
     health = source["health"] or {"status": "never crawled", "detail": None}
-    lines = [f"{source['agency_id']} {source['name']}: {health['status']}"]
+    colon = "：" if zh else ": "
+    lines = [f"{source['agency_id']} {source['name']}{colon}{health_label(health['status'], lang)}"]
     for r in source["lists"]:
         if "pages_read" not in r:
-            lines.append(f"  column {r['list_url']}: not read yet")
+            lines.append(
+                f"  栏目 {r['list_url']}：尚未读取"
+                if zh
+                else f"  column {r['list_url']}: not read yet"
+            )
             continue
-        pages = f"{r['pages_read']} of {r['pages_announced'] or '?'} pages"
-        records = f"{r['records_read']} of {r['records_announced'] or '?'} records"
-        lines.append(
-            f"  column {r['list_url']}: {r['family'] or '?'}, {pages}, {records}; "
-            f"{'read to its end' if r['complete'] else 'NOT read to its end: ' + r['stop_reason']}"
+        pages, records = (
+            (f"{r[k + '_read']}/{r[k + '_announced'] or '?'}") for k in ("pages", "records")
         )
+        why = label(STOP_REASON_LABELS, r["stop_reason"], lang)
+        if zh:
+            end = "已读完" if r["complete"] else f"未读完：{why}"
+            family = r["family"] or "?"
+            lines.append(f"  栏目 {r['list_url']}：{family}，已读 {pages} 页、{records} 条；{end}")
+        else:
+            end = "read to its end" if r["complete"] else f"NOT read to its end: {r['stop_reason']}"
+            lines.append(
+                f"  column {r['list_url']}: {r['family'] or '?'}, "
+                f"{r['pages_read']} of {r['pages_announced'] or '?'} pages, "
+                f"{r['records_read']} of {r['records_announced'] or '?'} records; {end}"
+            )
         for url, error in r["detail"].get("failed", {}).items():
-            lines.append(f"    failed {url}: {error}")
+            lines.append(f"    {'失败' if zh else 'failed'} {url}{colon}{error}")
     for rep in source["reports"]:
-        listed = f" (listed {rep['listed_date']})" if rep["listed_date"] else ""
-        lines.append(f"  {rep['year']} {rep['title'] or '?'} {rep['url'] or ''}{listed}")
+        if zh:
+            listed = f"（列表日期 {rep['listed_date']}）" if rep["listed_date"] else ""
+            lines.append(f"  {rep['year']}年 {rep['title'] or '?'} {rep['url'] or ''}{listed}")
+        else:
+            listed = f" (listed {rep['listed_date']})" if rep["listed_date"] else ""
+            lines.append(f"  {rep['year']} {rep['title'] or '?'} {rep['url'] or ''}{listed}")
     for u in source["unassigned"]:
-        lines.append(f"  to nobody ({u['reason']}: {u['issuer'] or 'no name'}): {u['title']}")
+        issuer = u["issuer"] or ("未署名" if zh else "no name")
+        head = "未归属" if zh else "to nobody"
+        lines.append(f"  {head} ({u['reason']}: {issuer}){colon}{u['title']}")
     return "\n".join(lines)
 
 

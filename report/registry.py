@@ -456,6 +456,34 @@ STATUS_LABELS = {
     "pending": ("未到期", "pending"),
     "unverified": ("无法核实", "unverified"),
 }
+# A source's state after its last crawl, as the rule that says so (report, sources check).
+HEALTH_RULES = {
+    "incomplete": "source.incomplete",
+    "no_reports": "source.no_reports",
+    "documents_failed": "source.unreadable_documents",
+}
+# Why reading a column stopped (crawler.completeness.STOP_REASONS), worst first.
+STOP_REASON_LABELS = {
+    "page_failed": ("有页面无法读取", "a page could not be read"),
+    "page_cap": ("达到页数上限", "the page cap was reached"),
+    "loop": ("翻页回到已读页面", "the pager went round"),
+    "unrecognized_paging": ("翻页方式无法识别", "the paging was not understood"),
+    "total_not_reached": ("未读到栏目声明的条数", "fewer records than announced"),
+    "not_read": ("尚未读取", "not read"),
+    "unproven_end": ("无法证明已读到末页", "the end was not proved"),
+    "end": ("已读到末页", "read to its end"),
+}
+
+
+def health_label(status: str, lang: str = "zh") -> str:
+    """A source's state in words: ok, or the title of the rule that says what is wrong."""
+    if status == "ok":
+        return "正常" if lang == "zh" else "ok"
+    if status == "never crawled":
+        return "尚未抓取" if lang == "zh" else "never crawled"
+    return title(HEALTH_RULES.get(status, "source.unreachable"), lang)
+
+
 # Where a finding stands, and what a person's last review said of it.
 FINDING_STATUS_LABELS = {
     "open": ("待处理", "open"),

@@ -318,10 +318,14 @@ def test_sources_check_shows_what_each_list_read(crawled) -> None:
     _, workdir, *_ = crawled
     done = invoke("sources", "check", "--agency", BROKEN_PAGE[0], cwd=workdir)
     assert done.exit_code == 0, done.stderr
-    assert f"{BROKEN_PAGE[0]} {BROKEN_PAGE[1]}: incomplete" in done.stdout
-    assert "2 of 3 pages" in done.stdout and "NOT read to its end: page_failed" in done.stdout
-    assert "HTTP 500" in done.stdout
+    assert f"{BROKEN_PAGE[0]} {BROKEN_PAGE[1]}：栏目未能读完" in done.stdout
+    assert "已读 2/3 页" in done.stdout and "未读完：有页面无法读取" in done.stdout
+    assert "HTTP 500" in done.stdout and "page_failed" not in done.stdout
     assert done.stdout.count(f"{BROKEN_PAGE[1]}20") == 4  # the four reports it found
+    english = invoke("sources", "check", "--agency", BROKEN_PAGE[0], "--lang", "en", cwd=workdir)
+    assert f"{BROKEN_PAGE[0]} {BROKEN_PAGE[1]}: source not read to its end" in english.stdout
+    assert "2 of 3 pages" in english.stdout
+    assert "NOT read to its end: page_failed" in english.stdout
     county = invoke("sources", "check", "--agency", "qs-county", "--format", "json", cwd=workdir)
     (view,) = json.loads(county.stdout)
     assert [r["year"] for r in view["reports"]] == [2019, 2020, 2021, 2022, 2023]
