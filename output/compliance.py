@@ -183,8 +183,10 @@ def chart(series: dict[int, dict[str, float]], lang: str, width_per_year: int = 
         for y in years
     )
     top = max(top, 1)
-    height, base, bar = 140, 150, 28
-    width = max(40 + width_per_year * len(years), 480 if lang == "zh" else 560)  # the legend
+    # The tallest bar's total is written above it: room for it under the top edge.
+    height, base, bar = 140, 168, 28
+    legend = _legend(lang, base + 32)
+    width = max(40 + width_per_year * len(years), legend[1] + 8)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
         f'height="{base + 40}" viewBox="0 0 {width} {base + 40}" role="img">'
@@ -215,24 +217,34 @@ def chart(series: dict[int, dict[str, float]], lang: str, width_per_year: int = 
             f'<text x="{x + bar / 2}" y="{base + 16}" font-size="11" '
             f'text-anchor="middle">{year}</text>'
         )
-    legend_y = base + 32
+    parts.append(legend[0])
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(lang: str, legend_y: int) -> tuple[str, int]:
+    """The chart's legend at ``legend_y`` and where it ends: a width per character that a
+    10-pixel font does not exceed (a Chinese character 10, a Latin letter at most 7)."""
+
+    def wide(text: str) -> int:
+        return sum(10 if ord(c) > 0x2E80 else 7 for c in text)
+
     x = 4
     received_name = UI[lang]["received"]
-    parts.append(
+    parts = [
         f'<line x1="{x}" x2="{x + 14}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="#333" '
         f'stroke-width="2"/><text x="{x + 18}" y="{legend_y}" font-size="10">'
         f"{html.escape(received_name)}</text>"
-    )
-    x += 24 + 11 * len(received_name)
+    ]
+    x += 18 + wide(received_name) + 10
     for _, colour, zh, en in OUTCOMES:
         name = zh if lang == "zh" else en
         parts.append(
             f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{x + 13}" y="{legend_y}" font-size="10">{html.escape(name)}</text>'
         )
-        x += 20 + (11 if lang == "zh" else 6) * len(name)
-    parts.append("</svg>")
-    return "".join(parts)
+        x += 13 + wide(name) + 10
+    return "".join(parts), x
 
 
 def _sum_series(series: dict[str, dict[int, dict[str, float]]]) -> dict[int, dict[str, float]]:

@@ -210,3 +210,24 @@ def test_a_cell_sets_its_numbers_beside_last_years(
     browser.get(out.as_uri() + "#demo-env-2021")
     browser.refresh()
     assert browser.find_elements(By.ID, "compare") == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_totals_and_legends_are_not_clipped(
+    hostile: Archive, tmp_path: Path, browser, lang: str
+) -> None:
+    """Every total above a bar and every legend entry lies inside its chart, in the
+    browser's own measure of the text, in either language."""
+    out = tmp_path / f"report-{lang}.html"
+    write_report(hostile.conn, out, lang, documents=False)
+    browser.get(out.as_uri())
+    outside = browser.execute_script(
+        """return [...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+             const box = svg.viewBox.baseVal;
+             return [...svg.querySelectorAll('text')].map((t) => [t.textContent, t.getBBox()])
+               .filter(([, b]) => b.x < 0 || b.y < 0 || b.x + b.width > box.width
+                 || b.y + b.height > box.height).map(([text]) => text);
+           });"""
+    )
+    assert browser.execute_script("return document.querySelectorAll('svg.chart text').length")
+    assert outside == []
