@@ -892,6 +892,7 @@ def sources_discover(url: str, max_pages: int) -> None:
     help="A Scrapy setting for this run, as scrapy crawl -s (repeatable).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log instead of progress.")
+@lang_option
 def crawl(
     sources: str,
     db_path: str,
@@ -900,6 +901,7 @@ def crawl(
     years: tuple[int, ...],
     settings: tuple[str, ...],
     verbose: bool,
+    lang: str,
 ) -> None:
     """Crawl the agencies' portals, archive every document and parse new reports.
 
@@ -947,7 +949,7 @@ def crawl(
         click.echo("crawl did not finish; run it again to resume", err=True)
         sys.exit(1)
     reason, errors = run["finish_reason"], run["errors"]
-    click.echo(crawl_summary(run, troubled_sources(conn, run["id"])))
+    click.echo(crawl_summary(run, troubled_sources(conn, run["id"]), lang))
     if reason == "finished" and "JOBDIR" not in overrides:
         finished(db_path)
     lock.close()
@@ -1185,13 +1187,16 @@ def demo(workdir: str, lang: str) -> None:
                 "DOWNLOAD_DELAY=0",
                 "-s",
                 "RETRY_BACKOFF_BASE=0.2",
+                "--lang",
+                lang,
             ],
             capture_output=True,
             text=True,
             check=False,
         )
     click.echo(textwrap.indent(done.stdout.strip(), "   "))
-    if "finished" not in done.stdout:
+    crawled = last_run(_open(str(db), readonly=True)) if db.exists() else None
+    if crawled is None or crawled["finish_reason"] != "finished":
         raise click.ClickException(f"the demo crawl failed: {done.stderr.strip()[-500:]}")
     archive = Archive(_open(str(db)))
     result = run_checks(archive, date.fromisoformat(AS_OF), 0)

@@ -136,10 +136,27 @@ def summary(name: str, record: dict[str, Any]) -> str:
     return _safe("\n".join(lines))
 
 
-def crawl_summary(run: dict[str, Any], troubled: list[tuple[str, str, str]]) -> str:
-    """A finished crawl in a few lines: counts, then each source that had trouble."""
+FINISH_REASONS = {"finished": ("完成", "finished"), "shutdown": ("已停止", "shutdown")}
+
+
+def crawl_summary(
+    run: dict[str, Any], troubled: list[tuple[str, str, str]], lang: str = "zh"
+) -> str:
+    """A finished crawl in a few lines: counts, then each source that had trouble, its
+    state in words."""
+    reason = label(FINISH_REASONS, run["finish_reason"], lang)
+    if lang == "zh":
+        lines = [
+            f"第 {run['id']} 次抓取{reason}：{run['pages']} 页；文件新增 {run['new']}、"
+            f"变化 {run['changed']}、未变 {run['unchanged']}；错误 {run['errors']}"
+        ]
+        lines += [
+            f"  {agency_id}：{health_label(status, lang)}：{detail}"
+            for agency_id, status, detail in troubled
+        ]
+        return "\n".join(lines)
     lines = [
-        f"crawl {run['id']} {run['finish_reason']}: {run['pages']} pages; documents "
+        f"crawl {run['id']} {reason}: {run['pages']} pages; documents "
         f"{run['new']} new, {run['changed']} changed, {run['unchanged']} unchanged; "
         f"{run['errors']} errors"
     ]

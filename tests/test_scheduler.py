@@ -78,7 +78,7 @@ alerts = "{at(22)}"
     for job in ("crawl", "check", "alerts"):
         assert log.count(f"{job}: started") == 1, log
         assert log.count(f"{job}: finished") == 1, log
-    assert re.search(r"crawl: finished in [\d.]+ s, exit 1: crawl 1 finished", log)
+    assert re.search(r"crawl: finished in [\d.]+ s, exit 1: 第 1 次抓取完成", log)
     assert re.search(r"check: finished in [\d.]+ s, exit 0: 已按 \S+ 核查", log)
     assert re.search(r"alerts: finished in [\d.]+ s, exit 0: 1 digest\(s\) queued, 1 sent", log)
     assert "stopped" in log

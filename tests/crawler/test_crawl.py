@@ -65,7 +65,7 @@ def test_first_crawl_finds_every_published_report_once(crawled) -> None:
     found = reports(workdir / "nianbao.db")
     assert {(a, y) for a, y, _ in found if a is not None} == portal.published
     assert all(v == 1 for *_, v in found)  # one version each
-    assert "crawl 1 finished" in first.stdout
+    assert "第 1 次抓取完成" in first.stdout
 
 
 def test_each_report_goes_to_the_agency_it_names_or_to_nobody(crawled) -> None:
@@ -242,7 +242,7 @@ def test_broken_sources_are_findings_not_missing_reports(crawled) -> None:
     }
     assert {statuses[a] for a in BROKEN} == {"unverified"}
     for agency in BROKEN:
-        assert f"{agency}: " in first.stdout
+        assert f"  {agency}：" in first.stdout  # each broken source named in the summary
 
 
 def test_second_crawl_downloads_nothing_again_and_adds_nothing(crawled) -> None:
@@ -371,7 +371,7 @@ def test_a_crawl_is_quiet_names_failing_sources_and_shows_progress(
         "NIANBAO_PROGRESS=1",
         cwd=tmp_path,
     )
-    assert "crawl 1 finished" in done.stdout, done.stderr
+    assert "第 1 次抓取完成" in done.stdout, done.stderr
     lines = [line for line in done.stderr.replace("\r", "\n").splitlines() if line.strip()]
     assert any("gone (某县水利局): list page" in line for line in lines)
     assert not any(" INFO: " in line or "Gave up retrying" in line for line in lines)

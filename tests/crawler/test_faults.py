@@ -65,7 +65,7 @@ def test_killed_at_random_points_never_a_false_missing(tmp_path: Path) -> None:
             # Between the kill and the next run, nothing published is called missing.
             assert false_missing(workdir, portal.published) == []
             again = run(*crawl_args(), cwd=workdir)
-            assert "crawl" in again.stdout and "finished" in again.stdout, again.stderr
+            assert "抓取完成" in again.stdout, again.stderr
             found = reports(workdir / "nianbao.db")
             assert {(a, y) for a, y, _ in found if a is not None} == portal.published
             assert all(v == 1 for *_, v in found)
@@ -91,7 +91,7 @@ def test_a_full_disk_stops_the_crawl_and_says_so(tmp_path: Path) -> None:
         conn.close()
         assert false_missing(tmp_path, portal.published) == []
         again = run(*crawl_args(), cwd=tmp_path)
-        assert "finished" in again.stdout, again.stderr
+        assert "抓取完成" in again.stdout, again.stderr
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published
 
@@ -108,7 +108,7 @@ def test_two_crawls_on_one_archive_the_second_refuses(tmp_path: Path) -> None:
         out, err = first.communicate(timeout=180)
         assert second.returncode == 2
         assert "another crawl is running on this archive" in second.stderr
-        assert "finished" in out, err
+        assert "抓取完成" in out, err
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published
 
@@ -124,7 +124,7 @@ def test_a_list_url_that_cannot_be_fetched_fails_alone(tmp_path: Path, where: st
         text = bad + "\n" + good if where == "first" else good + "\n" + bad
         (tmp_path / "agencies.toml").write_text(text, encoding="utf-8")
         done = run(*crawl_args(), cwd=tmp_path)
-        assert "finished" in done.stdout, done.stderr
+        assert "抓取完成" in done.stdout, done.stderr
         found = reports(tmp_path / "nianbao.db")
         assert {(a, y) for a, y, _ in found if a is not None} == portal.published
         conn = sqlite3.connect(tmp_path / "nianbao.db")
@@ -146,7 +146,7 @@ def test_a_crawl_of_one_agency_proves_nothing_of_the_agencies_it_skipped(tmp_pat
     with PortalServer() as portal:
         (tmp_path / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
         done = run(*crawl_args("--agency", "qs-county"), cwd=tmp_path)
-        assert "finished" in done.stdout, done.stderr
+        assert "抓取完成" in done.stdout, done.stderr
         assert false_missing(tmp_path, portal.published) == []
         conn = sqlite3.connect(tmp_path / "nianbao.db")
         statuses = {

@@ -48,7 +48,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScriptedPor
         started = time.monotonic()
         done = run(*crawl_args(*bounds), cwd=workdir, timeout=300)
         portal.seconds = time.monotonic() - started
-        assert "finished" in done.stdout, done.stdout + done.stderr
+        assert "抓取完成" in done.stdout, done.stdout + done.stderr
         return workdir, portal, portal.url
 
 

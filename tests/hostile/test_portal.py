@@ -55,7 +55,7 @@ def test_hostile_portal_is_crawled_within_bounds(tmp_path: Path) -> None:
     finally:
         other.shutdown()
         other.server_close()
-    assert "finished" in done.stdout, done.stderr
+    assert "抓取完成" in done.stdout, done.stderr
     assert seconds < 120 and peak_mb < 800, (seconds, peak_mb)
     conn = sqlite3.connect(tmp_path / "nianbao.db")
     reads = {
