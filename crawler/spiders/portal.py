@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +59,12 @@ log = logging.getLogger(__name__)
 SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 412, 429, 500, 502, 503, 504, 521]
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm")
 DEFAULT_PAGE_CAP = 500
+
+
+# What Playwright says when a request's browser context or browser closed under it.
+_BROWSER_GONE = re.compile(
+    r"Failed to find browser context|has been closed|Target closed|Browser closed", re.I
+)
 
 
 def _in_browser(url: str, seconds: float) -> dict[str, Any]:
@@ -299,6 +306,13 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         await _close_page(request)
         message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else ""
+        if _BROWSER_GONE.search(message) and not request.meta.get("nianbao_retried"):
+            # The host's browser context was closed under the request (a page that would
+            # not close took it along): asked once more, in a new context.
+            self.count("render_retried")
+            meta = {**_in_browser(request.url, self.render_seconds), "nianbao_retried": True}
+            self.crawler.engine.crawl(request.replace(meta=meta))
+            return
         if "Timeout" in message:
             message = (
                 f"the page did not load in {self.render_seconds:g} s (a script challenge "
