@@ -113,6 +113,19 @@ def _open(
     return conn
 
 
+def _pack(path: str | None, default: bool = False) -> Any:
+    """The rule pack at --pack (the shipped neutral one when none is given and ``default``,
+    else none), or a one-line error naming what is wrong with it."""
+    from report.scoring import PackError, load_pack
+
+    if path is None and not default:
+        return None
+    try:
+        return load_pack(path)
+    except PackError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pack") from None
+
+
 def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Limits:
     max_bytes = int(max_mb * MB)
     return Limits(
@@ -393,13 +406,9 @@ def score(
 
     Example: nianbao score --pack report/packs/county-assessment.toml --year 2023
     """
-    from report.scoring import PackError, load_pack
     from report.scoring import score as score_agencies
 
-    try:
-        rules = load_pack(pack)
-    except PackError as exc:
-        raise click.BadParameter(str(exc), param_hint="--pack") from None
+    rules = _pack(pack, default=True)
     conn = _open(db_path, readonly=True)
     known = agency_facts(conn)
     if region:
@@ -614,12 +623,8 @@ def report_command(db_path: str, out: str, lang: str, no_documents: bool, pack: 
     Example: nianbao report --out report.html --lang en
     """
     from output.compliance import write_report
-    from report.scoring import PackError, load_pack
 
-    try:
-        rules = load_pack(pack) if pack else None
-    except PackError as exc:
-        raise click.BadParameter(str(exc), param_hint="--pack") from None
+    rules = _pack(pack)
     conn = _open(db_path, readonly=True)
     path = Path(out)
     data, written = write_report(conn, path, lang, documents=not no_documents, pack=rules)
@@ -665,12 +670,8 @@ def export_command(db_path: str, fmt: str, out: str, pack: str | None, lang: str
     Example: nianbao export --out 年报合规.xlsx
     """
     from output.workbook import write_csv, write_xlsx
-    from report.scoring import PackError, load_pack
 
-    try:
-        rules = load_pack(pack) if pack else None
-    except PackError as exc:
-        raise click.BadParameter(str(exc), param_hint="--pack") from None
+    rules = _pack(pack)
     conn = _open(db_path, readonly=True)
     if fmt == "csv":
         written = write_csv(conn, Path(out), lang, rules)

@@ -36,12 +36,10 @@ def _wanted(sub: Subscription, row: dict[str, Any]) -> bool:
     )
 
 
-def pending_for(
-    conn: sqlite3.Connection, sub: Subscription, address: str | None = None
-) -> tuple[list, list]:
-    """(new findings, resolved findings) this subscriber's ``address`` (its e-mail by
-    default; each channel is told on its own) has not been told about."""
-    new, resolved = outbox.untold(conn, address or sub.addresses[0])
+def pending_for(conn: sqlite3.Connection, sub: Subscription, address: str) -> tuple[list, list]:
+    """(new findings, resolved findings) this subscriber's ``address`` (its e-mail or one
+    of its channels, each told on its own) has not been told about."""
+    new, resolved = outbox.untold(conn, address)
     return [r for r in new if _wanted(sub, r)], [r for r in resolved if _wanted(sub, r)]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from parsers.sections import section_of_text
 from report.findings import Finding, finding
 from report.registry import rules_of
-from report.rules import PROBLEMS_LEAST_CHARS, Cells
+from report.rules import Cells, too_little
 from report.template import APPLICANT_COLUMNS, SECTIONS
 
 # Rules that `nianbao check` owns: recomputed on every run, resolved when they stop holding.
@@ -211,7 +211,7 @@ def problems_copied(previous: ReportFacts, current: ReportFacts) -> list[Finding
     last = section_of_text(previous.text, SECTIONS[4])
     if not this or this != last:
         return []
-    if sum(1 for c in this if "\u4e00" <= c <= "\u9fff") < PROBLEMS_LEAST_CHARS:
+    if too_little(this):
         return []  # too little to be an account: narrative.problems_empty says so already
     return [
         finding(

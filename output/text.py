@@ -39,6 +39,18 @@ FINDING_HEADERS = {
 }
 
 
+def finding_words(f: dict[str, Any], lang: str = "zh") -> dict[str, str]:
+    """What a person reads of a finding (as storage.query.findings gives it): the rule's
+    title, what it says as a sentence, its severity, status and last review in words."""
+    return {
+        "title": title(f["rule"], lang),
+        "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, f["year"]),
+        "severity": label(SEVERITY_LABELS, f["severity"], lang),
+        "status": label(FINDING_STATUS_LABELS, f["status"], lang),
+        "review": label(REVIEW_LABELS, f["review"], lang) if f["review"] else "",
+    }
+
+
 def finding_table(
     items: list[dict[str, Any]], names: dict[str, str], lang: str = "zh"
 ) -> tuple[list[str], list[list[Any]]]:
@@ -46,7 +58,8 @@ def finding_table(
     finding says as a sentence, statuses and reviews in words (``lang``)."""
     rows = []
     for f in items:
-        review = label(REVIEW_LABELS, f["review"], lang) if f["review"] else ""
+        words = finding_words(f, lang)
+        review = words["review"]
         if f.get("review_note"):
             review = (
                 f"{review}（{f['review_note']}）"
@@ -58,10 +71,10 @@ def finding_table(
                 f["id"],
                 names.get(f["agency_id"], f["agency_id"]),
                 f["year"] or "",
-                title(f["rule"], lang),
-                label(SEVERITY_LABELS, f["severity"], lang),
-                sentence(f["rule"], f["evidence"], f["message"], lang, f["year"]),
-                label(FINDING_STATUS_LABELS, f["status"], lang),
+                words["title"],
+                words["severity"],
+                words["sentence"],
+                words["status"],
                 review,
                 (f["first_seen"] or "")[:10],
             ]

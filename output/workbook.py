@@ -13,18 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from output.compliance import COLOURS
-from output.text import score_table
+from output.text import finding_words, score_table
 from report.agencies import LEVEL_LABELS
 from report.registry import (
-    FINDING_STATUS_LABELS,
-    REVIEW_LABELS,
-    SEVERITY_LABELS,
     STATUS_LABELS,
     label,
-    title,
 )
 from report.scoring import Pack, score
-from report.sentences import sentence
 from report.template import cell_label
 from storage.query import agencies, findings, latest_cells, matrix, report_documents, worst
 
@@ -109,15 +104,16 @@ def _findings(conn: sqlite3.Connection, known: dict, lang: str) -> tuple[list[st
         for f in findings(conn, status="all"):
             document = documents.get(f["report_id"]) if f["report_id"] else None
             url = document["url"] if document else None
+            words = finding_words(f, lang)
             yield [
                 f["id"],
                 *_facts(f["agency_id"], known, lang),
                 f["year"],
-                title(f["rule"], lang),
-                sentence(f["rule"], f["evidence"], f["message"], lang, f["year"]),
-                label(SEVERITY_LABELS, f["severity"], lang),
-                label(FINDING_STATUS_LABELS, f["status"], lang),
-                label(REVIEW_LABELS, f["review"], lang) if f["review"] else "",
+                words["title"],
+                words["sentence"],
+                words["severity"],
+                words["status"],
+                words["review"],
                 ("link", url) if url and url.startswith(("http://", "https://")) else url,
                 _day(f["first_seen"]),
             ]

@@ -255,13 +255,18 @@ def expected_template(year: int | None) -> str | None:
 PROBLEMS_LEAST_CHARS = 15
 
 
+def too_little(text: str) -> bool:
+    """Whether a section's text is too short to be an account of anything: fewer Chinese
+    characters than PROBLEMS_LEAST_CHARS."""
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff") < PROBLEMS_LEAST_CHARS
+
+
 def _problems_said(text: str | None) -> str | None:
     """What section 5 says when it says too little to be an account (its text, "" when
     empty); None when it gives one or is not there."""
     if text is None:
         return None
-    chinese = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return text[:40] if chinese < PROBLEMS_LEAST_CHARS else None
+    return text[:40] if too_little(text) else None
 
 
 def template_checks(layout: Mapping[str, Any]) -> list[Finding]:
