@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from parsers.dates import china_day
 from parsers.sections import section_of_text
 from report.findings import Finding, finding
 from report.registry import rules_of
@@ -82,20 +83,45 @@ def missing(
     return out
 
 
+def _date_after_seen(report: ReportFacts) -> list[Finding]:
+    """The page shows a publication date after the day the crawler first had the report:
+    the date was set after it was up, so it is not when it was published."""
+    if report.published_source == "first_seen" or not report.published_at:
+        return []
+    if not report.first_seen:
+        return []
+    seen = china_day(report.first_seen)
+    shown = date.fromisoformat(report.published_at[:10])
+    if shown <= seen:
+        return []
+    return [
+        finding(
+            "report.date_after_seen",
+            f"the page shows {shown.isoformat()}; the report was first seen {seen.isoformat()}",
+            published_at=shown.isoformat(),
+            date_source=report.published_source,
+            first_seen=seen.isoformat(),
+        )
+    ]
+
+
 def late(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
     due = deadline(agency, report.year)
-    if report.published_source == "first_seen" or not report.published_at:
-        seen = date.fromisoformat(report.first_seen[:10])
+    moved = _date_after_seen(report)
+    if moved or report.published_source == "first_seen" or not report.published_at:
+        # When it was first seen is all that is known of when it was up.
+        seen = china_day(report.first_seen)
         if seen <= due:
-            return []  # seen by the crawler in time: on time, whenever it was published
+            return moved  # seen by the crawler in time: on time, whenever it was published
         return [
+            *moved,
             finding(
                 "report.date_unverified",
                 f"publication date unknown; first seen {seen.isoformat()}, after the "
                 f"deadline {due.isoformat()}: it may have been published in time",
                 deadline=due.isoformat(),
                 first_seen=seen.isoformat(),
-            )
+            ),
         ]
     published = date.fromisoformat(report.published_at[:10])
     if published <= due:
@@ -224,6 +250,34 @@ def problems_copied(previous: ReportFacts, current: ReportFacts) -> list[Finding
     ]
 
 
+# Words by which a section 5 looks back at last year's problems or says what became of
+# them; {previous} is last year (2023年).
+_LOOKS_BACK = (
+    r"上一?年|去年|往年|前一年|以往|{previous}年"
+    r"|已整改|整改到位|整改完成|已解决|得到解决|得到改进|有所改善"
+)
+
+
+def problems_unanswered(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
+    """Last year's section 5 named problems; this year's, an account of its own, says
+    nothing of what became of them (assessors: 未说明上年度问题整改情况): a note."""
+    last = section_of_text(previous.text, SECTIONS[4])
+    this = section_of_text(current.text, SECTIONS[4])
+    if not last or too_little(last) or not this or too_little(this) or this == last:
+        return []  # nothing named, or problems_empty / problems_copied say it already
+    if re.search(_LOOKS_BACK.format(previous=previous.year), this):
+        return []
+    return [
+        finding(
+            "narrative.problems_unanswered",
+            f"the {previous.year} report named problems; section 5 says nothing of them",
+            previous_year=previous.year,
+            previous_report_id=previous.id,
+            named=last[:40],
+        )
+    ]
+
+
 # The counts assessors compare year on year, and how far one may move before a person
 # should look: more than JUMP times last year's, or less than 1/JUMP of it, once the larger
 # of the two is at least JUMP_FLOOR (3 → 20 requests is no news; 40 → 400 is).
@@ -285,6 +339,9 @@ def region_account(agency: AgencyFacts, report: ReportFacts) -> list[Finding]:
 # PEERS of them) report a median of PEER_MEDIAN or more.
 PEER_KEY = "applications.new_received.total"
 PEERS, PEER_MEDIAN = 5, 20
+# Far above them: past the upper quartile by OUTLIER_SPREAD times the spread between the
+# quartiles (Tukey's far-out fence), and at least JUMP_FLOOR.
+OUTLIER_SPREAD = 3
 
 
 class Peers:
@@ -304,36 +361,42 @@ class Peers:
                 group.append((agency.id, r.id, value))
 
     def findings(self) -> list[tuple[str, int, int, Finding]]:
-        """(agency id, year, report id, finding) of each agency at 0 among busy peers: a
-        note for a person (no request, or a table left blank?), never an accusation."""
+        """(agency id, year, report id, finding) of each agency set apart from the agencies
+        like it: at 0 among busy peers, or far above their upper quartile. A note for a
+        person (no request, a table left blank, a unit or a typo?), never an accusation."""
         out = []
         for (region, level, year), group in sorted(self.groups.items()):
             if len(group) < PEERS:
                 continue
             values = sorted(v for _, _, v in group)
             median = values[len(values) // 2]
-            if median < PEER_MEDIAN:
-                continue
+            low, high = values[len(values) // 4], values[3 * len(values) // 4]
+            fence = high + OUTLIER_SPREAD * (high - low)
             for agency_id, report_id, value in group:
-                if value == 0:
-                    out.append(
-                        (
-                            agency_id,
-                            year,
-                            report_id,
-                            finding(
-                                "plausibility.peer_zero",
-                                f"{PEER_KEY} is 0 where {len(group)} {level} agencies of "
-                                f"{region} report a median of {median:g}",
-                                key=PEER_KEY,
-                                region=region,
-                                level=level,
-                                peers=len(group),
-                                median=median,
-                                quartiles=[values[len(values) // 4], values[3 * len(values) // 4]],
-                            ),
-                        )
+                evidence = {
+                    "key": PEER_KEY,
+                    "value": value,
+                    "region": region,
+                    "level": level,
+                    "peers": len(group),
+                    "median": median,
+                    "quartiles": [low, high],
+                }
+                if value == 0 and median >= PEER_MEDIAN:
+                    rule = "plausibility.peer_zero"
+                    message = (
+                        f"{PEER_KEY} is 0 where {len(group)} {level} agencies of {region} "
+                        f"report a median of {median:g}"
                     )
+                elif value > fence and value >= JUMP_FLOOR:
+                    rule = "plausibility.peer_outlier"
+                    message = (
+                        f"{PEER_KEY} is {value:g} where {len(group)} {level} agencies of "
+                        f"{region} have quartiles {low:g}–{high:g}"
+                    )
+                else:
+                    continue
+                out.append((agency_id, year, report_id, finding(rule, message, **evidence)))
         return out
 
 
@@ -389,6 +452,7 @@ def check_agency(
             found += duplicate_text(previous, report, duplicate_threshold, similar)
             found += year_jump(previous, report)
             found += problems_copied(previous, report)
+            found += problems_unanswered(previous, report)
         out += [(year, report.id, f) for f in found]
     return out
 

@@ -21,6 +21,20 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_day(stamp: str) -> dt.date:
+    """The day in China of an archive time (UTC, as ``now`` writes it); a plain date is
+    that date. Page dates are China's days: 01:00 on the 10th there is the 9th in UTC."""
+    if len(stamp) <= 10:
+        return dt.date.fromisoformat(stamp)
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).date()
+
+
 def cn_number(s: str) -> int:
     """Arabic or Chinese numerals (二〇二一, 十二, 二十八) as an int."""
     if s.isdigit():

@@ -137,6 +137,37 @@ def paragraphs(lines: list[str]) -> list[str]:
     return _WRAP.sub("", text).split("\n") if text else []
 
 
+# 信息处理费 as the text states it: nothing charged (未收取, 无收取…情况, 0元), or an amount.
+_FEE_NONE = re.compile(r"(?:未|没有|无|不存在|未曾|不涉及)(?:收取|收缴|收费|产生)")
+_FEE_AMOUNT = re.compile(
+    r"信息处理费(?:共计|共|合计|总计|总额|金额)?(?:为|是)?(?<![\d.])(\d{1,9}(?:\.\d{1,4})?)(万)?元"
+)
+# 未发出收费通知: no fee was asked for, which table 三's 逾期未按收费通知要求缴纳费用 row
+# cannot then count.
+_NO_FEE_NOTICE = re.compile(
+    r"(?:未|没有|无|不存在|未曾)(?:发出|下发|出具|送达|开具|向申请人发出)[^。;,\n]{0,10}?(?:收费|缴费)通知"
+)
+
+
+def fees(flat: str) -> dict[str, float]:
+    """What the text says of 信息处理费: ``fees_yuan`` (what it says was charged, 0 for
+    nothing) and ``fee_notices`` (0 when it says no fee notice was sent)."""
+    out: dict[str, float] = {}
+    for sentence in pieces_holding(("信息处理费", "费通知"), flat, _SENTENCE_ENDS):
+        if "fee_notices" not in out and _NO_FEE_NOTICE.search(sentence):
+            out["fee_notices"] = 0
+        if "fees_yuan" in out or "信息处理费" not in sentence:
+            continue
+        # The clause before the word: 未产生复议,收取信息处理费200元 charged 200.
+        clause = sentence[: sentence.index("信息处理费")].rsplit(",", 1)[-1]
+        if _FEE_NONE.search(clause):
+            out["fees_yuan"] = 0
+        elif m := _FEE_AMOUNT.search(sentence):
+            amount = float(m.group(1)) * (10000 if m.group(2) else 1)
+            out["fees_yuan"] = int(amount) if amount.is_integer() else amount
+    return out
+
+
 def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
     """(named numbers, sentences whose parts exceed their total) from the prose lines,
     compacted."""
@@ -153,4 +184,5 @@ def narrative_numbers(lines: list[str]) -> tuple[dict[str, int], list[dict]]:
         if m := _TOTAL.search(sentence):
             numbers["inquiries"] = int(m.group(1))
             break
+    numbers.update(fees(flat))
     return numbers, part_sums(flat)

@@ -32,7 +32,7 @@ from report.template import (
 )
 
 # Bump when a change to the parser can change a record: archived documents are re-parsed.
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4})条第\(([一二三四五六七八九十]{1,3})\)项")
 # Fewer application rows than this and the text is taken to have no such table.

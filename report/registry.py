@@ -165,6 +165,18 @@ _RULES = (
         "Report amounts in 万元 as the template asks.",
     ),
     Rule(
+        "narrative.fees",
+        WARNING,
+        "report",
+        "正文关于信息处理费的说法与表三不符：称未发出收费通知，表三却有“申请人逾期未按收费"
+        "通知要求缴纳费用”的件数；或称收取了信息处理费，表三却没有办理任何申请。",
+        "核对第六部分信息处理费的说明与表三相应数字，发布更正。",
+        "What the text says of information-processing fees contradicts table 3: no fee "
+        "notice sent, yet requests closed for a fee not paid; or fees charged in a year "
+        "that handled no request.",
+        "Check section 6's account of fees against table 3 and publish a correction.",
+    ),
+    Rule(
         "narrative.problems_empty",
         WARNING,
         "report",
@@ -225,6 +237,18 @@ _RULES = (
         "Show the publication date on the page.",
     ),
     Rule(
+        "report.date_after_seen",
+        INFO,
+        "check",
+        "页面所示发布日期晚于本系统首次发现该报告的日期：日期是在报告上网之后改写的，不是其发布"
+        "日期；是否逾期按首次发现日期判断。",
+        "页面发布日期应为报告实际上网日期，如有更新请注明更新日期。",
+        "The page shows a publication date later than the day the report was first seen: "
+        "the date was set after the report was up, so it is not when it was published; "
+        "lateness is judged by the day it was first seen.",
+        "Show the day the report went up; mark a later update as an update.",
+    ),
+    Rule(
         "report.duplicate_text",
         WARNING,
         "check",
@@ -272,6 +296,15 @@ _RULES = (
         "State this year's problems and what became of those last year's report named.",
     ),
     Rule(
+        "narrative.problems_unanswered",
+        INFO,
+        "check",
+        "上年报告第五部分列出了存在的问题，本年报告第五部分未说明这些问题的改进（整改）情况。",
+        "在第五部分说明上年报告所列问题的改进情况，再写本年度的问题。",
+        "Last year's section 5 named problems; this year's says nothing of what became of them.",
+        "Say in section 5 what became of the problems last year's report named.",
+    ),
+    Rule(
         "narrative.region_silent",
         INFO,
         "check",
@@ -293,6 +326,18 @@ _RULES = (
         "year's or under a fifth of it: for a person to check (a typo, a unit, or a real "
         "change).",
         "Check the number against last year's report; publish a correction if it is wrong.",
+    ),
+    Rule(
+        "plausibility.peer_outlier",
+        INFO,
+        "check",
+        "本单位本年新收申请数远高于本地区同层级单位（至少5个）：超过上四分位数加3倍四分位距，"
+        "且在50件以上，请人工核对（可能是单位或笔误，也可能确有其事）。",
+        "核对申请登记情况；如有笔误，发布更正。",
+        "The agency received far more requests than agencies of its level in its region (5 "
+        "or more): past the upper quartile by 3 times the spread between the quartiles, and "
+        "50 or more. For a person to check (a typo, a unit, or real).",
+        "Check the register of requests; publish a correction if the number is wrong.",
     ),
     Rule(
         "plausibility.peer_zero",
@@ -419,19 +464,23 @@ TITLES: dict[str, tuple[str, str]] = {
     "cells.inferred": ("单元格由合计推出", "cells inferred from totals"),
     "cells.unit_converted": ("金额单位已换算", "amounts converted"),
     "narrative.problems_empty": ("问题及改进情况空泛", "no account of problems"),
+    "narrative.fees": ("信息处理费与表三不符", "fees contradict table 3"),
     "document.no_text": ("文件无文字", "document without text"),
     "document.garbled": ("文件乱码", "garbled text"),
     "report.missing": ("报告缺失", "report missing"),
     "report.late": ("报告逾期", "report late"),
     "report.date_unverified": ("发布日期无法核实", "publication date unverified"),
+    "report.date_after_seen": ("发布日期晚于首次发现", "date later than first seen"),
     "report.duplicate_text": ("照搬上年报告", "copied from last year"),
     "carry.continuity": ("结转数据不衔接", "carry-over mismatch"),
     "proactive.in_force_continuity": ("现行有效件数不衔接", "documents in force do not continue"),
     "plausibility.negative": ("出现负数", "negative number"),
     "narrative.problems_copied": ("问题及改进情况照搬上年", "problems copied from last year"),
+    "narrative.problems_unanswered": ("未说明上年问题改进情况", "last year's problems unanswered"),
     "narrative.region_silent": ("未反映本行政区域全貌", "silent on its region"),
     "plausibility.year_jump": ("数字与上年相差悬殊", "large change from last year"),
     "plausibility.peer_zero": ("与同级单位相比异常为零", "zero among busy peers"),
+    "plausibility.peer_outlier": ("远高于同级单位", "far above its peers"),
     "plausibility.township_rules": ("乡镇报告制定规章", "township reports rules"),
     "source.unreachable": ("栏目无法访问", "source unreachable"),
     "source.no_reports": ("栏目中无年报", "no reports in source"),

@@ -227,6 +227,42 @@ def narrative_matches_table(cells: Cells, narrative: Mapping[str, int]) -> list[
     return out
 
 
+UNPAID_FEE = "applications.other.unpaid_fee.total"
+HANDLED = ("applications.new_received.total", "applications.carried_over.total")
+
+
+def narrative_fees(cells: Cells, narrative: Mapping[str, Any]) -> list[Finding]:
+    """信息处理费 in the text against table 三: no fee notice sent while the table closes
+    requests for a fee not paid, or fees charged in a year the table handled no request."""
+    out = []
+    unpaid = cells.get(UNPAID_FEE)
+    if narrative.get("fee_notices") == 0 and unpaid:
+        out.append(
+            finding(
+                "narrative.fees",
+                f"the text says no fee notice was sent; {UNPAID_FEE} is {unpaid:g}",
+                key=UNPAID_FEE,
+                said="no_notice",
+                table=unpaid,
+            )
+        )
+    charged = narrative.get("fees_yuan")
+    handled = _get(cells, HANDLED)
+    if charged and handled is not None and sum(handled) == 0:
+        out.append(
+            finding(
+                "narrative.fees",
+                f"the text says {charged:g} yuan of fees were charged; the table handled no "
+                "request",
+                key="applications.total",
+                said="charged",
+                fees_yuan=charged,
+                table=0,
+            )
+        )
+    return out
+
+
 def narrative_part_sums(part_sums: Iterable[Mapping[str, Any]]) -> list[Finding]:
     """Prose that contradicts itself: parts (其中 …) adding up to more than their total."""
     return [
@@ -418,6 +454,7 @@ CELL_RULES = (
     "applications.column_total",
     "appeals.group_total",
     "narrative.matches_table",
+    "narrative.fees",
 )
 
 
@@ -429,6 +466,7 @@ def check_cells(cells: Cells, narrative: Mapping[str, int]) -> list[Finding]:
         *applications_column_total(cells),
         *appeals_group_total(cells),
         *narrative_matches_table(cells, narrative),
+        *narrative_fees(cells, narrative),
     ]
 
 

@@ -86,6 +86,56 @@ def _narrative(e: Evidence, lang: str) -> str:
     )
 
 
+def _fees(e: Evidence, lang: str) -> str:
+    if e["said"] == "no_notice":
+        if lang == "zh":
+            return (
+                f"正文称未发出收费通知，但表三“申请人逾期未按收费通知要求缴纳费用”为 "
+                f"{e['table']:g} 件。"
+            )
+        return (
+            "The text says no fee notice was sent, but table 3 closes "
+            f"{e['table']:g} request(s) for a fee not paid."
+        )
+    if lang == "zh":
+        return f"正文称收取信息处理费 {e['fees_yuan']:g} 元，但表三本年新收和上年结转的申请均为 0。"
+    return (
+        f"The text says {e['fees_yuan']:g} yuan of fees were charged, but table 3 has no "
+        "request received or carried over."
+    )
+
+
+def _problems_empty(e: Evidence, lang: str) -> str:
+    said = e["said"]
+    if lang == "zh":
+        return f"第五部分“存在的主要问题及改进情况”只写了“{said}”。" if said else "第五部分为空。"
+    return f"Section 5 says only “{said}”." if said else "Section 5 is empty."
+
+
+def _problems_copied(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"第五部分与{e['previous_year']}年报告一字不差：“{e['said']}……”"
+    return f"Section 5 is word for word the {e['previous_year']} report's: “{e['said']}…”"
+
+
+def _problems_unanswered(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"{e['previous_year']}年报告第五部分列出的问题（“{e['named']}……”），"
+            "本年报告未说明改进情况。"
+        )
+    return (
+        f"The {e['previous_year']} report's section 5 named problems (“{e['named']}…”); "
+        "this year's says nothing of what became of them."
+    )
+
+
+def _region_silent(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return "报告未提及本行政区域内的部门、乡镇或街道。"
+    return "The report names none of its region's departments, townships or streets."
+
+
 def _part_sum(e: Evidence, lang: str) -> str:
     parts = " + ".join(map(str, e["parts"]))
     if lang == "zh":
@@ -270,6 +320,31 @@ def _peer_zero(e: Evidence, lang: str) -> str:
     )
 
 
+def _date_after_seen(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"页面所示发布日期 {e['published_at']} 晚于首次发现该报告的 {e['first_seen']}："
+            "日期系上网后改写，按首次发现日期判断是否逾期。"
+        )
+    return (
+        f"The page shows {e['published_at']}, but the report was first seen on "
+        f"{e['first_seen']}: the date was set later; lateness is judged by the first sighting."
+    )
+
+
+def _peer_outlier(e: Evidence, lang: str) -> str:
+    low, high = e["quartiles"]
+    if lang == "zh":
+        return (
+            f"本年新收申请 {e['value']:g} 件，远高于{e['region']}同层级的 {e['peers']} 个单位"
+            f"（中位数 {e['median']:g} 件，四分位 {low:g}–{high:g}），请核对。"
+        )
+    return (
+        f"{e['value']:g} requests received, far above the {e['peers']} agencies of its level "
+        f"in {e['region']} (median {e['median']:g}, quartiles {low:g}–{high:g}): check it."
+    )
+
+
 def _date_changed(e: Evidence, lang: str) -> str:
     first = (e.get("previous_first_seen") or "")[:10]
     if lang == "zh":
@@ -293,12 +368,19 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "appeals.group_total": _group_total,
     "narrative.matches_table": _narrative,
     "narrative.part_sum": _part_sum,
+    "narrative.fees": _fees,
+    "narrative.problems_empty": _problems_empty,
+    "narrative.problems_copied": _problems_copied,
+    "narrative.problems_unanswered": _problems_unanswered,
+    "narrative.region_silent": _region_silent,
     "report.missing": _missing,
     "report.late": _late,
     "proactive.in_force_continuity": _in_force,
     "plausibility.negative": _negative,
     "plausibility.township_rules": _township_rules,
     "plausibility.peer_zero": _peer_zero,
+    "plausibility.peer_outlier": _peer_outlier,
+    "report.date_after_seen": _date_after_seen,
     "report.date_changed": _date_changed,
 }
 _WITH_YEAR: dict[str, Callable[..., str]] = {

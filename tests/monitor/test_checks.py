@@ -33,7 +33,8 @@ def report(year: int, published: str | None = None, source: str | None = "listin
         kw.pop("template", "2021"),
         published,
         source if published else "first_seen",
-        kw.pop("first_seen", f"{year + 1}-01-15T00:00:00+00:00"),
+        # first seen the day it shows (noon in China), or mid-January
+        kw.pop("first_seen", f"{published or f'{year + 1}-01-15'}T04:00:00+00:00"),
         kw.pop("cells", {}),
         kw.pop("text", ""),
     )
@@ -107,6 +108,26 @@ def test_first_seen_proves_on_time_only_before_the_deadline() -> None:
     (f,) = late(DEPT, report(2022, first_seen="2023-03-02T08:00:00+00:00"))
     assert (f["rule"], f["severity"]) == ("report.date_unverified", "info")
     assert f["evidence"] == {"deadline": "2023-01-31", "first_seen": "2023-03-02"}
+
+
+def test_a_date_shown_after_the_report_was_first_seen_is_not_its_publication() -> None:
+    """A page dated 2023-03-10 that the crawler had on 2023-01-20 was up before its
+    deadline: not late, and the later date is noted with both days. Seen after the deadline,
+    the year is unverified, never late on the page's word. A page dated the 10th and first
+    seen at 01:00 on the 10th in China (17:00 on the 9th in UTC) is no contradiction."""
+    shown = report(2022, "2023-03-10", "page", first_seen="2023-01-20T08:00:00+00:00")
+    (moved,) = late(DEPT, shown)
+    assert (moved["rule"], moved["severity"]) == ("report.date_after_seen", "info")
+    assert moved["evidence"] == {
+        "published_at": "2023-03-10",
+        "date_source": "page",
+        "first_seen": "2023-01-20",
+    }
+    after = report(2022, "2023-03-10", "page", first_seen="2023-02-20T08:00:00+00:00")
+    rules_found = [f["rule"] for f in late(DEPT, after)]
+    assert rules_found == ["report.date_after_seen", "report.date_unverified"]
+    same_day = report(2022, "2023-02-10", "page", first_seen="2023-02-09T17:00:00+00:00")
+    assert [f["rule"] for f in late(DEPT, same_day)] == ["report.late"]
 
 
 def test_carry_continuity_column_by_column() -> None:
@@ -277,3 +298,72 @@ def test_a_government_report_silent_on_its_region_is_a_note() -> None:
     (note,) = region_account(county, facts(silent))
     assert note["rule"] == "narrative.region_silent" and note["severity"] == "info"
     assert region_account(dept, facts(silent)) == []
+
+
+def test_an_agency_far_above_its_peers_is_a_note() -> None:
+    """Seven county departments: six received 20–40 requests, one 900 (a unit or a typo?).
+    The one past the far-out fence (upper quartile + 3 × the spread) gets a note; 60 among
+    them, at the upper quartile, says nothing; nor does a region of small numbers."""
+    from monitor.checks import AgencyFacts, Peers, ReportFacts
+    from report.sentences import sentence
+
+    def add(peers: Peers, agency: str, region: str, received: int) -> None:
+        facts = AgencyFacts(agency, "county_dept", "01-31", 2019, region=region)
+        report = ReportFacts(abs(hash(agency)) % 1000, 2023, "2021", None, None, "")
+        report.cells["applications.new_received.total"] = received
+        peers.add(facts, [report])
+
+    peers = Peers()
+    for n, received in enumerate([20, 25, 30, 35, 40, 60, 900]):
+        add(peers, f"dept-{n}", "某市甲县", received)
+    for n, received in enumerate([0, 1, 1, 2, 2, 30]):
+        add(peers, f"small-{n}", "某市乙县", received)  # 30 is far out, but under the floor
+    found = peers.findings()
+    assert [(a, y) for a, y, _, _ in found] == [("dept-6", 2023)]
+    note = found[0][3]
+    assert note["rule"] == "plausibility.peer_outlier" and note["severity"] == "info"
+    assert note["evidence"]["quartiles"] == [25, 60] and note["evidence"]["value"] == 900
+    said = sentence(note["rule"], note["evidence"], note["message"], "zh")
+    assert said.startswith("本年新收申请 900 件，远高于某市甲县同层级的 7 个单位")
+
+
+def test_last_years_problems_left_unanswered_is_a_note() -> None:
+    """The real 杜关镇 2023 report as last year's; as this year's, the same report with the
+    real 洪泽区 report's section 5 in place of its own: it names new problems and says
+    nothing of last year's, which is noted. Once it says what became of them, or looks back
+    at 2022, nothing is; nor when either year's section 5 is no account at all."""
+    from monitor.checks import problems_unanswered
+    from parsers.sections import section_of_text
+    from report.sentences import sentence
+    from report.template import SECTIONS
+
+    def facts(year: int, text: str) -> ReportFacts:
+        return ReportFacts(year, year, "2021", None, None, "", {}, text)
+
+    last = (CORPUS / "seed-2021-spaces-inside-words.txt").read_text(encoding="utf-8")
+    other = (CORPUS / "real-pdf-text-labels-split-around-numbers.txt").read_text(encoding="utf-8")
+    theirs = section_of_text(other, SECTIONS[4])
+    assert theirs and section_of_text(last, SECTIONS[4])
+
+    def with_section_five(body: str) -> str:
+        lines = last.split("\n")
+        start = next(i for i, line in enumerate(lines) if "存在的主要问题及改进情况" in line)
+        end = next(i for i, line in enumerate(lines) if "其他需要报告的事项" in line)
+        return "\n".join([*lines[: start + 1], body, *lines[end:]])
+
+    this_year = with_section_five(theirs)
+
+    (note,) = problems_unanswered(facts(2022, last), facts(2023, this_year))
+    assert note["rule"] == "narrative.problems_unanswered" and note["severity"] == "info"
+    assert note["evidence"]["previous_year"] == 2022
+    said = sentence(note["rule"], note["evidence"], note["message"], "zh", 2023)
+    assert said.startswith("2022年报告第五部分列出的问题（“2023年，我镇对照县人民政府")
+
+    answered = with_section_five("针对上年报告指出的问题，我镇已整改到位。" + theirs)
+    assert problems_unanswered(facts(2022, last), facts(2023, answered)) == []
+    dated = with_section_five("2022年报告所列问题均已落实。" + theirs)
+    assert problems_unanswered(facts(2022, last), facts(2023, dated)) == []
+    empty = with_section_five("无。")
+    assert problems_unanswered(facts(2022, empty), facts(2023, this_year)) == []
+    assert problems_unanswered(facts(2022, last), facts(2023, empty)) == []
+    assert problems_unanswered(facts(2022, last), facts(2023, last)) == []  # copied: its own rule

@@ -23,7 +23,11 @@ def test_layout_gives_known_cells(name: str) -> None:
     assert record["cells"] == known_cells(template)
     assert record["findings"] == []
     received = layouts.APPS_2021[0][2][-1]
-    assert record["narrative"] == {"proactive_items": 236, "applications_received": received}
+    assert record["narrative"] == {
+        "proactive_items": 236,
+        "applications_received": received,
+        "fees_yuan": 0,  # 本年度未收取信息处理费
+    }
     assert record["published_at"] == f"{year + 1}-01-20"
 
 

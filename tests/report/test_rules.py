@@ -256,3 +256,44 @@ def test_the_rules_glossary_is_generated_from_the_registry() -> None:
     text = docs.read_text(encoding="utf-8")
     assert text == markdown(), "run: python -m report.glossary > docs/rules.md"
     assert all(f"`{name}`" in text for name in RULES)
+
+
+@pytest.mark.parametrize(
+    "text, cells, expected",
+    [
+        # real wordings (平潭, 洪泽) of nothing charged, with requests handled: silent
+        ("2024年,无收取信息处理费情况。", {"applications.new_received.total": 3}, []),
+        (
+            "区政府严格落实《政府信息公开信息处理费管理办法》,全年收取政府信息公开信息处理费0元。",
+            {"applications.new_received.total": 0, "applications.carried_over.total": 0},
+            [],
+        ),
+        # no fee notice sent, yet requests closed for a fee not paid
+        (
+            "本年度未向申请人发出收费通知,未收取信息处理费。",
+            {"applications.other.unpaid_fee.total": 2},
+            ["no_notice"],
+        ),
+        # a fee notice sent and not paid: nothing charged is no contradiction
+        ("本年度未收取信息处理费。", {"applications.other.unpaid_fee.total": 2}, []),
+        # fees charged in a year that handled no request
+        (
+            "本年度共收取信息处理费0.12万元。",
+            {"applications.new_received.total": 0, "applications.carried_over.total": 0},
+            ["charged"],
+        ),
+        ("本年度共收取信息处理费120元。", {"applications.new_received.total": 4}, []),
+        ("本年度共收取信息处理费120元。", {}, []),  # the table not read: nothing to hold
+    ],
+)
+def test_fees_the_text_states_against_table_three(text, cells, expected) -> None:
+    from parsers.narrative import fees
+    from report.sentences import sentence
+
+    found = rules.narrative_fees(cells, fees(text))
+    assert [f["evidence"]["said"] for f in found] == expected
+    for f in found:
+        assert f["rule"] == "narrative.fees" and f["severity"] == "warning"
+        assert "表三" in sentence(f["rule"], f["evidence"], f["message"], "zh")
+    if expected == ["charged"]:
+        assert found[0]["evidence"]["fees_yuan"] == 1200

@@ -419,4 +419,5 @@ def test_documents_keep_their_bytes_and_fetch_metadata(archive: Archive) -> None
     assert json.loads(archive.conn.execute("SELECT narrative FROM reports").fetchone()[0]) == {
         "proactive_items": 236,
         "applications_received": 18,
+        "fees_yuan": 0,
     }
