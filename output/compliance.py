@@ -32,7 +32,7 @@ from report.registry import (
 )
 from report.scoring import Pack, score
 from report.sentences import advice, meaning, sentence
-from report.template import cell_label
+from report.template import APPEAL_GROUPS, APPLICATION_ROWS, cell_label
 from storage.archive import document_bytes
 from storage.query import (
     STATUS_ORDER,
@@ -47,16 +47,11 @@ from storage.query import (
     report_documents,
 )
 
-# The numbers of table 三 and 四 the panel sets beside last year's.
+# The numbers the panel sets beside last year's: table 三 row by row (its 总计 column, in
+# the template's order) and table 四's totals.
 COMPARED = (
-    "applications.new_received.total",
-    "applications.carried_over.total",
-    "applications.granted.total",
-    "applications.partially_granted.total",
-    "applications.total.total",
-    "applications.carried_forward.total",
-    "appeals.review.total",
-    "appeals.litigation_direct.total",
+    *(f"{row.key}.total" for row in APPLICATION_ROWS),
+    *(f"appeals.{group}.total" for group in APPEAL_GROUPS),
 )
 # Colours of the statuses and of the outcome groups in charts.
 COLOURS = {

@@ -176,8 +176,9 @@ def test_a_rule_pack_adds_a_ranking(hostile: Archive, tmp_path: Path) -> None:
 def test_a_cell_sets_its_numbers_beside_last_years(
     archive: Archive, tmp_path: Path, browser
 ) -> None:
-    """demo-env 2022 received 20 requests where 2021 received 18: the panel of 2022 shows
-    table 三's headline numbers for both years, the change marked; 2021 has no last year."""
+    """demo-env 2022 received 20 requests where 2021 received 18: the panel of 2022 sets
+    table 三 row by row (its 总计 column) and table 四's totals beside 2021's, the changes
+    marked; 2021 has no last year."""
     from selenium.webdriver.common.by import By
 
     from tests.support import report
@@ -206,6 +207,16 @@ def test_a_cell_sets_its_numbers_beside_last_years(
     received = rows["一、本年新收政府信息公开申请数量 · 总计"]
     assert [td.text for td in received.find_elements(By.TAG_NAME, "td")[1:]] == ["18", "20", "+2"]
     assert received.get_attribute("class") == "changed"
+    labels = list(rows)
+    assert (
+        labels.index("一、本年新收政府信息公开申请数量 · 总计")
+        < labels.index("（三）不予公开 1.属于国家秘密 · 总计")
+        < labels.index("行政复议 · 总计")
+    )
+    secret = rows["（三）不予公开 1.属于国家秘密 · 总计"]
+    assert [td.text for td in secret.find_elements(By.TAG_NAME, "td")[1:]] == ["0", "0", "0"]
+    assert secret.get_attribute("class") == ""
+    assert len(rows) >= 25
     assert [h.text for h in table.find_elements(By.TAG_NAME, "th")][1:3] == ["2021", "2022"]
     browser.get(out.as_uri() + "#demo-env-2021")
     browser.refresh()
