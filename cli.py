@@ -1169,7 +1169,11 @@ def demo(workdir: str, lang: str) -> None:
     config.write_text(DEMO_CONFIG, encoding="utf-8")
     with PortalServer() as portal:
         sources.write_text(sources_toml(portal.url, DEMO_LEAVES_OUT), encoding="utf-8")
-        click.echo(f"1. demo portal on {portal.url}: crawling it into {db}")
+        click.echo(
+            f"1. 演示门户 {portal.url}：抓取到 {db}"
+            if lang == "zh"
+            else f"1. demo portal on {portal.url}: crawling it into {db}"
+        )
         done = subprocess.run(
             [
                 sys.executable,
@@ -1205,7 +1209,10 @@ def demo(workdir: str, lang: str) -> None:
     report, written = write_report(archive.conn, work / "report.html", lang)
     digests = preview(archive.conn, load_config(config), work / "outbox")
     click.echo(
-        f"3. compliance report: {work / 'report.html'} ({written} documents beside it); "
+        f"3. 合规报告：{work / 'report.html'}（旁附 {written} 个文件）；"
+        f"{len(digests)} 份通知摘要在 {work / 'outbox'}/"
+        if lang == "zh"
+        else f"3. compliance report: {work / 'report.html'} ({written} documents beside it); "
         f"{len(digests)} digest(s) in {work / 'outbox'}/"
     )
     click.echo("")

@@ -64,6 +64,12 @@ _PROBLEMS = (
     "部分栏目更新不够及时，公开信息的时效性有待加强。今后将建立栏目维护责任清单，定期检查更新情况。",
     "公众参与渠道还不够丰富，回应关切的主动性需要增强。下一步将完善政民互动机制，及时回应社会关切。",
 )
+# What became of last year's problems, as a section 5 opens with it.
+_LOOK_BACK = (
+    "{previous}年报告所列问题已逐项落实整改。",
+    "针对上年度报告指出的问题，已制定措施并整改到位。",
+    "上一年度查找的问题均已完成整改。",
+)
 _OTHER = (
     "本年度未收取信息处理费。无其他需要报告的事项。",
     "本机关未发出收费通知，未收取信息处理费。",
@@ -124,7 +130,12 @@ def body(
             p("四、政府信息公开行政复议、行政诉讼情况"),
             appeals_table(figures.appeals),
             p("五、存在的主要问题及改进情况"),
-            p(f"{year}年，" + _pick(rng, _PROBLEMS)),  # each year's own account
+            # each year's own account, after what became of last year's problems
+            p(
+                f"{year}年，"
+                + _pick(random.Random(f"{agency}|{year}|back"), _LOOK_BACK, previous=year - 1)
+                + _pick(rng, _PROBLEMS)
+            ),
             p("六、其他需要报告的事项"),
             p(_pick(rng, _OTHER)),
             p(agency),

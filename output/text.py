@@ -152,28 +152,29 @@ def summary(name: str, record: dict[str, Any]) -> str:
 FINISH_REASONS = {"finished": ("完成", "finished"), "shutdown": ("已停止", "shutdown")}
 
 
-def crawl_summary(
-    run: dict[str, Any], troubled: list[tuple[str, str, str]], lang: str = "zh"
-) -> str:
-    """A finished crawl in a few lines: counts, then each source that had trouble, its
-    state in words."""
+def crawl_summary(run: dict[str, Any], troubled: list[dict[str, Any]], lang: str = "zh") -> str:
+    """A finished crawl in a few lines: counts, then each source that had trouble, said as
+    its finding says it (its state and detail when there is none)."""
     reason = label(FINISH_REASONS, run["finish_reason"], lang)
+    colon = "：" if lang == "zh" else ": "
     if lang == "zh":
         lines = [
             f"第 {run['id']} 次抓取{reason}：{run['pages']} 页；文件新增 {run['new']}、"
             f"变化 {run['changed']}、未变 {run['unchanged']}；错误 {run['errors']}"
         ]
-        lines += [
-            f"  {agency_id}：{health_label(status, lang)}：{detail}"
-            for agency_id, status, detail in troubled
+    else:
+        lines = [
+            f"crawl {run['id']} {reason}: {run['pages']} pages; documents "
+            f"{run['new']} new, {run['changed']} changed, {run['unchanged']} unchanged; "
+            f"{run['errors']} errors"
         ]
-        return "\n".join(lines)
-    lines = [
-        f"crawl {run['id']} {reason}: {run['pages']} pages; documents "
-        f"{run['new']} new, {run['changed']} changed, {run['unchanged']} unchanged; "
-        f"{run['errors']} errors"
-    ]
-    lines += [f"  {agency_id}: {status}: {detail}" for agency_id, status, detail in troubled]
+    for t in troubled:
+        said = (
+            sentence(t["rule"], t["evidence"], t["detail"] or "", lang)
+            if t["evidence"]
+            else f"{health_label(t['status'], lang)}{colon}{t['detail']}"
+        )
+        lines.append(f"  {t['agency_id']}{colon}{said}")
     return "\n".join(lines)
 
 

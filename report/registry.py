@@ -524,6 +524,29 @@ STOP_REASON_LABELS = {
 }
 
 
+# What went wrong fetching a page, by the kind its error begins with ("http_error: HTTP
+# 404"; crawler.spiders.portal writes them).
+FETCH_ERROR_LABELS = {
+    "http_error": ("服务器返回错误", "HTTP error"),
+    "unreachable": ("无法连接", "unreachable"),
+    "redirected": ("被转到其他地址", "redirected"),
+    "render_failed": ("浏览器无法打开", "the browser could not open it"),
+    "render_timeout": ("下一页未出现", "the next page did not appear"),
+}
+
+
+def error_label(error: str, lang: str = "zh") -> str:
+    """A fetch error in words: its kind's label, the detail after it (HTTP 404)."""
+    kind, _, detail = error.partition(": ")
+    words = FETCH_ERROR_LABELS.get(kind)
+    if words is None:
+        return error
+    said = words[0 if lang == "zh" else 1]
+    if not detail:
+        return said
+    return f"{said} {detail}" if lang == "zh" else f"{said}: {detail}"
+
+
 def health_label(status: str, lang: str = "zh") -> str:
     """A source's state in words: ok, or the title of the rule that says what is wrong."""
     if status == "ok":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from report.registry import STOP_REASON_LABELS, error_label
 from report.registry import rule as rule_of
 from report.template import COLUMN_LABELS, GROUP_LABELS, cell_label, row_label
 
@@ -149,9 +150,15 @@ def _part_sum(e: Evidence, lang: str) -> str:
 
 
 def _missing(e: Evidence, lang: str) -> str:
+    grace = e.get("grace_days") or 0
     if lang == "zh":
-        return f"截至 {e['as_of']}，未找到该年度报告；法定截止日期为 {e['deadline']}。"
-    return f"No report for this year was found as of {e['as_of']}; it was due by {e['deadline']}."
+        after = f" 及宽限期 {grace} 天" if grace else ""
+        return f"该年度报告的截止日期 {e['deadline']}{after} 已过，在已完整读取的年报栏目中未找到。"
+    after = f" and {grace} day(s) of grace" if grace else ""
+    return (
+        f"The year's report was due by {e['deadline']}{after}; the column, read to its end, "
+        "does not list it."
+    )
 
 
 def _late(e: Evidence, lang: str) -> str:
@@ -221,33 +228,19 @@ def _township_rules(e: Evidence, lang: str) -> str:
     return f"A township reports “{label}” = {e['value']}, but townships make no rules."
 
 
-_REASONS = {
-    "page_failed": ("有页面无法读取", "a page could not be read"),
-    "total_not_reached": ("读到的条数少于栏目所称总数", "fewer items than the column announces"),
-    "loop": ("翻页链接回到已读页面", "its next link leads back to a page already read"),
-    "page_cap": ("页数超过上限", "more pages than the cap"),
-    "unrecognized_paging": ("无法识别翻页方式", "its paging is not recognised"),
-    "not_read": ("未读取", "not read"),
-    "unproven_end": (
-        "无法证明已读到末页（翻页方式或由脚本生成的内容无法静态读取）",
-        "its end could not be proven (a pager or script-drawn content a static read cannot read)",
-    ),
-}
-
-
 def _unreachable(e: Evidence, lang: str) -> str:
     pages = e["list_pages"]
-    listed = "；".join(f"{u}（{err}）" for u, err in pages.items())
+    listed = "；".join(f"{u}（{error_label(err)}）" for u, err in pages.items())
     if lang == "zh":
         return f"年报栏目无法访问：{listed}。各年度判为无法核实，不认定缺失。"
-    listed = "; ".join(f"{u} ({err})" for u, err in pages.items())
+    listed = "; ".join(f"{u} ({error_label(err, 'en')})" for u, err in pages.items())
     return f"The annual-report column cannot be read: {listed}. Its years are unverified."
 
 
 def _incomplete(e: Evidence, lang: str) -> str:
     parts = []
     for r in e["lists"]:
-        why = _REASONS.get(r["stop_reason"], (r["stop_reason"], r["stop_reason"]))
+        why = STOP_REASON_LABELS.get(r["stop_reason"], (r["stop_reason"], r["stop_reason"]))
         pages = f"{r.get('pages_read')}/{r.get('pages_announced') or '?'}"
         parts.append(
             f"{r['list_url']}（{why[0]}，已读 {pages} 页）"

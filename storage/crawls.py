@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from report.registry import HEALTH_RULES
+
 
 def start_run(conn: sqlite3.Connection, started_at: str) -> int:
     cursor = conn.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", (started_at,))
@@ -187,13 +189,31 @@ def run_stats(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
     return json.loads(row[0]) if row and row[0] else {}
 
 
-def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[tuple[str, str, str]]:
-    """(agency, status, detail) of every source a crawl did not find in order."""
-    return conn.execute(
+def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[dict[str, Any]]:
+    """Every source a crawl did not find in order: its agency, status and detail, and the
+    open finding that says so (rule and evidence, None when there is none)."""
+    out = []
+    for agency_id, status, detail in conn.execute(
         "SELECT agency_id, status, detail FROM source_health WHERE run_id = ? "
         "AND status != 'ok' ORDER BY agency_id",
         (run_id,),
-    ).fetchall()
+    ).fetchall():
+        rule = HEALTH_RULES.get(status, "source.unreachable")
+        said = conn.execute(
+            "SELECT evidence FROM findings WHERE agency_id = ? AND year IS NULL AND rule = ? "
+            "AND status = 'open'",
+            (agency_id, rule),
+        ).fetchone()
+        out.append(
+            {
+                "agency_id": agency_id,
+                "status": status,
+                "detail": detail,
+                "rule": rule,
+                "evidence": json.loads(said[0]) if said else None,
+            }
+        )
+    return out
 
 
 def fetched_before(conn: sqlite3.Connection, url: str) -> tuple[str, str | None, str | None] | None:

@@ -1,5 +1,5 @@
-"""What the crawl prints at its end: Chinese by default, each troubled source's state in
-words; English on request."""
+"""What the crawl prints at its end: Chinese by default, each troubled source said as its
+finding says it; English on request."""
 
 from __future__ import annotations
 
@@ -7,13 +7,45 @@ from output.text import crawl_summary
 
 RUN = {"id": 3, "finish_reason": "finished", "pages": 96, "new": 72, "changed": 1}
 RUN |= {"unchanged": 5, "errors": 4}
-TROUBLED = [("bp-water", "incomplete", "http://x/nb/index.html: page_failed (2 of 3 pages)")]
+INCOMPLETE = {
+    "agency_id": "bp-water",
+    "status": "incomplete",
+    "detail": "http://x/nb/index.html: page_failed (2 of 3 pages)",
+    "rule": "source.incomplete",
+    "evidence": {
+        "lists": [
+            {
+                "list_url": "http://x/nb/index.html",
+                "stop_reason": "page_failed",
+                "pages_read": 2,
+                "pages_announced": 3,
+            }
+        ]
+    },
+}
+GONE = {
+    "agency_id": "gone",
+    "status": "unreachable",
+    "detail": "http://x/gone/index.html: http_error: HTTP 404",
+    "rule": "source.unreachable",
+    "evidence": {"list_pages": {"http://x/gone/index.html": "http_error: HTTP 404"}},
+}
+# A source whose finding is not there (dismissed, or an archive from before findings).
+BARE = {**GONE, "agency_id": "bare", "evidence": None}
 
 
 def test_the_crawl_summary_reads_in_chinese_or_english() -> None:
-    zh = crawl_summary(RUN, TROUBLED).splitlines()
+    zh = crawl_summary(RUN, [INCOMPLETE, GONE, BARE]).splitlines()
     assert zh[0] == "第 3 次抓取完成：96 页；文件新增 72、变化 1、未变 5；错误 4"
-    assert zh[1].startswith("  bp-water：栏目未能读完：")
-    en = crawl_summary({**RUN, "finish_reason": "shutdown"}, TROUBLED, "en").splitlines()
+    assert zh[1] == (
+        "  bp-water：栏目未能读完：http://x/nb/index.html（有页面无法读取，已读 2/3 页）。"
+        "未找到的年度判为无法核实，不认定缺失。"
+    )
+    assert zh[2] == (
+        "  gone：年报栏目无法访问：http://x/gone/index.html（服务器返回错误 HTTP 404）。"
+        "各年度判为无法核实，不认定缺失。"
+    )
+    assert zh[3] == "  bare：栏目无法访问：http://x/gone/index.html: http_error: HTTP 404"
+    en = crawl_summary({**RUN, "finish_reason": "shutdown"}, [INCOMPLETE], "en").splitlines()
     assert en[0] == "crawl 3 shutdown: 96 pages; documents 72 new, 1 changed, 5 unchanged; 4 errors"
-    assert en[1] == "  bp-water: incomplete: http://x/nb/index.html: page_failed (2 of 3 pages)"
+    assert en[1].startswith("  bp-water: Not read to its end: http://x/nb/index.html (a page")
