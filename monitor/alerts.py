@@ -180,26 +180,58 @@ class Sending:
 CONNECTIONS = 4
 
 
+# The most a message may hold, in UTF-8 bytes, on the channels that refuse longer ones:
+# WeCom group bots 2048 (text), DingTalk 20000, Feishu/Lark 30000. apprise counts
+# characters, three bytes each in Chinese, and passes an overlong body on whole.
+CHANNEL_BYTES = {"wecombot": 2048, "dingtalk": 20000, "feishu": 30000, "lark": 30000}
+
+
+def parts(text: str, limit: int) -> list[str]:
+    """``text`` cut at line ends into pieces of at most ``limit`` UTF-8 bytes each (a line
+    longer than that cut where it must)."""
+    out: list[str] = []
+    piece = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > limit:
+            out.append(piece)
+            cut = len(line.encode()[:limit].decode(errors="ignore"))
+            piece, line = line[:cut], line[cut:]
+        if len((piece + line).encode()) > limit:
+            out.append(piece)
+            piece = ""
+        piece += line
+    out.append(piece)
+    return [p for p in out if p.strip()]
+
+
 def _post(address: str, message: bytes) -> tuple[str, str]:
     """One digest to a channel (apprise): its subject as the title, its plain text as a
-    markdown body, split to the channel's length limit. ``sent`` or ``refused`` (the
-    channel down or refusing: tried again later, costing no other address)."""
+    markdown body, in as many messages as the channel's length limit needs (numbered in
+    the title). ``sent`` or ``refused`` (the channel down or refusing: tried again later,
+    costing no other address)."""
     import apprise
 
     digest = email.message_from_bytes(message, policy=email.policy.default)
     body = digest.get_body(("plain",))
     text = body.get_content() if body is not None else ""
+    subject = str(digest["Subject"] or "")
     channel = apprise.Apprise()
     channel.add(address)
+    limit = CHANNEL_BYTES.get(address.partition("://")[0].lower())
+    # Room for the title, which a channel without one puts at the body's head.
+    pieces = parts(text, limit - len(subject.encode()) - 64) if limit else [text]
     try:
-        sent = channel.notify(
-            title=str(digest["Subject"] or ""),
-            body=text,
-            body_format=apprise.NotifyFormat.MARKDOWN,
-        )
+        # A channel that fails part-way is asked again for the whole: a part may come
+        # twice, never none.
+        for n, piece in enumerate(pieces, 1):
+            title = f"{subject}（{n}/{len(pieces)}）" if len(pieces) > 1 else subject
+            if not channel.notify(
+                title=title, body=piece, body_format=apprise.NotifyFormat.MARKDOWN
+            ):
+                return "refused", f"{shown(address)}: the channel refused it"
     except Exception as exc:  # a plugin's own failure: this channel's, no other's
         return "refused", f"{shown(address)}: {type(exc).__name__}: {exc}"
-    return ("sent", "") if sent else ("refused", f"{shown(address)}: the channel refused it")
+    return "sent", ""
 
 
 def _deliver(mail: Mail | None, address: str, message: bytes) -> tuple[str, str]:
