@@ -13,7 +13,7 @@ from typing import Any
 
 from report.registry import STOP_REASON_LABELS, error_label
 from report.registry import rule as rule_of
-from report.template import COLUMN_LABELS, GROUP_LABELS, cell_label, row_label
+from report.template import COLUMN_LABELS, GROUP_LABELS, TABLE_LABELS, cell_label, row_label
 
 Evidence = Mapping[str, Any]
 
@@ -135,6 +135,150 @@ def _region_silent(e: Evidence, lang: str) -> str:
     if lang == "zh":
         return "报告未提及本行政区域内的部门、乡镇或街道。"
     return "The report names none of its region's departments, townships or streets."
+
+
+def _table(name: str, lang: str) -> str:
+    return TABLE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1]
+
+
+_TEMPLATE_NAMES = {"2019": "2019年版", "2021": "2021年版", "legacy": "2019年以前的旧版"}
+
+
+def _mismatch(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        found = _TEMPLATE_NAMES.get(e["found"], e["found"])
+        expected = _TEMPLATE_NAMES[e["expected"]]
+        return f"{e['year']}年度报告应使用{expected}格式，本报告使用的是{found}格式。"
+    return (
+        f"A {e['year']} report should follow the {e['expected']} template; "
+        f"this one is {e['found']}."
+    )
+
+
+def _missing_section(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"报告中没有找到“{e['section']}”部分。"
+    return f"The section “{e['section']}” was not found."
+
+
+def _missing_table(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"报告中没有找到{_table(e['table'], lang)}（或表格不是文字，无法读取）。"
+    return f"{_table(e['table'], lang).capitalize()} was not found (or is not text)."
+
+
+def _missing_row(e: Evidence, lang: str) -> str:
+    rows = [row_label(r, lang) for r in e["rows"]]
+    shown = ("、" if lang == "zh" else "; ").join(rows[:5]) + ("等" if len(rows) > 5 else "")
+    if lang == "zh":
+        return f"{_table(e['table'], lang)}缺少 {len(rows)} 行：{shown}。"
+    return f"{len(rows)} row(s) missing from {_table(e['table'], lang)}: {shown}."
+
+
+def _article(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"表头引用的是{e['found']}，格式规定为{e['expected']}。"
+    return f"The table header cites {e['found']}; the template cites {e['expected']}."
+
+
+def _blank(e: Evidence, lang: str) -> str:
+    rows = [row_label(r["row"], lang) for r in e["rows"]]
+    shown = ("、" if lang == "zh" else "; ").join(rows[:4]) + ("等" if len(rows) > 4 else "")
+    if lang == "zh":
+        table = _table(e["table"], lang)
+        return f"{table}有 {len(e['keys'])} 个单元格空白，在 {len(rows)} 行：{shown}。"
+    table = _table(e["table"], lang)
+    return f"{len(e['keys'])} cell(s) left blank in {len(rows)} row(s) of {table}: {shown}."
+
+
+def _numbers(values: Any) -> str:
+    return " ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+
+
+def _unreadable(e: Evidence, lang: str) -> str:
+    label = row_label(e["row"], lang)
+    if lang == "zh":
+        return (
+            f"“{label}”一行读到 {len(e['values'])} 个数字（{_numbers(e['values'])}），"
+            f"应有 {e['expected']} 个单元格，无法确定对应关系，该行留空。"
+        )
+    return (
+        f"“{label}”: {len(e['values'])} numbers ({_numbers(e['values'])}) for "
+        f"{e['expected']} cells; the row is left empty."
+    )
+
+
+def _inferred(e: Evidence, lang: str) -> str:
+    label = row_label(e["row"], lang)
+    if lang == "zh":
+        return (
+            f"“{label}”一行少读到一个数字（{_numbers(e['found'])}），按格式的合计关系唯一确定为 "
+            f"{_numbers(e['values'])}。"
+        )
+    return (
+        f"“{label}” lost a number ({_numbers(e['found'])}); the template's sums leave one "
+        f"reading: {_numbers(e['values'])}."
+    )
+
+
+def _converted(e: Evidence, lang: str) -> str:
+    label = cell_label(e["key"], lang)
+    if lang == "zh":
+        return f"“{label}”以元填报（{e['printed']}），已换算为 {e['value']:g} 万元。"
+    return f"“{label}” was printed in 元 ({e['printed']}) and recorded as {e['value']:g} 万元."
+
+
+def _no_text(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return "文件没有可读取的文字（可能是扫描件或图片），其数据无法核对。"
+    return "The document has no text (a scan or an image?): its numbers cannot be checked."
+
+
+def _garbled(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return f"文件有 {e['characters']} 个字符解码错误（声明的编码与内容不符），其数据无法核对。"
+    return f"{e['characters']} characters decoded wrongly: the numbers cannot be checked."
+
+
+def _date_unverified(e: Evidence, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"页面未标明发布日期；首次发现该报告是在 {e['first_seen']}，已晚于截止日期 "
+            f"{e['deadline']}，无法确认是否按时发布。"
+        )
+    return (
+        f"No publication date on the page; first seen {e['first_seen']}, after the deadline "
+        f"{e['deadline']}: it may have been published in time."
+    )
+
+
+def _document_unread(e: Evidence, lang: str) -> str:
+    page, tried = e["page"], e.get("documents") or {}
+    if lang == "zh":
+        why = (
+            f"其 {len(tried)} 个附件无法读取："
+            + "；".join(f"{u}（{err}）" for u, err in tried.items())
+            if tried
+            else "也没有附件链接"
+        )
+        return f"页面 {page['url']} 列为该年度报告，但页面上没有报告正文，{why}。"
+    why = f"its {len(tried)} document(s) could not be read" if tried else "it links no document"
+    return f"{page['url']} is listed as the report but holds none of its text, and {why}."
+
+
+def _revised(e: Evidence, lang: str) -> str:
+    changed = e.get("changed_cells") or {}
+    keys = [cell_label(k, lang) for k in list(changed)[:3]]
+    more = ("等" if lang == "zh" else ", …") if len(changed) > 3 else ""
+    if lang == "zh":
+        listed = "、".join(f"“{k}”" for k in keys)
+        return f"报告发布后被修改，有 {len(changed)} 个单元格与原版本不同" + (
+            f"：{listed}{more}。" if keys else "。"
+        )
+    listed = ", ".join(f"“{k}”" for k in keys)
+    return f"The report changed after publication; {len(changed)} cell(s) differ" + (
+        f": {listed}{more}." if keys else "."
+    )
 
 
 def _part_sum(e: Evidence, lang: str) -> str:
@@ -362,6 +506,20 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "narrative.matches_table": _narrative,
     "narrative.part_sum": _part_sum,
     "narrative.fees": _fees,
+    "template.mismatch": _mismatch,
+    "template.missing_section": _missing_section,
+    "template.missing_table": _missing_table,
+    "template.missing_row": _missing_row,
+    "template.article_reference": _article,
+    "cells.blank": _blank,
+    "cells.unreadable": _unreadable,
+    "cells.inferred": _inferred,
+    "cells.unit_converted": _converted,
+    "document.no_text": _no_text,
+    "document.garbled": _garbled,
+    "report.date_unverified": _date_unverified,
+    "report.document_unread": _document_unread,
+    "report.revised": _revised,
     "narrative.problems_empty": _problems_empty,
     "narrative.problems_copied": _problems_copied,
     "narrative.problems_unanswered": _problems_unanswered,

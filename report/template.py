@@ -18,6 +18,19 @@ SECTIONS: tuple[str, ...] = (
     "其他需要报告的事项",
 )
 
+# The template's tables by the name the parser gives them: (Chinese, English).
+TABLE_LABELS = {
+    "proactive": ("第二部分“主动公开政府信息情况”表", "the proactive disclosure table (section 2)"),
+    "applications": (
+        "第三部分“收到和处理政府信息公开申请情况”表",
+        "the applications table (section 3)",
+    ),
+    "appeals": (
+        "第四部分“行政复议、行政诉讼情况”表",
+        "the reviews and litigation table (section 4)",
+    ),
+}
+
 APPLICANT_COLUMNS: tuple[str, ...] = (
     "natural_person",
     "commercial",
