@@ -88,7 +88,7 @@ def _date_after_seen(report: ReportFacts) -> list[Finding]:
     the date was set after it was up, so it is not when it was published."""
     if report.published_source == "first_seen" or not report.published_at:
         return []
-    if not report.first_seen:
+    if not report.first_seen:  # not archived by a crawl (a hand-made fact)
         return []
     seen = china_day(report.first_seen)
     shown = date.fromisoformat(report.published_at[:10])
