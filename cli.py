@@ -34,7 +34,7 @@ from parsers import DocumentError, Limits
 from parsers.dates import now
 from parsers.guard import SCHEDULER_PID, die_with
 from storage.archive import Archive
-from storage.crawls import last_run, troubled_sources
+from storage.crawls import last_run, run_stats, troubled_sources
 from storage.db import ArchiveError, connect, exclusive
 from storage.query import FINDING_COLUMNS, QueryError, search, user_query
 from storage.query import agencies as agency_facts
@@ -892,6 +892,12 @@ def sources_discover(url: str, max_pages: int) -> None:
     metavar="NAME=VALUE",
     help="A Scrapy setting for this run, as scrapy crawl -s (repeatable).",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Ask for every document again (conditionally), not only list pages and what the "
+    "portal has not confirmed within [crawl] revisit_days.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log instead of progress.")
 @lang_option
 def crawl(
@@ -901,6 +907,7 @@ def crawl(
     agencies: tuple[str, ...],
     years: tuple[int, ...],
     settings: tuple[str, ...],
+    full: bool,
     verbose: bool,
     lang: str,
 ) -> None:
@@ -908,9 +915,10 @@ def crawl(
 
     Quiet by default: one progress line on a terminal, warnings naming each source that
     failed, then a summary (-v shows Scrapy's log). Polite (robots.txt, AutoThrottle, two
-    requests per host). Pages and
-    documents archived before are asked for conditionally, so a crawl of an unchanged
-    portal downloads nothing again. A crawl that was killed resumes where it stopped
+    requests per host). List pages are read on every crawl; a document the portal
+    confirmed within [crawl] revisit_days (default 30) is not asked for again, and older
+    ones are asked for conditionally, so a crawl of an unchanged portal downloads nothing
+    again (--full asks for every document). A crawl that was killed resumes where it stopped
     (its queue is kept beside the archive, in DB.crawl/). Exit 1 when some list page or
     document could not be fetched or read; the source health says which.
 
@@ -937,7 +945,12 @@ def crawl(
         db_path,
         list(agencies),
         list(years),
-        {**progress, **config.crawl_settings, **overrides},
+        {
+            **progress,
+            **config.crawl_settings,
+            **({"NIANBAO_REVISIT_DAYS": "0"} if full else {}),
+            **overrides,
+        },
         config.contact,
         verbose,
     )
@@ -950,7 +963,8 @@ def crawl(
         click.echo("crawl did not finish; run it again to resume", err=True)
         sys.exit(1)
     reason, errors = run["finish_reason"], run["errors"]
-    click.echo(crawl_summary(run, troubled_sources(conn, run["id"]), lang))
+    stats = run_stats(conn, run["id"])
+    click.echo(crawl_summary({**run, "stats": stats}, troubled_sources(conn, run["id"]), lang))
     if reason == "finished" and "JOBDIR" not in overrides:
         finished(db_path)
     lock.close()

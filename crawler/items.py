@@ -18,6 +18,7 @@ class Doc:
     etag: str | None = None
     body: bytes | None = None  # None when unchanged (304) or failed
     known_sha: str | None = None  # the archived copy a 304 refers to
+    from_archive: bool = False  # not asked for: confirmed recently (NIANBAO_REVISIT_DAYS)
     error: str | None = None  # why it could not be fetched
     page_date: str | None = None
     part: bool = False  # a further page of the report's page (a CMS split it)

@@ -1,9 +1,11 @@
-"""Per-request work of the crawler: retries with backoff, conditional requests."""
+"""Per-request work of the crawler: retries with backoff, conditional requests, documents
+the archive answers for."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -73,36 +75,54 @@ class OwnHosts:
 class ConditionalRequests:
     """Asks for what the archive holds only if it changed (If-None-Match /
     If-Modified-Since), and hands the archived copy to a 304 answer's callback
-    (``response.meta["archived_body"]``). Requests opt in with ``meta["conditional"]``;
-    without an archive (``NIANBAO_DB``) the middleware switches itself off."""
+    (``response.meta["archived_body"]``). A document the portal confirmed within
+    NIANBAO_REVISIT_DAYS is not asked for at all: the archive answers for it, as a 304
+    marked ``meta["from_archive"]`` (0 asks for everything: ``nianbao crawl --full``).
+    Requests opt in with ``meta["conditional"]``; without an archive (``NIANBAO_DB``) the
+    middleware switches itself off."""
 
-    def __init__(self, db_path: str):
+    def __init__(self, crawler: Crawler, db_path: str, revisit_days: float):
         from storage.db import connect
 
         self.conn = connect(db_path, readonly=True)
+        self.stats = crawler.stats
+        self.revisit = dt.timedelta(days=revisit_days)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequests:
         db_path = crawler.settings.get("NIANBAO_DB")
         if not db_path:
             raise NotConfigured("no archive (NIANBAO_DB)")
-        middleware = cls(db_path)
+        middleware = cls(crawler, db_path, crawler.settings.getfloat("NIANBAO_REVISIT_DAYS"))
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
     def close(self) -> None:
         self.conn.close()
 
-    def process_request(self, request: Request) -> None:
+    def _recent(self, checked_at: str | None) -> bool:
+        if not self.revisit or not checked_at:
+            return False
+        checked = dt.datetime.fromisoformat(checked_at)
+        if checked.tzinfo is None:
+            checked = checked.replace(tzinfo=dt.UTC)
+        return dt.datetime.now(dt.UTC) - checked < self.revisit
+
+    def process_request(self, request: Request) -> Response | None:
         if not request.meta.get("conditional") or "archived_sha" in request.meta:
-            return
+            return None
         row = fetched_before(self.conn, request.url)
         request.meta["archived_sha"] = row[0] if row else None
+        if row and self._recent(row[3]):
+            request.meta["from_archive"] = True
+            self.stats.inc_value("nianbao/documents_from_archive")
+            return Response(request.url, status=304, request=request)
         if row:
             if row[1]:
                 request.headers["If-None-Match"] = row[1]
             if row[2]:
                 request.headers["If-Modified-Since"] = row[2]
+        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304 and request.meta.get("archived_sha"):

@@ -166,6 +166,14 @@ class ArchivePipeline:
         with archive.batch():
             for url, sha, fetched in known:
                 archive.served(url, sha, fetched)
+            archive.confirmed(
+                [
+                    d.url
+                    for d in item.docs
+                    if d.status == 304 and d.known_sha and not d.from_archive
+                ],
+                now(),
+            )
             for p, before in fresh:
                 archive.write(p, report=False)
                 spider.count("documents_changed" if before else "documents_new")

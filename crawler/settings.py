@@ -44,6 +44,11 @@ NIANBAO_LIST_PAGE_CAP = 500
 # Seconds a rendered list page may take to settle, and a click on its 下一页 to show the
 # next page (crawler.browser).
 NIANBAO_RENDER_SECONDS = 20.0
+# Days a document the portal confirmed (downloaded, or answered 304) is not asked for
+# again: the archive answers for it. List pages are read on every crawl, so a new or
+# moved report is seen at once; a revision of a known one within this many days.
+# `nianbao crawl --full` sets 0: everything is asked for.
+NIANBAO_REVISIT_DAYS = 30
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no console or control port on a crawl, no token files
 LOG_LEVEL = "INFO"

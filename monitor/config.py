@@ -89,7 +89,7 @@ _TOP = ("mail", "subscription", "schedule", "check", "crawl")
 _MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password", "report_url")
 _SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language", "notify")
 _CHECK = ("grace_days", "duplicate_similarity")
-_CRAWL = ("time_limit", "contact", "settings")
+_CRAWL = ("time_limit", "contact", "settings", "revisit_days")
 
 
 def _strict(table: Any, known: tuple[str, ...], where: str) -> None:
@@ -250,3 +250,6 @@ def _read_crawl(config: Config, crawl: dict[str, Any], path: Path) -> None:
     if not isinstance(settings, dict):
         raise ConfigError(f"{path}: [crawl.settings] must be a table of Scrapy settings")
     config.crawl_settings = {str(k): str(v) for k, v in settings.items()}
+    if "revisit_days" in crawl:
+        days = _number(crawl["revisit_days"], f"{path}: [crawl] revisit_days", float, 0)
+        config.crawl_settings["NIANBAO_REVISIT_DAYS"] = str(days)

@@ -152,6 +152,32 @@ def summary(name: str, record: dict[str, Any]) -> str:
 FINISH_REASONS = {"finished": ("完成", "finished"), "shutdown": ("已停止", "shutdown")}
 
 
+def _requests(stats: dict[str, Any], lang: str) -> str:
+    """What the crawl asked for, by kind, and what the archive answered for."""
+
+    def n(key: str) -> int:
+        return int(float(stats.get(key) or 0))
+
+    lists, pages, files = (
+        n("nianbao/list_pages"),
+        n("nianbao/report_pages"),
+        n("nianbao/attachments"),
+    )
+    kept = n("nianbao/documents_from_archive")
+    unchanged = n("downloader/response_status_count/304") - kept
+    sent = n("downloader/request_count")
+    if lang == "zh":
+        return (
+            f"  栏目页 {lists}、报告页 {pages}、附件 {files}；其中 {kept} 份近期已核对、取自存档，"
+            f"{unchanged} 份网站答复未修改（304）；共向网站发出请求 {sent} 次"
+        )
+    return (
+        f"  list pages {lists}, report pages {pages}, attachments {files}; {kept} confirmed "
+        f"recently and taken from the archive, {unchanged} answered unchanged (304); "
+        f"{sent} requests sent"
+    )
+
+
 def crawl_summary(run: dict[str, Any], troubled: list[dict[str, Any]], lang: str = "zh") -> str:
     """A finished crawl in a few lines: counts, then each source that had trouble, said as
     its finding says it (its state and detail when there is none)."""
@@ -168,6 +194,8 @@ def crawl_summary(run: dict[str, Any], troubled: list[dict[str, Any]], lang: str
             f"{run['new']} new, {run['changed']} changed, {run['unchanged']} unchanged; "
             f"{run['errors']} errors"
         ]
+    if run.get("stats"):
+        lines.append(_requests(run["stats"], lang))
     for t in troubled:
         said = (
             sentence(t["rule"], t["evidence"], t["detail"] or "", lang)

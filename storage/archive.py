@@ -282,19 +282,33 @@ class Archive:
         keys = ("id", "template", "document_sha256", "format", "filled")
         return dict(zip(keys, row, strict=True))
 
-    def fetched_before(self, url: str) -> tuple[str, str | None, str | None] | None:
-        """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
+    def fetched_before(self, url: str) -> tuple[str, str | None, str | None, str | None] | None:
+        """(sha256, ETag, Last-Modified, last confirmed) of the last document fetched from
+        ``url``."""
         return crawls.fetched_before(self.conn, url)
+
+    def confirmed(self, urls: Iterable[str], at: str) -> None:
+        """The portal answered these URLs 304 at ``at``."""
+        crawls.confirmed(self.conn, urls, at)
 
     def served(self, url: str, sha256: str, fetched: Fetched) -> None:
         """Remember that ``url`` served this archived document (for the next conditional
         request), whoever archived its bytes first."""
         self.conn.execute(
-            """INSERT INTO document_urls (url, sha256, etag, last_modified, fetched_at)
-               VALUES (?,?,?,?,?)
+            """INSERT INTO document_urls
+                   (url, sha256, etag, last_modified, fetched_at, checked_at)
+               VALUES (?,?,?,?,?,?)
                ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, etag = excluded.etag,
-                   last_modified = excluded.last_modified, fetched_at = excluded.fetched_at""",
-            (url, sha256, fetched.etag, fetched.last_modified, fetched.fetched_at),
+                   last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,
+                   checked_at = excluded.checked_at""",
+            (
+                url,
+                sha256,
+                fetched.etag,
+                fetched.last_modified,
+                fetched.fetched_at,
+                fetched.fetched_at,
+            ),
         )
 
     def write(self, p: Prepared, report: bool = True) -> Ingested:

@@ -216,8 +216,19 @@ def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[dict[str, An
     return out
 
 
-def fetched_before(conn: sqlite3.Connection, url: str) -> tuple[str, str | None, str | None] | None:
-    """(sha256, ETag, Last-Modified) of the last document fetched from ``url``."""
+def fetched_before(
+    conn: sqlite3.Connection, url: str
+) -> tuple[str, str | None, str | None, str | None] | None:
+    """(sha256, ETag, Last-Modified, when the portal last confirmed it) of the last
+    document fetched from ``url``."""
     return conn.execute(
-        "SELECT sha256, etag, last_modified FROM document_urls WHERE url = ?", (url,)
+        "SELECT sha256, etag, last_modified, checked_at FROM document_urls WHERE url = ?",
+        (url,),
     ).fetchone()
+
+
+def confirmed(conn: sqlite3.Connection, urls: Iterable[str], at: str) -> None:
+    """The portal answered these URLs 304 at ``at``: what the archive holds is current."""
+    conn.executemany(
+        "UPDATE document_urls SET checked_at = ? WHERE url = ?", [(at, u) for u in urls]
+    )

@@ -782,6 +782,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN message_id TEXT;
     ALTER TABLE outbox ADD COLUMN uncertain_at TEXT;
     """,
+    # 19: when the portal last confirmed what a URL serves (a download or a 304): a crawl
+    # does not ask again for a document confirmed within NIANBAO_REVISIT_DAYS.
+    """
+    ALTER TABLE document_urls ADD COLUMN checked_at TEXT;
+    UPDATE document_urls SET checked_at = fetched_at;
+    """,
 )
 
 

@@ -539,6 +539,7 @@ class PortalSpider(scrapy.Spider):
         )
         if response.status == 304:
             doc.known_sha = response.meta.get("archived_sha")
+            doc.from_archive = bool(response.meta.get("from_archive"))
         elif response.status >= 400:
             doc.error = f"HTTP {response.status}"
         else:

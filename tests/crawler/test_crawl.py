@@ -48,15 +48,18 @@ def crawl(workdir: Path, *extra: str, wait: bool = True):
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory):
-    """The test portal crawled twice into one archive: (portal, workdir, first, second,
-    the portal's answers to the second crawl)."""
+    """The test portal crawled three times into one archive, the third with --full:
+    (portal, workdir, first, second, the portal's answers to each crawl)."""
     workdir = tmp_path_factory.mktemp("crawl")
     with PortalServer() as portal:
         (workdir / "agencies.toml").write_text(sources_toml(portal.url), encoding="utf-8")
         first = crawl(workdir)
-        answered = len(portal.responses)
+        one = len(portal.responses)
         second = crawl(workdir)
-        yield portal, workdir, first, second, portal.responses[answered:]
+        two = len(portal.responses)
+        crawl(workdir, "--full")
+        answers = [portal.responses[:one], portal.responses[one:two], portal.responses[two:]]
+        yield portal, workdir, first, second, answers
 
 
 def test_first_crawl_finds_every_published_report_once(crawled) -> None:
@@ -245,19 +248,29 @@ def test_broken_sources_are_findings_not_missing_reports(crawled) -> None:
         assert f"  {agency}：" in first.stdout  # each broken source named in the summary
 
 
-def test_second_crawl_downloads_nothing_again_and_adds_nothing(crawled) -> None:
-    portal, workdir, _, second, answers = crawled
-    assert second.returncode == 1  # the same broken sources
-    documents = [
+def _documents(answers: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return [
         (p, s) for p, s in answers if p.endswith((".pdf", ".doc", ".docx", ".ofd")) or "/t20" in p
     ]
+
+
+def test_second_crawl_asks_for_list_pages_only_and_adds_nothing(crawled) -> None:
+    """Documents the portal confirmed within revisit_days are not asked for again (only
+    the ones that failed are); --full asks for each, conditionally (304)."""
+    portal, workdir, _, second, (first_answers, answers, full) = crawled
+    assert second.returncode == 1  # the same broken sources
+    assert {s for _, s in _documents(answers)} <= {404}  # the missing attachment, again
+    assert len(answers) <= 0.3 * len(first_answers)
+    assert "取自存档" in second.stdout
     # 301: the old address of a moved page still answers with its redirect.
-    assert documents and {s for _, s in documents} <= {304, 404, 301}
+    assert _documents(full) and {s for _, s in _documents(full)} <= {304, 404, 301}
+    assert len(_documents(full)) > 30
     conn = sqlite3.connect(workdir / "nianbao.db")
     runs = conn.execute(
         "SELECT documents_new, documents_changed, documents_unchanged FROM crawl_runs ORDER BY id"
     ).fetchall()
     assert runs[0][0] > 30 and runs[1][:2] == (0, 0) and runs[1][2] > 30
+    assert runs[2][:2] == (0, 0) and runs[2][2] > 30
     assert len(reports(workdir / "nianbao.db")) == len(portal.published) + 1  # + 西岭镇's
     assert not (workdir / "nianbao.db.crawl").exists()  # finished: nothing to resume
 

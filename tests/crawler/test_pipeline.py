@@ -120,3 +120,41 @@ def test_a_page_that_only_names_the_report_is_not_the_report(
     assert unread["evidence"]["documents"] == {
         "http://www.hongze.gov.cn/uploadfiles/2025/01/hz-nb-2024.pdf": "HTTP 404"
     }
+
+
+def test_a_document_confirmed_lately_is_answered_by_the_archive(
+    spider: Callable[..., PortalSpider], tmp_path: Path
+) -> None:
+    """Within revisit_days of the portal's last word on it, a report page is not asked for:
+    the archive answers (a 304 marked from_archive) and the year is read from the archived
+    copy. Later it is asked for conditionally, and the portal's 304 renews the confirmation."""
+    import scrapy
+
+    from crawler.middlewares import ConditionalRequests
+
+    s = spider(SOURCES)
+    _archive(s, _group(s, 2024))
+    db = tmp_path / "nianbao.db"
+    middleware = ConditionalRequests(s.crawler, str(db), 30)
+    listed = ReportGroup("pingtan", 2024, "平潭综合实验区2024年度政府信息公开工作年度报告", URL)
+
+    request = s._document_request(URL, s.parse_page, listed)
+    kept = middleware.process_request(request)
+    assert kept is not None and kept.status == 304 and request.meta["from_archive"]
+    (group,) = answer(request, middleware.process_response(request, kept))
+    assert group.docs[0].from_archive and group.docs[0].known_sha
+    assert s.crawler.stats.get_value("nianbao/documents_from_archive") == 1
+
+    conn = connect(db)
+    conn.execute("UPDATE document_urls SET checked_at = '2000-01-01T00:00:00+00:00'")
+    conn.commit()
+    asked = s._document_request(URL, s.parse_page, listed)
+    assert middleware.process_request(asked) is None and "from_archive" not in asked.meta
+    unchanged = scrapy.http.HtmlResponse(URL, status=304, request=asked)
+    (group,) = answer(asked, middleware.process_response(asked, unchanged))
+    assert not group.docs[0].from_archive and group.docs[0].known_sha
+    _archive(s, group)
+    (checked,) = conn.execute("SELECT checked_at FROM document_urls").fetchone()
+    assert checked > "2000-01-01T00:00:00+00:00"
+    conn.close()
+    middleware.close()
