@@ -11,8 +11,14 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # puts the contact URL of nianbao.toml's [crawl] contact here.
 USER_AGENT = "nianbao/0.1 (government annual report archive; +https://github.com/nianbao/nianbao)"
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+# Politeness is per host (two requests at a time, AutoThrottle's delay); across hosts a
+# national sweep is a broad crawl (Scrapy's "Broad Crawls"): hundreds in flight, taken
+# from the hosts least busy (DownloaderAwarePriorityQueue), so a slow host holds back no
+# other. Its queue is on disk (JOBDIR, beside the archive): memory stays bounded.
+CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+REACTOR_THREADPOOL_MAXSIZE = 20  # DNS lookups of many hosts at once
 # Scrapy starts this many tasks for every response's output; a page of ours yields one
 # report group or a column's links, and 100 (the default) idle tasks per page cost the
 # crawler's process more than the parse it waits for.

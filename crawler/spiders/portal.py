@@ -12,6 +12,7 @@ fetched with its attachments; a 更正 is fetched as a document related to its r
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import re
@@ -179,9 +180,19 @@ class PortalSpider(scrapy.Spider):
 
     # -- list pages -----------------------------------------------------------------------
 
+    def _in_host_turns(self) -> list[tuple[str, list[str]]]:
+        """The columns one host at a time in turn: the crawl takes its first requests in
+        this order, so a host listed many times in a row in the sources file is not all
+        the crawl is busy with while every other host waits."""
+        by_host: dict[str, list[tuple[str, list[str]]]] = {}
+        for url, owners in self.lists.items():
+            by_host.setdefault(site_of(url), []).append((url, owners))
+        turns = itertools.zip_longest(*by_host.values())
+        return [column for turn in turns for column in turn if column is not None]
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         last_year = int(now()[:4]) - 1
-        for url, owners in self.lists.items():
+        for url, owners in self._in_host_turns():
             if "{year}" not in url:
                 self.reads[url].want(url, self.page_cap)
                 try:
