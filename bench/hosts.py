@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +61,7 @@ def serve(hosts: int, agencies: int, years: list[int], latency: float, port) -> 
     from aiohttp import web
 
     bodies = {t: make_formats.body("AGENCY", 2000, t, None) for t in ("2019", "2021")}
-    pdf = PDFS[0].read_bytes()
+    pdfs = [p.read_bytes() for p in PDFS]
     asked: Counter[str] = Counter()
 
     def name(h: int, n: int) -> str:
@@ -88,6 +90,7 @@ def serve(hosts: int, agencies: int, years: list[int], latency: float, port) -> 
             page = f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul>'
         elif leaf.endswith(".pdf"):
             asked["pdf"] += 1
+            pdf = pdfs[(h + n) % len(pdfs)] + f"\n%{h}-{n}\n".encode()
             return web.Response(body=pdf, content_type="application/pdf")
         else:
             asked["page"] += 1
@@ -139,9 +142,13 @@ def sources(work: Path, hosts: int, agencies: int, port: int) -> Path:
     return path
 
 
-def crawl(work: Path, label: str, port: int, settings: list[str]) -> tuple[float, Counter[str]]:
-    """One crawl into ``work``'s archive: (seconds, what the portal was asked, by kind)."""
+def crawl(
+    work: Path, label: str, port: int, settings: list[str]
+) -> tuple[float, Counter[str], float]:
+    """One crawl into ``work``'s archive: (seconds, what the portal was asked by kind, CPU
+    seconds of the crawl's processes, its parser workers included)."""
     before = asked(port)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", "import cli; cli.main()", "crawl", "--lang", "en", *settings],
@@ -151,14 +158,31 @@ def crawl(work: Path, label: str, port: int, settings: list[str]) -> tuple[float
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(work)},
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
     counts = asked(port)
     counts.subtract(before)
     total = sum(counts.values())
     summary = (done.stdout.strip() or done.stderr[-1500:]).splitlines()
-    print(f"  [{label}] {wall:.1f} s, {total} requests ({dict(counts)}) = {total / wall:.1f}/s")
+    print(
+        f"  [{label}] {wall:.1f} s, {total} requests ({dict(counts)}) = {total / wall:.1f}/s; "
+        f"{used:.1f} CPU s"
+    )
     for line in summary[:2]:
         print(f"  [{label}]   {line.strip()}")
-    return wall, counts
+    return wall, counts, used
+
+
+def start(hosts: int, agencies: int, years: list[int], latency: float) -> tuple[Any, int]:
+    """The portal's process, started, and its port."""
+    port = multiprocessing.Value("i", 0)
+    server = multiprocessing.Process(
+        target=serve, args=(hosts, agencies, years, latency, port), daemon=True
+    )
+    server.start()
+    while not port.value:
+        time.sleep(0.05)
+    return server, port.value
 
 
 def main() -> None:
@@ -171,16 +195,11 @@ def main() -> None:
     if args.hosts > 250:
         ap.error("--hosts: at most 250 (127.0.0.2–127.0.0.251)")
     years = list(range(2024 - args.years, 2024))
-    port = multiprocessing.Value("i", 0)
-    server = multiprocessing.Process(
-        target=serve, args=(args.hosts, args.agencies, years, args.latency, port), daemon=True
-    )
-    server.start()
-    while not port.value:
-        time.sleep(0.05)
+    server, port = start(args.hosts, args.agencies, years, args.latency)
     print(
         f"{args.hosts} hosts × {args.agencies} columns × {len(years)} years, {args.latency:g} s "
-        f"per answer, a {PDFS[0].stat().st_size // 1024} KB real PDF per column; politeness "
+        f"per answer, a real PDF ({', '.join(f'{p.stat().st_size // 1024} KB' for p in PDFS)}) "
+        "per column; politeness "
         "as shipped",
         flush=True,
     )
@@ -188,13 +207,13 @@ def main() -> None:
         work = {k: Path(tmp) / k for k in ("one", "before", "shipped")}
         for w in work.values():
             w.mkdir()
-        sources(work["one"], 1, args.agencies, port.value)
+        sources(work["one"], 1, args.agencies, port)
         for k in ("before", "shipped"):
-            sources(work[k], args.hosts, args.agencies, port.value)
-        alone, _ = crawl(work["one"], "one host alone", port.value, [])
-        slow, _ = crawl(work["before"], "all hosts, 16 in flight", port.value, BEFORE)
-        fast, first = crawl(work["shipped"], "all hosts, as shipped", port.value, [])
-        _, again = crawl(work["shipped"], "re-crawl, as shipped", port.value, [])
+            sources(work[k], args.hosts, args.agencies, port)
+        alone, _, _ = crawl(work["one"], "one host alone", port, [])
+        slow, _, _ = crawl(work["before"], "all hosts, 16 in flight", port, BEFORE)
+        fast, first, _ = crawl(work["shipped"], "all hosts, as shipped", port, [])
+        _, again, _ = crawl(work["shipped"], "re-crawl, as shipped", port, [])
     server.terminate()
     print(
         f"all hosts: {fast / alone:.2f}× one host's time as shipped (goal ≤ 2), "
