@@ -607,18 +607,27 @@ def matrix(db_path: str, fmt: str, out: Any, lang: str) -> None:
 @lang_option
 @click.option("--no-documents", is_flag=True, help="Do not export the archived documents.")
 @click.option(
+    "--all-documents",
+    is_flag=True,
+    help="Export every year's archived document, not only those findings are about.",
+)
+@click.option(
     "--pack",
     type=click.Path(dir_okay=False),
     help="Add a ranking of the agencies under this rule pack (see score).",
 )
-def report_command(db_path: str, out: str, lang: str, no_documents: bool, pack: str | None) -> None:
+def report_command(
+    db_path: str, out: str, lang: str, no_documents: bool, all_documents: bool, pack: str | None
+) -> None:
     """Write the compliance report: one self-contained HTML file to read, filter and click
     through, as of the date of the last `nianbao check`.
 
     Each agency and year shows ok (with its warnings), late, inconsistent, missing,
     pending or unverified; a click opens its findings as sentences with the template's
-    labels, the archived document (exported to OUT's folder, OUT-stem-documents/) and the
-    source address. Sources in trouble and charts of requests and outcomes follow.
+    labels, the report's address on its portal and, for a year a finding is about, the
+    archived document as evidence (exported to OUT's folder, OUT-stem-documents/; every
+    year's with --all-documents). Sources in trouble and charts of requests and outcomes
+    follow.
 
     Example: nianbao report --out report.html --lang en
     """
@@ -627,7 +636,9 @@ def report_command(db_path: str, out: str, lang: str, no_documents: bool, pack: 
     rules = _pack(pack)
     conn = _open(db_path, readonly=True)
     path = Path(out)
-    data, written = write_report(conn, path, lang, documents=not no_documents, pack=rules)
+    data, written = write_report(
+        conn, path, lang, documents=not no_documents, pack=rules, all_documents=all_documents
+    )
     years = f"{data['years'][0]}–{data['years'][-1]}" if data["years"] else "none"
     click.echo(
         f"wrote {path} ({len(data['agencies'])} agencies, years {years}, as of "

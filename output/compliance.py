@@ -251,7 +251,10 @@ def _sum_series(series: dict[str, dict[int, dict[str, float]]]) -> dict[int, dic
 
 
 def gather(
-    conn: sqlite3.Connection, lang: str = "zh", documents_dir: str | None = None
+    conn: sqlite3.Connection,
+    lang: str = "zh",
+    documents_dir: str | None = None,
+    all_documents: bool = False,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data; ``documents_dir`` is the folder (relative
     to the report) the archived documents are exported to, or None for no links."""
@@ -262,7 +265,10 @@ def gather(
     for row in compliance(conn):
         items = found.get((row["agency_id"], row["year"]), [])
         doc = docs.get(row["report_id"]) if row["report_id"] else None
-        cell = _cell(row, items, doc, documents_dir, lang)
+        # The archived copy is evidence: exported for the years a finding is about (or every
+        # year with all_documents); every report links its address on the portal.
+        shown = documents_dir if items or all_documents else None
+        cell = _cell(row, items, doc, shown, lang)
         if row["report_id"] in numbers:
             cell["numbers"] = numbers[row["report_id"]]
         cells.setdefault(row["agency_id"], {})[row["year"]] = cell
@@ -748,12 +754,13 @@ def write_report(
     lang: str = "zh",
     documents: bool = True,
     pack: Pack | None = None,
+    all_documents: bool = False,
 ) -> tuple[dict[str, Any], int]:
-    """Write the report to ``out`` and, beside it, the documents it links to
-    (``<out stem>-documents/``); with a rule ``pack``, a ranking under it; returns (the
-    data shown, documents written)."""
+    """Write the report to ``out`` and, beside it, the archived documents of the years
+    findings are about (every year's with ``all_documents``) in ``<out stem>-documents/``;
+    with a rule ``pack``, a ranking under it; returns (the data shown, documents written)."""
     folder = f"{out.stem}-documents" if documents else None
-    data = gather(conn, lang, folder)
+    data = gather(conn, lang, folder, all_documents)
     if pack is not None:
         from output.text import score_table
 
