@@ -19,6 +19,7 @@ from monitor.config import ConfigError, load_config
         ("[crawl]\ntime_limit = 'soon'\n", "[crawl] time_limit must be a number"),
         ("[crawl]\ntime_limit = 0\n", "[crawl] time_limit must be at least 1"),
         ("[crawl]\ncontakt = 'x'\n", "[crawl]: unknown key 'contakt'; did you mean contact?"),
+        ("[crawl]\nrevisit_days = -1\n", "[crawl] revisit_days must be at least 0"),
         ("[mial]\nhost = 'x'\n", "unknown key 'mial'; did you mean mail?"),
         (
             "[[subscription]]\nemail = 'a@b.c'\nagency = ['x']\n",
@@ -36,9 +37,12 @@ def test_bad_config_says_what_and_where(tmp_path: Path, text: str, message: str)
     assert str(path) in str(caught.value)
 
 
-def test_good_config_reads() -> None:
+def test_good_config_reads(tmp_path: Path) -> None:
     config = load_config(Path("/nonexistent/nianbao.toml"), environ={})
     assert config.subscriptions == [] and config.mail is None
+    path = tmp_path / "nianbao.toml"
+    path.write_text("[crawl]\nrevisit_days = 7\n", encoding="utf-8")
+    assert load_config(path, environ={}).crawl_settings == {"NIANBAO_REVISIT_DAYS": "7.0"}
 
 
 @pytest.mark.parametrize(
