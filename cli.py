@@ -640,9 +640,12 @@ def report_command(
         conn, path, lang, documents=not no_documents, pack=rules, all_documents=all_documents
     )
     years = f"{data['years'][0]}–{data['years'][-1]}" if data["years"] else "none"
+    pages = data.get("region_pages")
     click.echo(
         f"wrote {path} ({len(data['agencies'])} agencies, years {years}, as of "
-        f"{data['as_of']}); {written} document(s) exported"
+        f"{data['as_of']}"
+        + (f"; an index of {pages} region pages in {path.stem}-regions/" if pages else "")
+        + f"); {written} document(s) exported"
     )
 
 

@@ -610,6 +610,8 @@ def render(data: dict[str, Any]) -> str:
     )
     legend += f'<li><span class="none">—</span> {e(ui["none_cell"])}</li>'
     health_html = _health_table(data["agencies"], ui, lang)
+    overall = e(ui["overall"])
+    chart_html = f"<section><h2>{overall}</h2>{data['chart']}</section>" if data["chart"] else ""
     rollup_html = _rollup(data, lang) + _ranking(data, lang)
     payload = {
         "ui": {**ui, "numbers": {k: cell_label(k, lang) for k in COMPARED}},
@@ -637,7 +639,7 @@ def render(data: dict[str, Any]) -> str:
 <th>{e(ui["level"])}</th><th>{e(ui["region"])}</th>{head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 {rollup_html}
-<section><h2>{e(ui["overall"])}</h2>{data["chart"]}</section>
+{chart_html}
 <section><h2>{e(ui["health"])}</h2>{health_html}</section>
 <aside id="panel" hidden></aside>
 {"".join(templates)}
@@ -755,10 +757,16 @@ def write_report(
     documents: bool = True,
     pack: Pack | None = None,
     all_documents: bool = False,
+    region_pages_over: int | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Write the report to ``out`` and, beside it, the archived documents of the years
     findings are about (every year's with ``all_documents``) in ``<out stem>-documents/``;
-    with a rule ``pack``, a ranking under it; returns (the data shown, documents written)."""
+    with a rule ``pack``, a ranking under it. Past ``region_pages_over`` agencies
+    (output.regions.REGION_PAGES_OVER), ``out`` is an index of regions and each region has
+    its own page (``data["region_pages"]`` says how many). Returns (the data shown,
+    documents written)."""
+    from output.regions import REGION_PAGES_OVER, write_regions
+
     folder = f"{out.stem}-documents" if documents else None
     data = gather(conn, lang, folder, all_documents)
     if pack is not None:
@@ -767,6 +775,10 @@ def write_report(
         scores = score(pack, agencies(conn), findings(conn, status="open"))
         data["ranking"] = {"pack": pack.name, "table": score_table(scores, lang)}
     written = export_documents(conn, data, out.parent / folder) if folder else 0
+    over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
+    if len(data["agencies"]) > over:
+        data["region_pages"] = write_regions(data, out)
+        return data, written
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(render(data), encoding="utf-8")
     tmp.replace(out)

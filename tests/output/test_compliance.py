@@ -243,3 +243,40 @@ def test_chart_totals_and_legends_are_not_clipped(
     )
     assert browser.execute_script("return document.querySelectorAll('svg.chart text').length")
     assert outside == []
+
+
+def test_a_large_archive_is_an_index_of_regions_and_a_page_per_region(
+    hostile: Archive, tmp_path: Path, browser
+) -> None:
+    """Past region_pages_over agencies, report.html is an index of the regions (counts per
+    status, a link to each region's page) and a digest's link report.html#AGENCY-YEAR goes
+    on to the agency's region page with that cell's panel open; a region page links its
+    archived documents one folder up."""
+    from urllib.parse import quote
+
+    from lxml import html as lxml_html
+    from selenium.webdriver.common.by import By
+
+    from output.regions import page_of
+
+    out = tmp_path / "report.html"
+    data, _ = write_report(hostile.conn, out, all_documents=True, region_pages_over=1)
+    regions = sorted({a["region"] for a in data["agencies"]})
+    assert data["region_pages"] == len(regions) >= 2
+    index = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    links = index.xpath('//table[@id="regions"]//a/@href')
+    assert links == [f"report-regions/{page_of(r)}" for r in regions]
+    assert not index.xpath('//table[@id="matrix"]')  # no agency rows on the index
+    env = next(a for a in data["agencies"] if a["id"] == "demo-env")
+    page = tmp_path / "report-regions" / page_of(env["region"])
+    text = page.read_text(encoding="utf-8")
+    assert 'data-agency="demo-env"' in text and 'data-agency="bad-name"' not in text
+    assert '"document": "../report-documents/' in text
+
+    browser.get(out.as_uri() + "#" + quote("demo-env-2022"))
+    assert browser.current_url.startswith(page.as_uri())
+    panel = browser.find_element(By.ID, "panel")
+    assert panel.is_displayed()
+    assert panel.find_element(By.TAG_NAME, "h2").text == "某市生态环境局 · 2022"
+    (archived,) = [a for a in panel.find_elements(By.TAG_NAME, "a") if a.text == "存档文件"]
+    assert archived.get_attribute("href").startswith((tmp_path / "report-documents").as_uri())
