@@ -30,10 +30,11 @@ import archive as bench_archive  # noqa: E402  bench/archive.py
 
 from monitor.runner import run_checks  # noqa: E402
 
-# Each report process says its own peak memory as it exits.
+# Each report process says its own peak memory as it exits: VmHWM, its own address
+# space's (getrusage's ru_maxrss would carry this process's size at the fork).
 PEAK = (
-    "import atexit, resource, sys; atexit.register(lambda: print('PEAK', "
-    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
+    "import atexit, re, sys; atexit.register(lambda: print('PEAK', re.search("
+    "r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr)); "
 )
 ONE_PAGE = PEAK + (
     "from pathlib import Path; from storage.db import connect; "
