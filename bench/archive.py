@@ -2,7 +2,9 @@
 
 Run from the repository root: ``python bench/archive.py [--agencies N] [--years Y]``
 (default 20,000 × 7 = 140,000 reports). Each synthetic report has full 2019 or 2021 tables
-with varied numbers, about 8 KB of text, and the findings its numbers give; ingest goes
+with varied numbers, prose drawn paragraph by paragraph from real reports (the corpus's
+seeds and the 洪泽 report; as long as theirs on average), and the findings its numbers
+give; ingest goes
 through Archive.add_document, the same path as every document (parsing is measured by
 bench/parse.py and replaced here by the records it would give), 500 reports per
 transaction (Archive.batch, each report in a savepoint of its own), prepared in a worker
@@ -38,10 +40,28 @@ from tests.corpus import make_layouts as layouts  # noqa: E402
 
 LEVELS = ("township", "county_dept", "county", "city_dept")
 BATCH = 500  # reports per transaction, as a bulk ingest writes them
-PROSE = (
-    "我单位认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
-    "围绕中心工作，持续深化政务公开，加强政策解读与回应关切，规范依申请公开办理流程。"
+# The prose of real reports (the corpus's seeds and published reports): each synthetic
+# report's prose is as many of their paragraphs, drawn at random, as a real report holds.
+REAL_PROSE = sorted(
+    [
+        *(ROOT / "tests/corpus").glob("seed-*.txt"),
+        ROOT / "tests/corpus/real-pdf-text-labels-split-around-numbers.txt",
+    ]
 )
+
+
+def real_paragraphs() -> tuple[list[str], int]:
+    """(the real reports' prose paragraphs, the mean characters of prose per report)."""
+    paragraphs, totals = [], []
+    for path in REAL_PROSE:
+        lines = [
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if sum("\u4e00" <= c <= "\u9fff" for c in line) >= 20 and "\t" not in line
+        ]
+        paragraphs += lines
+        totals.append(sum(map(len, lines)))
+    return paragraphs, sum(totals) // len(totals)
 
 
 def templates() -> dict[str, tuple[str, dict]]:
@@ -75,11 +95,16 @@ def synthetic(
         ] = None
     record["cells"] = cells
     record["findings"] = applications_balance(cells) + applications_column_total(cells)
-    body = text.replace("AGENCY", agency) + (PROSE * 30) + f"\n{agency}{year}{scale}\n"
+    paragraphs, length = _PROSE
+    prose: list[str] = []
+    while sum(map(len, prose)) < length:
+        prose.append(rnd.choice(paragraphs))
+    body = text.replace("AGENCY", agency) + "\n".join(prose) + f"\n{agency}{year}{scale}\n"
     return body.encode(), record, "\n".join(prepare_text(body)[0])
 
 
 _BASES: dict[str, tuple[str, dict]] = {}
+_PROSE = real_paragraphs()
 
 
 def made_and_prepared(job: tuple[int, int]) -> tuple[Prepared, float]:
