@@ -197,11 +197,21 @@ def private_columns(action: int, table: str | None, column: str | None, *_: Any)
 CLOSED = ("/-/databases", "/-/settings", "/-/versions", "/-/plugins", "/-/threads")
 
 
+# Views whose rows are every cell of every report: counting them takes seconds at a
+# national archive's size, so their pages show rows without a total (Datasette's
+# _nocount), as a person asking for them first wants.
+UNCOUNTED = ("cell_values",)
+
+
 def closed_pages(app: Any) -> Any:
-    """An ASGI wrapper that answers 404 for the CLOSED pages (any suffix, .json too)."""
+    """An ASGI wrapper that answers 404 for the CLOSED pages (any suffix, .json too), and
+    asks no total of the UNCOUNTED views."""
 
     async def wrapped(scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "") if scope.get("type") == "http" else ""
+        query = scope.get("query_string", b"")
+        if path.rsplit("/", 1)[-1].split(".")[0] in UNCOUNTED and b"_nocount" not in query:
+            scope = {**scope, "query_string": query + (b"&" if query else b"") + b"_nocount=1"}
         if path.startswith(CLOSED):
             await send(
                 {

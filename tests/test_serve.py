@@ -79,6 +79,11 @@ def test_tables_are_described_and_faceted(served: tuple[str, str, int]) -> None:
     assert statuses == {"ok", "missing"}  # demo-county published nothing
     findings = get(base, "/nianbao/findings.json", _shape="objects")
     assert findings["rows"] and "facet_results" in findings
+    assert findings["filtered_table_rows_count"] == len(findings["rows"])
+    assert findings["suggested_facets"] == []  # a query per column: off
+    # Every cell of every report: its rows, no total counted.
+    cells = get(base, "/nianbao/cell_values.json", _shape="objects")
+    assert cells["rows"] and cells["filtered_table_rows_count"] is None
 
 
 def test_the_search_box_finds_chinese_text(served: tuple[str, str, int]) -> None:
