@@ -587,12 +587,33 @@ def _options(values: list[tuple[str, str]], all_label: str) -> str:
     )
 
 
+def page_top(data: dict[str, Any]) -> str:
+    """A report page's head (no network, inline style and script only), its title and
+    the line saying when it was judged and what it counts."""
+    lang, e = data["lang"], html.escape
+    ui = UI[lang]
+    colours = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
+    counts = " · ".join(
+        f"{e(label(STATUS_LABELS, s, lang))} {data['counts'][s]}"
+        for s in STATUS_ORDER
+        if data["counts"].get(s)
+    )
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{e(ui["title"])}</title><style>{_STYLE}{colours}</style></head><body>
+<h1>{e(ui["title"])}</h1>
+<div class="meta">{e(ui["as_of"])}: <b id="as-of">{e(data["as_of"])}</b> ·
+{e(ui["generated"])}: {e(data["generated"])} · {e(ui["counts"])}: {counts}</div>"""
+
+
 def render(data: dict[str, Any]) -> str:
     """The report page for data from ``gather``."""
     lang = data["lang"]
     ui = UI[lang]
     e = html.escape
-    colours = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
     regions = sorted({a["region"] for a in data["agencies"] if a["region"]})
     levels = sorted({(a["level"], a["level_label"]) for a in data["agencies"]})
     statuses = [(s, label(STATUS_LABELS, s, lang)) for s in STATUS_ORDER]
@@ -603,11 +624,6 @@ def render(data: dict[str, Any]) -> str:
         f"{e(label(STATUS_MEANINGS, s, lang))}</li>"
         for s in STATUS_ORDER
     )
-    counts = " · ".join(
-        f"{e(label(STATUS_LABELS, s, lang))} {data['counts'][s]}"
-        for s in STATUS_ORDER
-        if data["counts"].get(s)
-    )
     legend += f'<li><span class="none">—</span> {e(ui["none_cell"])}</li>'
     health_html = _health_table(data["agencies"], ui, lang)
     overall = e(ui["overall"])
@@ -617,15 +633,7 @@ def render(data: dict[str, Any]) -> str:
         "ui": {**ui, "numbers": {k: cell_label(k, lang) for k in COMPARED}},
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
     }
-    return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>{e(ui["title"])}</title><style>{_STYLE}{colours}</style></head><body>
-<h1>{e(ui["title"])}</h1>
-<div class="meta">{e(ui["as_of"])}: <b id="as-of">{e(data["as_of"])}</b> ·
-{e(ui["generated"])}: {e(data["generated"])} · {e(ui["counts"])}: {counts}</div>
+    return f"""{page_top(data)}
 <section><h2>{e(ui["legend"])}</h2><ul class="legend">{legend}</ul></section>
 <div class="filters">
 <label>{e(ui["region"])}<select id="f-region">{_options([(r, r) for r in regions], ui["all"])}

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from output.compliance import _STYLE, COLOURS, UI, _json, _rollup, render
+from output.compliance import UI, _json, _rollup, page_top, render
 from report.registry import STATUS_LABELS, label
 from storage.query import STATUS_ORDER
 
@@ -64,21 +64,7 @@ def _index(data: dict[str, Any], folder: str, pages: dict[str, str]) -> str:
         for r in sorted(by_region)
     )
     where = {a["id"]: pages[a["region"]] for a in data["agencies"]}
-    counts = " · ".join(
-        f"{e(label(STATUS_LABELS, s, lang))} {data['counts'][s]}"
-        for s in STATUS_ORDER
-        if data["counts"].get(s)
-    )
-    colours = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
-    return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>{e(ui["title"])}</title><style>{_STYLE}{colours}</style></head><body>
-<h1>{e(ui["title"])}</h1>
-<div class="meta">{e(ui["as_of"])}: <b id="as-of">{e(data["as_of"])}</b> ·
-{e(ui["generated"])}: {e(data["generated"])} · {e(ui["counts"])}: {counts}</div>
+    return f"""{page_top(data)}
 <section><h2>{e(words["regions"])}</h2>
 <table class="matrix" id="regions"><thead><tr><th>{e(ui["region"])}</th>
 <th>{e(words["agencies"])}</th>{head}</tr></thead><tbody>{rows}</tbody></table></section>
