@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from parsers.dates import china_day
@@ -51,6 +51,12 @@ class ReportFacts:
     first_seen: str
     cells: Cells = field(default_factory=dict)
     text: str = ""
+
+    @cached_property
+    def problems(self) -> str | None:
+        """第五部分 (存在的主要问题及改进情况) of the text: read once, though two rules
+        look at it in this report's year and in the next."""
+        return section_of_text(self.text, SECTIONS[4])
 
 
 def deadline(agency: AgencyFacts, year: int) -> date:
@@ -233,8 +239,7 @@ def duplicate_text(
 def problems_copied(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
     """第五部分 (存在的主要问题及改进情况) word for word last year's: the same problems
     and the same remedies again, whatever else changed."""
-    this = section_of_text(current.text, SECTIONS[4])
-    last = section_of_text(previous.text, SECTIONS[4])
+    this, last = current.problems, previous.problems
     if not this or this != last:
         return []
     if too_little(this):
@@ -261,8 +266,7 @@ _LOOKS_BACK = (
 def problems_unanswered(previous: ReportFacts, current: ReportFacts) -> list[Finding]:
     """Last year's section 5 named problems; this year's, an account of its own, says
     nothing of what became of them (assessors: 未说明上年度问题整改情况): a note."""
-    last = section_of_text(previous.text, SECTIONS[4])
-    this = section_of_text(current.text, SECTIONS[4])
+    last, this = previous.problems, current.problems
     if not last or too_little(last) or not this or too_little(this) or this == last:
         return []  # nothing named, or problems_empty / problems_copied say it already
     if re.search(_LOOKS_BACK.format(previous=previous.year), this):

@@ -23,10 +23,10 @@ from parsers.dates import now
 from parsers.sniff import extension
 from report.agencies import LEVEL_LABELS
 from report.registry import (
-    HEALTH_RULES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     STATUS_MEANINGS,
+    health_rule,
     label,
     title,
 )
@@ -748,7 +748,7 @@ def _health_table(agencies: list[dict[str, Any]], ui: dict[str, str], lang: str)
         return f"<p>{e(ui['health_none'])}</p>"
     rows = []
     for a in troubled:
-        rule = HEALTH_RULES.get(a["health"]["status"], "source.unreachable")
+        rule = health_rule(a["health"]["status"])
         shown = a["notes"] + [n for c in a["cells"].values() for n in c["findings"]]
         said = next((n["sentence"] for n in shown if n["rule"] == rule), None)
         rows.append(
@@ -781,7 +781,11 @@ def write_report(
         from output.text import score_table
 
         scores = score(pack, agencies(conn), findings(conn, status="open"))
-        data["ranking"] = {"pack": pack.name, "table": score_table(scores, lang)}
+        data["ranking"] = {
+            "pack": pack.name,
+            "scores": scores,
+            "table": score_table(scores, lang),
+        }
     written = export_documents(conn, data, out.parent / folder) if folder else 0
     over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
     if len(data["agencies"]) > over:

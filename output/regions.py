@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from output.compliance import UI, _json, _rollup, page_top, render
+from output.text import score_table
 from report.registry import STATUS_LABELS, label
 from storage.query import STATUS_ORDER
 
@@ -44,7 +45,12 @@ def _subset(data: dict[str, Any], agencies: list[dict[str, Any]]) -> dict[str, A
             cells[year] = cell
         moved.append({**a, "cells": cells})
     counts = Counter(c["worst"] for a in moved for c in a["cells"].values())
-    return {**data, "agencies": moved, "counts": dict(counts), "chart": ""}
+    out = {**data, "agencies": moved, "counts": dict(counts), "chart": ""}
+    if "ranking" in data:  # ranks are within region and level: the region's own
+        ids = {a["id"] for a in agencies}
+        scores = [s for s in data["ranking"]["scores"] if s.agency_id in ids]
+        out["ranking"] = {**data["ranking"], "table": score_table(scores, data["lang"])}
+    return out
 
 
 def _index(data: dict[str, Any], folder: str, pages: dict[str, str]) -> str:

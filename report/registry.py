@@ -547,13 +547,19 @@ def error_label(error: str, lang: str = "zh") -> str:
     return f"{said} {detail}" if lang == "zh" else f"{said}: {detail}"
 
 
+def health_rule(status: str) -> str:
+    """The rule that says what is wrong with a source in this state (source_health.status
+    other than ok): HEALTH_RULES', or source.unreachable for the fetch failures."""
+    return HEALTH_RULES.get(status, "source.unreachable")
+
+
 def health_label(status: str, lang: str = "zh") -> str:
     """A source's state in words: ok, or the title of the rule that says what is wrong."""
     if status == "ok":
         return "正常" if lang == "zh" else "ok"
     if status == "never crawled":
         return "尚未抓取" if lang == "zh" else "never crawled"
-    return title(HEALTH_RULES.get(status, "source.unreachable"), lang)
+    return title(health_rule(status), lang)
 
 
 # Where a finding stands, and what a person's last review said of it.

@@ -144,8 +144,10 @@ def _ranked(scores: list[Score]) -> list[Score]:
     out = []
     for key in sorted(groups):
         group = sorted(groups[key], key=lambda s: (-s.score, s.agency_id))
-        for s in group:
-            s.rank = 1 + sum(1 for other in group if other.score > s.score)
+        for n, s in enumerate(group):
+            # Ties share the rank of the first of them: one pass over the sorted group.
+            tied = n and group[n - 1].score == s.score
+            s.rank = group[n - 1].rank if tied else n + 1
             s.of = len(group)
         out += group
     return out

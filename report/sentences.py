@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from report.registry import STOP_REASON_LABELS, error_label
+from report.registry import STOP_REASON_LABELS, error_label, label
 from report.registry import rule as rule_of
 from report.template import COLUMN_LABELS, GROUP_LABELS, TABLE_LABELS, cell_label, row_label
 
@@ -19,7 +19,13 @@ Evidence = Mapping[str, Any]
 
 
 def _col(column: str, lang: str) -> str:
-    return COLUMN_LABELS.get(column, (column, column))[0 if lang == "zh" else 1]
+    return label(COLUMN_LABELS, column, lang)
+
+
+def _first(items: list[str], most: int, lang: str) -> str:
+    """The first ``most`` of ``items`` in a list, saying when there are more."""
+    listed = ("、" if lang == "zh" else "; ").join(items[:most])
+    return listed + (("等" if lang == "zh" else ", …") if len(items) > most else "")
 
 
 def _balance(e: Evidence, lang: str) -> str:
@@ -138,7 +144,7 @@ def _region_silent(e: Evidence, lang: str) -> str:
 
 
 def _table(name: str, lang: str) -> str:
-    return TABLE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1]
+    return label(TABLE_LABELS, name, lang)
 
 
 _TEMPLATE_NAMES = {"2019": "2019年版", "2021": "2021年版", "legacy": "2019年以前的旧版"}
@@ -169,7 +175,7 @@ def _missing_table(e: Evidence, lang: str) -> str:
 
 def _missing_row(e: Evidence, lang: str) -> str:
     rows = [row_label(r, lang) for r in e["rows"]]
-    shown = ("、" if lang == "zh" else "; ").join(rows[:5]) + ("等" if len(rows) > 5 else "")
+    shown = _first(rows, 5, lang)
     if lang == "zh":
         return f"{_table(e['table'], lang)}缺少 {len(rows)} 行：{shown}。"
     return f"{len(rows)} row(s) missing from {_table(e['table'], lang)}: {shown}."
@@ -183,11 +189,9 @@ def _article(e: Evidence, lang: str) -> str:
 
 def _blank(e: Evidence, lang: str) -> str:
     rows = [row_label(r["row"], lang) for r in e["rows"]]
-    shown = ("、" if lang == "zh" else "; ").join(rows[:4]) + ("等" if len(rows) > 4 else "")
+    shown, table = _first(rows, 4, lang), _table(e["table"], lang)
     if lang == "zh":
-        table = _table(e["table"], lang)
         return f"{table}有 {len(e['keys'])} 个单元格空白，在 {len(rows)} 行：{shown}。"
-    table = _table(e["table"], lang)
     return f"{len(e['keys'])} cell(s) left blank in {len(rows)} row(s) of {table}: {shown}."
 
 
@@ -268,16 +272,14 @@ def _document_unread(e: Evidence, lang: str) -> str:
 
 def _revised(e: Evidence, lang: str) -> str:
     changed = e.get("changed_cells") or {}
-    keys = [cell_label(k, lang) for k in list(changed)[:3]]
-    more = ("等" if lang == "zh" else ", …") if len(changed) > 3 else ""
+    quoted = [f"“{cell_label(k, lang)}”" for k in changed]
+    listed = _first(quoted, 3, lang)
     if lang == "zh":
-        listed = "、".join(f"“{k}”" for k in keys)
         return f"报告发布后被修改，有 {len(changed)} 个单元格与原版本不同" + (
-            f"：{listed}{more}。" if keys else "。"
+            f"：{listed}。" if quoted else "。"
         )
-    listed = ", ".join(f"“{k}”" for k in keys)
     return f"The report changed after publication; {len(changed)} cell(s) differ" + (
-        f": {listed}{more}." if keys else "."
+        f": {listed}." if quoted else "."
     )
 
 
@@ -384,12 +386,12 @@ def _unreachable(e: Evidence, lang: str) -> str:
 def _incomplete(e: Evidence, lang: str) -> str:
     parts = []
     for r in e["lists"]:
-        why = STOP_REASON_LABELS.get(r["stop_reason"], (r["stop_reason"], r["stop_reason"]))
+        why = label(STOP_REASON_LABELS, r["stop_reason"], lang)
         pages = f"{r.get('pages_read')}/{r.get('pages_announced') or '?'}"
         parts.append(
-            f"{r['list_url']}（{why[0]}，已读 {pages} 页）"
+            f"{r['list_url']}（{why}，已读 {pages} 页）"
             if lang == "zh"
-            else f"{r['list_url']} ({why[1]}; {pages} pages read)"
+            else f"{r['list_url']} ({why}; {pages} pages read)"
         )
     if lang == "zh":
         return f"栏目未能读完：{'；'.join(parts)}。未找到的年度判为无法核实，不认定缺失。"
@@ -429,8 +431,6 @@ def _attribution(e: Evidence, lang: str) -> str:
 
 
 def _year_jump(e: Evidence, lang: str, year: int | None) -> str:
-    from report.template import cell_label
-
     last = f"{year - 1}年" if year and lang == "zh" else (str(year - 1) if year else "")
     label = cell_label(e["key"], lang)
     if lang == "zh":

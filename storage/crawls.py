@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from report.registry import HEALTH_RULES
+from report.registry import health_rule
 
 
 def start_run(conn: sqlite3.Connection, started_at: str) -> int:
@@ -198,7 +198,7 @@ def troubled_sources(conn: sqlite3.Connection, run_id: int) -> list[dict[str, An
         "AND status != 'ok' ORDER BY agency_id",
         (run_id,),
     ).fetchall():
-        rule = HEALTH_RULES.get(status, "source.unreachable")
+        rule = health_rule(status)
         said = conn.execute(
             "SELECT evidence FROM findings WHERE agency_id = ? AND year IS NULL AND rule = ? "
             "AND status = 'open'",

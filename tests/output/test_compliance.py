@@ -258,9 +258,12 @@ def test_a_large_archive_is_an_index_of_regions_and_a_page_per_region(
     from selenium.webdriver.common.by import By
 
     from output.regions import page_of
+    from report.scoring import load_pack
 
     out = tmp_path / "report.html"
-    data, _ = write_report(hostile.conn, out, all_documents=True, region_pages_over=1)
+    data, _ = write_report(
+        hostile.conn, out, all_documents=True, region_pages_over=1, pack=load_pack()
+    )
     regions = sorted({a["region"] for a in data["agencies"]})
     assert data["region_pages"] == len(regions) >= 2
     index = lxml_html.fromstring(out.read_text(encoding="utf-8"))
@@ -272,6 +275,11 @@ def test_a_large_archive_is_an_index_of_regions_and_a_page_per_region(
     text = page.read_text(encoding="utf-8")
     assert 'data-agency="demo-env"' in text and 'data-agency="bad-name"' not in text
     assert '"document": "../report-documents/' in text
+    # Ranks are within region and level: a region's page ranks its own agencies only.
+    ranking = lxml_html.fromstring(text).xpath('//table[@id="ranking"]//tbody/tr/td[2]')
+    assert [td.text_content() for td in ranking] == [
+        a["name"] for a in data["agencies"] if a["region"] == env["region"]
+    ]
 
     browser.get(out.as_uri() + "#" + quote("demo-env-2022"))
     assert browser.current_url.startswith(page.as_uri())
