@@ -10,7 +10,7 @@ late, every column with a distinct copy of a real report's PDF):
   allows (AutoThrottle, two at a time);
 - **the crawl's reach**: every host at once, as shipped: requests/s with hundreds in flight;
 - **CPU**: the same portal without latency or politeness, crawled with one parser worker
-  and with the pool as shipped: documents/s of the whole crawl (fetch, fork, parse, hash,
+  and with the pool as shipped: documents/s of the whole crawl (fetch, parse, hash,
   pack, archive), so the pool's speed-up is measured, not assumed;
 - **a re-crawl**: the share of the first crawl's requests it asks again.
 

@@ -36,7 +36,7 @@ FULL_SIZE = 6 * 1024  # real reports run 6–20 KB of text; the oddity cases are
 
 def per_format(seconds: float) -> None:
     """Documents/s per format over tests/corpus/formats (and the real PDF), pages/s for PDF,
-    in-process and through the guard (a forked child per document)."""
+    in-process and through the guard (the resident child that reads them one after another)."""
     import pypdfium2 as pdfium
 
     from parsers.guard import parse_guarded

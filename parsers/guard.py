@@ -1,9 +1,13 @@
-"""One document's parse in a child process, bounded in time and memory.
+"""Documents parsed in a child process, each bounded in time and memory.
 
 Documents come from the internet: a PDF that makes a library loop, a bomb that eats memory
 or a crash in native code must cost that document only, never the batch. The child is
-forked (no re-import, the bytes need no copying), limited with RLIMIT_AS, and killed when
-its time is up; the caller gets the record or a DocumentError with a one-line reason.
+forked once (no re-import) and then reads document after document, so a crawl pays no
+process start-up per document. It runs under RLIMIT_AS; the caller kills it when a
+document's time is up, and it leaves by itself after a document that came near its memory
+cap or left it grown, so one document's leftovers never shrink the next one's budget. The
+caller gets the record or a DocumentError with a one-line reason, and a child that is gone
+is replaced on the next document.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -60,30 +65,122 @@ def die_with_named(variable: str) -> None:
     die_with(int(value) if value else None)
 
 
-def _child(
-    writer: Connection, data: bytes, content_type: str | None, limits: Limits, parent: int
-) -> None:
+# A child reads at most this many documents, then leaves for a fresh one: what a library
+# caches or fragments over thousands of documents is given back.
+DOCUMENTS_PER_CHILD = 500
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
+    """The child: read the documents the parent sends until it closes the pipe. Each answer
+    says whether the child leaves after it."""
     die_with(parent)
-    resident = _resident()
-    cap = _address_space() + limits.memory_mb * MB
+    resident, space = _resident(), _address_space()
+    cap = space + memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    too_much = f"needs more than {limits.memory_mb} MB of memory: stopped"
-    try:
-        result: tuple[str, Any] = ("ok", read_document(data, content_type, limits))
-    except DocumentError as exc:
-        result = ("error", str(exc))
-    except MemoryError:
-        result = ("error", too_much)
-    except Exception as exc:
-        # A library refused an allocation in its own words (libxml2: "unknown error"):
-        # a failure after the parse came near its cap is the cap's.
-        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - resident
-        near = grown > 0.5 * limits.memory_mb * MB
-        result = ("error", too_much if near else f"parser failed: {type(exc).__name__}: {exc}")
-    try:
-        writer.send(result)
-    finally:
-        os._exit(0)
+    too_much = f"needs more than {memory_mb} MB of memory: stopped"
+    for done in range(1, DOCUMENTS_PER_CHILD + 1):
+        try:
+            data, content_type, limits = conn.recv()
+        except (EOFError, OSError):
+            break
+        peak = _peak()
+        leave = done == DOCUMENTS_PER_CHILD
+        try:
+            result: tuple[str, Any] = ("ok", read_document(data, content_type, limits))
+        except DocumentError as exc:
+            result = ("error", str(exc))
+        except MemoryError:
+            result, leave = ("error", too_much), True
+        except Exception as exc:
+            # A library refused an allocation in its own words (libxml2: "unknown error"):
+            # a failure in a parse that came near the cap is the cap's.
+            near = _peak() > peak and _peak() - resident > 0.5 * memory_mb * MB
+            result = ("error", too_much if near else f"parser failed: {type(exc).__name__}: {exc}")
+            leave = leave or near
+        del data
+        grown = _resident() - resident > memory_mb * MB // 4
+        leave = leave or grown or _address_space() - space > memory_mb * MB // 4
+        try:
+            conn.send((*result, leave))
+        except (OSError, ValueError):
+            break
+        if leave:
+            break
+    os._exit(0)
+
+
+class _Child:
+    """One resident parser child of this process and thread."""
+
+    def __init__(self, memory_mb: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, there = ctx.Pipe(duplex=True)
+        self.memory_mb = memory_mb
+        self.proc = ctx.Process(target=_serve, args=(there, memory_mb, os.getpid()), daemon=True)
+        self.proc.start()
+        there.close()
+
+    def close(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+    def read(self, data: bytes, content_type: str | None, limits: Limits) -> tuple[str, Any, bool]:
+        """(status, payload, whether the child left): DocumentError when it took too long or
+        died on the document."""
+        try:
+            self.conn.send((data, content_type, limits))
+        except OSError:  # it left between two documents (killed from outside)
+            raise DocumentError("the parser stopped without an answer") from None
+        if not self.conn.poll(limits.seconds):
+            raise DocumentError(f"took longer than {limits.seconds:g} s: stopped")
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.proc.join(5)
+            code = self.proc.exitcode
+            if code is not None and code < 0:
+                name = signal.Signals(-code).name
+                raise DocumentError(f"the parser crashed ({name})") from None
+            raise DocumentError("the parser stopped without an answer") from None
+
+
+_local = threading.local()
+
+
+def _forget_inherited() -> None:
+    """In a forked process: the parent's child is not this process's to use or kill."""
+    child = getattr(_local, "child", None)
+    if child is not None:
+        with contextlib.suppress(OSError):
+            child.conn.close()
+        _local.child = None
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def release() -> None:
+    """End this thread's parser child, if it has one (the next document forks another)."""
+    child = getattr(_local, "child", None)
+    _local.child = None
+    if child is not None:
+        child.close()
+
+
+def _child_for(limits: Limits) -> _Child:
+    child: _Child | None = getattr(_local, "child", None)
+    if child is not None and (child.memory_mb != limits.memory_mb or not child.proc.is_alive()):
+        child.close()
+        child = None
+    if child is None:
+        child = _local.child = _Child(limits.memory_mb)
+    return child
 
 
 def read_guarded(
@@ -93,32 +190,15 @@ def read_guarded(
     limits = limits or Limits()
     if len(data) <= IN_PROCESS_BYTES and sniff.sniff(data[:4096]) in (sniff.TEXT, sniff.HTML):
         # Linear in size (spans clipped, cells capped), and this small: a few tenths of a
-        # second and tens of MB at worst, less than the fork would cost.
+        # second and tens of MB at worst, less than the trip to the child would cost.
         return read_document(data, content_type, limits)
-    ctx = multiprocessing.get_context("fork")
-    reader, writer = ctx.Pipe(duplex=False)
-    proc = ctx.Process(
-        target=_child, args=(writer, data, content_type, limits, os.getpid()), daemon=True
-    )
-    proc.start()
-    writer.close()
+    child = _child_for(limits)
+    leave = True
     try:
-        if not reader.poll(limits.seconds):
-            raise DocumentError(f"took longer than {limits.seconds:g} s: stopped")
-        try:
-            status, payload = reader.recv()
-        except (EOFError, OSError):
-            proc.join(5)
-            code = proc.exitcode
-            if code is not None and code < 0:
-                name = signal.Signals(-code).name
-                raise DocumentError(f"the parser crashed ({name})") from None
-            raise DocumentError("the parser stopped without an answer") from None
+        status, payload, leave = child.read(data, content_type, limits)
     finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        reader.close()
+        if leave:
+            release()
     if status == "ok":
         return payload
     raise DocumentError(payload)

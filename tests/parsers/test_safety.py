@@ -105,6 +105,48 @@ def test_time_limit_stops_a_slow_document() -> None:
     assert time.monotonic() - started < 3
 
 
+def _my_children() -> set[int]:
+    me = os.getpid()
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == me}
+
+
+def test_documents_are_read_one_after_another_by_one_parser_child() -> None:
+    """No process start-up per document: the child that read one reads the next."""
+    data = (FORMATS / "merged-cells-2021.pdf").read_bytes()
+    before = _my_children()
+    parse_guarded(data)
+    first = _my_children() - before
+    assert len(first) == 1
+    for _ in range(3):
+        assert parse_guarded(data)["cells"]
+    assert _my_children() - before == first
+
+
+def test_a_document_stopped_for_time_or_memory_costs_its_child_not_the_next_document() -> None:
+    """The child that ran out of time is killed, the one that hit its memory cap leaves;
+    the next document is read whole by a fresh child."""
+    good = (FORMATS / "merged-cells-2021.pdf").read_bytes()
+    expected = parse_guarded(good)
+    source = pdfium.PdfDocument(good)
+    heavy = pdfium.PdfDocument.new()
+    for _ in range(300):
+        heavy.import_pages(source)
+    out = io.BytesIO()
+    heavy.save(out)
+    limits = Limits(seconds=0.5, max_pages=10000)
+    before = _my_children()
+    with pytest.raises(DocumentError, match="took longer than"):
+        parse_guarded(out.getvalue(), limits=limits)
+    assert parse_guarded(good, limits=limits) == expected
+    big = docx_with(b"<w:document>" + b" " * (200 * 1024 * 1024) + b"</w:document>")
+    small = Limits(memory_mb=64)
+    with pytest.raises(DocumentError, match="more than 64 MB of memory"):
+        parse_guarded(big, limits=small)
+    assert parse_guarded(good, limits=small) == expected
+    time.sleep(0.2)
+    assert len(_my_children() - before) <= 1  # the stopped children are gone
+
+
 @pytest.mark.parametrize("ext", ["pdf", "docx", "doc", "ofd", "html"])
 def test_truncated_documents_give_an_error_or_a_record(ext: str) -> None:
     data = (FORMATS / f"merged-cells-2021.{ext}").read_bytes()
