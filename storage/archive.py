@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,11 +22,12 @@ from parsers.version import Identity
 from report.agencies import AgencyIndex
 from report.registry import rules_of
 from storage import corrections, crawls
-from storage.db import checkpoint, pack_text, setting, transaction
+from storage.db import checkpoint, setting, transaction
 from storage.errors import ArchiveError
 from storage.findings import Found, open_of, resolve
 from storage.findings import review as review_finding
 from storage.findings import store as store_found
+from storage.packing import pack_document, pack_text, unpack_document
 
 # Rules whose findings come from one report's own content: recomputed with each version.
 # The rules recomputed with each report version (report.registry's "report" group).
@@ -125,8 +125,7 @@ def pack(
 ) -> Prepared:
     """A document ready to write: its bytes compressed when that pays, with its record and
     the identity that decides whether it is a new version (parsers.version)."""
-    compressed = zlib.compress(data, 1)
-    encoding, stored = ("zlib", compressed) if len(compressed) < 0.9 * len(data) else ("raw", data)
+    encoding, stored = pack_document(data)
     prepared = Prepared(sha, data, fetched, fmt, encoding, stored, record, error)
     if record is not None and ident is not None:
         prepared.text_hash = ident.text_hash
@@ -739,4 +738,4 @@ def document_bytes(conn: sqlite3.Connection, sha256: str) -> bytes:
     encoding, data = conn.execute(
         "SELECT encoding, data FROM document_bytes WHERE sha256 = ?", (sha256,)
     ).fetchone()
-    return zlib.decompress(data) if encoding == "zlib" else bytes(data)
+    return unpack_document(encoding, data)

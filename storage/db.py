@@ -8,7 +8,6 @@ import fcntl
 import os
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import IO
 from urllib.parse import quote
 
 from storage.errors import ArchiveError
+from storage.packing import pack_text, unpack_text
 from storage.schema import migrate
 
 __all__ = [
@@ -138,15 +138,6 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def pack_text(text: str) -> bytes:
-    """A report's prose as the archive keeps it: UTF-8, zlib-compressed (a third of it)."""
-    return zlib.compress(text.encode("utf-8"), 6)
-
-
-def unpack_text(packed: bytes | None) -> str | None:
-    return None if packed is None else zlib.decompress(packed).decode("utf-8")
-
-
 def distinct_chars(text: str | None) -> str:
     """The tokens of report_chars: a text's characters, each once, as hexadecimal code
     points (a tokenizer keeps those whole, punctuation included, and folds none of them)."""
@@ -181,13 +172,7 @@ def bound_reads(conn: sqlite3.Connection) -> None:
 
 
 def _unpack_bounded(packed: bytes | None) -> str | None:
-    if packed is None:
-        return None
-    inflate = zlib.decompressobj()
-    raw = inflate.decompress(packed, READ_LIMIT)
-    if inflate.unconsumed_tail:
-        raise ValueError(f"nianbao_unpack: more than {READ_LIMIT} bytes")
-    return raw.decode("utf-8")
+    return unpack_text(packed, READ_LIMIT)
 
 
 def setting(conn: sqlite3.Connection, key: str) -> str:
