@@ -53,6 +53,13 @@ _LIMIT_OPTIONS = (
     ("--max-pages", click.IntRange(min=1), _DEFAULTS.max_pages, "Refuse PDFs with more pages."),
     ("--timeout", click.FloatRange(min=0.1), _DEFAULTS.seconds, "Seconds one document may take."),
     ("--memory-mb", click.IntRange(min=64), _DEFAULTS.memory_mb, "Memory one document may use."),
+    (
+        "--ocr",
+        click.Choice(["auto", "off"]),
+        _DEFAULTS.ocr,
+        "Pages without a text layer: read by OCR when the OCR extra is installed (auto), "
+        "or left without text (off).",
+    ),
 )
 
 
@@ -126,7 +133,7 @@ def _pack(path: str | None, default: bool = False) -> Any:
         raise click.BadParameter(str(exc), param_hint="--pack") from None
 
 
-def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Limits:
+def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int, ocr: str) -> Limits:
     max_bytes = int(max_mb * MB)
     return Limits(
         max_bytes=max_bytes,
@@ -134,6 +141,7 @@ def _limits(max_mb: float, max_pages: int, timeout: float, memory_mb: int) -> Li
         max_pages=max_pages,
         seconds=timeout,
         memory_mb=memory_mb,
+        ocr=ocr,
     )
 
 

@@ -138,7 +138,12 @@ class ArchivePipeline:
             done = {sha: await future for sha, future in futures.items()}
         if page is not None and page.page_date is None and page_sha in done:
             page.page_date = done[page_sha][1]
-        return {sha: p for sha, (p, _) in done.items() if p is not None}
+        parsed = {sha: p for sha, (p, _) in done.items() if p is not None}
+        for p in parsed.values():
+            for f in (p.record or {}).get("findings", ()):
+                if f["rule"] == "cells.ocr":
+                    self.crawler.stats.inc_value("nianbao/pages_ocr", len(f["evidence"]["pages"]))
+        return parsed
 
     def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:
         """Write one report group: its documents, and its report if it is the best yet."""

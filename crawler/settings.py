@@ -55,6 +55,8 @@ NIANBAO_RENDER_SECONDS = 20.0
 # moved report is seen at once; a revision of a known one within this many days.
 # `nianbao crawl --full` sets 0: everything is asked for.
 NIANBAO_REVISIT_DAYS = 30
+# Pages without a text layer: read by OCR when the extra is installed ("auto"), or "off".
+NIANBAO_OCR = "auto"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no console or control port on a crawl, no token files
 LOG_LEVEL = "INFO"

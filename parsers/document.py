@@ -28,6 +28,13 @@ class Limits:
     # Processes that read one PDF's pages: one where documents are already parsed side by
     # side (the crawl's pool), every core where one document is waited for (`nianbao parse`).
     pdf_workers: int = 1
+    # Pages without a text layer: "auto" reads them by OCR when the extra is installed,
+    # "off" leaves them without text. Each page so read adds ``ocr_seconds`` to the time
+    # its document may take, and its document may take ``ocr_memory_mb`` more memory
+    # (under parsers.guard; the recognizer needs 0.7–1.2 GB for a page).
+    ocr: str = "auto"
+    ocr_seconds: float = 60.0
+    ocr_memory_mb: int = 2048
 
 
 def _text_sized(data: bytes, what: str, limits: Limits) -> None:
@@ -39,7 +46,11 @@ def _text_sized(data: bytes, what: str, limits: Limits) -> None:
 
 
 def extract_text(
-    data: bytes, fmt: str, limits: Limits, content_type: str | None = None
+    data: bytes,
+    fmt: str,
+    limits: Limits,
+    content_type: str | None = None,
+    ocr: list[dict] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """The text of a document of a known format, tables as tab-separated rows, and what a
     report page says of itself in its structure (title, date)."""
@@ -48,17 +59,17 @@ def extract_text(
 
         _text_sized(data, "HTML page", limits)
         return html_page(data, content_type)
-    return _plain_text(data, fmt, limits), {}
+    return _plain_text(data, fmt, limits, ocr), {}
 
 
-def _plain_text(data: bytes, fmt: str, limits: Limits) -> str:
+def _plain_text(data: bytes, fmt: str, limits: Limits, ocr: list[dict] | None) -> str:
     if fmt == sniff.TEXT:
         _text_sized(data, "text document", limits)
         return decode_text(data)
     if fmt == sniff.PDF:
         from parsers.pdf import pdf_text
 
-        return pdf_text(data, limits.max_pages, limits.pdf_workers)[0]
+        return pdf_text(data, limits.max_pages, limits.pdf_workers, ocr)[0]
     if fmt == sniff.DOCX:
         from parsers.docx import docx_text
 
@@ -92,23 +103,59 @@ def read_document(
             f"document too large: {len(data) / MB:.1f} MB (limit {limits.max_bytes / MB:.0f} MB)"
         )
     fmt = sniff.sniff(data)
+    if fmt == sniff.IMAGE and limits.ocr != "off" and _ocr_installed():
+        from parsers import ocr
+
+        read = ocr.read_file(data)
+        lines, script = prepare("\n".join(read.lines))
+        record = build_record(lines, script, {})
+        if not any(line.strip() for line in lines):
+            record["findings"] = [
+                finding("document.no_text", "an image with no text layer (a scan?)")
+            ]
+        else:
+            record["findings"].append(_read_by_ocr([{"page": 1, **read.summary()}]))
+        return record, "\n".join(lines)
     if fmt == sniff.IMAGE:
         record = empty_record()
         record["findings"] = [finding("document.no_text", "an image with no text layer (a scan?)")]
         return record, ""
-    text, head = extract_text(data, fmt, limits, content_type)
+    read_by_ocr: list[dict] | None = [] if limits.ocr != "off" else None
+    text, head = extract_text(data, fmt, limits, content_type, read_by_ocr)
     lines, script = prepare(text)
     record = build_record(lines, script, head)
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
             finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
+    elif read_by_ocr:
+        record["findings"].append(_read_by_ocr(read_by_ocr))
     odd = garbled(text)
     if odd:  # what it says cannot be read: never a silent empty record
         record["findings"].append(
             finding("document.garbled", f"{odd} characters decoded wrongly", characters=odd)
         )
     return record, "\n".join(lines)
+
+
+def _ocr_installed() -> bool:
+    from parsers import ocr
+
+    return ocr.available()
+
+
+def _read_by_ocr(pages: list[dict]) -> dict[str, Any]:
+    """The finding that says which pages were read by OCR, and what it was unsure of."""
+    unsure = [{"page": p["page"], **u} for p in pages for u in p["unsure"]]
+    return finding(
+        "cells.ocr",
+        f"{len(pages)} page(s) without a text layer read by OCR; {len(unsure)} box(es) not "
+        "read with certainty were not taken as numbers",
+        pages=[p["page"] for p in pages],
+        boxes=sum(p["boxes"] for p in pages),
+        confidence=min(p["confidence"] for p in pages),
+        unsure=unsure[:50],
+    )
 
 
 def parse_bytes(

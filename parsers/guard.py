@@ -19,11 +19,12 @@ import os
 import resource
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 # Loaded here, once, so that every forked child inherits them instead of importing them.
-from parsers import doc, docx, html, ofd, pdf, sniff  # noqa: F401
+from parsers import doc, docx, html, ocr, ofd, pdf, sniff  # noqa: F401
 from parsers.document import MB, Limits, read_document
 from parsers.errors import DocumentError
 
@@ -74,13 +75,23 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
+def _serve(conn: Connection, memory_mb: int, ocr_mb: int, parent: int) -> None:
     """The child: read the documents the parent sends until it closes the pipe. Each answer
     says whether the child leaves after it."""
     die_with(parent)
     resident, space = _resident(), _address_space()
     cap = space + memory_mb * MB
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    # A page read by OCR may take ``ocr_mb`` more (its recognizer's models and buffers):
+    # the hard limit leaves room for it, raised to for that page's document alone.
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap + ocr_mb * MB))
+    recognized: list[bool] = []
+
+    def before_ocr() -> None:
+        conn.send(("ocr",))  # the parent gives the page its own time
+        resource.setrlimit(resource.RLIMIT_AS, (cap + ocr_mb * MB, cap + ocr_mb * MB))
+        recognized.append(True)
+
+    ocr.on_page(before_ocr)
     too_much = f"needs more than {memory_mb} MB of memory: stopped"
     for done in range(1, DOCUMENTS_PER_CHILD + 1):
         try:
@@ -102,6 +113,9 @@ def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
             result = ("error", too_much if near else f"parser failed: {type(exc).__name__}: {exc}")
             leave = leave or near
         del data
+        # After OCR the child's address space is past its cap: the next document gets a
+        # fresh child.
+        leave = leave or bool(recognized)
         grown = _resident() - resident > memory_mb * MB // 4
         leave = leave or grown or _address_space() - space > memory_mb * MB // 4
         try:
@@ -116,11 +130,13 @@ def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
 class _Child:
     """One resident parser child of this process and thread."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, ocr_mb: int) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conn, there = ctx.Pipe(duplex=True)
-        self.memory_mb = memory_mb
-        self.proc = ctx.Process(target=_serve, args=(there, memory_mb, os.getpid()), daemon=True)
+        self.memory = (memory_mb, ocr_mb)
+        self.proc = ctx.Process(
+            target=_serve, args=(there, memory_mb, ocr_mb, os.getpid()), daemon=True
+        )
         self.proc.start()
         there.close()
 
@@ -137,10 +153,16 @@ class _Child:
             self.conn.send((data, content_type, limits))
         except OSError:  # it left between two documents (killed from outside)
             raise DocumentError("the parser stopped without an answer") from None
-        if not self.conn.poll(limits.seconds):
-            raise DocumentError(f"took longer than {limits.seconds:g} s: stopped")
+        deadline, allowed = time.monotonic() + limits.seconds, limits.seconds
         try:
-            return self.conn.recv()
+            while True:
+                if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+                    raise DocumentError(f"took longer than {allowed:g} s: stopped")
+                answer = self.conn.recv()
+                if answer != ("ocr",):
+                    return answer
+                # A page read by OCR: seconds of its own, on top of the document's.
+                deadline, allowed = deadline + limits.ocr_seconds, allowed + limits.ocr_seconds
         except (EOFError, OSError):
             self.proc.join(5)
             code = self.proc.exitcode
@@ -175,11 +197,12 @@ def release() -> None:
 
 def _child_for(limits: Limits) -> _Child:
     child: _Child | None = getattr(_local, "child", None)
-    if child is not None and (child.memory_mb != limits.memory_mb or not child.proc.is_alive()):
+    memory = (limits.memory_mb, limits.ocr_memory_mb)
+    if child is not None and (child.memory != memory or not child.proc.is_alive()):
         child.close()
         child = None
     if child is None:
-        child = _local.child = _Child(limits.memory_mb)
+        child = _local.child = _Child(*memory)
     return child
 
 

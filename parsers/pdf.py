@@ -74,9 +74,13 @@ def _plumber(data: bytes) -> Any:
     return pdfplumber.open(io.BytesIO(data))
 
 
-def pdf_text(data: bytes, max_pages: int, workers: int = 1) -> tuple[str, int]:
+def pdf_text(
+    data: bytes, max_pages: int, workers: int = 1, ocr: list[dict] | None = None
+) -> tuple[str, int]:
     """(text, page count); with ``workers`` > 1, a long PDF's pages are shared among that
-    many processes (this one and forked children)."""
+    many processes (this one and forked children). Given ``ocr`` (a list), pages without a
+    text layer are read by OCR when the extra is installed, and what it read of each is
+    appended to the list."""
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -86,9 +90,9 @@ def pdf_text(data: bytes, max_pages: int, workers: int = 1) -> tuple[str, int]:
         if n > max_pages:
             raise DocumentError(f"PDF has {n} pages: refused (limit {max_pages})")
         if workers > 1 and n >= _SPLIT_PAGES:
-            pages = _read_shared(doc, data, n, workers)
+            pages = _read_shared(doc, data, n, workers, ocr)
         else:
-            pages = _read_pages(doc, data, range(n))
+            pages = _read_pages(doc, data, range(n), ocr)
         return "\n".join(line for lines in pages for line in lines), n
     except (ValueError, KeyError, TypeError) as exc:
         raise DocumentError(f"unreadable PDF ({type(exc).__name__}: {exc})") from None
@@ -103,7 +107,9 @@ def pdf_text(data: bytes, max_pages: int, workers: int = 1) -> tuple[str, int]:
         doc.close()
 
 
-def _read_pages(doc: pdfium.PdfDocument, data: bytes, indices: range) -> list[list[str]]:
+def _read_pages(
+    doc: pdfium.PdfDocument, data: bytes, indices: range, ocr: list[dict] | None = None
+) -> list[list[str]]:
     """Each page's lines, in order."""
     plumber = None
     out: list[list[str]] = []
@@ -111,7 +117,12 @@ def _read_pages(doc: pdfium.PdfDocument, data: bytes, indices: range) -> list[li
         for i in indices:
             page = doc[i]
             if not _has_rules(page):
-                out.append([page.get_textpage().get_text_range()])
+                text = page.get_textpage().get_text_range()
+                if ocr is not None and not text.strip() and _has_images(page):
+                    out.append(_ocr_page(page, i, ocr))
+                    page.close()
+                    continue
+                out.append([text])
                 STATS["text"] += 1
             elif (fast := read_page(page)) is not None:
                 out.append(fast)
@@ -129,11 +140,30 @@ def _read_pages(doc: pdfium.PdfDocument, data: bytes, indices: range) -> list[li
     return out
 
 
+def _has_images(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+
+
+def _ocr_page(page: pdfium.PdfPage, index: int, log: list[dict]) -> list[str]:
+    """A page without a text layer, read by OCR when the extra is installed (else no
+    lines, as before); what it read goes into ``log``."""
+    from parsers import ocr
+
+    if not ocr.available():
+        return []
+    read = ocr.read_page(page)
+    STATS["ocr"] += 1
+    log.append({"page": index + 1, **read.summary()})
+    return read.lines
+
+
 # Pages below which a second process costs more (a fork, a pipe) than it saves.
 _SPLIT_PAGES = 12
 
 
-def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> list[list[str]]:
+def _read_shared(
+    doc: pdfium.PdfDocument, data: bytes, n: int, workers: int, ocr: list[dict] | None = None
+) -> list[list[str]]:
     """_read_pages over all pages, in consecutive shares: the first here, the others each
     in a forked child (the document already open in it) that dies with this process."""
     from parsers.guard import die_with  # it imports this module
@@ -149,10 +179,11 @@ def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> 
             os.close(read_end)
             die_with(parent)
             STATS.clear()
+            log: list[dict] | None = None if ocr is None else []
             try:
-                result: tuple = (None, _read_pages(doc, data, indices), dict(STATS))
+                result: tuple = (None, _read_pages(doc, data, indices, log), dict(STATS), log)
             except Exception as exc:  # raised again in the parent, as if read there
-                result = (exc, None, {})
+                result = (exc, None, {}, None)
             with os.fdopen(write_end, "wb") as out:
                 pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
             os._exit(0)
@@ -160,18 +191,20 @@ def _read_shared(doc: pdfium.PdfDocument, data: bytes, n: int, workers: int) -> 
         children.append((pid, read_end))
     unread = {read_end for _, read_end in children}
     try:
-        pages = _read_pages(doc, data, shares[0])
+        pages = _read_pages(doc, data, shares[0], ocr)
         for _, read_end in children:
             unread.discard(read_end)
             with os.fdopen(read_end, "rb") as got:
                 try:
-                    raised, result, stats = pickle.load(got)
+                    raised, result, stats, log = pickle.load(got)
                 except EOFError:
                     raise DocumentError("a process reading the PDF's pages died") from None
             if raised is not None:
                 raise raised
             pages += result
             STATS.update(stats)
+            if ocr is not None and log:
+                ocr += log
         return pages
     finally:
         for read_end in unread:

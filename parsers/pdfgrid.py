@@ -319,6 +319,12 @@ def _lines(chars: list[Char]) -> list[tuple[float, str]]:
     return out
 
 
+def tables_of(horizontal: list, vertical: list) -> list[Table]:
+    """The tables drawn by these ruling lines (in top-down points), as pdfplumber finds
+    them: snapped, joined, intersected."""
+    return _tables(_join(_snap(horizontal)), _join(_snap(vertical)))
+
+
 def read_page(page: pdfium.PdfPage) -> list[str] | None:
     """A ruled page's text lines, its tables as grids; None when unsure."""
     if page.get_rotation() % 360:
@@ -328,12 +334,18 @@ def read_page(page: pdfium.PdfPage) -> list[str] | None:
         horizontal, vertical = _segments(page, height)
     except Unsure:
         return None
-    tables = _tables(_join(_snap(horizontal)), _join(_snap(vertical)))
+    tables = tables_of(horizontal, vertical)
     textpage = page.get_textpage()
     try:
         chars = _chars(textpage, height)
     finally:
         textpage.close()
+    return layout(tables, chars)
+
+
+def layout(tables: list[Table], chars: list[Char]) -> list[str]:
+    """A page's lines, top to bottom: each table a grid of the characters whose centres
+    its cells hold, the characters around the tables as lines of text."""
     if not tables:
         return [text for _, text in _lines(chars)]
     blocks: list[tuple[float, list[str]]] = []

@@ -146,6 +146,7 @@ def _row_note(r: RowResult) -> dict[str, Any]:
         else [],
         "converted": r.converted,
         "inferred": r.inferred,
+        "unread": r.unread,
     }
 
 
@@ -169,12 +170,21 @@ def _fill_lost_cells(rows: list[RowResult]) -> None:
         pass
 
 
+def _unread_left(rows: list[RowResult]) -> None:
+    """A row whose one unread cell the sums did not settle is unreadable, not blank: the
+    cell is there, only not read with certainty."""
+    for r in rows:
+        if r.status == "short" and r.unread:
+            r.status = "unreadable"
+            r.found = [*r.found[: r.lost_at], None, *r.found[r.lost_at :]]
+
+
 def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
     n = len(r.row.columns)
     if r.status != "short" or len(r.found) != n - 1 or None in r.found:
         return False
     by_row_total: set[tuple] = set()
-    for k in range(n):
+    for k in range(n) if r.lost_at is None else (r.lost_at,):
         values = list(r.found)
         lost = sum(values) if k == n - 1 else values[-1] - sum(values[:-1])
         if lost >= 0:
@@ -332,6 +342,7 @@ class _Tables:
         appeals_line = regions.line_of(self.apps_end - 1) if app_rows else 0
         appeals = extract_appeals(self.tokens, *regions.span(3, appeals_line))
         results = pro_rows + app_rows + ([appeals] if appeals else [])
+        _unread_left(results)
         found = {r.row.key for r in results}
         layout.update(
             # A row read whole, as printed, gives the cell checks nothing to say.

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from parsers.labels import LabelMatcher
-from parsers.tokens import BLANK, EMPTY, NUM, PROSE, TEXT, Token
+from parsers.tokens import BLANK, EMPTY, NUM, PROSE, TEXT, UNREAD, Token
 from report.template import APPEAL_COLUMNS, APPEAL_GROUPS, Row
 
 Values = list[int | float | None]
@@ -39,9 +39,11 @@ class RowResult:
     found: Values = field(default_factory=list)
     converted: list[dict[str, Any]] = field(default_factory=list)
     inferred: dict[str, Any] | None = None
+    unread: int = 0  # cells a reader could not read with certainty (UNREAD)
+    lost_at: int | None = None  # where the one unread cell of a row is
 
 
-_VALUE_KINDS = frozenset((NUM, BLANK, EMPTY))
+_VALUE_KINDS = frozenset((NUM, BLANK, EMPTY, UNREAD))
 _BREAK_KINDS = frozenset((TEXT, PROSE))  # what splits the values between labels into runs
 
 
@@ -255,11 +257,28 @@ def extract_rows(
             table_end = nxt  # after the last value: the last token of the last run
             while tokens[table_end - 1].kind not in _VALUE_KINDS:
                 table_end -= 1
+            if any(t.kind == UNREAD for run in runs for t in run):
+                results.append(_unread_row(row, label, runs))
+                continue
             plausible = _sums_to_last if row.columns[-1] == "total" else None
             cells, status, found = resolve_cells(runs, n, plausible)
         values, converted = _money(row, cells, yuan)
         results.append(RowResult(row, label, values, status, found, converted))
     return results, table_end
+
+
+def _unread_row(row: Row, label: str, runs: list[list[Token]]) -> RowResult:
+    """A row holding cells no reader could read with certainty: never guessed. With one
+    such cell among exactly its numbers, it is a row that lost one cell at a known place
+    (record._fill_lost_cells fills it where the sums leave one reading); else unreadable."""
+    n = len(row.columns)
+    filled = [t for run in runs for t in run if t.kind != EMPTY]
+    unread = [i for i, t in enumerate(filled) if t.kind == UNREAD]
+    found = [t.value for t in filled]
+    if len(filled) == n and len(unread) == 1 and all(t.kind != BLANK for t in filled):
+        known = [v for v in found if v is not None]
+        return RowResult(row, label, [None] * n, "short", known, unread=1, lost_at=unread[0])
+    return RowResult(row, label, [None] * n, "unreadable", found, unread=len(unread))
 
 
 def _appeals_plausible(values: Values) -> bool:
@@ -276,10 +295,12 @@ def extract_appeals(tokens: list[Token], start: int, end: int) -> RowResult | No
             break
     if header is None:
         return None
-    first = next((k for k in range(header, end) if tokens[k].kind in (NUM, BLANK)), None)
+    first = next((k for k in range(header, end) if tokens[k].kind in (NUM, BLANK, UNREAD)), None)
     if first is None:
         return None
     runs = _runs(tokens, first, end)
+    if any(t.kind == UNREAD for run in runs for t in run):
+        return _unread_row(_APPEALS, "行政复议、行政诉讼", runs)
     n = len(_APPEALS.columns)
     cells, status, found = resolve_cells(runs, n, _appeals_plausible)
     return RowResult(_APPEALS, "行政复议、行政诉讼", values_of(cells), status, found)

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 
 TEXT, NUM, BLANK, EMPTY, PROSE = "text", "num", "blank", "empty", "prose"
+# A cell a reader could not read with certainty (parsers.ocr writes this mark in its place):
+# a place in the row, holding no value.
+UNREAD = "unread"
+UNREAD_MARK = "\ufffd"
 
 # At most 15 digits: no table cell counts further, and Python refuses int() of 4,300.
 _MAX_DIGITS = 15
@@ -73,6 +77,7 @@ class _NumTokens(dict):
 
 _NUM_TOKENS = _NumTokens((str(i), Token(NUM, str(i), i)) for i in range(1000))
 _EMPTY = Token(EMPTY, "")
+_UNREAD = Token(UNREAD, UNREAD_MARK)
 
 
 def is_footer(line: str) -> bool:
@@ -112,6 +117,8 @@ def parse_number(word: str) -> int | float:
 def _word_token(word: str) -> Token:
     if word.isdecimal():  # most cells
         return _NUM_TOKENS[word]
+    if word == UNREAD_MARK:
+        return _UNREAD
     if not (first := word[0]).isdecimal() and first not in _NOT_TEXT_START:  # a label: no regex
         return Token(TEXT, word)
     if _NUMBER.match(word):
@@ -135,7 +142,7 @@ def _cell_tokens(cell: str, out: list[Token]) -> None:
     last = len(words) - 1
     for i, word in enumerate(words):
         first = word[0]
-        if not first.isdecimal() and first not in _NOT_TEXT_START:
+        if not first.isdecimal() and first not in _NOT_TEXT_START and word != UNREAD_MARK:
             pending.append(word)  # a word of a label, as _word_token would find
             continue
         token = _word_token(word)

@@ -141,10 +141,21 @@ _RULES = (
         "cells.unreadable",
         WARNING,
         "report",
-        "某行的数字多于单元格，无法确定对应关系，该行留空。",
-        "检查该行排版，确保每个单元格一个数字。",
-        "A row has more numbers than cells; it is left empty rather than guessed.",
-        "Check the row's layout: one number per cell.",
+        "某行的数字多于单元格，或扫描件中的数字无法可靠识别，无法确定对应关系，该行留空。",
+        "检查该行排版，确保每个单元格一个数字；扫描件请发布清晰的或带文字层的版本。",
+        "A row has more numbers than cells, or numbers a scan does not show clearly; it is "
+        "left empty rather than guessed.",
+        "Check the row's layout (one number per cell); for a scan, publish a clear copy or "
+        "one with a text layer.",
+    ),
+    Rule(
+        "cells.ocr",
+        INFO,
+        "report",
+        "报告（或其表格）是扫描图像，经文字识别（OCR）读出。",
+        "发布带文字层的版本（网页或可复制文字的PDF）。",
+        "The report (or its tables) is an image, read by OCR.",
+        "Publish a version with a text layer (a web page or a PDF whose text can be copied).",
     ),
     Rule(
         "cells.inferred",
@@ -466,6 +477,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "narrative.problems_empty": ("问题及改进情况空泛", "no account of problems"),
     "narrative.fees": ("信息处理费与表三不符", "fees contradict table 3"),
     "document.no_text": ("文件无文字", "document without text"),
+    "cells.ocr": ("经文字识别读出", "read by OCR"),
     "document.garbled": ("文件乱码", "garbled text"),
     "report.missing": ("报告缺失", "report missing"),
     "report.late": ("报告逾期", "report late"),

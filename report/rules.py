@@ -406,16 +406,21 @@ def cell_checks(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
         if r["status"] in ("blank", "short"):
             blank.setdefault(r["row"].split(".")[0], []).append(r)
         elif r["status"] == "unreadable":
+            unread = r.get("unread", 0)
             out.append(
                 finding(
                     "cells.unreadable",
-                    f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
+                    f"{r['label']}: {unread} cell(s) not read with certainty from the image; "
+                    "the row is left empty"
+                    if unread
+                    else f"{r['label']}: {len(r['found'])} numbers for {r['expected']} cells; "
                     "the row is left empty",
                     key=r["row"],
                     row=r["row"],
                     label=r["label"],
                     expected=r["expected"],
                     values=list(r["found"]),
+                    **({"unread": unread} if unread else {}),
                 )
             )
     for table, rs in blank.items():

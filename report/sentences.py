@@ -201,6 +201,17 @@ def _numbers(values: Any) -> str:
 
 def _unreadable(e: Evidence, lang: str) -> str:
     label = row_label(e["row"], lang)
+    if e.get("unread"):
+        read = _numbers("?" if v is None else v for v in e["values"])
+        if lang == "zh":
+            return (
+                f"“{label}”一行有 {e['unread']} 个单元格在扫描图像中无法可靠识别（读到：{read}），"
+                "为免误读，该行留空，请人工核对。"
+            )
+        return (
+            f"“{label}”: {e['unread']} cell(s) not read with certainty from the image "
+            f"(read: {read}); the row is left empty for a person to check."
+        )
     if lang == "zh":
         return (
             f"“{label}”一行读到 {len(e['values'])} 个数字（{_numbers(e['values'])}），"
@@ -209,6 +220,21 @@ def _unreadable(e: Evidence, lang: str) -> str:
     return (
         f"“{label}”: {len(e['values'])} numbers ({_numbers(e['values'])}) for "
         f"{e['expected']} cells; the row is left empty."
+    )
+
+
+def _ocr(e: Evidence, lang: str) -> str:
+    pages = "、".join(map(str, e["pages"])) if lang == "zh" else ", ".join(map(str, e["pages"]))
+    unsure = len(e["unsure"])
+    if lang == "zh":
+        return (
+            f"第 {pages} 页没有文字层，经文字识别读出（{e['boxes']} 处文字，最低置信度 "
+            f"{e['confidence']:.2f}）；{unsure} 处识别不可靠，未作为数字采用。"
+        )
+    return (
+        f"Page(s) {pages} have no text layer and were read by OCR ({e['boxes']} boxes, lowest "
+        f"confidence {e['confidence']:.2f}); {unsure} box(es) not read with certainty were "
+        "not taken as numbers."
     )
 
 
@@ -516,6 +542,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "cells.inferred": _inferred,
     "cells.unit_converted": _converted,
     "document.no_text": _no_text,
+    "cells.ocr": _ocr,
     "document.garbled": _garbled,
     "report.date_unverified": _date_unverified,
     "report.document_unread": _document_unread,

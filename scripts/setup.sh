@@ -33,4 +33,4 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 echo "setup: installing nianbao into .venv" >&2
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,ocr]"

@@ -161,6 +161,7 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.limits = Limits(ocr=crawler.settings.get("NIANBAO_OCR", "auto"))
         # The archive of this crawl, for the components that read and write it.
         crawler.settings.set("NIANBAO_DB", spider.db_path, priority="spider")
         return spider

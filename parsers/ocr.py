@@ -1,0 +1,226 @@
+"""Pages without a text layer (a scan, a table pasted in as a picture) read by OCR.
+
+The page is rendered, the recognizer (rapidocr, its models inside its wheel: nothing is
+downloaded) gives boxes of text with their confidence, and the ruling lines are found on
+the raster itself. Both then go the way a PDF's own characters and paths go
+(parsers.pdfgrid.layout): lines snapped and joined into cells, each box in the cell that
+holds its centre, the grid rendered as rows. What the recognizer is unsure of is never
+passed on as a number: a box of digits below ``MIN_CONFIDENCE``, or one that straddles a
+cell's edge, becomes ``UNREAD``, which the table reader takes as a cell it cannot read
+(the row is left empty and said so, or filled where the template's sums leave one
+reading).
+
+OCR is an extra (``pip install nianbao[ocr]``): without it, ``available()`` is False and
+such pages stay without text, as before.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from parsers.pdfgrid import Char, layout, tables_of
+from parsers.tokens import UNREAD_MARK, is_footer
+
+# Points to pixels: 200 dpi reads a 5-point digit (table cells' smallest) whole, and a
+# page stays under the recognizer's own size limit.
+DPI = 150
+# A box of digits read with less confidence than this is not taken as a number.
+MIN_CONFIDENCE = 0.9
+# A box whose width lies more than this share outside the cell of its centre straddles
+# two cells: which one it belongs to cannot be told.
+STRADDLE = 0.25
+_NUMBERISH = re.compile(r"^[\d,.，。\s/\\\-—–]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class PageRead:
+    """One page's OCR: its lines, and what a person may want to check."""
+
+    lines: list[str]
+    boxes: int = 0
+    unsure: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 1.0  # the lowest of the page's boxes
+
+    def summary(self) -> dict[str, Any]:
+        """What the record's cells.ocr finding says of the page."""
+        return {"boxes": self.boxes, "confidence": self.confidence, "unsure": self.unsure}
+
+
+def available() -> bool:
+    """Whether the OCR extra is installed."""
+    try:
+        import cv2  # noqa: F401
+        import rapidocr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_lock = threading.Lock()
+# Told before each page is read (parsers.guard: each OCR'd page extends its document's
+# time), in the process that set it only: a forked reader of a PDF's pages shares the pipe.
+_on_page: tuple[int, Callable[[], None]] | None = None
+
+
+def on_page(callback: Callable[[], None] | None) -> None:
+    """Call ``callback`` in this process before each page is read by OCR."""
+    global _on_page
+    _on_page = None if callback is None else (os.getpid(), callback)
+
+
+@cache
+def _engine() -> Any:
+    from rapidocr import RapidOCR
+
+    # Quiet, and the page as rendered: the recognizer would shrink it past 2000 pixels.
+    return RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": 2000})
+
+
+# A scan turned by up to this many degrees is set upright before it is read: ruling lines
+# must run straight for cells to be found.
+MAX_TURN = 3.0
+
+
+def _turn(gray: Any) -> float:
+    """The angle (degrees, counter-clockwise) that sets a page's lines level: the one whose
+    rows of ink are sharpest, tried in tenths of a degree on a small copy."""
+    import cv2
+    import numpy as np
+
+    height, width = gray.shape
+    factor = 800 / width
+    small = cv2.resize(gray, (800, max(1, int(height * factor))), interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rows = cv2.warpAffine(ink, turn, (small.shape[1], small.shape[0])).sum(axis=1)
+        return float((rows * rows).sum())
+
+    steps = int(MAX_TURN * 10)
+    return max((k / 10 for k in range(-steps, steps + 1)), key=lambda a: (sharpness(a), -abs(a)))
+
+
+def _rulings(gray: Any, scale: float) -> tuple[list, list]:
+    """Horizontal (y, x0, x1) and vertical (x, top, bottom) ruling lines of a page image,
+    in points: dark runs longer than any stroke of a character, found by morphological
+    opening with a long thin kernel."""
+    import cv2
+
+    height, width = gray.shape
+    ink = cv2.adaptiveThreshold(
+        255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10
+    )
+    out: list[list] = []
+    for kernel, horizontal in (
+        ((max(20, width // 40), 1), True),
+        ((1, max(20, height // 60)), False),
+    ):
+        lines = cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        )
+        count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        edges = []
+        for x, y, w, h, _area in stats[1:count]:
+            if horizontal:
+                edges.append([(y + h / 2) / scale, x / scale, (x + w) / scale])
+            else:
+                edges.append([(x + w / 2) / scale, y / scale, (y + h) / scale])
+        out.append(edges)
+    return out[0], out[1]
+
+
+def _boxes(image: Any, scale: float) -> list[tuple[str, float, float, float, float, float]]:
+    """(text, confidence, x0, x1, top, bottom) in points of each box the recognizer read."""
+    with _lock:  # one inference at a time in a process: the engine is not thread-safe
+        result = _engine()(image)
+    if result.boxes is None:
+        return []
+    out = []
+    for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
+        xs = [float(p[0]) / scale for p in box]
+        ys = [float(p[1]) / scale for p in box]
+        out.append((str(text), float(score), min(xs), max(xs), min(ys), max(ys)))
+    return out
+
+
+def _unsure(text: str, score: float) -> bool:
+    """A box of digits (not a label) that is not read with certainty."""
+    plain = text.replace(" ", "")
+    if not _NUMBERISH.match(plain):
+        return True  # digits mixed with letters: a misread number (O for 0, l for 1)
+    return score < MIN_CONFIDENCE and any(c.isdigit() for c in plain)
+
+
+def read_image(image: Any, scale: float | None = None) -> PageRead:
+    """An image (PIL) of a page, read into lines, its tables as grids. ``scale``: pixels
+    per point (a page rendered at DPI when None)."""
+    import numpy as np
+
+    if _on_page is not None and _on_page[0] == os.getpid():
+        _on_page[1]()
+    scale = scale or DPI / 72
+    gray = np.asarray(image.convert("L"))
+    if angle := _turn(gray):
+        from PIL import Image
+
+        image = image.rotate(angle, resample=Image.BICUBIC, fillcolor="white")
+        gray = np.asarray(image.convert("L"))
+    horizontal, vertical = _rulings(gray, scale)
+    tables = tables_of(horizontal, vertical)
+    chars, unsure = [], []
+    boxes = _boxes(image, scale)
+    for text, score, x0, x1, top, bottom in boxes:
+        # Words are read as words; a number is taken only when read with certainty and
+        # inside one cell. Page furniture (- 2 -) is no cell, however it was read.
+        mark = not _CJK.search(text) and not is_footer(text)
+        mark = mark and (_unsure(text, score) or _straddles(tables, x0, x1, top, bottom))
+        if mark:
+            unsure.append({"text": text, "confidence": round(score, 3)})
+        chars.append(Char(UNREAD_MARK if mark else text, x0, x1, top, bottom))
+    return PageRead(
+        layout(tables, chars),
+        len(boxes),
+        unsure,
+        round(min((b[1] for b in boxes), default=1.0), 3),
+    )
+
+
+# An image file says nothing of its page's size: taken as an A4 page's width in points.
+_PAGE_WIDTH = 595
+
+
+def read_file(data: bytes) -> PageRead:
+    """An image file (a photographed or scanned page), read by OCR."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        page = image.convert("RGB")
+    return read_image(page, page.width / _PAGE_WIDTH)
+
+
+def _straddles(tables: list, x0: float, x1: float, top: float, bottom: float) -> bool:
+    """Whether a box lies across a cell's edge: by more than STRADDLE of its width."""
+    cx, cy = (x0 + x1) / 2, (top + bottom) / 2
+    for table in tables:
+        for cell in table.cells:
+            if cell[0] <= cx < cell[2] and cell[1] <= cy < cell[3]:
+                outside = max(0.0, cell[0] - x0) + max(0.0, x1 - cell[2])
+                return outside > STRADDLE * max(x1 - x0, 1e-6)
+    return False
+
+
+def read_page(page: Any) -> PageRead:
+    """A pdfium page without a text layer, read by OCR."""
+    image = page.render(scale=DPI / 72).to_pil()
+    return read_image(image)
