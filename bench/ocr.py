@@ -116,13 +116,20 @@ def scanned(data: bytes, dpi: int, spoil: Callable[[Any], Any] | None) -> bytes:
 
 
 def compared(reference: dict, record: dict) -> tuple[int, int, list]:
-    """(right, flagged, wrong) of the scan's cells against the text version's."""
+    """(right, flagged, wrong) of the scan's cells against the text version's: a cell left
+    null, or filled from the sums with a cells.inferred finding, is flagged."""
+    inferred = {
+        f"{f['evidence']['row']}.{column}"
+        for f in record["findings"]
+        if f["rule"] == "cells.inferred"
+        for column in ("",)
+    }
     right, flagged, wrong = 0, 0, []
     for key, value in reference["cells"].items():
         got = record["cells"].get(key)
         if got == value:
             right += 1
-        elif got is None:
+        elif got is None or any(key.startswith(row) for row in inferred):
             flagged += 1
         else:
             wrong.append((key, value, got))

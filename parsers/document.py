@@ -108,13 +108,14 @@ def read_document(
 
         read = ocr.read_file(data)
         lines, script = prepare("\n".join(read.lines))
-        record = build_record(lines, script, {})
+        record = build_record(lines, script, {}, True)
         if not any(line.strip() for line in lines):
             record["findings"] = [
                 finding("document.no_text", "an image with no text layer (a scan?)")
             ]
         else:
-            record["findings"].append(_read_by_ocr([{"page": 1, **read.summary()}]))
+            found = _read_by_ocr([{"page": 1, **read.summary()}])
+            record["findings"] = _with_ocr(record["findings"], found)
         return record, "\n".join(lines)
     if fmt == sniff.IMAGE:
         record = empty_record()
@@ -123,13 +124,13 @@ def read_document(
     read_by_ocr: list[dict] | None = [] if limits.ocr != "off" else None
     text, head = extract_text(data, fmt, limits, content_type, read_by_ocr)
     lines, script = prepare(text)
-    record = build_record(lines, script, head)
+    record = build_record(lines, script, head, bool(read_by_ocr))
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
             finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
         ]
     elif read_by_ocr:
-        record["findings"].append(_read_by_ocr(read_by_ocr))
+        record["findings"] = _with_ocr(record["findings"], _read_by_ocr(read_by_ocr))
     odd = garbled(text)
     if odd:  # what it says cannot be read: never a silent empty record
         record["findings"].append(
@@ -142,6 +143,21 @@ def _ocr_installed() -> bool:
     from parsers import ocr
 
     return ocr.available()
+
+
+# What a text that was read from pictures lacks may be there, unseen by the recognizer (a
+# heading under a seal): not a finding against the agency, but a note for a person.
+_NOT_SEEN = ("template.missing_section", "template.missing_row", "template.missing_table")
+
+
+def _with_ocr(findings: list[dict[str, Any]], ocr: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's findings once its text came by OCR: what it did not find is said in the
+    cells.ocr finding, for a person to check, not charged as missing."""
+    unseen = [f for f in findings if f["rule"] in _NOT_SEEN]
+    if unseen:
+        ocr["evidence"]["not_seen"] = [f["message"] for f in unseen]
+        ocr["message"] += f"; {len(unseen)} part(s) of the template not seen in it"
+    return [f for f in findings if f["rule"] not in _NOT_SEEN] + [ocr]
 
 
 def _read_by_ocr(pages: list[dict]) -> dict[str, Any]:

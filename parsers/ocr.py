@@ -30,9 +30,9 @@ from parsers.tokens import UNREAD_MARK, is_footer
 
 # Points to pixels: 200 dpi reads a 5-point digit (table cells' smallest) whole, and a
 # page stays under the recognizer's own size limit.
-DPI = 150
+DPI = 200
 # A box of digits read with less confidence than this is not taken as a number.
-MIN_CONFIDENCE = 0.9
+MIN_CONFIDENCE = 0.8
 # A box whose width lies more than this share outside the cell of its centre straddles
 # two cells: which one it belongs to cannot be told.
 STRADDLE = 0.25
@@ -89,6 +89,29 @@ def _engine() -> Any:
 MAX_TURN = 3.0
 
 
+def _without_seals(image: Any) -> Any:
+    """The page with its red ink (seals, red-headed letterheads) made white: a seal over a
+    table hides digits and ruling lines from both readers, the black print under it stays."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(image.convert("RGB")).astype(np.int16)
+    red = (rgb[..., 0] > 120) & (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2]) > 50)
+    if not red.any():
+        return image
+    clean = rgb.copy()
+    # Red ink lets red light through: in the red channel the seal over paper is light and
+    # the print under it dark. Stretched between the two, it gives the print back.
+    shade = rgb[..., 0][red].astype(np.float32)
+    paper, print_ = np.percentile(shade, 90), np.percentile(shade, 1)
+    if paper - print_ < 30:  # the seal covers no print
+        under = np.full(shade.shape, 255.0)
+    else:
+        under = np.clip((shade - print_) * 255 / (paper - print_), 0, 255)
+    clean[red] = np.repeat(under[:, None], 3, axis=1)
+    return Image.fromarray(clean.astype(np.uint8))
+
+
 def _turn(gray: Any) -> float:
     """The angle (degrees, counter-clockwise) that sets a page's lines level: the one whose
     rows of ink are sharpest, tried in tenths of a degree on a small copy."""
@@ -142,7 +165,7 @@ def _rulings(gray: Any, scale: float) -> tuple[list, list]:
 def _boxes(image: Any, scale: float) -> list[tuple[str, float, float, float, float, float]]:
     """(text, confidence, x0, x1, top, bottom) in points of each box the recognizer read."""
     with _lock:  # one inference at a time in a process: the engine is not thread-safe
-        result = _engine()(image)
+        result = _engine()(image, use_det=True, use_cls=True, use_rec=True)
     if result.boxes is None:
         return []
     out = []
@@ -151,6 +174,55 @@ def _boxes(image: Any, scale: float) -> list[tuple[str, float, float, float, flo
         ys = [float(p[1]) / scale for p in box]
         out.append((str(text), float(score), min(xs), max(xs), min(ys), max(ys)))
     return out
+
+
+_LABEL_THEN_NUMBER = re.compile(r"^(.*[^\d\s])\s*(\d[\d,.]*)$")
+
+
+def _split_at_rules(tables: list, boxes: list[tuple]) -> list[tuple]:
+    """Boxes as the cells have them: a label's box that runs on over a ruling line into
+    the number beside it (行政规范性文件5, the recognizer seeing one line of text) is cut at
+    the line: the label in its cell, the number in the next, read again there."""
+    out = []
+    for box in boxes:
+        text, score, x0, x1, top, bottom = box
+        edge = _edge_crossed(tables, x0, x1, top, bottom)
+        m = _LABEL_THEN_NUMBER.match(text) if edge is not None and _CJK.search(text) else None
+        if m is None:
+            out.append(box)
+            continue
+        out.append((m.group(1), score, x0, edge - 0.5, top, bottom))
+        out.append((m.group(2), score, edge + 0.5, x1, top, bottom))
+    return out
+
+
+def _edge_crossed(tables: list, x0: float, x1: float, top: float, bottom: float) -> float | None:
+    """The right edge of the cell holding a box's left end, when the box runs past it."""
+    cy = (top + bottom) / 2
+    for table in tables:
+        for cell in table.cells:
+            if cell[0] <= x0 + 2 < cell[2] and cell[1] <= cy < cell[3] and x1 > cell[2] + 3:
+                return cell[2]
+    return None
+
+
+def _read_again(image: Any, scale: float, x0: float, x1: float, top: float, bottom: float) -> str:
+    """A number's box read a second time, alone and twice as large: a digit the recognizer
+    took for another (a 9 for a 6) is seldom misread the same way at another size, so two
+    readings that differ mark the number as not read with certainty."""
+    pad = 3
+    crop = image.crop(
+        (
+            max(0, int(x0 * scale) - pad),
+            max(0, int(top * scale) - pad),
+            int(x1 * scale) + pad,
+            int(bottom * scale) + pad,
+        )
+    )
+    crop = crop.resize((crop.width * 2, crop.height * 2))
+    with _lock:
+        result = _engine()(crop, use_det=False, use_cls=False, use_rec=True)
+    return str(result.txts[0]).replace(" ", "") if result.txts else ""
 
 
 def _unsure(text: str, score: float) -> bool:
@@ -169,6 +241,7 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
     if _on_page is not None and _on_page[0] == os.getpid():
         _on_page[1]()
     scale = scale or DPI / 72
+    image = _without_seals(image)
     gray = np.asarray(image.convert("L"))
     if angle := _turn(gray):
         from PIL import Image
@@ -179,13 +252,20 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
     tables = tables_of(horizontal, vertical)
     chars, unsure = [], []
     boxes = _boxes(image, scale)
-    for text, score, x0, x1, top, bottom in boxes:
+    for text, score, x0, x1, top, bottom in _split_at_rules(tables, boxes):
         # Words are read as words; a number is taken only when read with certainty and
         # inside one cell. Page furniture (- 2 -) is no cell, however it was read.
         mark = not _CJK.search(text) and not is_footer(text)
         mark = mark and (_unsure(text, score) or _straddles(tables, x0, x1, top, bottom))
+        second = None
+        if not mark and not _CJK.search(text) and any(c.isdigit() for c in text):
+            second = _read_again(image, scale, x0, x1, top, bottom)
+            mark = second != text.replace(" ", "")
         if mark:
-            unsure.append({"text": text, "confidence": round(score, 3)})
+            unsure.append(
+                {"text": text, "confidence": round(score, 3)}
+                | ({"read_again": second} if second is not None else {})
+            )
         chars.append(Char(UNREAD_MARK if mark else text, x0, x1, top, bottom))
     return PageRead(
         layout(tables, chars),

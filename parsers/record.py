@@ -170,13 +170,17 @@ def _fill_lost_cells(rows: list[RowResult]) -> None:
         pass
 
 
-def _unread_left(rows: list[RowResult]) -> None:
+def _unread_left(rows: list[RowResult], ocr: bool) -> None:
     """A row whose one unread cell the sums did not settle is unreadable, not blank: the
-    cell is there, only not read with certainty."""
+    cell is there, only not read with certainty. In a table read from pictures, so is
+    every row with cells short or empty: the recognizer may have missed what is printed."""
     for r in rows:
         if r.status == "short" and r.unread:
             r.status = "unreadable"
             r.found = [*r.found[: r.lost_at], None, *r.found[r.lost_at :]]
+        elif ocr and r.status in ("short", "blank"):
+            r.unread = max(1, len(r.row.columns) - len([v for v in r.found if v is not None]))
+            r.status, r.values = "unreadable", [None] * len(r.row.columns)
 
 
 def _fill_lost_cell(r: RowResult, rows: list[RowResult]) -> bool:
@@ -232,10 +236,12 @@ def parse_text(text: str) -> dict[str, Any]:
 
 
 def build_record(
-    lines: list[str], script: str, head: dict[str, str] | None = None
+    lines: list[str], script: str, head: dict[str, str] | None = None, ocr: bool = False
 ) -> dict[str, Any]:
     """The record of a report given as prepared lines (see ``prepare``) and what its page
-    says of itself (``head``: title and date from a portal page's structure)."""
+    says of itself (``head``: title and date from a portal page's structure). ``ocr``: its
+    tables were read from pictures, where a cell without a number may be one the
+    recognizer missed, not one the agency left blank."""
     head = head or {}
     if not any(line.strip() for line in lines):
         record = empty_record(script)
@@ -294,7 +300,7 @@ def build_record(
         "problems_text": section_body(compacted, sections, SECTIONS[4]),
     }
     if template not in (None, "legacy"):
-        record["cells"] = tables.read(template, layout)
+        record["cells"] = tables.read(template, layout, ocr)
     record["findings"] = check_report(record["cells"], narrative, layout)
     return record
 
@@ -333,7 +339,7 @@ class _Tables:
             self.app_rows = []
         _fill_lost_cells(self.app_rows)
 
-    def read(self, template: str, layout: dict[str, Any]) -> dict[str, Any]:
+    def read(self, template: str, layout: dict[str, Any], ocr: bool = False) -> dict[str, Any]:
         """Every cell of ``template``'s tables; what the rule checks need to know of how
         they were read goes into ``layout``."""
         regions, sections, app_rows = self.regions, self.sections, self.app_rows
@@ -342,7 +348,7 @@ class _Tables:
         appeals_line = regions.line_of(self.apps_end - 1) if app_rows else 0
         appeals = extract_appeals(self.tokens, *regions.span(3, appeals_line))
         results = pro_rows + app_rows + ([appeals] if appeals else [])
-        _unread_left(results)
+        _unread_left(results, ocr)
         found = {r.row.key for r in results}
         layout.update(
             # A row read whole, as printed, gives the cell checks nothing to say.
