@@ -89,7 +89,7 @@ _TOP = ("mail", "subscription", "schedule", "check", "crawl")
 _MAIL = ("host", "port", "sender", "starttls", "ssl", "user", "password", "report_url")
 _SUBSCRIPTION = ("email", "agencies", "rules", "min_severity", "language", "notify")
 _CHECK = ("grace_days", "duplicate_similarity")
-_CRAWL = ("time_limit", "contact", "settings", "revisit_days")
+_CRAWL = ("time_limit", "contact", "settings", "revisit_days", "ocr")
 
 
 def _strict(table: Any, known: tuple[str, ...], where: str) -> None:
@@ -253,3 +253,7 @@ def _read_crawl(config: Config, crawl: dict[str, Any], path: Path) -> None:
     if "revisit_days" in crawl:
         days = _number(crawl["revisit_days"], f"{path}: [crawl] revisit_days", float, 0)
         config.crawl_settings["NIANBAO_REVISIT_DAYS"] = str(days)
+    if "ocr" in crawl:
+        if crawl["ocr"] not in ("auto", "off"):
+            raise ConfigError(f'{path}: [crawl] ocr is "auto" or "off", not {crawl["ocr"]!r}')
+        config.crawl_settings["NIANBAO_OCR"] = crawl["ocr"]

@@ -20,6 +20,7 @@ from monitor.config import ConfigError, load_config
         ("[crawl]\ntime_limit = 0\n", "[crawl] time_limit must be at least 1"),
         ("[crawl]\ncontakt = 'x'\n", "[crawl]: unknown key 'contakt'; did you mean contact?"),
         ("[crawl]\nrevisit_days = -1\n", "[crawl] revisit_days must be at least 0"),
+        ("[crawl]\nocr = 'yes'\n", "[crawl] ocr is \"auto\" or \"off\", not 'yes'"),
         ("[mial]\nhost = 'x'\n", "unknown key 'mial'; did you mean mail?"),
         (
             "[[subscription]]\nemail = 'a@b.c'\nagency = ['x']\n",
@@ -41,8 +42,11 @@ def test_good_config_reads(tmp_path: Path) -> None:
     config = load_config(Path("/nonexistent/nianbao.toml"), environ={})
     assert config.subscriptions == [] and config.mail is None
     path = tmp_path / "nianbao.toml"
-    path.write_text("[crawl]\nrevisit_days = 7\n", encoding="utf-8")
-    assert load_config(path, environ={}).crawl_settings == {"NIANBAO_REVISIT_DAYS": "7.0"}
+    path.write_text("[crawl]\nrevisit_days = 7\nocr = 'off'\n", encoding="utf-8")
+    assert load_config(path, environ={}).crawl_settings == {
+        "NIANBAO_REVISIT_DAYS": "7.0",
+        "NIANBAO_OCR": "off",
+    }
 
 
 @pytest.mark.parametrize(

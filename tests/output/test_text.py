@@ -49,3 +49,20 @@ def test_the_crawl_summary_reads_in_chinese_or_english() -> None:
     en = crawl_summary({**RUN, "finish_reason": "shutdown"}, [INCOMPLETE], "en").splitlines()
     assert en[0] == "crawl 3 shutdown: 96 pages; documents 72 new, 1 changed, 5 unchanged; 4 errors"
     assert en[1].startswith("  bp-water: Not read to its end: http://x/nb/index.html (a page")
+
+
+def test_the_crawl_summary_counts_what_it_asked_for_and_the_pages_read_by_ocr() -> None:
+    stats = {
+        "nianbao/list_pages": 4,
+        "nianbao/report_pages": 10,
+        "nianbao/attachments": 6,
+        "downloader/request_count": 20,
+        "nianbao/pages_ocr": 3,
+    }
+    zh = crawl_summary({**RUN, "stats": stats}, []).splitlines()
+    assert zh[1] == (
+        "  栏目页 4、报告页 10、附件 6；其中 0 份近期已核对、取自存档，0 份网站答复未修改（304）；"
+        "共向网站发出请求 20 次；3 页扫描图像经文字识别读出"
+    )
+    en = crawl_summary({**RUN, "stats": {**stats, "nianbao/pages_ocr": 0}}, [], "en")
+    assert "OCR" not in en and en.splitlines()[1].endswith("20 requests sent")
