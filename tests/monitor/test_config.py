@@ -20,7 +20,7 @@ from monitor.config import ConfigError, load_config
         ("[crawl]\ntime_limit = 0\n", "[crawl] time_limit must be at least 1"),
         ("[crawl]\ncontakt = 'x'\n", "[crawl]: unknown key 'contakt'; did you mean contact?"),
         ("[crawl]\nrevisit_days = -1\n", "[crawl] revisit_days must be at least 0"),
-        ("[crawl]\nocr = 'yes'\n", "[crawl] ocr is \"auto\" or \"off\", not 'yes'"),
+        ("[crawl]\nocr = 'yes'\n", '[crawl] ocr is "auto" or "off", not \'yes\''),
         ("[mial]\nhost = 'x'\n", "unknown key 'mial'; did you mean mail?"),
         (
             "[[subscription]]\nemail = 'a@b.c'\nagency = ['x']\n",
