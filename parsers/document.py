@@ -125,6 +125,16 @@ def read_document(
     text, head = extract_text(data, fmt, limits, content_type, read_by_ocr)
     lines, script = prepare(text)
     record = build_record(lines, script, head, bool(read_by_ocr))
+    if fmt in (sniff.DOCX, sniff.OFD) and read_by_ocr is not None and _lacks_tables(record):
+        # Its tables may be pictures (screenshots pasted in): read in their places.
+        from parsers.docx import docx_text
+        from parsers.ofd import ofd_text
+
+        with_pictures = (docx_text if fmt == sniff.DOCX else ofd_text)(data, read_by_ocr)
+        if read_by_ocr:
+            text = with_pictures
+            lines, script = prepare(text)
+            record = build_record(lines, script, head, True)
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
         record["findings"] = [
             finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
@@ -137,6 +147,10 @@ def read_document(
             finding("document.garbled", f"{odd} characters decoded wrongly", characters=odd)
         )
     return record, "\n".join(lines)
+
+
+def _lacks_tables(record: dict[str, Any]) -> bool:
+    return any(f["rule"] == "template.missing_table" for f in record["findings"])
 
 
 def _ocr_installed() -> bool:
@@ -160,16 +174,21 @@ def _with_ocr(findings: list[dict[str, Any]], ocr: dict[str, Any]) -> list[dict[
     return [f for f in findings if f["rule"] not in _NOT_SEEN] + [ocr]
 
 
-def _read_by_ocr(pages: list[dict]) -> dict[str, Any]:
-    """The finding that says which pages were read by OCR, and what it was unsure of."""
-    unsure = [{"page": p["page"], **u} for p in pages for u in p["unsure"]]
+def _read_by_ocr(read: list[dict]) -> dict[str, Any]:
+    """The finding that says which pages (or pictures) were read by OCR, and what it was
+    unsure of."""
+    where = [r.get("page") or r.get("picture") for r in read]
+    unsure = [{"page": at, **u} for at, r in zip(where, read, strict=True) for u in r["unsure"]]
+    pages = [r["page"] for r in read if "page" in r]
+    pictures = [r["picture"] for r in read if "picture" in r]
     return finding(
         "cells.ocr",
-        f"{len(pages)} page(s) without a text layer read by OCR; {len(unsure)} box(es) not "
-        "read with certainty were not taken as numbers",
-        pages=[p["page"] for p in pages],
-        boxes=sum(p["boxes"] for p in pages),
-        confidence=min(p["confidence"] for p in pages),
+        f"{len(pages)} page(s) without a text layer and {len(pictures)} picture(s) read by "
+        f"OCR; {len(unsure)} box(es) not read with certainty were not taken as numbers",
+        pages=pages,
+        **({"pictures": pictures} if pictures else {}),
+        boxes=sum(r["boxes"] for r in read),
+        confidence=min(r["confidence"] for r in read),
         unsure=unsure[:50],
     )
 

@@ -6,12 +6,19 @@ about 2 ms this way, and the grid is the same (gridSpan and vMerge continuations
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
+from parsers.errors import DocumentError
 from parsers.grid import Grid, render_blocks
-from parsers.zipsafe import local, xml_reader
+from parsers.zipsafe import local, read_member, xml_reader
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# Where a picture stands among the blocks until it is read (or dropped).
+_PICTURE = "\ue000picture:"
+_PICTURE_BYTES = 20 * 1024 * 1024
 
 
 def _text(el: etree._Element) -> str:
@@ -50,16 +57,59 @@ def _blocks(parent: etree._Element, out: list) -> None:
         name = local(child)
         if name == "p":
             out.append(_text(child))
+            out += [
+                _PICTURE + (el.get(f"{R}embed") or el.get(f"{R}id") or "")
+                for el in child.iter()
+                if local(el) in ("blip", "imagedata")
+            ]
         elif name == "tbl":
             out.append(_table(child))
         elif name in ("sdt", "sdtContent", "customXml", "smartTag", "ins"):
             _blocks(child, out)
 
 
-def docx_text(data: bytes) -> str:
-    _, read = xml_reader(data)
+def docx_text(data: bytes, ocr: list[dict] | None = None) -> str:
+    """The document's text; given ``ocr`` (a list), its pictures (a table pasted in as a
+    screenshot) are read by OCR in their places when the extra is installed, and what was
+    read of each is appended to the list."""
+    z, read = xml_reader(data)
     body = read("word/document.xml").find(f"{W}body")
     blocks: list = []
     if body is not None:
         _blocks(body, blocks)
+    pictures = [b for b in blocks if isinstance(b, str) and b.startswith(_PICTURE)]
+    targets = _targets(read) if pictures and ocr is not None else {}
+    for i, block in enumerate(blocks):
+        if isinstance(block, str) and block.startswith(_PICTURE):
+            target = targets.get(block[len(_PICTURE) :])
+            blocks[i] = "\n".join(_picture_lines(z, target, ocr)) if target else ""
     return render_blocks(blocks)
+
+
+def _targets(read: Any) -> dict[str, str]:
+    """Relationship id → the part it names (word/media/image1.png)."""
+    try:
+        rels = read("word/_rels/document.xml.rels")
+    except DocumentError:
+        return {}
+    return {
+        el.get("Id", ""): "word/" + el.get("Target", "").lstrip("/").removeprefix("word/")
+        for el in rels
+        if el.get("TargetMode") != "External"
+    }
+
+
+def _picture_lines(z: Any, part: str, log: list[dict] | None) -> list[str]:
+    from parsers import ocr
+
+    if log is None or not ocr.available():
+        return []
+    try:
+        data = read_member(z, part, [_PICTURE_BYTES])
+    except DocumentError:
+        return []
+    if not ocr.worth_reading(data):
+        return []
+    read = ocr.read_file(data)
+    log.append({"picture": part, **read.summary()})
+    return read.lines

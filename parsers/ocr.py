@@ -279,6 +279,21 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
 _PAGE_WIDTH = 595
 
 
+# A picture smaller than this (a logo, a seal, a signature) holds no table.
+_MIN_PICTURE = (300, 150)
+
+
+def worth_reading(data: bytes) -> bool:
+    """Whether an embedded picture is large enough to hold a table or a page."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.width >= _MIN_PICTURE[0] and image.height >= _MIN_PICTURE[1]
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+
+
 def read_file(data: bytes) -> PageRead:
     """An image file (a photographed or scanned page), read by OCR."""
     from PIL import Image

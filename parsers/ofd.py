@@ -8,16 +8,18 @@ matched by local name, because producers disagree on namespaces.
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 from lxml import etree
 
 from parsers.errors import DocumentError
-from parsers.zipsafe import local, xml_reader
+from parsers.zipsafe import local, read_member, xml_reader
 
 # Positions are in millimetres: objects whose baselines are this close share a line,
 # and a gap wider than this between them separates two cells.
 _SAME_LINE = 1.5
 _CELL_GAP = 2.0
+_PICTURE_BYTES = 20 * 1024 * 1024
 
 
 def _floats(value: str | None, n: int) -> list[float]:
@@ -44,7 +46,57 @@ def _texts(page: etree._Element) -> list[tuple[float, float, float, str]]:
     return out
 
 
+def _media(read: Any, document: etree._Element, base: str) -> dict[str, str]:
+    """Resource id → the part of each picture the document's resources name."""
+    out = {}
+    for res in document.iter():
+        if local(res) not in ("PublicRes", "DocumentRes") or not res.text:
+            continue
+        path = posixpath.normpath(posixpath.join(base, res.text.strip().lstrip("/")))
+        try:
+            root = read(path)
+        except DocumentError:
+            continue
+        folder = posixpath.join(posixpath.dirname(path), root.get("BaseLoc", ""))
+        for media in root.iter():
+            if local(media) != "MultiMedia":
+                continue
+            file = next((c.text for c in media if local(c) == "MediaFile" and c.text), None)
+            if file:
+                out[media.get("ID", "")] = posixpath.normpath(posixpath.join(folder, file.strip()))
+    return out
+
+
+def _pictures(page: etree._Element) -> list[tuple[float, str]]:
+    """(top, resource id) of every picture on a page."""
+    return sorted(
+        (_floats(obj.get("Boundary"), 4)[1], obj.get("ResourceID", ""))
+        for obj in page.iter()
+        if local(obj) == "ImageObject"
+    )
+
+
+def _picture_lines(z: Any, part: str | None, log: list[dict]) -> list[str]:
+    from parsers import ocr
+
+    if part is None or not ocr.available():
+        return []
+    try:
+        data = read_member(z, part, [_PICTURE_BYTES])
+    except DocumentError:
+        return []
+    if not ocr.worth_reading(data):
+        return []
+    read = ocr.read_file(data)
+    log.append({"picture": part, **read.summary()})
+    return read.lines
+
+
 def _lines(items: list[tuple[float, float, float, str]]) -> list[str]:
+    return [line for _, line in _placed_lines(items)]
+
+
+def _placed_lines(items: list[tuple[float, float, float, str]]) -> list[tuple[float, str]]:
     items.sort()
     rows: list[list[tuple[float, float, float, str]]] = []
     for item in items:
@@ -61,11 +113,14 @@ def _lines(items: list[tuple[float, float, float, str]]) -> list[str]:
                 text += "\t" if x - right > _CELL_GAP else ""
             text += s
             right = max(end, x)
-        lines.append(text)
+        lines.append((row[0][0], text))
     return lines
 
 
-def ofd_text(data: bytes) -> str:
+def ofd_text(data: bytes, ocr: list[dict] | None = None) -> str:
+    """The document's text; given ``ocr`` (a list), its pictures (a table pasted in as a
+    screenshot) are read by OCR in their places when the extra is installed, and what was
+    read of each is appended to the list."""
     z, read = xml_reader(data)
     names = {n.lower(): n for n in z.namelist()}
     root = read(names.get("ofd.xml", "OFD.xml"))
@@ -82,6 +137,7 @@ def ofd_text(data: bytes) -> str:
         for el in document.iter()
         if local(el) == "TemplatePage"
     }
+    media = _media(read, document, base) if ocr is not None else {}
     lines: list[str] = []
     for page in document.iter():
         if local(page) != "Page" or not page.get("BaseLoc"):
@@ -91,5 +147,11 @@ def ofd_text(data: bytes) -> str:
         for ref in content.iter():
             if local(ref) == "Template" and ref.get("TemplateID") in templates:
                 items += _texts(read(templates[ref.get("TemplateID")]))
-        lines += _lines(items)
+        placed = _placed_lines(items)
+        if media:
+            for top, resource in _pictures(content):
+                at = sum(1 for y, _ in placed if y <= top)
+                pictured = [(top, line) for line in _picture_lines(z, media.get(resource), ocr)]
+                placed[at:at] = pictured
+        lines += [line for _, line in placed]
     return "\n".join(lines)

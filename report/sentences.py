@@ -226,14 +226,17 @@ def _unreadable(e: Evidence, lang: str) -> str:
 def _ocr(e: Evidence, lang: str) -> str:
     pages = "、".join(map(str, e["pages"])) if lang == "zh" else ", ".join(map(str, e["pages"]))
     unsure, unseen = len(e["unsure"]), len(e.get("not_seen", ()))
+    pictures = len(e.get("pictures", ()))
     if lang == "zh":
+        where = f"第 {pages} 页没有文字层" if pages else f"文件中的 {pictures} 幅图片"
         return (
-            f"第 {pages} 页没有文字层，经文字识别读出（{e['boxes']} 处文字，最低置信度 "
+            f"{where}，经文字识别读出（{e['boxes']} 处文字，最低置信度 "
             f"{e['confidence']:.2f}）；{unsure} 处识别不可靠，未作为数字采用"
             + (f"；格式中有 {unseen} 处未在识别结果中找到，请人工核对原件。" if unseen else "。")
         )
+    where = f"Page(s) {pages} have no text layer and" if pages else f"{pictures} picture(s)"
     return (
-        f"Page(s) {pages} have no text layer and were read by OCR ({e['boxes']} boxes, lowest "
+        f"{where} were read by OCR ({e['boxes']} boxes, lowest "
         f"confidence {e['confidence']:.2f}); {unsure} box(es) not read with certainty were "
         "not taken as numbers"
         + (f"; {unseen} part(s) of the template not seen: check the original." if unseen else ".")
