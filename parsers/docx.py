@@ -10,15 +10,15 @@ from typing import Any
 
 from lxml import etree
 
+from parsers import ocr
 from parsers.errors import DocumentError
 from parsers.grid import Grid, render_blocks
-from parsers.zipsafe import local, read_member, xml_reader
+from parsers.zipsafe import local, xml_reader
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # Where a picture stands among the blocks until it is read (or dropped).
 _PICTURE = "\ue000picture:"
-_PICTURE_BYTES = 20 * 1024 * 1024
 
 
 def _text(el: etree._Element) -> str:
@@ -68,8 +68,8 @@ def _blocks(parent: etree._Element, out: list) -> None:
             _blocks(child, out)
 
 
-def docx_text(data: bytes, ocr: list[dict] | None = None) -> str:
-    """The document's text; given ``ocr`` (a list), its pictures (a table pasted in as a
+def docx_text(data: bytes, log: list[dict] | None = None) -> str:
+    """The document's text; given ``log`` (a list), its pictures (a table pasted in as a
     screenshot) are read by OCR in their places when the extra is installed, and what was
     read of each is appended to the list."""
     z, read = xml_reader(data)
@@ -78,11 +78,11 @@ def docx_text(data: bytes, ocr: list[dict] | None = None) -> str:
     if body is not None:
         _blocks(body, blocks)
     pictures = [b for b in blocks if isinstance(b, str) and b.startswith(_PICTURE)]
-    targets = _targets(read) if pictures and ocr is not None else {}
+    targets = _targets(read) if pictures and log is not None else {}
     for i, block in enumerate(blocks):
         if isinstance(block, str) and block.startswith(_PICTURE):
             target = targets.get(block[len(_PICTURE) :])
-            blocks[i] = "\n".join(_picture_lines(z, target, ocr)) if target else ""
+            blocks[i] = "\n".join(ocr.read_picture(z, target, log)) if target else ""
     return render_blocks(blocks)
 
 
@@ -97,19 +97,3 @@ def _targets(read: Any) -> dict[str, str]:
         for el in rels
         if el.get("TargetMode") != "External"
     }
-
-
-def _picture_lines(z: Any, part: str, log: list[dict] | None) -> list[str]:
-    from parsers import ocr
-
-    if log is None or not ocr.available():
-        return []
-    try:
-        data = read_member(z, part, [_PICTURE_BYTES])
-    except DocumentError:
-        return []
-    if not ocr.worth_reading(data):
-        return []
-    read = ocr.read_file(data)
-    log.append({"picture": part, **read.summary()})
-    return read.lines

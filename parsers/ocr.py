@@ -294,6 +294,30 @@ def worth_reading(data: bytes) -> bool:
         return False
 
 
+# A picture inside a container larger than this is not read.
+_PICTURE_BYTES = 20 * 1024 * 1024
+
+
+def read_picture(z: Any, part: str | None, log: list[dict] | None) -> list[str]:
+    """The lines of a picture inside a zip container (DOCX, OFD), when OCR is asked for
+    (``log`` given) and installed and the picture is large enough to hold a table; what
+    was read of it goes into ``log``."""
+    from parsers.errors import DocumentError
+    from parsers.zipsafe import read_member
+
+    if part is None or log is None or not available():
+        return []
+    try:
+        data = read_member(z, part, [_PICTURE_BYTES])
+    except DocumentError:
+        return []
+    if not worth_reading(data):
+        return []
+    read = read_file(data)
+    log.append({"picture": part, **read.summary()})
+    return read.lines
+
+
 def read_file(data: bytes) -> PageRead:
     """An image file (a photographed or scanned page), read by OCR."""
     from PIL import Image

@@ -12,14 +12,14 @@ from typing import Any
 
 from lxml import etree
 
+from parsers import ocr
 from parsers.errors import DocumentError
-from parsers.zipsafe import local, read_member, xml_reader
+from parsers.zipsafe import local, xml_reader
 
 # Positions are in millimetres: objects whose baselines are this close share a line,
 # and a gap wider than this between them separates two cells.
 _SAME_LINE = 1.5
 _CELL_GAP = 2.0
-_PICTURE_BYTES = 20 * 1024 * 1024
 
 
 def _floats(value: str | None, n: int) -> list[float]:
@@ -76,22 +76,6 @@ def _pictures(page: etree._Element) -> list[tuple[float, str]]:
     )
 
 
-def _picture_lines(z: Any, part: str | None, log: list[dict]) -> list[str]:
-    from parsers import ocr
-
-    if part is None or not ocr.available():
-        return []
-    try:
-        data = read_member(z, part, [_PICTURE_BYTES])
-    except DocumentError:
-        return []
-    if not ocr.worth_reading(data):
-        return []
-    read = ocr.read_file(data)
-    log.append({"picture": part, **read.summary()})
-    return read.lines
-
-
 def _lines(items: list[tuple[float, float, float, str]]) -> list[str]:
     return [line for _, line in _placed_lines(items)]
 
@@ -117,8 +101,8 @@ def _placed_lines(items: list[tuple[float, float, float, str]]) -> list[tuple[fl
     return lines
 
 
-def ofd_text(data: bytes, ocr: list[dict] | None = None) -> str:
-    """The document's text; given ``ocr`` (a list), its pictures (a table pasted in as a
+def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
+    """The document's text; given ``log`` (a list), its pictures (a table pasted in as a
     screenshot) are read by OCR in their places when the extra is installed, and what was
     read of each is appended to the list."""
     z, read = xml_reader(data)
@@ -137,7 +121,7 @@ def ofd_text(data: bytes, ocr: list[dict] | None = None) -> str:
         for el in document.iter()
         if local(el) == "TemplatePage"
     }
-    media = _media(read, document, base) if ocr is not None else {}
+    media = _media(read, document, base) if log is not None else {}
     lines: list[str] = []
     for page in document.iter():
         if local(page) != "Page" or not page.get("BaseLoc"):
@@ -151,7 +135,7 @@ def ofd_text(data: bytes, ocr: list[dict] | None = None) -> str:
         if media:
             for top, resource in _pictures(content):
                 at = sum(1 for y, _ in placed if y <= top)
-                pictured = [(top, line) for line in _picture_lines(z, media.get(resource), ocr)]
+                pictured = [(top, line) for line in ocr.read_picture(z, media.get(resource), log)]
                 placed[at:at] = pictured
         lines += [line for _, line in placed]
     return "\n".join(lines)
