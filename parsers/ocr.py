@@ -31,6 +31,9 @@ from parsers.tokens import UNREAD_MARK, is_footer
 # Points to pixels: 200 dpi reads a 5-point digit (table cells' smallest) whole, and a
 # page stays under the recognizer's own size limit.
 DPI = 200
+# A page with less of its area inked than this (a line of ten characters is 0.08 % of an
+# A4 page at 200 dpi) is blank: the recognizer is not started.
+_MIN_INK = 0.0002
 # A box of digits read with less confidence than this is not taken as a number.
 MIN_CONFIDENCE = 0.8
 # A box whose width lies more than this share outside the cell of its centre straddles
@@ -243,6 +246,8 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
     scale = scale or DPI / 72
     image = _without_seals(image)
     gray = np.asarray(image.convert("L"))
+    if (gray < 128).mean() < _MIN_INK:  # a blank page, or a tint: nothing to read
+        return PageRead([], 0)
     if angle := _turn(gray):
         from PIL import Image
 
