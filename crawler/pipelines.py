@@ -141,8 +141,9 @@ class ArchivePipeline:
         parsed = {sha: p for sha, (p, _) in done.items() if p is not None}
         for p in parsed.values():
             for f in (p.record or {}).get("findings", ()):
-                if f["rule"] == "cells.ocr":
-                    self.crawler.stats.inc_value("nianbao/pages_ocr", len(f["evidence"]["pages"]))
+                if f["rule"] == "cells.ocr":  # pages of scans, and pictures in documents
+                    read = len(f["evidence"]["pages"]) + len(f["evidence"].get("pictures", ()))
+                    self.crawler.stats.inc_value("nianbao/pages_ocr", read)
         return parsed
 
     def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:

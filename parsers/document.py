@@ -8,7 +8,7 @@ from typing import Any
 from parsers import sniff
 from parsers.decode import decode_text, garbled
 from parsers.errors import DocumentError
-from parsers.record import build_record, empty_record, prepare
+from parsers.record import build_record, prepare
 from report.findings import finding
 
 MB = 1024 * 1024
@@ -50,7 +50,7 @@ def extract_text(
     fmt: str,
     limits: Limits,
     content_type: str | None = None,
-    ocr: list[dict] | None = None,
+    ocr_log: list[dict] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """The text of a document of a known format, tables as tab-separated rows, and what a
     report page says of itself in its structure (title, date)."""
@@ -59,17 +59,25 @@ def extract_text(
 
         _text_sized(data, "HTML page", limits)
         return html_page(data, content_type)
-    return _plain_text(data, fmt, limits, ocr), {}
+    return _plain_text(data, fmt, limits, ocr_log), {}
 
 
-def _plain_text(data: bytes, fmt: str, limits: Limits, ocr: list[dict] | None) -> str:
+def _plain_text(data: bytes, fmt: str, limits: Limits, ocr_log: list[dict] | None) -> str:
     if fmt == sniff.TEXT:
         _text_sized(data, "text document", limits)
         return decode_text(data)
     if fmt == sniff.PDF:
         from parsers.pdf import pdf_text
 
-        return pdf_text(data, limits.max_pages, limits.pdf_workers, ocr)[0]
+        return pdf_text(data, limits.max_pages, limits.pdf_workers, ocr_log)[0]
+    if fmt == sniff.IMAGE:
+        from parsers import ocr
+
+        if ocr_log is None or not ocr.available():
+            return ""
+        read = ocr.read_file(data)
+        ocr_log.append({"page": 1, **read.summary()})
+        return "\n".join(read.lines)
     if fmt == sniff.DOCX:
         from parsers.docx import docx_text
 
@@ -103,24 +111,6 @@ def read_document(
             f"document too large: {len(data) / MB:.1f} MB (limit {limits.max_bytes / MB:.0f} MB)"
         )
     fmt = sniff.sniff(data)
-    if fmt == sniff.IMAGE and limits.ocr != "off" and _ocr_installed():
-        from parsers import ocr
-
-        read = ocr.read_file(data)
-        lines, script = prepare("\n".join(read.lines))
-        record = build_record(lines, script, {}, True)
-        if not any(line.strip() for line in lines):
-            record["findings"] = [
-                finding("document.no_text", "an image with no text layer (a scan?)")
-            ]
-        else:
-            found = _read_by_ocr([{"page": 1, **read.summary()}])
-            record["findings"] = _with_ocr(record["findings"], found)
-        return record, "\n".join(lines)
-    if fmt == sniff.IMAGE:
-        record = empty_record()
-        record["findings"] = [finding("document.no_text", "an image with no text layer (a scan?)")]
-        return record, ""
     read_by_ocr: list[dict] | None = [] if limits.ocr != "off" else None
     text, head = extract_text(data, fmt, limits, content_type, read_by_ocr)
     lines, script = prepare(text)
@@ -136,9 +126,8 @@ def read_document(
             lines, script = prepare(text)
             record = build_record(lines, script, head, True)
     if fmt != sniff.TEXT and not any(line.strip() for line in lines):
-        record["findings"] = [
-            finding("document.no_text", f"the {fmt.upper()} has no text layer (a scan?)")
-        ]
+        what = "an image with" if fmt == sniff.IMAGE else f"the {fmt.upper()} has"
+        record["findings"] = [finding("document.no_text", f"{what} no text layer (a scan?)")]
     elif read_by_ocr:
         record["findings"] = _with_ocr(record["findings"], _read_by_ocr(read_by_ocr))
     odd = garbled(text)
@@ -151,12 +140,6 @@ def read_document(
 
 def _lacks_tables(record: dict[str, Any]) -> bool:
     return any(f["rule"] == "template.missing_table" for f in record["findings"])
-
-
-def _ocr_installed() -> bool:
-    from parsers import ocr
-
-    return ocr.available()
 
 
 # What a text that was read from pictures lacks may be there, unseen by the recognizer (a

@@ -5,10 +5,10 @@ downloaded) gives boxes of text with their confidence, and the ruling lines are 
 the raster itself. Both then go the way a PDF's own characters and paths go
 (parsers.pdfgrid.layout): lines snapped and joined into cells, each box in the cell that
 holds its centre, the grid rendered as rows. What the recognizer is unsure of is never
-passed on as a number: a box of digits below ``MIN_CONFIDENCE``, or one that straddles a
-cell's edge, becomes ``UNREAD``, which the table reader takes as a cell it cannot read
-(the row is left empty and said so, or filled where the template's sums leave one
-reading).
+passed on as a number: a box of digits below ``MIN_CONFIDENCE``, one that straddles a
+cell's edge, or one a second reading of its crop reads otherwise, becomes ``UNREAD``,
+which the table reader takes as a cell it cannot read (the row is left empty and said so,
+or filled where the template's sums leave one reading).
 
 OCR is an extra (``pip install nianbao[ocr]``): without it, ``available()`` is False and
 such pages stay without text, as before.
@@ -57,6 +57,7 @@ class PageRead:
         return {"boxes": self.boxes, "confidence": self.confidence, "unsure": self.unsure}
 
 
+@cache
 def available() -> bool:
     """Whether the OCR extra is installed."""
     try:
@@ -199,14 +200,19 @@ def _split_at_rules(tables: list, boxes: list[tuple]) -> list[tuple]:
     return out
 
 
-def _edge_crossed(tables: list, x0: float, x1: float, top: float, bottom: float) -> float | None:
-    """The right edge of the cell holding a box's left end, when the box runs past it."""
-    cy = (top + bottom) / 2
+def _cell_at(tables: list, x: float, y: float) -> tuple[float, float, float, float] | None:
+    """The table cell (x0, top, x1, bottom) that holds a point, if any."""
     for table in tables:
         for cell in table.cells:
-            if cell[0] <= x0 + 2 < cell[2] and cell[1] <= cy < cell[3] and x1 > cell[2] + 3:
-                return cell[2]
+            if cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+                return cell
     return None
+
+
+def _edge_crossed(tables: list, x0: float, x1: float, top: float, bottom: float) -> float | None:
+    """The right edge of the cell holding a box's left end, when the box runs past it."""
+    cell = _cell_at(tables, x0 + 2, (top + bottom) / 2)
+    return cell[2] if cell is not None and x1 > cell[2] + 3 else None
 
 
 def _read_again(image: Any, scale: float, x0: float, x1: float, top: float, bottom: float) -> str:
@@ -258,14 +264,15 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
     chars, unsure = [], []
     boxes = _boxes(image, scale)
     for text, score, x0, x1, top, bottom in _split_at_rules(tables, boxes):
-        # Words are read as words; a number is taken only when read with certainty and
-        # inside one cell. Page furniture (- 2 -) is no cell, however it was read.
-        mark = not _CJK.search(text) and not is_footer(text)
-        mark = mark and (_unsure(text, score) or _straddles(tables, x0, x1, top, bottom))
-        second = None
-        if not mark and not _CJK.search(text) and any(c.isdigit() for c in text):
-            second = _read_again(image, scale, x0, x1, top, bottom)
-            mark = second != text.replace(" ", "")
+        # Words are read as words; a number is taken only when read with certainty, inside
+        # one cell, and read the same a second time. Page furniture (- 2 -) is no cell,
+        # however it was read.
+        mark, second = False, None
+        if not _CJK.search(text) and not is_footer(text):
+            mark = _unsure(text, score) or _straddles(tables, x0, x1, top, bottom)
+            if not mark and any(c.isdigit() for c in text):
+                second = _read_again(image, scale, x0, x1, top, bottom)
+                mark = second != text.replace(" ", "")
         if mark:
             unsure.append(
                 {"text": text, "confidence": round(score, 3)}
@@ -335,13 +342,11 @@ def read_file(data: bytes) -> PageRead:
 
 def _straddles(tables: list, x0: float, x1: float, top: float, bottom: float) -> bool:
     """Whether a box lies across a cell's edge: by more than STRADDLE of its width."""
-    cx, cy = (x0 + x1) / 2, (top + bottom) / 2
-    for table in tables:
-        for cell in table.cells:
-            if cell[0] <= cx < cell[2] and cell[1] <= cy < cell[3]:
-                outside = max(0.0, cell[0] - x0) + max(0.0, x1 - cell[2])
-                return outside > STRADDLE * max(x1 - x0, 1e-6)
-    return False
+    cell = _cell_at(tables, (x0 + x1) / 2, (top + bottom) / 2)
+    if cell is None:
+        return False
+    outside = max(0.0, cell[0] - x0) + max(0.0, x1 - cell[2])
+    return outside > STRADDLE * max(x1 - x0, 1e-6)
 
 
 def read_page(page: Any) -> PageRead:
