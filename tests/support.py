@@ -75,6 +75,32 @@ def run(
     return subprocess.run([*NIANBAO, *args], cwd=cwd, env=ENV, timeout=timeout, check=False, **kw)
 
 
+# Runs a command and writes the most memory any process under it held (KB): measured in a
+# process of its own, so what children of earlier tests held does not count.
+_PEAK = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
+def run_measured(
+    *args: str, cwd: Path, timeout: float = 180
+) -> tuple[subprocess.CompletedProcess, float]:
+    """run(), and the most memory (MB) any one of its processes held."""
+    peak = cwd / ".peak-kb"
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(peak), *NIANBAO, *args],
+        cwd=cwd,
+        env=ENV,
+        timeout=timeout,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    return done, int(peak.read_text()) / 1024
+
+
 def start(*args: str, cwd: Path | None = None, **kw: Any) -> subprocess.Popen:
     """nianbao as its own process, not waited for."""
     kw.setdefault("stdout", subprocess.PIPE)

@@ -221,7 +221,10 @@ crawl = "{at(3)}"
     while time.monotonic() < deadline:
         for entry in Path("/proc").glob("[0-9]*"):
             if " cli crawl " in _cmdline(entry) and _cwd(entry) == workdir:
-                time.sleep(3)  # under way: its requests, its parse pool
+                # Under way: asking for pages (a loaded machine starts it slowly).
+                seen = len(portal.requests)
+                while len(portal.requests) < seen + 3 and time.monotonic() < deadline:
+                    time.sleep(0.1)
                 return proc, int(entry.name)
         time.sleep(0.1)
     raise AssertionError("the scheduled crawl did not start")

@@ -5,7 +5,6 @@ portal's Retry-After believed."""
 from __future__ import annotations
 
 import json
-import resource
 import sqlite3
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +16,7 @@ import pytest
 
 from crawler.browser import chromium
 from tests.hostile.portal import HostilePortal, sources
-from tests.support import crawl_args, run
+from tests.support import crawl_args, run_measured
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -42,15 +41,13 @@ def test_hostile_portal_is_crawled_within_bounds(tmp_path: Path) -> None:
     try:
         with HostilePortal(other.server_address[1]) as portal:
             (tmp_path / "agencies.toml").write_text(sources(portal.url), encoding="utf-8")
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.monotonic()
-            done = run(
+            done, peak_mb = run_measured(
                 *crawl_args("-s", "NIANBAO_LIST_PAGE_CAP=40", "-s", "RETRY_BACKOFF_MAX=5"),
                 cwd=tmp_path,
                 timeout=300,
             )
             seconds = time.monotonic() - started
-            peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
             requests = list(portal.requests)
     finally:
         other.shutdown()
