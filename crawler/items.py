@@ -22,6 +22,7 @@ class Doc:
     error: str | None = None  # why it could not be fetched
     page_date: str | None = None
     part: bool = False  # a further page of the report's page (a CMS split it)
+    picture: bool = False  # a picture the report's page shows (its tables may be pictures)
 
 
 @dataclass

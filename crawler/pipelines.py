@@ -83,9 +83,10 @@ class ArchivePipeline:
             if isinstance(item, RelatedDoc):
                 self._related(item)
             elif isinstance(item, ReportGroup):
-                parsed = await self._parse(item)
+                joined = _joined(item)
+                parsed = await self._parse(item, joined)
                 if not self.stopped:
-                    self._group(item, parsed)
+                    self._group(item, parsed, joined)
         except (sqlite3.Error, OSError) as exc:
             # The archive cannot be written (a full disk, a broken file): go on and every
             # later group is lost too. Stop: the crawl ends unfinished and says so.
@@ -104,9 +105,10 @@ class ArchivePipeline:
                 spider.health[agency_id].unread(url, error, getattr(item, "year", None))
         return item
 
-    async def _parse(self, item: ReportGroup) -> dict[str, Prepared]:
-        """The group's new documents parsed, by SHA-256: in the pool, all at once, while
-        the crawler goes on; in this process when there is no pool."""
+    async def _parse(self, item: ReportGroup, joined: bytes | None) -> dict[str, Prepared]:
+        """The group's new documents (and the page ``joined`` with its further pages and
+        pictures) parsed, by SHA-256: in the pool, all at once, while the crawler goes on;
+        in this process when there is no pool."""
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
@@ -114,13 +116,17 @@ class ArchivePipeline:
         jobs: dict[str, tuple[bytes, Fetched, bool, bool]] = {}
         page_sha = None  # the report page's, when it can be read
         for n, doc in enumerate(item.docs):
-            if doc.error or doc.body is None:
+            if doc.error or doc.body is None or doc.picture:  # a picture: read in the page
                 continue
             sha = hashlib.sha256(doc.body).hexdigest()
             if n == 0:
                 page_sha = sha
             if sha not in jobs and not archive.has_document(sha):
                 jobs[sha] = (doc.body, Fetched(content_type=doc.content_type), True, False)
+        if joined is not None:
+            sha = hashlib.sha256(joined).hexdigest()
+            if not archive.has_document(sha):
+                jobs[sha] = (joined, Fetched(content_type=_JOINED_TYPE), True, False)
         page = item.docs[0] if item.docs else None
         if jobs and page is not None and page_sha is not None:
             # The page's own date, for what the group writes (the page and attachments),
@@ -146,15 +152,15 @@ class ArchivePipeline:
                     self.crawler.stats.inc_value("nianbao/pages_ocr", read)
         return parsed
 
-    def _group(self, item: ReportGroup, parsed: dict[str, Prepared]) -> None:
+    def _group(self, item: ReportGroup, parsed: dict[str, Prepared], joined: bytes | None) -> None:
         """Write one report group: its documents, and its report if it is the best yet."""
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
         fresh, kept, known = self._sort(item, parsed)
-        joined = _joined(item, spider)
-        if joined is not None:
-            fresh.append((joined, False))
+        if joined is not None and (p := parsed.get(hashlib.sha256(joined).hexdigest())):
+            spider.count("pages_joined" if any(d.part for d in item.docs) else "pages_pictured")
+            fresh.append((replace(p, fetched=_joined_fetch(item)), False))
         best = max(
             (p for p, _ in fresh if p.record is not None),
             key=lambda p: rank(p.record, p.format),
@@ -236,6 +242,8 @@ class ArchivePipeline:
                 spider.count("documents_failed")
                 health.unread(doc.url, doc.error, item.year)
                 continue
+            if doc.picture:
+                continue  # archived inside the page that shows it
             if doc.body is None:
                 spider.count("documents_unchanged")
                 if doc.known_sha:
@@ -312,24 +320,32 @@ class ArchivePipeline:
             )
 
 
-def _joined(item: ReportGroup, spider: PortalSpider) -> Prepared | None:
-    """The report's page and the further pages a CMS split it into, as one document."""
+# The joined page's bytes: UTF-8 HTML, whatever the pages were.
+_JOINED_TYPE = "text/html; charset=utf-8"
+
+
+def _joined(item: ReportGroup) -> bytes | None:
+    """The report's page with the further pages a CMS split it into and the pictures it
+    shows, as one document (parsers.html.join_pages); None when it has neither."""
     page = item.docs[0] if item.docs else None
-    parts = [d for d in item.docs if d.part and d.body is not None]
-    if page is None or page.body is None or not parts:
+    parts = [d.body for d in item.docs if d.part and d.body is not None]
+    pictures = {d.url: d.body for d in item.docs if d.picture and d.body is not None}
+    if page is None or page.body is None or not (parts or pictures):
         return None
-    data = join_pages([page.body, *(d.body for d in parts)], page.content_type)
-    fetched = Fetched(
+    address = page.final_url or item.page_url
+    return join_pages([page.body, *parts], page.content_type, pictures, address)
+
+
+def _joined_fetch(item: ReportGroup) -> Fetched:
+    return Fetched(
         final_url=item.page_url,
-        content_type="text/html; charset=utf-8",
+        content_type=_JOINED_TYPE,
         fetched_at=now(),
         agency_id=item.agency_id,
         year=item.year,
         listed_date=item.listed_date,
-        page_date=page.page_date,
+        page_date=item.docs[0].page_date,
     )
-    spider.count("pages_joined")
-    return prepare(data, fetched, limits=spider.limits)
 
 
 def _page_date(item: ReportGroup) -> str | None:
@@ -391,7 +407,7 @@ def _document_unread(
     item: ReportGroup, page: Prepared, unreadable: dict[str, str]
 ) -> dict[str, Any]:
     """The finding of a year whose listed report page only names the report."""
-    tried = {d.url: unreadable.get(d.url, "not a report") for d in item.docs[1:]}
+    tried = {d.url: unreadable.get(d.url, "not a report") for d in item.docs[1:] if not d.picture}
     return {
         "rule": "report.document_unread",
         "severity": "warning",

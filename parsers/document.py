@@ -115,12 +115,9 @@ def read_document(
     text, head = extract_text(data, fmt, limits, content_type, read_by_ocr)
     lines, script = prepare(text)
     record = build_record(lines, script, head, bool(read_by_ocr))
-    if fmt in (sniff.DOCX, sniff.OFD) and read_by_ocr is not None and _lacks_tables(record):
+    if fmt in _PICTURED and read_by_ocr is not None and _lacks_tables(record):
         # Its tables may be pictures (screenshots pasted in): read in their places.
-        from parsers.docx import docx_text
-        from parsers.ofd import ofd_text
-
-        with_pictures = (docx_text if fmt == sniff.DOCX else ofd_text)(data, read_by_ocr)
+        with_pictures = _with_pictures(data, fmt, content_type, read_by_ocr)
         if read_by_ocr:
             text = with_pictures
             lines, script = prepare(text)
@@ -136,6 +133,22 @@ def read_document(
             finding("document.garbled", f"{odd} characters decoded wrongly", characters=odd)
         )
     return record, "\n".join(lines)
+
+
+# Formats whose tables may be pictures inside the document.
+_PICTURED = (sniff.DOCX, sniff.OFD, sniff.HTML)
+
+
+def _with_pictures(data: bytes, fmt: str, content_type: str | None, log: list[dict]) -> str:
+    """The document's text with its pictures read by OCR in their places."""
+    if fmt == sniff.HTML:
+        from parsers.html import html_page
+
+        return html_page(data, content_type, log)[0]
+    from parsers.docx import docx_text
+    from parsers.ofd import ofd_text
+
+    return (docx_text if fmt == sniff.DOCX else ofd_text)(data, log)
 
 
 def _lacks_tables(record: dict[str, Any]) -> bool:

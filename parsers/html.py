@@ -7,9 +7,12 @@ structure: rowspan and colspan become blank positions, never copies of the text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import re
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 import lxml.html
 from charset_normalizer import from_bytes
@@ -403,14 +406,21 @@ def page_date(html: str) -> str | None:
     return _page_day(root, body, _meta_tags(root)) or page_date_of(" ".join(body.itertext()))
 
 
-def html_page(data: bytes, content_type: str | None = None) -> tuple[str, dict[str, str]]:
-    """(the report's text, the page's title and date) of a report page."""
+def html_page(
+    data: bytes, content_type: str | None = None, log: list[dict] | None = None
+) -> tuple[str, dict[str, str]]:
+    """(the report's text, the page's title and date) of a report page; given ``log`` (a
+    list), the pictures the page holds (``data:`` addresses: join_pages puts them there)
+    are read by OCR in their places when the extra is installed, and what was read of each
+    is appended to the list."""
     root = _root(decode_html(data, content_type))
     if root is None:
         return "", {}
     body = _body(root)
     head = page_head(root, body)
     _clean(body)
+    if log is not None:
+        _read_pictures(body, log)
     blocks: list = []
     line: list[str] = []
     _blocks(body, blocks, line)
@@ -419,9 +429,16 @@ def html_page(data: bytes, content_type: str | None = None) -> tuple[str, dict[s
     return render_blocks(b for b in blocks if b), head
 
 
-def join_pages(pages: list[bytes], content_type: str | None = None) -> bytes:
+def join_pages(
+    pages: list[bytes],
+    content_type: str | None = None,
+    pictures: dict[str, bytes] | None = None,
+    address: str = "",
+) -> bytes:
     """One report page out of the pages a CMS split it into (TRS: t…html, t…_1.html, …):
-    the content of each later page appended to the first page's, as UTF-8 HTML."""
+    the content of each later page appended to the first page's, as UTF-8 HTML; each of
+    ``pictures`` (by address) put into the page where it is shown (the first page's
+    ``address`` resolves the page's own), so that the document holds its tables pictured."""
     roots = [_root(decode_html(page, content_type)) for page in pages]
     if roots[0] is None:
         return pages[0]
@@ -430,6 +447,9 @@ def join_pages(pages: list[bytes], content_type: str | None = None) -> bytes:
     for root in roots[1:]:
         if root is not None:
             target.extend(list(_body(root)))
+    for img, url in _shown(target, address):
+        if url in (pictures or {}):
+            img.set("src", f"data:image;base64,{base64.b64encode(pictures[url]).decode()}")
     for meta in first.xpath("//meta[@charset or @http-equiv]"):
         _drop(meta)
     head = first.find("head")
@@ -438,3 +458,66 @@ def join_pages(pages: list[bytes], content_type: str | None = None) -> bytes:
         first.insert(0, head)
     head.insert(0, etree.Element("meta", charset="utf-8"))
     return b"<!DOCTYPE html>" + lxml.html.tostring(first, encoding="utf-8")
+
+
+# Pictures fewer pixels than this across (declared by width=, height= or style) are icons.
+_ICON = 100
+_PIXELS = re.compile(r"(?:^|[;\s])(width|height)\s*:\s*(\d+)\s*px", re.IGNORECASE)
+# Pictures shown in a report page's content at most: more are a gallery, not its tables.
+MAX_PICTURES = 20
+
+
+def _shown(body: etree._Element, address: str) -> list[tuple[etree._Element, str]]:
+    """(element, address) of the pictures a page's content shows, icons left out."""
+    out = []
+    for img in body.iter("img"):
+        src = (img.get("src") or img.get("data-src") or "").strip()
+        if not src or src.startswith("data:") or _declared_small(img):
+            continue
+        url = urljoin(address, src)
+        if url.startswith(("http://", "https://")) or not address:
+            out.append((img, url))
+    return out
+
+
+def _declared_small(img: etree._Element) -> bool:
+    sizes = {k: img.get(k, "") for k in ("width", "height")}
+    for name, value in _PIXELS.findall(img.get("style") or ""):
+        sizes[name.lower()] = value
+    return any(v.strip().isdigit() and int(v) < _ICON for v in sizes.values())
+
+
+def content_pictures(address: str, html: str) -> list[str]:
+    """The addresses of the pictures a report page's content shows (its tables may be
+    pictures), icons and the page's chrome left out, in page order."""
+    root = _root(html)
+    if root is None or "<img" not in html.lower():
+        return []
+    body = _body(root)
+    _clean(body)
+    return list(dict.fromkeys(url for _, url in _shown(body, address)))[:MAX_PICTURES]
+
+
+_DATA = re.compile(r"^data:[^,;]*(?:;[^,;]*)*;base64,", re.IGNORECASE)
+
+
+def _read_pictures(body: etree._Element, log: list[dict]) -> None:
+    """Each picture the page holds replaced by the lines OCR reads in it."""
+    from parsers import ocr
+
+    n = 0
+    for img in list(body.iter("img")):
+        m = _DATA.match(img.get("src") or "")
+        if m is None:
+            continue
+        try:
+            data = base64.b64decode(img.get("src", "")[m.end() :], validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        n += 1
+        lines = ocr.read_picture_bytes(data, f"picture {n}", log)
+        if lines:
+            read = etree.Element("div")
+            read.text = "\n".join(lines)
+            read.tail = img.tail
+            img.getparent().replace(img, read)

@@ -5,8 +5,9 @@ downloaded) gives boxes of text with their confidence, and the ruling lines are 
 the raster itself. Both then go the way a PDF's own characters and paths go
 (parsers.pdfgrid.layout): lines snapped and joined into cells, each box in the cell that
 holds its centre, the grid rendered as rows. What the recognizer is unsure of is never
-passed on as a number: a box of digits below ``MIN_CONFIDENCE``, one that straddles a
-cell's edge, or one a second reading of its crop reads otherwise, becomes ``UNREAD``,
+passed on as a number: a box of digits below ``MIN_CONFIDENCE`` that two readings of its
+crop alone do not confirm, one that straddles a cell's edge, or one a second reading of
+its crop reads otherwise, becomes ``UNREAD``,
 which the table reader takes as a cell it cannot read (the row is left empty and said so,
 or filled where the template's sums leave one reading).
 
@@ -34,8 +35,13 @@ DPI = 200
 # A page with less of its area inked than this (a line of ten characters is 0.08 % of an
 # A4 page at 200 dpi) is blank: the recognizer is not started.
 _MIN_INK = 0.0002
-# A box of digits read with less confidence than this is not taken as a number.
+# A box of digits read with less confidence than this is taken as a number only when two
+# readings of its crop alone (as it is and twice as large) say the same, each with at least
+# SURE; below FLOOR, never. (The recognizer is often unsure of a box whose edge caught a
+# ruling line, and sure of its digits once they stand alone.)
 MIN_CONFIDENCE = 0.8
+SURE = 0.95
+FLOOR = 0.5
 # A box whose width lies more than this share outside the cell of its centre straddles
 # two cells: which one it belongs to cannot be told.
 STRADDLE = 0.25
@@ -215,10 +221,14 @@ def _edge_crossed(tables: list, x0: float, x1: float, top: float, bottom: float)
     return cell[2] if cell is not None and x1 > cell[2] + 3 else None
 
 
-def _read_again(image: Any, scale: float, x0: float, x1: float, top: float, bottom: float) -> str:
-    """A number's box read a second time, alone and twice as large: a digit the recognizer
-    took for another (a 9 for a 6) is seldom misread the same way at another size, so two
-    readings that differ mark the number as not read with certainty."""
+def _read_again(
+    image: Any, scale: float, box: tuple[float, float, float, float], times: int
+) -> tuple[str, float]:
+    """(text, confidence) of a number's box (x0, x1, top, bottom) read once more, alone and
+    ``times`` as large: a digit the recognizer took for another (a 9 for a 6) is seldom
+    misread the same way at another size, so readings that differ mark the number as not
+    read with certainty."""
+    x0, x1, top, bottom = box
     pad = 3
     crop = image.crop(
         (
@@ -228,18 +238,31 @@ def _read_again(image: Any, scale: float, x0: float, x1: float, top: float, bott
             int(bottom * scale) + pad,
         )
     )
-    crop = crop.resize((crop.width * 2, crop.height * 2))
+    if times != 1:
+        crop = crop.resize((crop.width * times, crop.height * times))
     with _lock:
         result = _engine()(crop, use_det=False, use_cls=False, use_rec=True)
-    return str(result.txts[0]).replace(" ", "") if result.txts else ""
+    if not result.txts:
+        return "", 0.0
+    return str(result.txts[0]).replace(" ", ""), float(result.scores[0])
 
 
-def _unsure(text: str, score: float) -> bool:
-    """A box of digits (not a label) that is not read with certainty."""
+def _settled(image: Any, scale: float, text: str, score: float, box: tuple) -> dict | None:
+    """None when a box (not a label) is taken as it was read; else what was read of it."""
     plain = text.replace(" ", "")
+    out: dict[str, Any] = {"text": text, "confidence": round(score, 3)}
     if not _NUMBERISH.match(plain):
-        return True  # digits mixed with letters: a misread number (O for 0, l for 1)
-    return score < MIN_CONFIDENCE and any(c.isdigit() for c in plain)
+        return out  # digits mixed with letters: a misread number (O for 0, l for 1)
+    if not any(c.isdigit() for c in plain):
+        return None
+    if score < FLOOR:
+        return out
+    sure = score >= MIN_CONFIDENCE
+    for times in (2,) if sure else (1, 2):
+        again, confidence = _read_again(image, scale, box, times)
+        if again != plain or (not sure and confidence < SURE):
+            return out | {"read_again": again}
+    return None
 
 
 def read_image(image: Any, scale: float | None = None) -> PageRead:
@@ -265,20 +288,17 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
     boxes = _boxes(image, scale)
     for text, score, x0, x1, top, bottom in _split_at_rules(tables, boxes):
         # Words are read as words; a number is taken only when read with certainty, inside
-        # one cell, and read the same a second time. Page furniture (- 2 -) is no cell,
+        # one cell, and read the same again alone. Page furniture (- 2 -) is no cell,
         # however it was read.
-        mark, second = False, None
+        doubt = None
         if not _CJK.search(text) and not is_footer(text):
-            mark = _unsure(text, score) or _straddles(tables, x0, x1, top, bottom)
-            if not mark and any(c.isdigit() for c in text):
-                second = _read_again(image, scale, x0, x1, top, bottom)
-                mark = second != text.replace(" ", "")
-        if mark:
-            unsure.append(
-                {"text": text, "confidence": round(score, 3)}
-                | ({"read_again": second} if second is not None else {})
-            )
-        chars.append(Char(UNREAD_MARK if mark else text, x0, x1, top, bottom))
+            if _straddles(tables, x0, x1, top, bottom):
+                doubt = {"text": text, "confidence": round(score, 3)}
+            else:
+                doubt = _settled(image, scale, text, score, (x0, x1, top, bottom))
+        if doubt is not None:
+            unsure.append(doubt)
+        chars.append(Char(UNREAD_MARK if doubt else text, x0, x1, top, bottom))
     return PageRead(
         layout(tables, chars),
         len(boxes),
@@ -323,11 +343,23 @@ def read_picture(z: Any, part: str | None, log: list[dict] | None) -> list[str]:
         data = read_member(z, part, [_PICTURE_BYTES])
     except DocumentError:
         return []
-    if not worth_reading(data):
+    return read_picture_bytes(data, part, log)
+
+
+def read_picture_bytes(data: bytes, where: str, log: list[dict] | None) -> list[str]:
+    """The lines of a picture in a document (``where`` names it), when OCR is asked for
+    (``log`` given) and installed and the picture is large enough to hold a table; what
+    was read of it goes into ``log``."""
+    if log is None or not available() or len(data) > _PICTURE_BYTES or not worth_reading(data):
         return []
     read = read_file(data)
-    log.append({"picture": part, **read.summary()})
+    log.append({"picture": where, **read.summary()})
     return read.lines
+
+
+# A picture narrower than this is a screenshot of a web page's table (text 12–14 pixels
+# tall), enlarged twice before it is read: at that size the recognizer misses lone digits.
+_SMALL_PICTURE = 1000
 
 
 def read_file(data: bytes) -> PageRead:
@@ -337,6 +369,8 @@ def read_file(data: bytes) -> PageRead:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         page = image.convert("RGB")
+    if page.width < _SMALL_PICTURE and page.height < 5 * _SMALL_PICTURE:
+        page = page.resize((page.width * 2, page.height * 2), Image.LANCZOS)
     return read_image(page, page.width / _PAGE_WIDTH)
 
 

@@ -49,7 +49,7 @@ from crawler.pages import attachments, continuation_pages, drawn_by_scripts
 from crawler.titles import read_title
 from parsers.dates import now
 from parsers.document import Limits
-from parsers.html import decode_html, page_date
+from parsers.html import content_pictures, decode_html, page_date
 from parsers.sniff import sniff
 from report.agencies import AgencyIndex, discovered_name, guess_level
 from report.sites import site_of
@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 SEEN_STATUSES = [304, 400, 401, 403, 404, 410, 412, 429, 500, 502, 503, 504, 521]
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm")
 DEFAULT_PAGE_CAP = 500
+# A picture in a report page larger than this is not fetched (a table's is 10–300 KB).
+MAX_PICTURE_BYTES = 10 * 1024 * 1024
 
 
 # What Playwright says when a request's browser context or browser closed under it.
@@ -155,6 +157,7 @@ class PortalSpider(scrapy.Spider):
         self.seen_pages: set[tuple[str, str]] = set()  # (page URL, agency id)
         self.counts: dict[str, int] = {}
         self.limits = Limits()
+        self.reads_pictures = False
         # Cookies a browser got past a host's script challenge with: {site: {name: value}}.
         self.cookies: dict[str, dict[str, str]] = {}
 
@@ -162,6 +165,11 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.limits = Limits(ocr=crawler.settings.get("NIANBAO_OCR", "auto"))
+        if spider.limits.ocr != "off":
+            from parsers import ocr
+
+            # A report page's pictures are fetched only where they can be read.
+            spider.reads_pictures = ocr.available()
         # The archive of this crawl, for the components that read and write it.
         crawler.settings.set("NIANBAO_DB", spider.db_path, priority="spider")
         return spider
@@ -597,6 +605,7 @@ class PortalSpider(scrapy.Spider):
             body = response.meta.get("archived_body")
         links: list[str] = []
         parts: list[str] = []
+        pictures: list[str] = []
         html = None
         if body is not None and sniff(body) == "html":
             html = decode_html(body, doc.content_type)
@@ -606,9 +615,13 @@ class PortalSpider(scrapy.Spider):
                 doc.page_date = page_date(html)
             links = self._own(group.agency_id, attachments(response.url, html))
             parts = self._own(group.agency_id, continuation_pages(response.url, html))
+            if self.reads_pictures and not links and not doc.known_sha:
+                # Its tables may be pictures: fetched, to be read by OCR in their places.
+                pictures = self._own(group.agency_id, content_pictures(response.url, html))
         if (
             not links
             and not parts
+            and not pictures
             and html is not None
             and not doc.known_sha
             and self._render_mode([group.agency_id]) != "never"
@@ -625,7 +638,7 @@ class PortalSpider(scrapy.Spider):
                 dont_filter=True,
             )
             return
-        yield from self._group_or_attachments(group, links, parts)
+        yield from self._group_or_attachments(group, links, parts, pictures)
 
     async def parse_page_rendered(self, response: Response, **kw: Any) -> AsyncIterator[Any]:
         """A report page whose text scripts draw: the rendered page (its frames after it)
@@ -660,26 +673,36 @@ class PortalSpider(scrapy.Spider):
         return [u for u in urls if site_of(u) in self.hosts[agency_id]]
 
     def _group_or_attachments(
-        self, group: ReportGroup, links: list[str], parts: list[str]
+        self,
+        group: ReportGroup,
+        links: list[str],
+        parts: list[str],
+        pictures: list[str] | None = None,
     ) -> Iterator[Any]:
         """The group itself when its page is all there is, else the requests of its
-        attachments and further parts (the group follows when they have answered)."""
-        if not links and not parts:
+        attachments, further parts and pictures (the group follows when they have
+        answered)."""
+        pictures = pictures or []
+        if not links and not parts and not pictures:
             yield group
             return
-        group.pending = len(links) + len(parts)
+        group.pending = len(links) + len(parts) + len(pictures)
         self.groups[self._key(group.agency_id, group.page_url)] = group
         for url in links:
             yield self._document_request(url, self.parse_attachment, group)
-        for url in parts:
-            request = self._document_request(url, self.parse_attachment, group)
-            request.meta["part"] = True
-            yield request
+        for kind, urls in (("part", parts), ("picture", pictures)):
+            for url in urls:
+                request = self._document_request(url, self.parse_attachment, group)
+                request.meta[kind] = True
+                if kind == "picture":
+                    request.meta["download_maxsize"] = MAX_PICTURE_BYTES
+                yield request
 
     def parse_attachment(self, response: Response, **kw: Any) -> Iterator[Any]:
-        self.count("attachments")
         doc = self._doc(response)
         doc.part = bool(response.meta.get("part"))
+        doc.picture = bool(response.meta.get("picture"))
+        self.count("pictures" if doc.picture else "attachments")
         yield from self._arrived(doc, kw)
 
     def document_failed(self, failure: Any) -> Iterator[Any]:
@@ -690,6 +713,7 @@ class PortalSpider(scrapy.Spider):
             if request.callback == self.parse_page:
                 return
         doc = Doc(request.url, error=f"unreachable: {failure.getErrorMessage()}")
+        doc.picture = bool(request.meta.get("picture"))
         if year_list := request.meta.get("year_list"):
             self.reads[year_list].page_failed(request.url, doc.error or "")
         if request.callback == self.parse_page:

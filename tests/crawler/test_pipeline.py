@@ -7,11 +7,16 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from scrapy.http import Response
+
 from crawler.items import ReportGroup
 from crawler.pipelines import ArchivePipeline
 from crawler.spiders.portal import PortalSpider
+from parsers import parse_bytes
+from storage.archive import document_bytes
 from storage.db import connect
-from storage.query import findings
+from storage.query import findings, latest_cells
 from tests.crawler.conftest import answer, file_response
 from tests.support import ROOT, reports
 
@@ -158,3 +163,49 @@ def test_a_document_confirmed_lately_is_answered_by_the_archive(
     assert checked > "2000-01-01T00:00:00+00:00"
     conn.close()
     middleware.close()
+
+
+PICTURED = ROOT / "tests" / "corpus" / "pictured"
+
+
+def _pictured_group(spider: PortalSpider) -> ReportGroup:
+    """The real page with its three tables put in as pictures (tests/corpus/pictured, made
+    by make_pictured.py): the spider asks for each picture, each answers."""
+    listed = ReportGroup("pingtan", 2024, "平潭综合实验区2024年度政府信息公开工作年度报告", URL)
+    request = spider._document_request(URL, spider.parse_page, listed)
+    page = PICTURED / "real-page-tables-as-pictures.html"
+    pictures = answer(request, file_response(page, request))
+    assert [p.url for p in pictures] == [
+        f"http://www.pingtan.gov.cn/picture/table-{n}.png" for n in (1, 2, 3)
+    ]
+    groups = []
+    for picture in pictures:
+        body = (PICTURED / picture.url.rsplit("/", 1)[1]).read_bytes()
+        png = Response(picture.url, body=body, headers={"Content-Type": "image/png"})
+        groups += answer(picture, png.replace(request=picture))
+    (group,) = groups
+    return group
+
+
+@pytest.mark.slow
+def test_a_page_whose_tables_are_pictures_is_read_whole_by_ocr(
+    spider: Callable[..., PortalSpider], tmp_path: Path
+) -> None:
+    """Its pictures are fetched, put into the page and read in their places: the report
+    has every cell the page with its tables gives, accuses no missing table, and the
+    archived page holds its pictures (a re-parse needs nothing else)."""
+    s = spider(SOURCES)
+    _archive(s, _pictured_group(s))
+    assert reports(tmp_path / "nianbao.db") == [("pingtan", 2024, 1)]
+    text = parse_bytes(PAGE.read_bytes())
+    conn = connect(tmp_path / "nianbao.db", readonly=True)
+    cells = {key: value for _, _, key, value in latest_cells(conn)}
+    assert len(cells) == 200 and cells == text["cells"]
+    rules = [f["rule"] for f in findings(conn, agency="pingtan")]
+    assert "template.missing_table" not in rules and "cells.unreadable" not in rules
+    ((sha,),) = conn.execute("SELECT document_sha256 FROM reports").fetchall()
+    archived = document_bytes(conn, sha)
+    conn.close()
+    assert archived.count(b'src="data:image;base64,') == 3
+    assert s.counts["pictures"] == 3 and s.counts["pages_pictured"] == 1
+    assert s.crawler.stats.get_value("nianbao/pages_ocr") == 3

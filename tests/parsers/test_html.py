@@ -5,7 +5,9 @@ whole real pages are read by the golden corpus tests."""
 
 from __future__ import annotations
 
-from parsers.html import html_page
+from pathlib import Path
+
+from parsers.html import content_pictures, html_page, join_pages
 
 FILLER = "本机关2023年度政府信息公开工作情况如下。" * 4  # a container holds real text
 
@@ -49,3 +51,38 @@ def test_merged_cells_are_blank_positions_never_copies() -> None:
     )
     rows = [line.split("\t") for line in text.split("\n")[1:]]
     assert rows == [["申请人", "自然人", "", "总计"], ["", "1", "2", "3"], ["合计", "4", "5", "9"]]
+
+
+PICTURED = Path(__file__).resolve().parent.parent / "corpus" / "pictured"
+
+
+def test_the_pictures_a_report_page_shows_are_its_contents_not_its_chrome() -> None:
+    """The real page with its tables as pictures: the three pictures in its content, in
+    order, at their addresses; the site's logo in its header is not one of them."""
+    html = (PICTURED / "real-page-tables-as-pictures.html").read_text(encoding="utf-8")
+    assert '<img src="' in html.split("TRS_Editor")[0]  # the page's chrome has pictures
+    assert content_pictures("http://www.pingtan.gov.cn/zwgk/nb/t1.htm", html) == [
+        f"http://www.pingtan.gov.cn/picture/table-{n}.png" for n in (1, 2, 3)
+    ]
+
+
+def test_icons_and_inline_pictures_are_not_fetched() -> None:
+    html = page(
+        f'<div class="TRS_Editor"><p>{FILLER}</p><img src="a.gif" width="16">'
+        '<img src="b.png" style="width: 40px; height:40px"><img src="data:image/png;base64,AA">'
+        '<img src="t3.png" width="800"><img data-src="/up/t4.jpg"></div>'
+    ).decode()
+    assert content_pictures("http://x.gov.cn/nb/p.html", html) == [
+        "http://x.gov.cn/nb/t3.png",
+        "http://x.gov.cn/up/t4.jpg",
+    ]
+
+
+def test_pictures_are_put_into_the_page_where_it_shows_them() -> None:
+    html = page(f'<div class="TRS_Editor"><p>{FILLER}</p><p><img src="t3.png"></p></div>')
+    joined = join_pages(
+        [html], None, {"http://x.gov.cn/nb/t3.png": b"\x89PNG"}, "http://x.gov.cn/nb/p.html"
+    )
+    assert b'<img src="data:image;base64,iVBORw==">' in joined
+    # Without OCR asked for, a picture is no text.
+    assert html_page(joined)[0] == html_page(html)[0]
