@@ -206,14 +206,22 @@ def _child_for(limits: Limits) -> _Child:
     return child
 
 
+def _in_process(data: bytes) -> bool:
+    """Text and HTML this small: linear in size (spans clipped, cells capped), a few tenths
+    of a second and tens of MB at worst, less than the trip to the child would cost. Not a
+    page that holds pictures: OCR may read them, bounded in the child like a scan."""
+    if len(data) > IN_PROCESS_BYTES:
+        return False
+    kind = sniff.sniff(data[:4096])
+    return kind == sniff.TEXT or (kind == sniff.HTML and b";base64," not in data)
+
+
 def read_guarded(
     data: bytes, content_type: str | None = None, limits: Limits | None = None
 ) -> tuple[dict[str, Any], str]:
     """read_document, with ``limits.seconds`` and ``limits.memory_mb`` enforced."""
     limits = limits or Limits()
-    if len(data) <= IN_PROCESS_BYTES and sniff.sniff(data[:4096]) in (sniff.TEXT, sniff.HTML):
-        # Linear in size (spans clipped, cells capped), and this small: a few tenths of a
-        # second and tens of MB at worst, less than the trip to the child would cost.
+    if _in_process(data):
         return read_document(data, content_type, limits)
     child = _child_for(limits)
     leave = True

@@ -515,6 +515,8 @@ def _read_pictures(body: etree._Element, log: list[dict]) -> None:
         except (binascii.Error, ValueError):
             continue
         n += 1
+        if n > MAX_PICTURES:
+            break  # a gallery, not a report's tables: each picture costs seconds
         lines = ocr.read_picture_bytes(data, f"picture {n}", log)
         if lines:
             read = etree.Element("div")

@@ -11,7 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from parsers import Limits, parse_bytes
-from parsers.guard import parse_guarded
+from parsers.errors import DocumentError
+from parsers.guard import IN_PROCESS_BYTES, parse_guarded
+from parsers.html import join_pages
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real-county-report-ruled-tables.pdf"
 
@@ -181,3 +183,22 @@ def test_an_ofd_whose_table_is_a_picture_reads_it_in_its_place() -> None:
     assert read == {k: text["cells"][k] for k in read}
     (ocr,) = [f for f in record["findings"] if f["rule"] == "cells.ocr"]
     assert ocr["evidence"]["pictures"] == ["Doc_0/Res/page2.png"]
+
+
+PICTURED = Path(__file__).resolve().parent.parent / "corpus" / "pictured"
+
+
+def test_a_page_holding_pictures_is_read_within_the_bounds_of_a_scan() -> None:
+    """The real page with its tables as pictures, as the crawl archives it: read in the
+    bounded child (not in-process, as a page of text is), so its time limit stops it."""
+    page = (PICTURED / "real-page-tables-as-pictures.html").read_bytes()
+    pictures = {
+        f"http://x.gov.cn/picture/table-{n}.png": (PICTURED / f"table-{n}.png").read_bytes()
+        for n in (1, 2, 3)
+    }
+    joined = join_pages([page], None, pictures, "http://x.gov.cn/nb/t1.htm")
+    assert len(joined) < IN_PROCESS_BYTES  # small enough to be read in-process as text
+    with pytest.raises(DocumentError, match=r"took longer than 0\.5 s"):
+        parse_guarded(joined, limits=Limits(seconds=0.5, ocr_seconds=0))
+    # Without pictures to read, the same page is read at once, in this process.
+    assert parse_guarded(page, limits=Limits(seconds=0.5))["template"] == "2021"
