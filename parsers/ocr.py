@@ -102,18 +102,25 @@ MAX_TURN = 3.0
 def _without_seals(image: Any) -> Any:
     """The page with its red ink (seals, red-headed letterheads) made white: a seal over a
     table hides digits and ruling lines from both readers, the black print under it stays."""
+    import cv2
     import numpy as np
     from PIL import Image
 
     rgb = np.asarray(image.convert("RGB")).astype(np.int16)
-    red = (rgb[..., 0] > 120) & (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2]) > 50)
+    redness = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
+    red = (rgb[..., 0] > 120) & (redness > 50)
     if not red.any():
         return image
+    # The seal's edges are pink, not red: left as they are, a faint ring joins the lines of
+    # text it crosses into one box for the recognizer.
+    near = cv2.dilate(red.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    red |= near & (rgb[..., 0] > 150) & (redness > 12)
     clean = rgb.copy()
     # Red ink lets red light through: in the red channel the seal over paper is light and
     # the print under it dark. Stretched between the two, it gives the print back.
     shade = rgb[..., 0][red].astype(np.float32)
-    paper, print_ = np.percentile(shade, 90), np.percentile(shade, 1)
+    # Most of a seal lies over paper: its median shade is paper, and lighter is paper too.
+    paper, print_ = np.percentile(shade, 50), np.percentile(shade, 1)
     if paper - print_ < 30:  # the seal covers no print
         under = np.full(shade.shape, 255.0)
     else:
@@ -170,6 +177,32 @@ def _rulings(gray: Any, scale: float) -> tuple[list, list]:
                 edges.append([(x + w / 2) / scale, y / scale, (y + h) / scale])
         out.append(edges)
     return out[0], out[1]
+
+
+# A ruling line on a raster that ends short of a line it meets by up to this (points) is
+# taken to meet it: a seal's ring or a faint copy breaks lines where they cross. Both must
+# be longer than LONG: a large heading's strokes are runs of ink too.
+MEND = 8.0
+LONG = 40.0
+
+
+def _mended(lines: list, across: list) -> list:
+    """Lines (position, start, end) whose ends fall short of a crossing line by less than
+    MEND, carried to it."""
+    out = []
+    long_across = [a for a in across if a[2] - a[1] > LONG]
+    for position, start, end in lines:
+        if end - start <= LONG:
+            out.append([position, start, end])
+            continue
+        for at, a_start, a_end in long_across:
+            if a_start - MEND <= position <= a_end + MEND:
+                if 0 < start - at <= MEND:
+                    start = at
+                if 0 < at - end <= MEND:
+                    end = at
+        out.append([position, start, end])
+    return out
 
 
 def _boxes(image: Any, scale: float) -> list[tuple[str, float, float, float, float, float]]:
@@ -247,8 +280,12 @@ def _read_again(
     return str(result.txts[0]).replace(" ", ""), float(result.scores[0])
 
 
-def _settled(image: Any, scale: float, text: str, score: float, box: tuple) -> dict | None:
-    """None when a box (not a label) is taken as it was read; else what was read of it."""
+def _settled(
+    image: Any, scale: float, text: str, score: float, box: tuple, clipped: bool = False
+) -> dict | None:
+    """None when a box (not a label) is taken as it was read; else what was read of it.
+    A ``clipped`` box is the part inside one cell of a box that ran over its edge (often
+    onto the ruling line): taken only when two readings of it alone confirm it."""
     plain = text.replace(" ", "")
     out: dict[str, Any] = {"text": text, "confidence": round(score, 3)}
     if not _NUMBERISH.match(plain):
@@ -257,7 +294,7 @@ def _settled(image: Any, scale: float, text: str, score: float, box: tuple) -> d
         return None
     if score < FLOOR:
         return out
-    sure = score >= MIN_CONFIDENCE
+    sure = score >= MIN_CONFIDENCE and not clipped
     for times in (2,) if sure else (1, 2):
         again, confidence = _read_again(image, scale, box, times)
         if again != plain or (not sure and confidence < SURE):
@@ -283,7 +320,7 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
         image = image.rotate(angle, resample=Image.BICUBIC, fillcolor="white")
         gray = np.asarray(image.convert("L"))
     horizontal, vertical = _rulings(gray, scale)
-    tables = tables_of(horizontal, vertical)
+    tables = tables_of(_mended(horizontal, vertical), _mended(vertical, horizontal))
     chars, unsure = [], []
     boxes = _boxes(image, scale)
     for text, score, x0, x1, top, bottom in _split_at_rules(tables, boxes):
@@ -292,8 +329,10 @@ def read_image(image: Any, scale: float | None = None) -> PageRead:
         # however it was read.
         doubt = None
         if not _CJK.search(text) and not is_footer(text):
-            if _straddles(tables, x0, x1, top, bottom):
-                doubt = {"text": text, "confidence": round(score, 3)}
+            cell = _straddled(tables, x0, x1, top, bottom)
+            if cell is not None:
+                inside = (max(x0, cell[0]), min(x1, cell[2]), top, bottom)
+                doubt = _settled(image, scale, text, score, inside, clipped=True)
             else:
                 doubt = _settled(image, scale, text, score, (x0, x1, top, bottom))
         if doubt is not None:
@@ -374,13 +413,16 @@ def read_file(data: bytes) -> PageRead:
     return read_image(page, page.width / _PAGE_WIDTH)
 
 
-def _straddles(tables: list, x0: float, x1: float, top: float, bottom: float) -> bool:
-    """Whether a box lies across a cell's edge: by more than STRADDLE of its width."""
+def _straddled(
+    tables: list, x0: float, x1: float, top: float, bottom: float
+) -> tuple[float, float, float, float] | None:
+    """The cell holding a box's centre when the box lies across that cell's edge: by more
+    than STRADDLE of its width."""
     cell = _cell_at(tables, (x0 + x1) / 2, (top + bottom) / 2)
     if cell is None:
-        return False
+        return None
     outside = max(0.0, cell[0] - x0) + max(0.0, x1 - cell[2])
-    return outside > STRADDLE * max(x1 - x0, 1e-6)
+    return cell if outside > STRADDLE * max(x1 - x0, 1e-6) else None
 
 
 def read_page(page: Any) -> PageRead:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -202,3 +203,47 @@ def test_a_page_holding_pictures_is_read_within_the_bounds_of_a_scan() -> None:
         parse_guarded(joined, limits=Limits(seconds=0.5, ocr_seconds=0))
     # Without pictures to read, the same page is read at once, in this process.
     assert parse_guarded(page, limits=Limits(seconds=0.5))["template"] == "2021"
+
+
+def test_a_ruling_line_broken_where_a_seal_crossed_it_still_meets_its_line() -> None:
+    """(position, start, end) in points: the row rule a seal's ring cut 5 points short of
+    the column rule is carried to it; a large heading's short strokes are left alone."""
+    from parsers.ocr import _mended
+
+    rows, columns = [[173.2, 164.9, 568.1]], [[160.0, 47.9, 180.7], [570.0, 47.9, 566.6]]
+    assert _mended(rows, columns) == [[173.2, 160.0, 570.0]]
+    strokes = [[115.4, 334.6, 351.8]]
+    assert _mended(strokes, [[343.0, 115.2, 130.1], [359.0, 115.2, 132.0]]) == strokes
+
+
+def _sealed(image: Any) -> Any:
+    """A red seal (a ring, a star) stamped over a table's label column."""
+    from PIL import ImageDraw
+
+    sealed = image.copy()
+    draw = ImageDraw.Draw(sealed, "RGBA")
+    w, h = sealed.size
+    cx, cy, r = int(w * 0.2), int(h * 0.18), int(w * 0.09)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(220, 30, 30, 200), width=r // 12)
+    draw.regular_polygon((cx, cy, r // 3), 5, fill=(220, 30, 30, 170))
+    return sealed
+
+
+@pytest.mark.slow
+def test_a_seal_stamped_over_a_table_hides_no_number() -> None:
+    """The 2019 form scanned with a seal on each page, over table 三's rows 3–5 on its
+    second (the ring crosses their rules and labels): every number read is the text
+    version's, and those rows are read whole."""
+    data = (REAL.parent / "formats" / "merged-cells-2019.pdf").read_bytes()
+    text = parse_bytes(data)
+    doc = pdfium.PdfDocument(data)
+    pages = [
+        _sealed(doc[i].render(scale=200 / 72).to_pil().convert("RGB")) for i in range(len(doc))
+    ]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
+    record = parse_guarded(out.getvalue())
+    read = {k: v for k, v in record["cells"].items() if v is not None}
+    assert read == {k: text["cells"][k] for k in read}
+    for row in ("safety_stability", "third_party", "internal_affairs"):
+        assert f"applications.denied.{row}.total" in read, row
