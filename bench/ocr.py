@@ -170,6 +170,35 @@ def main() -> None:
             f"  {variant}: {100 * right / n:.1f} % right, {flagged} flagged, {wrong} wrong "
             f"(goal 0); median {statistics.median(seconds[variant]):.1f} s per page"
         )
+    if not only:
+        pictured_page()
+
+
+def pictured_page() -> None:
+    """The real Pingtan report page with its three tables as screenshots at a browser's
+    own size (tests/corpus/pictured), joined with its pictures as the crawl archives it,
+    against the page with its tables as HTML."""
+    from parsers.html import join_pages
+
+    here = ROOT / "tests/corpus/pictured"
+    page = (here / "real-page-tables-as-pictures.html").read_bytes()
+    shots = {
+        f"http://x/picture/table-{n}.png": (here / f"table-{n}.png").read_bytes() for n in (1, 2, 3)
+    }
+    joined = join_pages([page], None, shots, "http://x/nb/t1.htm")
+    reference = parse_bytes(
+        (ROOT / "tests/corpus/real-page-title-and-date-outside-content.html").read_bytes()
+    )
+    started = time.perf_counter()
+    record = parse_bytes(joined)
+    took = time.perf_counter() - started
+    right, flagged, wrong = compared(reference, record)
+    n = len(reference["cells"])
+    print(
+        f"real report page, its tables as screenshots: {right}/{n} right "
+        f"({100 * right / n:.1f} %), {flagged} flagged, {len(wrong)} wrong {wrong[:3]}; "
+        f"{took / len(shots):.1f} s per picture"
+    )
 
 
 if __name__ == "__main__":
