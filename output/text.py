@@ -166,16 +166,21 @@ def _requests(stats: dict[str, Any], lang: str) -> str:
     kept = n("nianbao/documents_from_archive")
     unchanged = n("downloader/response_status_count/304") - kept
     sent, ocr = n("downloader/request_count"), n("nianbao/pages_ocr")
+    pictures = n("nianbao/pictures")
     if lang == "zh":
         return (
-            f"  栏目页 {lists}、报告页 {pages}、附件 {files}；其中 {kept} 份近期已核对、取自存档，"
+            f"  栏目页 {lists}、报告页 {pages}、附件 {files}"
+            + (f"、报告页中的图片 {pictures}" if pictures else "")
+            + f"；其中 {kept} 份近期已核对、取自存档，"
             f"{unchanged} 份网站答复未修改（304）；共向网站发出请求 {sent} 次"
-            + (f"；{ocr} 页扫描图像经文字识别读出" if ocr else "")
+            + (f"；{ocr} 页扫描图像或图片经文字识别读出" if ocr else "")
         )
     return (
-        f"  list pages {lists}, report pages {pages}, attachments {files}; {kept} confirmed "
-        f"recently and taken from the archive, {unchanged} answered unchanged (304); "
-        f"{sent} requests sent" + (f"; {ocr} page(s) without text read by OCR" if ocr else "")
+        f"  list pages {lists}, report pages {pages}, attachments {files}"
+        + (f", pictures in report pages {pictures}" if pictures else "")
+        + f"; {kept} confirmed recently and taken from the archive, {unchanged} answered "
+        f"unchanged (304); {sent} requests sent"
+        + (f"; {ocr} page(s) or picture(s) without text read by OCR" if ocr else "")
     )
 
 

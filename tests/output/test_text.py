@@ -58,11 +58,14 @@ def test_the_crawl_summary_counts_what_it_asked_for_and_the_pages_read_by_ocr() 
         "nianbao/attachments": 6,
         "downloader/request_count": 20,
         "nianbao/pages_ocr": 3,
+        "nianbao/pictures": 2,
     }
     zh = crawl_summary({**RUN, "stats": stats}, []).splitlines()
     assert zh[1] == (
-        "  栏目页 4、报告页 10、附件 6；其中 0 份近期已核对、取自存档，0 份网站答复未修改（304）；"
-        "共向网站发出请求 20 次；3 页扫描图像经文字识别读出"
+        "  栏目页 4、报告页 10、附件 6、报告页中的图片 2；其中 0 份近期已核对、取自存档，"
+        "0 份网站答复未修改（304）；共向网站发出请求 20 次；3 页扫描图像或图片经文字识别读出"
     )
-    en = crawl_summary({**RUN, "stats": {**stats, "nianbao/pages_ocr": 0}}, [], "en")
+    en = crawl_summary(
+        {**RUN, "stats": {**stats, "nianbao/pages_ocr": 0, "nianbao/pictures": 0}}, [], "en"
+    )
     assert "OCR" not in en and en.splitlines()[1].endswith("20 requests sent")
