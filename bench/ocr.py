@@ -30,6 +30,7 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from parsers import parse_bytes  # noqa: E402
 from parsers import pdf as pdf_reader  # noqa: E402
+from tests.corpus.seal import stamped  # noqa: E402
 
 
 def _reports() -> dict[str, Path]:
@@ -72,19 +73,6 @@ def _jpeg(image: Any) -> Any:
     return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
 
 
-def _seal(image: Any) -> Any:
-    """A red seal (a ring, a star, its text) over the first table's top-left corner."""
-    from PIL import ImageDraw
-
-    sealed = image.copy()
-    draw = ImageDraw.Draw(sealed, "RGBA")
-    w, h = sealed.size
-    cx, cy, r = int(w * 0.2), int(h * 0.18), int(w * 0.09)
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(220, 30, 30, 200), width=r // 12)
-    draw.regular_polygon((cx, cy, r // 3), 5, fill=(220, 30, 30, 170))
-    return sealed
-
-
 def _photocopy(image: Any) -> Any:
     import numpy as np
     from PIL import Image
@@ -99,7 +87,7 @@ VARIANTS: dict[str, tuple[int, Callable[[Any], Any] | None]] = {
     "150 dpi": (150, None),
     "200 dpi, turned 1.5°": (200, _turned),
     "200 dpi, JPEG noise": (200, _jpeg),
-    "200 dpi, red seal": (200, _seal),
+    "200 dpi, red seal": (200, stamped),
     "200 dpi, photocopy grey": (200, _photocopy),
 }
 

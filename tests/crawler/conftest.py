@@ -38,6 +38,19 @@ def requests_in(output: Iterable[Any]) -> list[scrapy.Request]:
     return [r for r in output if isinstance(r, scrapy.Request)]
 
 
+def pingtan_sources(list_url: str) -> str:
+    """The sources file of the real Pingtan report's agency, its column at ``list_url``."""
+    return f"""
+[[agency]]
+id = "pingtan"
+name = "平潭综合实验区管理委员会"
+aliases = ["平潭综合实验区"]
+level = "city"
+region = "福建省平潭综合实验区"
+list_urls = ["{list_url}"]
+"""
+
+
 @pytest.fixture
 def spider(tmp_path: Path) -> Callable[[str], PortalSpider]:
     """A spider for the sources file given as text, with its own stats."""

@@ -13,6 +13,7 @@ from typing import ClassVar
 import pytest
 
 from parsers import parse_bytes
+from tests.crawler.conftest import pingtan_sources
 from tests.support import ROOT, crawl_args, run
 
 pytestmark = pytest.mark.slow  # a real crawl
@@ -55,18 +56,8 @@ def test_a_crawl_reads_a_report_page_whose_tables_are_pictures(tmp_path: Path) -
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Portal)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    (tmp_path / "agencies.toml").write_text(
-        f"""
-[[agency]]
-id = "pingtan"
-name = "平潭综合实验区管理委员会"
-aliases = ["平潭综合实验区"]
-level = "city"
-region = "福建省平潭综合实验区"
-list_urls = ["{url}/nb/index.html"]
-""",
-        encoding="utf-8",
-    )
+    sources = pingtan_sources(f"{url}/nb/index.html")
+    (tmp_path / "agencies.toml").write_text(sources, encoding="utf-8")
     try:
         done = run(*crawl_args(), cwd=tmp_path, timeout=240)
     finally:

@@ -17,20 +17,12 @@ from parsers import parse_bytes
 from storage.archive import document_bytes
 from storage.db import connect
 from storage.query import findings, latest_cells
-from tests.crawler.conftest import answer, file_response
+from tests.crawler.conftest import answer, file_response, pingtan_sources
 from tests.support import ROOT, reports
 
 PAGE = ROOT / "tests" / "corpus" / "real-page-title-and-date-outside-content.html"
 URL = "http://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm"
-SOURCES = """
-[[agency]]
-id = "pingtan"
-name = "平潭综合实验区管理委员会"
-aliases = ["平潭综合实验区"]
-level = "city"
-region = "福建省平潭综合实验区"
-list_urls = ["http://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"]
-"""
+SOURCES = pingtan_sources("http://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/")
 
 
 def _archive(spider: PortalSpider, *groups: ReportGroup) -> None:

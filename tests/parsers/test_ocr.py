@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -15,6 +14,7 @@ from parsers import Limits, parse_bytes
 from parsers.errors import DocumentError
 from parsers.guard import IN_PROCESS_BYTES, parse_guarded
 from parsers.html import join_pages
+from tests.corpus.seal import stamped
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real-county-report-ruled-tables.pdf"
 
@@ -216,19 +216,6 @@ def test_a_ruling_line_broken_where_a_seal_crossed_it_still_meets_its_line() -> 
     assert _mended(strokes, [[343.0, 115.2, 130.1], [359.0, 115.2, 132.0]]) == strokes
 
 
-def _sealed(image: Any) -> Any:
-    """A red seal (a ring, a star) stamped over a table's label column."""
-    from PIL import ImageDraw
-
-    sealed = image.copy()
-    draw = ImageDraw.Draw(sealed, "RGBA")
-    w, h = sealed.size
-    cx, cy, r = int(w * 0.2), int(h * 0.18), int(w * 0.09)
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(220, 30, 30, 200), width=r // 12)
-    draw.regular_polygon((cx, cy, r // 3), 5, fill=(220, 30, 30, 170))
-    return sealed
-
-
 @pytest.mark.slow
 def test_a_seal_stamped_over_a_table_hides_no_number() -> None:
     """The 2019 form scanned with a seal on each page, over table 三's rows 3–5 on its
@@ -238,7 +225,7 @@ def test_a_seal_stamped_over_a_table_hides_no_number() -> None:
     text = parse_bytes(data)
     doc = pdfium.PdfDocument(data)
     pages = [
-        _sealed(doc[i].render(scale=200 / 72).to_pil().convert("RGB")) for i in range(len(doc))
+        stamped(doc[i].render(scale=200 / 72).to_pil().convert("RGB")) for i in range(len(doc))
     ]
     out = io.BytesIO()
     pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
