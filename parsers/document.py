@@ -127,6 +127,8 @@ def read_document(
         record["findings"] = [finding("document.no_text", f"{what} no text layer (a scan?)")]
     elif read_by_ocr:
         record["findings"] = _with_ocr(record["findings"], _read_by_ocr(read_by_ocr))
+    elif fmt == sniff.HTML and _lacks_tables(record):
+        record["findings"] = _with_pictures_unread(record["findings"], data, content_type)
     odd = garbled(text)
     if odd:  # what it says cannot be read: never a silent empty record
         record["findings"].append(
@@ -168,6 +170,27 @@ def _with_ocr(findings: list[dict[str, Any]], ocr: dict[str, Any]) -> list[dict[
         ocr["evidence"]["not_seen"] = [f["message"] for f in unseen]
         ocr["message"] += f"; {len(unseen)} part(s) of the template not seen in it"
     return [f for f in findings if f["rule"] not in _NOT_SEEN] + [ocr]
+
+
+def _with_pictures_unread(
+    findings: list[dict[str, Any]], data: bytes, content_type: str | None
+) -> list[dict[str, Any]]:
+    """A report page without its tables whose text shows pictures no one read: its tables
+    may be pictures, so what it lacks is a note for a person, not a finding."""
+    from parsers.html import decode_html, pictures_shown
+
+    shown = pictures_shown(decode_html(data, content_type))
+    if not shown:
+        return findings
+    unseen = [f for f in findings if f["rule"] in _NOT_SEEN]
+    note = finding(
+        "document.pictures_unread",
+        f"{shown} picture(s) in the page's text were not read; "
+        f"{len(unseen)} part(s) of the template not found are not charged",
+        pictures=shown,
+        not_seen=[f["message"] for f in unseen],
+    )
+    return [f for f in findings if f["rule"] not in _NOT_SEEN] + [note]
 
 
 def _read_by_ocr(read: list[dict]) -> dict[str, Any]:

@@ -498,6 +498,20 @@ def content_pictures(address: str, html: str) -> list[str]:
     return list(dict.fromkeys(url for _, url in _shown(body, address)))[:MAX_PICTURES]
 
 
+def pictures_shown(html: str) -> int:
+    """How many pictures a report page's content shows, icons left out (inline ones too)."""
+    root = _root(html)
+    if root is None or "<img" not in html.lower():
+        return 0
+    body = _body(root)
+    _clean(body)
+    return sum(
+        1
+        for img in body.iter("img")
+        if (img.get("src") or img.get("data-src") or "").strip() and not _declared_small(img)
+    )
+
+
 _DATA = re.compile(r"^data:[^,;]*(?:;[^,;]*)*;base64,", re.IGNORECASE)
 
 

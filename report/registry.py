@@ -207,6 +207,18 @@ _RULES = (
         "Publish a version with text (a web page or a PDF with a text layer).",
     ),
     Rule(
+        "document.pictures_unread",
+        INFO,
+        "report",
+        "报告页正文中的图片未能识别（未安装或关闭了文字识别，或图片无法下载），表格可能在图片中；"
+        "未据此判定缺少表格，请人工核对。",
+        "以网页文字或带文字层的文件发布表格，不要只贴图片。",
+        "The report page shows pictures in its text that were not read (OCR off or not "
+        "installed, or the picture could not be fetched); its tables may be among them, so "
+        "none is charged as missing: check by hand.",
+        "Publish the tables as text, not only as pictures.",
+    ),
+    Rule(
         "document.garbled",
         WARNING,
         "report",
@@ -478,6 +490,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "narrative.fees": ("信息处理费与表三不符", "fees contradict table 3"),
     "document.no_text": ("文件无文字", "document without text"),
     "cells.ocr": ("经文字识别读出", "read by OCR"),
+    "document.pictures_unread": ("页面图片未识别", "pictures not read"),
     "document.garbled": ("文件乱码", "garbled text"),
     "report.missing": ("报告缺失", "report missing"),
     "report.late": ("报告逾期", "report late"),

@@ -269,6 +269,22 @@ def _no_text(e: Evidence, lang: str) -> str:
     return "The document has no text (a scan or an image?): its numbers cannot be checked."
 
 
+def _pictures_unread(e: Evidence, lang: str) -> str:
+    unseen = len(e.get("not_seen", ()))
+    if lang == "zh":
+        return (
+            f"报告页正文中有 {e['pictures']} 幅图片未能识别，表格可能在图片中；"
+            + (f"格式中有 {unseen} 处未在文字中找到，未据此判定缺失，" if unseen else "")
+            + "请人工核对原件。"
+        )
+    return (
+        f"The report page shows {e['pictures']} picture(s) in its text that were not read; "
+        "its tables may be among them"
+        + (f": {unseen} part(s) of the template not found are not charged" if unseen else "")
+        + ". Check the original."
+    )
+
+
 def _garbled(e: Evidence, lang: str) -> str:
     if lang == "zh":
         return f"文件有 {e['characters']} 个字符解码错误（声明的编码与内容不符），其数据无法核对。"
@@ -548,6 +564,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "cells.unit_converted": _converted,
     "document.no_text": _no_text,
     "cells.ocr": _ocr,
+    "document.pictures_unread": _pictures_unread,
     "document.garbled": _garbled,
     "report.date_unverified": _date_unverified,
     "report.document_unread": _document_unread,

@@ -72,9 +72,13 @@ def test_real_pdf_tables_match_the_text_extraction() -> None:
 
 
 def test_tables_as_pictures_give_no_cells_never_zeros() -> None:
+    """Pictures not fetched (they are not in the page): no cell, and the tables the page
+    shows as pictures are a note for a person, not charged as missing."""
     record = parse_bytes((CORPUS / "tables-as-images.html").read_bytes())
     assert record["template"] == "2021" and record["cells"] == {}
-    assert [f["evidence"]["table"] for f in record["findings"]] == [
+    (note,) = record["findings"]
+    assert note["rule"] == "document.pictures_unread" and note["evidence"]["pictures"] == 3
+    assert [m.split()[1] for m in note["evidence"]["not_seen"]] == [
         "proactive",
         "applications",
         "appeals",

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from parsers import Limits, parse_bytes
 from parsers.html import content_pictures, html_page, join_pages
+from report.sentences import sentence
 
 FILLER = "本机关2023年度政府信息公开工作情况如下。" * 4  # a container holds real text
 
@@ -86,3 +88,19 @@ def test_pictures_are_put_into_the_page_where_it_shows_them() -> None:
     assert b'<img src="data:image;base64,iVBORw==">' in joined
     # Without OCR asked for, a picture is no text.
     assert html_page(joined)[0] == html_page(html)[0]
+
+
+def test_a_page_whose_pictured_tables_were_not_read_is_not_charged_with_missing_them() -> None:
+    """The real page with its tables as pictures, read with OCR off (as without the extra,
+    or when a picture could not be fetched): its tables are not charged as missing; a note
+    says the pictures were not read, for a person to check."""
+    page = (PICTURED / "real-page-tables-as-pictures.html").read_bytes()
+    record = parse_bytes(page, limits=Limits(ocr="off"))
+    (note,) = record["findings"]
+    assert note["rule"] == "document.pictures_unread"
+    assert note["evidence"]["pictures"] == 3 and len(note["evidence"]["not_seen"]) == 3
+    assert "3 幅图片未能识别" in sentence(note["rule"], note["evidence"])
+    # A page without pictures that lacks a table is charged as before.
+    plain = page.replace(b"<img ", b"<span ")
+    rules = [f["rule"] for f in parse_bytes(plain, limits=Limits(ocr="off"))["findings"]]
+    assert rules.count("template.missing_table") == 3
