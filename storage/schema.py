@@ -820,6 +820,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         migrated = True
         conn.execute("BEGIN IMMEDIATE")  # one transaction per migration
         try:
+            # A read of a table makes this connection reload the schema other processes'
+            # migrations changed: an ALTER TABLE is checked against the connection's own
+            # copy of the schema when it is prepared, and would find a column missing.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
                 conn.execute("COMMIT")  # another process got here first
                 continue
