@@ -151,3 +151,33 @@ def test_writers_creating_one_archive_at_once_all_open_it(tmp_path: Path) -> Non
     while not errors.empty():
         found.append(errors.get())
     assert found == []
+
+
+def test_a_writer_whose_copy_of_the_schema_is_old_migrates_what_others_left(
+    tmp_path: Path,
+) -> None:
+    """The race behind a rare failure of the test above, made certain: one connection read
+    the schema at version 1, another then migrated to 13; the first, migrating on, must see
+    the column version 3 added before version 14 renames it."""
+    from storage.db import register_functions
+    from storage.schema import MIGRATIONS, _statements, migrate
+
+    path = tmp_path / "a.db"
+    first, other = (sqlite3.connect(path, isolation_level=None) for _ in range(2))
+    for conn in (first, other):
+        register_functions(conn)
+
+    def upto(conn: sqlite3.Connection, last: int) -> None:
+        for number in range(conn.execute("PRAGMA user_version").fetchone()[0] + 1, last + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+
+    upto(first, 1)
+    first.execute("SELECT count(*) FROM agencies").fetchone()  # its copy: version 1
+    upto(other, 13)
+    assert migrate(first) == len(MIGRATIONS)
+    columns = [row[1] for row in first.execute("PRAGMA table_info(agencies)")]
+    assert "family" in columns and "software" not in columns
