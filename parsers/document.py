@@ -127,8 +127,10 @@ def read_document(
         record["findings"] = [finding("document.no_text", f"{what} no text layer (a scan?)")]
     elif read_by_ocr:
         record["findings"] = _with_ocr(record["findings"], _read_by_ocr(read_by_ocr))
-    elif fmt == sniff.HTML and _lacks_tables(record):
-        record["findings"] = _with_pictures_unread(record["findings"], data, content_type)
+    elif fmt in _PICTURED and _lacks_tables(record):
+        shown = _pictures_shown(data, fmt, content_type)
+        if shown:
+            record["findings"] = _with_pictures_unread(record["findings"], shown)
     odd = garbled(text)
     if odd:  # what it says cannot be read: never a silent empty record
         record["findings"].append(
@@ -172,20 +174,26 @@ def _with_ocr(findings: list[dict[str, Any]], ocr: dict[str, Any]) -> list[dict[
     return [f for f in findings if f["rule"] not in _NOT_SEEN] + [ocr]
 
 
-def _with_pictures_unread(
-    findings: list[dict[str, Any]], data: bytes, content_type: str | None
-) -> list[dict[str, Any]]:
-    """A report page without its tables whose text shows pictures no one read: its tables
-    may be pictures, so what it lacks is a note for a person, not a finding."""
-    from parsers.html import decode_html, pictures_shown
+def _pictures_shown(data: bytes, fmt: str, content_type: str | None) -> int:
+    """How many pictures that may hold a table the document shows (a report page: those in
+    its content, icons left out; DOCX and OFD: those large enough to hold one)."""
+    if fmt == sniff.HTML:
+        from parsers.html import decode_html, pictures_shown
 
-    shown = pictures_shown(decode_html(data, content_type))
-    if not shown:
-        return findings
+        return pictures_shown(decode_html(data, content_type))
+    from parsers.docx import picture_count as docx_pictures
+    from parsers.ofd import picture_count as ofd_pictures
+
+    return (docx_pictures if fmt == sniff.DOCX else ofd_pictures)(data)
+
+
+def _with_pictures_unread(findings: list[dict[str, Any]], shown: int) -> list[dict[str, Any]]:
+    """A document without its tables that shows pictures no one read: its tables may be
+    pictures, so what it lacks is a note for a person, not a finding."""
     unseen = [f for f in findings if f["rule"] in _NOT_SEEN]
     note = finding(
         "document.pictures_unread",
-        f"{shown} picture(s) in the page's text were not read; "
+        f"{shown} picture(s) in the document were not read; "
         f"{len(unseen)} part(s) of the template not found are not charged",
         pictures=shown,
         not_seen=[f["message"] for f in unseen],

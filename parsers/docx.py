@@ -86,6 +86,18 @@ def docx_text(data: bytes, log: list[dict] | None = None) -> str:
     return render_blocks(blocks)
 
 
+def picture_count(data: bytes) -> int:
+    """How many pictures large enough to hold a table the document's body shows."""
+    z, read = xml_reader(data)
+    body = read("word/document.xml").find(f"{W}body")
+    blocks: list = []
+    if body is not None:
+        _blocks(body, blocks)
+    ids = [b[len(_PICTURE) :] for b in blocks if isinstance(b, str) and b.startswith(_PICTURE)]
+    targets = _targets(read) if ids else {}
+    return sum(ocr.picture_in(z, targets.get(i)) is not None for i in ids)
+
+
 def _targets(read: Any) -> dict[str, str]:
     """Relationship id → the part it names (word/media/image1.png)."""
     try:

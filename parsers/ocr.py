@@ -373,16 +373,25 @@ def read_picture(z: Any, part: str | None, log: list[dict] | None) -> list[str]:
     """The lines of a picture inside a zip container (DOCX, OFD), when OCR is asked for
     (``log`` given) and installed and the picture is large enough to hold a table; what
     was read of it goes into ``log``."""
+    if part is None or log is None or not available():
+        return []
+    data = picture_in(z, part)
+    return [] if data is None else read_picture_bytes(data, part, log)
+
+
+def picture_in(z: Any, part: str | None) -> bytes | None:
+    """A picture inside a zip container (DOCX, OFD), when it is large enough to hold a
+    table."""
     from parsers.errors import DocumentError
     from parsers.zipsafe import read_member
 
-    if part is None or log is None or not available():
-        return []
+    if part is None:
+        return None
     try:
         data = read_member(z, part, [_PICTURE_BYTES])
     except DocumentError:
-        return []
-    return read_picture_bytes(data, part, log)
+        return None
+    return data if worth_reading(data) else None
 
 
 def read_picture_bytes(data: bytes, where: str, log: list[dict] | None) -> list[str]:

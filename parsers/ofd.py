@@ -8,6 +8,7 @@ matched by local name, because producers disagree on namespaces.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -101,10 +102,8 @@ def _placed_lines(items: list[tuple[float, float, float, str]]) -> list[tuple[fl
     return lines
 
 
-def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
-    """The document's text; given ``log`` (a list), its pictures (a table pasted in as a
-    screenshot) are read by OCR in their places when the extra is installed, and what was
-    read of each is appended to the list."""
+def _opened(data: bytes) -> tuple[Any, Any, str, etree._Element]:
+    """(zip, part reader, the document's folder, Document.xml) of an OFD."""
     z, read = xml_reader(data)
     names = {n.lower(): n for n in z.namelist()}
     root = read(names.get("ofd.xml", "OFD.xml"))
@@ -114,8 +113,20 @@ def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
     if not doc_roots:
         raise DocumentError("OFD without a DocRoot")
     doc_path = doc_roots[0]
-    base = posixpath.dirname(doc_path)
-    document = read(doc_path)
+    return z, read, posixpath.dirname(doc_path), read(doc_path)
+
+
+def _page_contents(read: Any, base: str, document: etree._Element) -> Iterator[etree._Element]:
+    for page in document.iter():
+        if local(page) == "Page" and page.get("BaseLoc"):
+            yield read(posixpath.normpath(posixpath.join(base, page.get("BaseLoc").lstrip("/"))))
+
+
+def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
+    """The document's text; given ``log`` (a list), its pictures (a table pasted in as a
+    screenshot) are read by OCR in their places when the extra is installed, and what was
+    read of each is appended to the list."""
+    z, read, base, document = _opened(data)
     templates = {
         el.get("ID"): posixpath.join(base, el.get("BaseLoc", "").lstrip("/"))
         for el in document.iter()
@@ -123,10 +134,7 @@ def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
     }
     media = _media(read, document, base) if log is not None else {}
     lines: list[str] = []
-    for page in document.iter():
-        if local(page) != "Page" or not page.get("BaseLoc"):
-            continue
-        content = read(posixpath.normpath(posixpath.join(base, page.get("BaseLoc").lstrip("/"))))
+    for content in _page_contents(read, base, document):
         items = _texts(content)
         for ref in content.iter():
             if local(ref) == "Template" and ref.get("TemplateID") in templates:
@@ -139,3 +147,14 @@ def ofd_text(data: bytes, log: list[dict] | None = None) -> str:
                 placed[at:at] = pictured
         lines += [line for _, line in placed]
     return "\n".join(lines)
+
+
+def picture_count(data: bytes) -> int:
+    """How many pictures large enough to hold a table the document's pages show."""
+    z, read, base, document = _opened(data)
+    media = _media(read, document, base)
+    return sum(
+        ocr.picture_in(z, media.get(resource)) is not None
+        for content in _page_contents(read, base, document)
+        for _, resource in _pictures(content)
+    )

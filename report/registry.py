@@ -210,12 +210,12 @@ _RULES = (
         "document.pictures_unread",
         INFO,
         "report",
-        "报告页正文中的图片未能识别（未安装或关闭了文字识别，或图片无法下载），表格可能在图片中；"
+        "报告正文中的图片未能识别（未安装或关闭了文字识别，或图片无法下载），表格可能在图片中；"
         "未据此判定缺少表格，请人工核对。",
         "以网页文字或带文字层的文件发布表格，不要只贴图片。",
-        "The report page shows pictures in its text that were not read (OCR off or not "
-        "installed, or the picture could not be fetched); its tables may be among them, so "
-        "none is charged as missing: check by hand.",
+        "The report shows pictures that were not read (OCR off or not installed, or a "
+        "picture could not be fetched); its tables may be among them, so none is charged as "
+        "missing: check by hand.",
         "Publish the tables as text, not only as pictures.",
     ),
     Rule(

@@ -273,12 +273,12 @@ def _pictures_unread(e: Evidence, lang: str) -> str:
     unseen = len(e.get("not_seen", ()))
     if lang == "zh":
         return (
-            f"报告页正文中有 {e['pictures']} 幅图片未能识别，表格可能在图片中；"
+            f"报告正文中有 {e['pictures']} 幅图片未能识别，表格可能在图片中；"
             + (f"格式中有 {unseen} 处未在文字中找到，未据此判定缺失，" if unseen else "")
             + "请人工核对原件。"
         )
     return (
-        f"The report page shows {e['pictures']} picture(s) in its text that were not read; "
+        f"The report shows {e['pictures']} picture(s) that were not read; "
         "its tables may be among them"
         + (f": {unseen} part(s) of the template not found are not charged" if unseen else "")
         + ". Check the original."

@@ -99,7 +99,7 @@ def test_a_page_whose_pictured_tables_were_not_read_is_not_charged_with_missing_
     (note,) = record["findings"]
     assert note["rule"] == "document.pictures_unread"
     assert note["evidence"]["pictures"] == 3 and len(note["evidence"]["not_seen"]) == 3
-    assert "3 幅图片未能识别" in sentence(note["rule"], note["evidence"])
+    assert "报告正文中有 3 幅图片未能识别" in sentence(note["rule"], note["evidence"])
     # A page without pictures that lacks a table is charged as before.
     plain = page.replace(b"<img ", b"<span ")
     rules = [f["rule"] for f in parse_bytes(plain, limits=Limits(ocr="off"))["findings"]]
