@@ -495,7 +495,14 @@ def content_pictures(address: str, html: str) -> list[str]:
         return []
     body = _body(root)
     _clean(body)
+    tables = [t for t in body.iter("table") if not _is_layout(t)]
+    if len(tables) >= _TEXT_TABLES:
+        return []  # its tables are text: its pictures are something else
     return list(dict.fromkeys(url for _, url in _shown(body, address)))[:MAX_PICTURES]
+
+
+# A report has three tables (二、三、四); a page that holds them as text needs no picture read.
+_TEXT_TABLES = 3
 
 
 def pictures_shown(html: str) -> int:

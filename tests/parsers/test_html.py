@@ -55,7 +55,8 @@ def test_merged_cells_are_blank_positions_never_copies() -> None:
     assert rows == [["申请人", "自然人", "", "总计"], ["", "1", "2", "3"], ["合计", "4", "5", "9"]]
 
 
-PICTURED = Path(__file__).resolve().parent.parent / "corpus" / "pictured"
+ROOT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+PICTURED = ROOT_CORPUS / "pictured"
 
 
 def test_the_pictures_a_report_page_shows_are_its_contents_not_its_chrome() -> None:
@@ -66,6 +67,14 @@ def test_the_pictures_a_report_page_shows_are_its_contents_not_its_chrome() -> N
     assert content_pictures("http://www.pingtan.gov.cn/zwgk/nb/t1.htm", html) == [
         f"http://www.pingtan.gov.cn/picture/table-{n}.png" for n in (1, 2, 3)
     ]
+
+
+def test_a_page_whose_tables_are_text_has_no_pictures_to_fetch() -> None:
+    """The real page with its three tables as text and a picture under them (a QR code):
+    the report is all there, the picture is not asked for."""
+    html = (ROOT_CORPUS / "real-page-title-and-date-outside-content.html").read_text("utf-8")
+    shown = html.replace("</table>", '</table><p><img src="/qr.png"></p>', 1)
+    assert content_pictures("http://x.gov.cn/nb/t1.htm", shown) == []
 
 
 def test_icons_and_inline_pictures_are_not_fetched() -> None:
