@@ -28,6 +28,7 @@ from storage.findings import Found, open_of, resolve
 from storage.findings import review as review_finding
 from storage.findings import store as store_found
 from storage.packing import pack_document, pack_text, unpack_document
+from storage.schema import optimize
 
 # Rules whose findings come from one report's own content: recomputed with each version.
 # The rules recomputed with each report version (report.registry's "report" group).
@@ -183,7 +184,7 @@ class Archive:
         if getattr(self, "_closed", False):
             return
         self.flush_search_index()
-        self.conn.execute("PRAGMA optimize")  # statistics for the next reader, as SQLite advises
+        optimize(self.conn, every_table=False)  # statistics for the next reader
         checkpoint(self.conn)
         self.conn.close()
         self._closed = True

@@ -840,10 +840,20 @@ def migrate(conn: sqlite3.Connection) -> int:
     return len(MIGRATIONS)
 
 
-def optimize(conn: sqlite3.Connection) -> None:
+def optimize(conn: sqlite3.Connection, every_table: bool = True) -> None:
     """Keep the planner's statistics current (after migrations and bulk writes): without
-    them a trigger's lookup may scan an index of every open finding."""
-    conn.execute("PRAGMA optimize=0x10002")
+    them a trigger's lookup may scan an index of every open finding. ``every_table``: all
+    of them, not only those this connection used (as SQLite advises before closing)."""
+    # The write lock first: run alone, the pragma reads, then its ANALYZE writes, and
+    # another process's commit in between makes that write fail at once, without waiting
+    # ("database is locked" as two ingests closed one archive together).
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("PRAGMA optimize=0x10002" if every_table else "PRAGMA optimize")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _statements(script: str) -> list[str]:
