@@ -83,7 +83,7 @@ class ArchivePipeline:
             if isinstance(item, RelatedDoc):
                 self._related(item)
             elif isinstance(item, ReportGroup):
-                joined = _joined(item)
+                joined = _joined(item)  # (bytes, SHA-256) of the page joined, if any
                 parsed = await self._parse(item, joined)
                 if not self.stopped:
                     self._group(item, parsed, joined)
@@ -105,7 +105,9 @@ class ArchivePipeline:
                 spider.health[agency_id].unread(url, error, getattr(item, "year", None))
         return item
 
-    async def _parse(self, item: ReportGroup, joined: bytes | None) -> dict[str, Prepared]:
+    async def _parse(
+        self, item: ReportGroup, joined: tuple[bytes, str] | None
+    ) -> dict[str, Prepared]:
         """The group's new documents (and the page ``joined`` with its further pages and
         pictures) parsed, by SHA-256: in the pool, all at once, while the crawler goes on;
         in this process when there is no pool."""
@@ -123,10 +125,8 @@ class ArchivePipeline:
                 page_sha = sha
             if sha not in jobs and not archive.has_document(sha):
                 jobs[sha] = (doc.body, Fetched(content_type=doc.content_type), True, False)
-        if joined is not None:
-            sha = hashlib.sha256(joined).hexdigest()
-            if not archive.has_document(sha):
-                jobs[sha] = (joined, Fetched(content_type=_JOINED_TYPE), True, False)
+        if joined is not None and not archive.has_document(joined[1]):
+            jobs[joined[1]] = (joined[0], Fetched(content_type=_JOINED_TYPE), True, False)
         page = item.docs[0] if item.docs else None
         if jobs and page is not None and page_sha is not None:
             # The page's own date, for what the group writes (the page and attachments),
@@ -152,13 +152,15 @@ class ArchivePipeline:
                     self.crawler.stats.inc_value("nianbao/pages_ocr", read)
         return parsed
 
-    def _group(self, item: ReportGroup, parsed: dict[str, Prepared], joined: bytes | None) -> None:
+    def _group(
+        self, item: ReportGroup, parsed: dict[str, Prepared], joined: tuple[bytes, str] | None
+    ) -> None:
         """Write one report group: its documents, and its report if it is the best yet."""
         spider: PortalSpider = self.crawler.spider
         archive = self.archive
         assert archive is not None
         fresh, kept, known = self._sort(item, parsed)
-        if joined is not None and (p := parsed.get(hashlib.sha256(joined).hexdigest())):
+        if joined is not None and (p := parsed.get(joined[1])):
             spider.count("pages_joined" if any(d.part for d in item.docs) else "pages_pictured")
             fresh.append((replace(p, fetched=_joined_fetch(item)), False))
         best = max(
@@ -324,16 +326,18 @@ class ArchivePipeline:
 _JOINED_TYPE = "text/html; charset=utf-8"
 
 
-def _joined(item: ReportGroup) -> bytes | None:
+def _joined(item: ReportGroup) -> tuple[bytes, str] | None:
     """The report's page with the further pages a CMS split it into and the pictures it
-    shows, as one document (parsers.html.join_pages); None when it has neither."""
+    shows, as one document (parsers.html.join_pages), with its SHA-256; None when it has
+    neither."""
     page = item.docs[0] if item.docs else None
     parts = [d.body for d in item.docs if d.part and d.body is not None]
     pictures = {d.url: d.body for d in item.docs if d.picture and d.body is not None}
     if page is None or page.body is None or not (parts or pictures):
         return None
     address = page.final_url or item.page_url
-    return join_pages([page.body, *parts], page.content_type, pictures, address)
+    data = join_pages([page.body, *parts], page.content_type, pictures, address)
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _joined_fetch(item: ReportGroup) -> Fetched:

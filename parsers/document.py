@@ -164,14 +164,20 @@ def _lacks_tables(record: dict[str, Any]) -> bool:
 _NOT_SEEN = ("template.missing_section", "template.missing_row", "template.missing_table")
 
 
+def _set_aside(findings: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the findings that stand, the messages of those set aside as _NOT_SEEN)."""
+    kept = [f for f in findings if f["rule"] not in _NOT_SEEN]
+    return kept, [f["message"] for f in findings if f["rule"] in _NOT_SEEN]
+
+
 def _with_ocr(findings: list[dict[str, Any]], ocr: dict[str, Any]) -> list[dict[str, Any]]:
     """The record's findings once its text came by OCR: what it did not find is said in the
     cells.ocr finding, for a person to check, not charged as missing."""
-    unseen = [f for f in findings if f["rule"] in _NOT_SEEN]
+    kept, unseen = _set_aside(findings)
     if unseen:
-        ocr["evidence"]["not_seen"] = [f["message"] for f in unseen]
+        ocr["evidence"]["not_seen"] = unseen
         ocr["message"] += f"; {len(unseen)} part(s) of the template not seen in it"
-    return [f for f in findings if f["rule"] not in _NOT_SEEN] + [ocr]
+    return [*kept, ocr]
 
 
 def _pictures_shown(data: bytes, fmt: str, content_type: str | None) -> int:
@@ -190,15 +196,15 @@ def _pictures_shown(data: bytes, fmt: str, content_type: str | None) -> int:
 def _with_pictures_unread(findings: list[dict[str, Any]], shown: int) -> list[dict[str, Any]]:
     """A document without its tables that shows pictures no one read: its tables may be
     pictures, so what it lacks is a note for a person, not a finding."""
-    unseen = [f for f in findings if f["rule"] in _NOT_SEEN]
+    kept, unseen = _set_aside(findings)
     note = finding(
         "document.pictures_unread",
         f"{shown} picture(s) in the document were not read; "
         f"{len(unseen)} part(s) of the template not found are not charged",
         pictures=shown,
-        not_seen=[f["message"] for f in unseen],
+        not_seen=unseen,
     )
-    return [f for f in findings if f["rule"] not in _NOT_SEEN] + [note]
+    return [*kept, note]
 
 
 def _read_by_ocr(read: list[dict]) -> dict[str, Any]:

@@ -72,30 +72,39 @@ def docx_text(data: bytes, log: list[dict] | None = None) -> str:
     """The document's text; given ``log`` (a list), its pictures (a table pasted in as a
     screenshot) are read by OCR in their places when the extra is installed, and what was
     read of each is appended to the list."""
-    z, read = xml_reader(data)
-    body = read("word/document.xml").find(f"{W}body")
-    blocks: list = []
-    if body is not None:
-        _blocks(body, blocks)
-    pictures = [b for b in blocks if isinstance(b, str) and b.startswith(_PICTURE)]
-    targets = _targets(read) if pictures and log is not None else {}
-    for i, block in enumerate(blocks):
-        if isinstance(block, str) and block.startswith(_PICTURE):
-            target = targets.get(block[len(_PICTURE) :])
+    z, read, blocks = _read_blocks(data)
+    ids = [_picture_id(b) for b in blocks]
+    targets = _targets(read) if log is not None and ids.count(None) < len(ids) else {}
+    for i, picture in enumerate(ids):
+        if picture is not None:
+            target = targets.get(picture)
             blocks[i] = "\n".join(ocr.read_picture(z, target, log)) if target else ""
     return render_blocks(blocks)
 
 
 def picture_count(data: bytes) -> int:
     """How many pictures large enough to hold a table the document's body shows."""
+    z, read, blocks = _read_blocks(data)
+    ids = [i for i in map(_picture_id, blocks) if i is not None]
+    targets = _targets(read) if ids else {}
+    return sum(ocr.picture_in(z, targets.get(i)) is not None for i in ids)
+
+
+def _read_blocks(data: bytes) -> tuple[Any, Any, list]:
+    """(zip, part reader, the body's blocks: paragraphs, grids, picture markers)."""
     z, read = xml_reader(data)
     body = read("word/document.xml").find(f"{W}body")
     blocks: list = []
     if body is not None:
         _blocks(body, blocks)
-    ids = [b[len(_PICTURE) :] for b in blocks if isinstance(b, str) and b.startswith(_PICTURE)]
-    targets = _targets(read) if ids else {}
-    return sum(ocr.picture_in(z, targets.get(i)) is not None for i in ids)
+    return z, read, blocks
+
+
+def _picture_id(block: Any) -> str | None:
+    """The relationship id of a picture's marker among the blocks, else None."""
+    if isinstance(block, str) and block.startswith(_PICTURE):
+        return block[len(_PICTURE) :]
+    return None
 
 
 def _targets(read: Any) -> dict[str, str]:

@@ -467,15 +467,23 @@ _PIXELS = re.compile(r"(?:^|[;\s])(width|height)\s*:\s*(\d+)\s*px", re.IGNORECAS
 MAX_PICTURES = 20
 
 
-def _shown(body: etree._Element, address: str) -> list[tuple[etree._Element, str]]:
-    """(element, address) of the pictures a page's content shows, icons left out."""
+def _pictures(body: etree._Element) -> list[tuple[etree._Element, str]]:
+    """(element, src) of the pictures a page's content shows, icons left out."""
     out = []
     for img in body.iter("img"):
         src = (img.get("src") or img.get("data-src") or "").strip()
-        if not src or src.startswith("data:") or _declared_small(img):
-            continue
+        if src and not _declared_small(img):
+            out.append((img, src))
+    return out
+
+
+def _shown(body: etree._Element, address: str) -> list[tuple[etree._Element, str]]:
+    """(element, address) of the pictures a page's content shows that are fetched from
+    somewhere (not ``data:``), icons left out."""
+    out = []
+    for img, src in _pictures(body):
         url = urljoin(address, src)
-        if url.startswith(("http://", "https://")) or not address:
+        if not src.startswith("data:") and (url.startswith(("http://", "https://")) or not address):
             out.append((img, url))
     return out
 
@@ -490,11 +498,9 @@ def _declared_small(img: etree._Element) -> bool:
 def content_pictures(address: str, html: str) -> list[str]:
     """The addresses of the pictures a report page's content shows (its tables may be
     pictures), icons and the page's chrome left out, in page order."""
-    root = _root(html)
-    if root is None or "<img" not in html.lower():
+    body = _content(html)
+    if body is None:
         return []
-    body = _body(root)
-    _clean(body)
     tables = [t for t in body.iter("table") if not _is_layout(t)]
     if len(tables) >= _TEXT_TABLES:
         return []  # its tables are text: its pictures are something else
@@ -507,16 +513,18 @@ _TEXT_TABLES = 3
 
 def pictures_shown(html: str) -> int:
     """How many pictures a report page's content shows, icons left out (inline ones too)."""
+    body = _content(html)
+    return 0 if body is None else len(_pictures(body))
+
+
+def _content(html: str) -> etree._Element | None:
+    """A page's content container without its chrome, when the page shows any picture."""
     root = _root(html)
     if root is None or "<img" not in html.lower():
-        return 0
+        return None
     body = _body(root)
     _clean(body)
-    return sum(
-        1
-        for img in body.iter("img")
-        if (img.get("src") or img.get("data-src") or "").strip() and not _declared_small(img)
-    )
+    return body
 
 
 _DATA = re.compile(r"^data:[^,;]*(?:;[^,;]*)*;base64,", re.IGNORECASE)

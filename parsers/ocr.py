@@ -375,23 +375,26 @@ def read_picture(z: Any, part: str | None, log: list[dict] | None) -> list[str]:
     was read of it goes into ``log``."""
     if part is None or log is None or not available():
         return []
-    data = picture_in(z, part)
+    data = _member(z, part)
     return [] if data is None else read_picture_bytes(data, part, log)
 
 
 def picture_in(z: Any, part: str | None) -> bytes | None:
     """A picture inside a zip container (DOCX, OFD), when it is large enough to hold a
     table."""
+    data = None if part is None else _member(z, part)
+    return data if data is not None and worth_reading(data) else None
+
+
+def _member(z: Any, part: str) -> bytes | None:
+    """A part of a zip container up to _PICTURE_BYTES, None when missing or larger."""
     from parsers.errors import DocumentError
     from parsers.zipsafe import read_member
 
-    if part is None:
-        return None
     try:
-        data = read_member(z, part, [_PICTURE_BYTES])
+        return read_member(z, part, [_PICTURE_BYTES])
     except DocumentError:
         return None
-    return data if worth_reading(data) else None
 
 
 def read_picture_bytes(data: bytes, where: str, log: list[dict] | None) -> list[str]:
