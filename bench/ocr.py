@@ -26,11 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pypdfium2 as pdfium  # noqa: E402
 
 from parsers import parse_bytes  # noqa: E402
 from parsers import pdf as pdf_reader  # noqa: E402
-from tests.corpus.seal import stamped  # noqa: E402
+from tests.corpus.scans import scanned, stamped  # noqa: E402
 
 
 def _reports() -> dict[str, Path]:
@@ -90,17 +89,6 @@ VARIANTS: dict[str, tuple[int, Callable[[Any], Any] | None]] = {
     "200 dpi, red seal": (200, stamped),
     "200 dpi, photocopy grey": (200, _photocopy),
 }
-
-
-def scanned(data: bytes, dpi: int, spoil: Callable[[Any], Any] | None) -> bytes:
-    doc = pdfium.PdfDocument(data)
-    pages = []
-    for i in range(len(doc)):
-        page = doc[i].render(scale=dpi / 72).to_pil().convert("RGB")
-        pages.append(spoil(page) if spoil else page)
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
-    return out.getvalue()
 
 
 def compared(reference: dict, record: dict) -> tuple[int, int, list]:

@@ -14,18 +14,9 @@ from parsers import Limits, parse_bytes
 from parsers.errors import DocumentError
 from parsers.guard import IN_PROCESS_BYTES, parse_guarded
 from parsers.html import join_pages
-from tests.corpus.seal import stamped
+from tests.corpus.scans import scanned, stamped
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real-county-report-ruled-tables.pdf"
-
-
-def rasterised(data: bytes, dpi: int) -> bytes:
-    """The PDF as a scanner would give it: each page a picture, no text layer."""
-    doc = pdfium.PdfDocument(data)
-    pages = [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
-    return out.getvalue()
 
 
 def _without_ocr(findings: list[dict]) -> list[tuple]:
@@ -36,7 +27,7 @@ def _without_ocr(findings: list[dict]) -> list[tuple]:
 @pytest.mark.parametrize("dpi", [150])  # 300 dpi and degraded copies: bench/ocr.py
 def test_a_rasterised_real_report_reads_as_its_text_does(dpi: int) -> None:
     text = parse_bytes(REAL.read_bytes())
-    scan = rasterised(REAL.read_bytes(), dpi)
+    scan = scanned(REAL.read_bytes(), dpi)
     assert "no text layer" in parse_bytes(scan, limits=Limits(ocr="off"))["findings"][0]["message"]
     # Through the guard: the recognizer's memory and each page's time within its bounds.
     record = parse_guarded(scan)
@@ -223,13 +214,7 @@ def test_a_seal_stamped_over_a_table_hides_no_number() -> None:
     version's, and those rows are read whole."""
     data = (REAL.parent / "formats" / "merged-cells-2019.pdf").read_bytes()
     text = parse_bytes(data)
-    doc = pdfium.PdfDocument(data)
-    pages = [
-        stamped(doc[i].render(scale=200 / 72).to_pil().convert("RGB")) for i in range(len(doc))
-    ]
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
-    record = parse_guarded(out.getvalue())
+    record = parse_guarded(scanned(data, 200, stamped))
     read = {k: v for k, v in record["cells"].items() if v is not None}
     assert read == {k: text["cells"][k] for k in read}
     for row in ("safety_stability", "third_party", "internal_affairs"):
