@@ -403,7 +403,12 @@ def read_picture_bytes(data: bytes, where: str, log: list[dict] | None) -> list[
     was read of it goes into ``log``."""
     if log is None or not available() or len(data) > _PICTURE_BYTES or not worth_reading(data):
         return []
-    read = read_file(data)
+    from parsers.errors import DocumentError
+
+    try:
+        read = read_file(data)
+    except DocumentError:
+        return []  # a picture cut short: it costs itself, not its document
     log.append({"picture": where, **read.summary()})
     return read.lines
 
@@ -414,12 +419,18 @@ _SMALL_PICTURE = 1000
 
 
 def read_file(data: bytes) -> PageRead:
-    """An image file (a photographed or scanned page), read by OCR."""
-    from PIL import Image
+    """An image file (a photographed or scanned page), read by OCR; DocumentError when its
+    bytes are not a picture that can be decoded."""
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(io.BytesIO(data)) as image:
-        image.load()
-        page = image.convert("RGB")
+    from parsers.errors import DocumentError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            page = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise DocumentError(f"unreadable image ({type(exc).__name__})") from None
     if page.width < _SMALL_PICTURE and page.height < 5 * _SMALL_PICTURE:
         page = page.resize((page.width * 2, page.height * 2), Image.LANCZOS)
     return read_image(page, page.width / _PAGE_WIDTH)

@@ -14,6 +14,7 @@ from parsers import Limits, parse_bytes
 from parsers.errors import DocumentError
 from parsers.guard import IN_PROCESS_BYTES, parse_guarded
 from parsers.html import join_pages
+from parsers.ocr import read_picture_bytes
 from tests.corpus.scans import scanned, stamped
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real-county-report-ruled-tables.pdf"
@@ -219,3 +220,15 @@ def test_a_seal_stamped_over_a_table_hides_no_number() -> None:
     assert read == {k: text["cells"][k] for k in read}
     for row in ("safety_stability", "third_party", "internal_affairs"):
         assert f"applications.denied.{row}.total" in read, row
+
+
+def test_a_picture_that_cannot_be_decoded_is_one_line_or_costs_only_itself() -> None:
+    """A PNG cut short: as a file, a one-line error; inside a document, no text and no
+    entry in what OCR read."""
+    page = io.BytesIO()
+    pdfium.PdfDocument(REAL.read_bytes())[0].render(scale=1).to_pil().save(page, "PNG")
+    cut = page.getvalue()[: len(page.getvalue()) // 2]
+    with pytest.raises(DocumentError, match=r"^unreadable image"):
+        parse_bytes(cut)
+    log: list[dict] = []
+    assert read_picture_bytes(cut, "picture 1", log) == [] and log == []
