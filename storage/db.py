@@ -15,7 +15,7 @@ from typing import IO
 from urllib.parse import quote
 
 from storage.errors import ArchiveError
-from storage.packing import pack_text, unpack_text
+from storage.packing import pack_text, unpack_prose_of, unpack_text
 from storage.schema import migrate
 
 __all__ = [
@@ -150,8 +150,10 @@ def char_token(char: str) -> str:
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the archive's views need: report_texts reads the packed prose
-    through nianbao_unpack (and so does the full-text index, whose content it is)."""
+    through nianbao_unpack (and so does the full-text index, whose content it is); prose
+    packed against its document takes the document too (packed, encoding, data)."""
     conn.create_function("nianbao_unpack", 1, unpack_text, deterministic=True)
+    conn.create_function("nianbao_unpack", 3, unpack_prose_of, deterministic=True)
     conn.create_function("nianbao_pack", 1, pack_text, deterministic=True)
     conn.create_function("nianbao_chars", 1, distinct_chars, deterministic=True)
 
@@ -167,12 +169,19 @@ def bound_reads(conn: sqlite3.Connection) -> None:
     it; nothing is packed (the connection only reads)."""
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, READ_LIMIT)
     conn.create_function("nianbao_unpack", 1, _unpack_bounded, deterministic=True)
+    conn.create_function("nianbao_unpack", 3, _unpack_of_bounded, deterministic=True)
     conn.create_function("nianbao_chars", 1, distinct_chars, deterministic=True)
     conn.create_function("nianbao_pack", 1, None)
 
 
 def _unpack_bounded(packed: bytes | None) -> str | None:
     return unpack_text(packed, READ_LIMIT)
+
+
+def _unpack_of_bounded(
+    packed: bytes | None, encoding: str | None, stored: bytes | None
+) -> str | None:
+    return unpack_prose_of(packed, encoding, stored, READ_LIMIT)
 
 
 def setting(conn: sqlite3.Connection, key: str) -> str:

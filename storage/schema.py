@@ -788,6 +788,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE document_urls ADD COLUMN checked_at TEXT;
     UPDATE document_urls SET checked_at = fetched_at;
     """,
+    # 20: the prose of a report published as text is packed against its own document
+    # (storage.packing, first byte 2): read with the document, which is looked up only for
+    # such prose (a CASE evaluates the branch it takes).
+    """
+    DROP VIEW report_indexed_texts;
+    DROP VIEW report_texts;
+    CREATE VIEW report_texts AS
+        SELECT p.report_id, CASE WHEN substr(p.packed, 1, 1) = x'02' THEN (
+            SELECT nianbao_unpack(p.packed, b.encoding, b.data)
+            FROM reports r JOIN document_bytes b ON b.sha256 = r.document_sha256
+            WHERE r.id = p.report_id
+        ) ELSE nianbao_unpack(p.packed) END AS text
+        FROM report_prose p;
+    CREATE VIEW report_indexed_texts AS
+        SELECT report_id, text || char(10) AS text FROM report_texts;
+    """,
 )
 
 

@@ -15,7 +15,8 @@ from monitor.runner import run_checks
 from parsers.normalize import normal_form
 from report.registry import rules_of
 from storage.archive import Archive, Fetched
-from storage.db import ArchiveError, connect, unpack_text
+from storage.db import ArchiveError, bound_reads, connect, unpack_text
+from storage.packing import unpack_prose_of
 from storage.query import findings, matrix, search
 from storage.sources import SourcesError, load_sources
 from tests.corpus import make_layouts as layouts
@@ -312,6 +313,12 @@ def test_short_terms_are_found_through_indexes_exactly(archive: Archive) -> None
     archive.conn.create_function(
         "nianbao_unpack", 1, lambda b: read.append(1) or unpack_text(b), deterministic=True
     )
+    archive.conn.create_function(  # prose packed against its document (these are text)
+        "nianbao_unpack",
+        3,
+        lambda *args: read.append(1) or unpack_prose_of(*args),
+        deterministic=True,
+    )
     for term in ("Ω", "县的", "；2", "龘", "龘龘"):
         read.clear()
         hits = search(archive.conn, term)
@@ -421,3 +428,29 @@ def test_documents_keep_their_bytes_and_fetch_metadata(archive: Archive) -> None
         "applications_received": 18,
         "fees_yuan": 0,
     }
+
+
+def test_a_real_pages_prose_is_kept_against_the_page_and_read_back_everywhere(
+    archive: Archive,
+) -> None:
+    """The 平潭 page (UTF-8 HTML): its prose is kept packed against the page itself,
+    and every reader gets it whole — the view, search, the full-text index, and a
+    connection that runs a person's SQL (`serve`, `query`)."""
+    page = Path(__file__).parent.parent / "corpus/real-page-title-and-date-outside-content.html"
+    data = page.read_bytes()
+    added = add_document(archive, data)
+    archive.flush_search_index()
+    (packed,) = archive.conn.execute(
+        "SELECT packed FROM report_prose WHERE report_id = ?", (added.report_id,)
+    ).fetchone()
+    assert packed[:1] == b"\x02" and len(packed) < 0.2 * len(unpack_prose_of(packed, "raw", data))
+    (text,) = archive.conn.execute(
+        "SELECT text FROM report_texts WHERE report_id = ?", (added.report_id,)
+    ).fetchone()
+    assert "平潭综合实验区" in text and len(text) > 1000
+    assert [h["report_id"] for h in search(archive.conn, "平潭综合实验区")] == [added.report_id]
+    assert [h["report_id"] for h in search(archive.conn, "潭")] == [added.report_id]
+    path = archive.conn.execute("PRAGMA database_list").fetchone()[2]
+    reader = connect(path, readonly=True)
+    bound_reads(reader)
+    assert reader.execute("SELECT text FROM report_texts").fetchall() == [(text,)]

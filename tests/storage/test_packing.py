@@ -61,3 +61,64 @@ def test_unpacking_past_the_read_limit_is_refused_not_built() -> None:
     with pytest.raises(ValueError, match="more than"):
         unpack_text(huge, READ_LIMIT)
     assert len(unpack_text(huge)) == READ_LIMIT + 1  # the archive's own reads are not bounded
+
+
+REAL_PAGE = CORPUS / "real-page-title-and-date-outside-content.html"  # 平潭 2024, UTF-8
+REAL_PDF = CORPUS / "real-county-report-ruled-tables.pdf"
+
+
+def _prose(document: bytes) -> str:
+    """The prose the archive keeps of a real document, as ingest reads it."""
+    from ingest import prepare
+
+    prepared = prepare(document)
+    assert prepared.record is not None
+    return prepared.searchable
+
+
+def test_the_prose_of_a_real_page_packs_against_the_page_to_a_fraction() -> None:
+    page = REAL_PAGE.read_bytes()
+    text = _prose(page)
+    alone, against = pack_text(text), pack_text(text, page)
+    assert against[:1] == packing.PROSE_BY_DOCUMENT_1
+    assert unpack_text(against, document=page) == text
+    assert len(against) < 0.5 * len(alone), (len(against), len(alone))
+
+
+def test_the_prose_of_a_pdf_is_packed_alone() -> None:
+    """A PDF's bytes share nothing with its text: its prose needs no document to read."""
+    pdf = REAL_PDF.read_bytes()
+    text = _prose(pdf)
+    packed = pack_text(text, pdf)
+    assert packed == pack_text(text) and unpack_text(packed) == text
+
+
+def test_prose_packed_against_a_document_is_not_read_without_it_or_with_another() -> None:
+    page = REAL_PAGE.read_bytes()
+    packed = pack_text(_prose(page), page)
+    with pytest.raises(ValueError, match="without it"):
+        unpack_text(packed)
+    other = page.replace("平潭".encode(), "某县".encode())
+    with pytest.raises(ValueError):
+        unpack_text(packed, document=other)
+
+
+def test_the_document_words_are_frozen() -> None:
+    """Prose packed against a document names form 1 of its words: a change would leave
+    them unreadable (a new form comes under a new first byte)."""
+    sample = "".join(map(chr, range(0x3000, 0x3002))) + "".join(map(chr, range(0xFF00, 0xFF70)))
+    words = packing._document_words(
+        (sample + "第（一）项：１２３，ａｂ 2023 年\t\xa0\r\n").encode()
+    )
+    assert words is not None
+    assert words.decode().endswith("第(一)项:123,ab2023年\n")
+    assert hashlib.sha256(words).hexdigest() == (
+        "48249751cba3799e6e924ed1fd583c75e994348a8a26cc4b378078a2b0dfa957"
+    )
+    # The form, said as characters: what the byte-level work must give.
+    form = {0xFF01 + i: 0x21 + i for i in range(94)} | dict.fromkeys(
+        (0x09, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x3000)
+    )
+    for document in (sample.encode(), REAL_PAGE.read_bytes()):
+        assert packing._document_words(document) == document.decode().translate(form).encode()
+    assert packing._document_words("政府信息公开".encode("gbk")) is None  # not UTF-8: not a text
