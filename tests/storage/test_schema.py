@@ -148,3 +148,44 @@ def test_upgrading_an_archive_fills_agency_years(tmp_path: Path) -> None:
     raw.close()
     conn = connect(path)
     assert _kept(conn) == {("a", 2021, 2, 0, 0), ("b", 2022, None, 1, 0)}
+
+
+def test_prose_packed_before_migration_20_reads_the_same_after_it(tmp_path: Path) -> None:
+    """Prose packed on its own (all of it, before migration 20) reads as it did through
+    the new view and is still found; prose packed after it, against its page, beside it."""
+    from ingest import add_document
+    from storage.archive import Archive
+    from storage.query import search
+    from tests.support import report
+
+    path = tmp_path / "a.db"
+    archive = Archive(connect(path))
+    first = add_document(archive, report()).report_id
+    archive.flush_search_index()
+    conn = archive.conn
+    (text,) = conn.execute("SELECT text FROM report_texts").fetchone()
+    # As version 19 left it: the prose packed alone, the views of migration 11.
+    conn.execute("UPDATE report_prose SET packed = nianbao_pack(?)", (text,))
+    for statement in (
+        "DROP VIEW report_indexed_texts",
+        "DROP VIEW report_texts",
+        "CREATE VIEW report_texts AS "
+        "SELECT report_id, nianbao_unpack(packed) AS text FROM report_prose",
+        "CREATE VIEW report_indexed_texts AS "
+        "SELECT report_id, nianbao_unpack(packed) || char(10) AS text FROM report_prose",
+        "PRAGMA user_version = 19",
+    ):
+        conn.execute(statement)
+    archive.close()
+
+    archive = Archive(connect(path))
+    assert archive.conn.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
+    second = add_document(archive, report(edit=("行政许可\t341", "行政许可\t342"))).report_id
+    archive.flush_search_index()
+    packed = dict(archive.conn.execute("SELECT report_id, substr(packed, 1, 1) FROM report_prose"))
+    assert packed == {first: b"\x01", second: b"\x02"}
+    texts = dict(archive.conn.execute("SELECT report_id, text FROM report_texts"))
+    assert texts[first] == text
+    assert texts[second] == text.replace("行政许可341", "行政许可342")
+    for term, found in (("许可341", first), ("许可342", second)):
+        assert [h["report_id"] for h in search(archive.conn, term, all_versions=True)] == [found]
