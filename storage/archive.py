@@ -605,13 +605,10 @@ class Archive:
                 self._keys[key] = self.conn.execute(
                     "SELECT id FROM cell_keys WHERE key = ?", (key,)
                 ).fetchone()[0]
-        # One statement unpacking JSON in SQLite: 40% faster than a row per cell. In key
-        # order, as the table is: appended rows fill their pages (out of order, each page
-        # split half empty: an eighth of the table was free space).
-        by_id = sorted((self._keys[k], v) for k, v in cells.items())
+        # One statement unpacking JSON in SQLite: 40% faster than a row per cell.
         self.conn.execute(
             "INSERT INTO cells (report_id, key_id, value) SELECT ?, key, value FROM json_each(?)",
-            (report_id, json.dumps(dict(by_id))),
+            (report_id, json.dumps({self._keys[k]: v for k, v in cells.items()})),
         )
 
     # -- reparsing ------------------------------------------------------------------------
