@@ -4,8 +4,8 @@ Run from the repository root: ``python bench/archive.py [--agencies N] [--years 
 (default 20,000 × 7 = 140,000 reports). Each synthetic report has full 2019 or 2021 tables
 with varied numbers, prose drawn paragraph by paragraph from real reports (the corpus's
 seeds and the 洪泽 report; as long as theirs on average), and the findings its numbers
-give; ingest goes
-through Archive.add_document, the same path as every document (parsing is measured by
+give; each is listed under its agency and year and filed as a crawl files it; ingest goes
+through Archive.write, the path of every document (parsing is measured by
 bench/parse.py and replaced here by the records it would give), 500 reports per
 transaction (Archive.batch, each report in a savepoint of its own), prepared in a worker
 process while the main one writes (two processes, two cores, as a real ingest runs).
@@ -30,11 +30,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest import prepare  # noqa: E402
+from ingest import filed, prepare  # noqa: E402
 from parsers import parse_text  # noqa: E402
 from parsers.record import prepare as prepare_text  # noqa: E402
 from report.rules import applications_balance, applications_column_total  # noqa: E402
-from storage.archive import Archive, Prepared  # noqa: E402
+from storage.archive import Archive, Fetched, Prepared  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.query import findings, matrix, search  # noqa: E402
 from tests.corpus import make_layouts as layouts  # noqa: E402
@@ -118,7 +118,9 @@ def made_and_prepared(job: tuple[int, int]) -> tuple[Prepared, float]:
     base = _BASES["2019" if year <= 2020 else "2021"]
     data, record, text = synthetic(rnd, base, f"某省第{n // 500}市第{n}单位", year)
     t0 = time.perf_counter()
-    prepared = prepare(data, read=lambda *_: (record, text))
+    # Listed under its agency and year, as a crawl finds it on the agency's portal.
+    listed = Fetched(agency_id=f"a{n:06d}", year=year)
+    prepared = prepare(data, listed, read=lambda *_: (record, text))
     return prepared, time.perf_counter() - t0
 
 
@@ -168,6 +170,7 @@ def build(
     # Two processes, as a real ingest runs: a worker makes and prepares reports (parse,
     # hash, pack: pure work) while this one writes them. Wall time is measured.
     jobs = [(n, year) for year in years for n in range(agencies)]
+    names = archive.agency_index()
     started, done, waited, preparing = time.perf_counter(), 0, 0.0, 0.0
     with multiprocessing.get_context("fork").Pool(1) as pool:
         prepared = pool.imap(made_and_prepared, jobs, chunksize=100)
@@ -177,7 +180,7 @@ def build(
             waited += time.perf_counter() - t0
             with archive.batch():
                 for p, seconds in chunk:
-                    archive.write(p)
+                    archive.write(filed(p, names))  # filed as a crawl files it
                     preparing += seconds
             done += len(chunk)
             if done % 10_000 < BATCH:

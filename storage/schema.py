@@ -804,6 +804,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIEW report_indexed_texts AS
         SELECT report_id, text || char(10) AS text FROM report_texts;
     """,
+    # 21: a report no agency of the sources file holds (`nianbao parse --db` of files,
+    # an agency found on a portal) is found by its name: the index by agency_id held every
+    # such report under NULL, and each new one read all those of its year (7.7 ms a
+    # report at 140,000; 0.07 ms with this index, which holds only those reports).
+    """
+    CREATE INDEX reports_unfiled ON reports(agency, year) WHERE agency_id IS NULL;
+    """,
 )
 
 

@@ -454,3 +454,29 @@ def test_a_real_pages_prose_is_kept_against_the_page_and_read_back_everywhere(
     reader = connect(path, readonly=True)
     bound_reads(reader)
     assert reader.execute("SELECT text FROM report_texts").fetchall() == [(text,)]
+
+
+def test_a_report_no_agency_holds_is_versioned_through_an_index_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Reports filed under no agency (`nianbao parse --db` of files, without a sources
+    file) are found by name and year through reports_unfiled: the index by agency held
+    them all under NULL, and each new one read every other of its year."""
+    archive = Archive(connect(tmp_path / "a.db"))  # no agencies: nothing is filed
+    statements: list[str] = []
+    for name in ("某市生态环境局", "某县人民政府"):
+        text = layouts.render(name, 2022, "2021", "tabs").encode()
+        archive.conn.set_trace_callback(statements.append)
+        assert add_document(archive, text).status == "new_report"
+        archive.conn.set_trace_callback(None)
+    lookups = [s for s in statements if "agency_id IS NULL" in s and "FROM reports" in s]
+    assert len(lookups) == 2
+    for sql in lookups:
+        plan = " ".join(row[3] for row in archive.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "USING INDEX reports_unfiled" in plan, plan
+    # Found again by name: the same text is the same report, another is a new version.
+    again = layouts.render("某县人民政府", 2022, "2021", "tabs")
+    assert add_document(archive, again.encode() + b"\n").status == "same_text"
+    revised = again.replace("行政许可\t", "行政许可\t1", 1)
+    assert add_document(archive, revised.encode()).status == "new_version"
+    archive.close()
