@@ -122,3 +122,12 @@ def test_the_document_words_are_frozen() -> None:
     for document in (sample.encode(), REAL_PAGE.read_bytes()):
         assert packing._document_words(document) == document.decode().translate(form).encode()
     assert packing._document_words("政府信息公开".encode("gbk")) is None  # not UTF-8: not a text
+
+
+def test_the_prose_of_a_page_over_a_megabyte_is_packed_alone() -> None:
+    """Reading prose back unpacks its document: not for a page past packing._WORDS_LIMIT."""
+    page = REAL_PAGE.read_bytes()
+    text = _prose(page)
+    huge = page + b" " * (packing._WORDS_LIMIT - len(page) + 1)
+    assert pack_text(text, huge) == pack_text(text)
+    assert pack_text(text, huge[:-1])[:1] == packing.PROSE_BY_DOCUMENT_1
