@@ -634,8 +634,10 @@ def report_command(
     pending or unverified; a click opens its findings as sentences with the template's
     labels, the report's address on its portal and, for a year a finding is about, the
     archived document as evidence (exported to OUT's folder, OUT-stem-documents/; every
-    year's with --all-documents). Sources in trouble and charts of requests and outcomes
-    follow.
+    year's with --all-documents). Past 2,000 agencies the report is an index with a page
+    per region, and only the years an error is about have their documents exported; the
+    panel names the others for `nianbao document`. Sources in trouble and charts of
+    requests and outcomes follow.
 
     Example: nianbao report --out report.html --lang en
     """

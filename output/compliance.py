@@ -91,6 +91,7 @@ UI = {
         "published": "发布日期",
         "deadline": "截止日期",
         "document": "存档文件",
+        "fetch": "存档文件：nianbao document ",
         "source": "原始地址",
         "findings": "发现的问题",
         "no_findings": "未发现问题。",
@@ -131,6 +132,7 @@ UI = {
         "published": "Published",
         "deadline": "Deadline",
         "document": "Archived document",
+        "fetch": "Archived document: nianbao document ",
         "source": "Source",
         "findings": "Findings",
         "no_findings": "No findings.",
@@ -255,19 +257,27 @@ def gather(
     lang: str = "zh",
     documents_dir: str | None = None,
     all_documents: bool = False,
+    errors_only_over: int | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data; ``documents_dir`` is the folder (relative
-    to the report) the archived documents are exported to, or None for no links."""
+    to the report) the archived documents are exported to, or None for no links. Past
+    ``errors_only_over`` agencies, only the years an error is about have theirs exported."""
     found = _findings_by_year(conn, lang)
     docs = report_documents(conn)
     numbers = report_cells(conn, COMPARED)
+    known = agencies(conn)
+    # The archived copy is evidence: exported for the years a finding is about (or every
+    # year with all_documents). A national archive has a warning in most years, and would
+    # export most of its documents: there, only the years an error (an inconsistent
+    # report) is about; the others' are named for `nianbao document`, and every report
+    # links its address on the portal.
+    errors_only = errors_only_over is not None and len(known) > errors_only_over
     cells: dict[str, dict[int, dict[str, Any]]] = {}
     for row in compliance(conn):
         items = found.get((row["agency_id"], row["year"]), [])
         doc = docs.get(row["report_id"]) if row["report_id"] else None
-        # The archived copy is evidence: exported for the years a finding is about (or every
-        # year with all_documents); every report links its address on the portal.
-        shown = documents_dir if items or all_documents else None
+        evidence = [f for f in items if f["severity"] == "error"] if errors_only else items
+        shown = documents_dir if evidence or all_documents else None
         cell = _cell(row, items, doc, shown, lang)
         if row["report_id"] in numbers:
             cell["numbers"] = numbers[row["report_id"]]
@@ -288,7 +298,7 @@ def gather(
             "notes": found.get((agency_id, None), []),
             "chart": chart(series.get(agency_id, {}), lang),
         }
-        for agency_id, facts in _in_office_order(agencies(conn))
+        for agency_id, facts in _in_office_order(known)
     ]
     counts = Counter(c["worst"] for by_year in cells.values() for c in by_year.values())
     return {
@@ -486,6 +496,8 @@ _SCRIPT = """
       facts.appendChild(el('span', ui.published + ui.colon + c.report.published_at));
       if (c.report.document) { facts.appendChild(el('br'));
         facts.appendChild(link(c.report.document, ui.document)); }
+      else { facts.appendChild(el('br'));
+        facts.appendChild(el('code', ui.fetch + c.report.sha256.slice(0, 16))); }
       if (c.report.url) { facts.appendChild(el('br'));
         facts.appendChild(link(c.report.url, ui.source + ui.colon + c.report.url)); }
     } else {
@@ -768,15 +780,17 @@ def write_report(
     region_pages_over: int | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Write the report to ``out`` and, beside it, the archived documents of the years
-    findings are about (every year's with ``all_documents``) in ``<out stem>-documents/``;
+    findings are about (past ``region_pages_over`` agencies, errors; every year's with
+    ``all_documents``) in ``<out stem>-documents/``;
     with a rule ``pack``, a ranking under it. Past ``region_pages_over`` agencies
     (output.regions.REGION_PAGES_OVER), ``out`` is an index of regions and each region has
     its own page (``data["region_pages"]`` says how many). Returns (the data shown,
     documents written)."""
     from output.regions import REGION_PAGES_OVER, write_regions
 
+    over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
     folder = f"{out.stem}-documents" if documents else None
-    data = gather(conn, lang, folder, all_documents)
+    data = gather(conn, lang, folder, all_documents, errors_only_over=over)
     if pack is not None:
         from output.text import score_table
 
@@ -787,7 +801,6 @@ def write_report(
             "table": score_table(scores, lang),
         }
     written = export_documents(conn, data, out.parent / folder) if folder else 0
-    over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
     if len(data["agencies"]) > over:
         data["region_pages"] = write_regions(data, out)
         return data, written

@@ -288,3 +288,48 @@ def test_a_large_archive_is_an_index_of_regions_and_a_page_per_region(
     assert panel.find_element(By.TAG_NAME, "h2").text == "某市生态环境局 · 2022"
     (archived,) = [a for a in panel.find_elements(By.TAG_NAME, "a") if a.text == "存档文件"]
     assert archived.get_attribute("href").startswith((tmp_path / "report-documents").as_uri())
+
+
+def test_past_the_region_pages_only_the_years_an_error_is_about_export_their_documents(
+    archive: Archive, tmp_path: Path, browser
+) -> None:
+    """A national archive has a warning in most years: exporting each would write most of
+    its documents. Past the region pages' threshold, only a year an error is about (an
+    inconsistent report) has its document beside the report; a year with a warning only
+    names its document for `nianbao document`. Below it, both are exported."""
+    from selenium.webdriver.common.by import By
+
+    from output.regions import page_of
+    from tests.support import report
+
+    # 某市生态环境局 2022 published in June: late, a warning. 某县人民政府 2022: a sum broken.
+    late = add_document(archive, report(), Fetched(agency_id="demo-env", listed_date="2023-06-10"))
+    broken = report(
+        agency="某县人民政府",
+        edit=("申请数量\t12\t3\t0\t1\t2\t0\t18", "申请数量\t12\t3\t0\t1\t2\t0\t19"),
+    )
+    add_document(archive, broken, Fetched(agency_id="demo-county", listed_date="2023-01-10"))
+    read_whole(archive)
+    run_checks(archive, date(2024, 6, 1))
+
+    out = tmp_path / "small" / "report.html"
+    out.parent.mkdir()
+    assert write_report(archive.conn, out)[1] == 2  # one page: every finding's year
+
+    out = tmp_path / "national" / "report.html"
+    out.parent.mkdir()
+    data, written = write_report(archive.conn, out, region_pages_over=1)
+    assert written == 1
+    cells = {a["id"]: a["cells"][2022] for a in data["agencies"]}
+    assert cells["demo-env"]["worst"] == "late" and cells["demo-county"]["worst"] == "inconsistent"
+    assert cells["demo-env"]["report"]["document"] is None
+    (exported,) = (tmp_path / "national" / "report-documents").iterdir()
+    assert cells["demo-county"]["report"]["document"].endswith(exported.name)
+
+    page = tmp_path / "national" / "report-regions" / page_of("某省某市")
+    browser.get(page.as_uri() + "#demo-env-2022")
+    panel = browser.find_element(By.ID, "panel")
+    assert panel.is_displayed()
+    fetch = f"存档文件：nianbao document {late.sha256[:16]}"
+    assert [c.text for c in panel.find_elements(By.TAG_NAME, "code")] == [fetch]
+    assert "存档文件" not in [a.text for a in panel.find_elements(By.TAG_NAME, "a")]
