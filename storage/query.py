@@ -437,9 +437,10 @@ def compliance(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def open_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def open_findings(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     """Every open finding, and every one a person dismissed (with the review), evidence
-    decoded, worst first within an agency and year, dismissed ones last."""
+    decoded, worst first within an agency and year, dismissed ones last; one at a time (a
+    national archive holds half a million, and their evidence)."""
     keys = (
         "id",
         "agency_id",
@@ -453,7 +454,6 @@ def open_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         "review_note",
         "reviewer",
     )
-    rows = []
     for row in conn.execute(
         "SELECT f.id, agency_id, year, rule, severity, message, evidence, report_id, status, "
         "r.note, r.reviewer FROM findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id "
@@ -462,8 +462,7 @@ def open_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ):
         item = dict(zip(keys, row, strict=True))
         item["evidence"] = json.loads(item["evidence"] or "{}")
-        rows.append(item)
-    return rows
+        yield item
 
 
 def report_documents(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
