@@ -301,7 +301,16 @@ def gather(
         for agency_id, facts in _in_office_order(known)
     ]
     counts = Counter(c["worst"] for by_year in cells.values() for c in by_year.values())
+    shown_rules = {f["rule"] for items in found.values() for f in items}
     return {
+        "rules": {
+            rule: {
+                "title": title(rule, lang),
+                "meaning": meaning(rule, lang),
+                "advice": advice(rule, lang),
+            }
+            for rule in sorted(shown_rules)
+        },
         "lang": lang,
         "as_of": judged_as_of(conn),
         "generated": now()[:16].replace("T", " "),
@@ -319,14 +328,12 @@ def _findings_by_year(
     found: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
     for f in open_findings(conn):
         year = f["year"]
+        # What every finding of a rule says alike (title, meaning, advice) is said once, in
+        # the page's table of rules: half a million findings would repeat it.
         item = {
             "rule": f["rule"],
-            "title": title(f["rule"], lang),
             "severity": f["severity"],
-            "severity_label": label(SEVERITY_LABELS, f["severity"], lang),
             "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
-            "meaning": meaning(f["rule"], lang),
-            "advice": advice(f["rule"], lang),
             "id": f["id"],  # the number `nianbao review` takes
             # Dismissed by a person: listed with why, counted against nobody.
             "dismissed": f["status"] == "dismissed",
@@ -512,7 +519,9 @@ _SCRIPT = """
     var list = el('ul'); list.id = 'findings';
     items.forEach(function(f){
       var li = el('li');
-      li.appendChild(el('span', '[' + f.severity_label + '] ' + f.title, 'sev-' + f.severity));
+      var r = data.rules[f.rule] || {};
+      li.appendChild(el('span', '[' + ui.severities[f.severity] + '] ' + r.title,
+        'sev-' + f.severity));
       if (f.id) li.appendChild(el('span', ' · ' + ui.number + ' ' + f.id, 'small'));
       if (f.dismissed) {
         li.className = 'dismissed';
@@ -520,8 +529,8 @@ _SCRIPT = """
           + (f.reviewer ? '（' + f.reviewer + '）' : ''), 'small'));
       }
       li.appendChild(el('div', f.sentence, 'sentence'));
-      if (f.meaning) li.appendChild(el('div', ui.means + ui.colon + f.meaning, 'small'));
-      if (f.advice) li.appendChild(el('div', ui.todo + ui.colon + f.advice, 'small'));
+      if (r.meaning) li.appendChild(el('div', ui.means + ui.colon + r.meaning, 'small'));
+      if (r.advice) li.appendChild(el('div', ui.todo + ui.colon + r.advice, 'small'));
       list.appendChild(li);
     });
     panel.appendChild(list);
@@ -642,7 +651,12 @@ def render(data: dict[str, Any]) -> str:
     chart_html = f"<section><h2>{overall}</h2>{data['chart']}</section>" if data["chart"] else ""
     rollup_html = _rollup(data, lang) + _ranking(data, lang)
     payload = {
-        "ui": {**ui, "numbers": {k: cell_label(k, lang) for k in COMPARED}},
+        "ui": {
+            **ui,
+            "numbers": {k: cell_label(k, lang) for k in COMPARED},
+            "severities": {s: label(SEVERITY_LABELS, s, lang) for s in SEVERITY_LABELS},
+        },
+        "rules": data["rules"],
         "agencies": [{k: v for k, v in a.items() if k != "chart"} for a in data["agencies"]],
     }
     return f"""{page_top(data)}

@@ -120,7 +120,11 @@ def test_the_report_works_in_a_browser(demo: tuple[Path, str], browser, artifact
     text = panel.text
     assert "某区教育局 · 2023" in text
     assert "申请情况表“自然人”一列：“（七）总计”为" in text
-    assert "建议：" in text
+    # Its rule's severity, title, meaning and advice, said once per rule in the page.
+    from report.registry import title
+
+    assert f"[错误] {title('applications.outcome_sum', 'zh')}" in text
+    assert "含义：" in text and "建议：" in text
     document = panel.find_element(By.LINK_TEXT, "存档文件").get_attribute("href")
     assert Path(document.removeprefix("file://")).is_file()
     assert panel.find_elements(By.CSS_SELECTOR, "svg.chart")  # the agency's chart
