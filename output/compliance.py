@@ -542,9 +542,12 @@ _SCRIPT = """
       [ui.cell, String(Number(year) - 1), String(year), ui.change].forEach(function(h){
         head.appendChild(el('th', h)); });
       t.appendChild(head);
-      Object.keys(ui.numbers).forEach(function(k){
-        var before = prev.numbers[k], now = c.numbers[k];
-        if (before === undefined && now === undefined) return;
+      // A cell's numbers in the order of ui.number_keys: null blank, false no such row.
+      ui.number_keys.forEach(function(k, i){
+        var before = prev.numbers[i], now = c.numbers[i];
+        if (before === false && now === false) return;
+        if (before === false) before = null;
+        if (now === false) now = null;
         var tr = el('tr'), both = before != null && now != null;
         var d = both ? now - before : null;
         tr.appendChild(el('td', ui.numbers[k]));
@@ -654,6 +657,7 @@ def render(data: dict[str, Any]) -> str:
         "ui": {
             **ui,
             "numbers": {k: cell_label(k, lang) for k in COMPARED},
+            "number_keys": list(COMPARED),
             "severities": {s: label(SEVERITY_LABELS, s, lang) for s in SEVERITY_LABELS},
         },
         "rules": data["rules"],

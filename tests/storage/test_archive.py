@@ -480,3 +480,25 @@ def test_a_report_no_agency_holds_is_versioned_through_an_index_of_its_own(
     revised = again.replace("行政许可\t", "行政许可\t1", 1)
     assert add_document(archive, revised.encode()).status == "new_version"
     archive.close()
+
+
+def test_report_cells_gives_each_reports_values_in_order_false_where_it_has_no_such_cell(
+    archive: Archive,
+) -> None:
+    from storage.query import report_cells
+
+    old = add_document(archive, report(year=2020, template="2019")).report_id
+    new = add_document(archive, report(year=2022)).report_id
+    keys = ("applications.new_received.total", "proactive.rules.in_force", "no.such.key")
+    got = report_cells(archive.conn, keys)
+    cells = dict(
+        archive.conn.execute("SELECT key, value FROM cell_values WHERE report_id = ?", (new,))
+    )
+    assert got[new] == [cells[keys[0]], cells[keys[1]], False]
+    assert got[old][1:] == [False, False]  # the 2019 form has no "in force" column
+    assert (
+        got[old][0]
+        == archive.conn.execute(
+            "SELECT value FROM cell_values WHERE report_id = ? AND key = ?", (old, keys[0])
+        ).fetchone()[0]
+    )
