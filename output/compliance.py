@@ -335,11 +335,9 @@ def _findings_by_year(
             "severity": f["severity"],
             "sentence": sentence(f["rule"], f["evidence"], f["message"], lang, year),
             "id": f["id"],  # the number `nianbao review` takes
-            # Dismissed by a person: listed with why, counted against nobody.
-            "dismissed": f["status"] == "dismissed",
-            "review_note": f["review_note"],
-            "reviewer": f["reviewer"],
         }
+        if f["status"] == "dismissed":  # by a person: listed with why, counted against nobody
+            item.update(dismissed=True, review_note=f["review_note"], reviewer=f["reviewer"])
         for place in _years_of(f):
             found.setdefault((f["agency_id"], place), []).append(item)
     return found
@@ -369,7 +367,7 @@ def _cell(
         else [row["status"]]
     )
     worst = min(statuses, key=STATUS_ORDER.index)
-    warnings = sum(f["severity"] == "warning" and not f["dismissed"] for f in items)
+    warnings = sum(f["severity"] == "warning" and "dismissed" not in f for f in items)
     shown = " · ".join(label(STATUS_LABELS, s, lang) for s in statuses)
     if worst == "ok" and warnings:
         shown += f" · {warnings} {UI[lang]['warnings']}"
