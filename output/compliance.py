@@ -163,7 +163,7 @@ def _web(url: str | None) -> str | None:
 def _json(data: Any) -> str:
     """JSON safe inside <script>: no "</script>", no "<!--"."""
     return (
-        json.dumps(data, ensure_ascii=False)
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")

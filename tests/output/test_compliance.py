@@ -274,7 +274,7 @@ def test_a_large_archive_is_an_index_of_regions_and_a_page_per_region(
     page = tmp_path / "report-regions" / page_of(env["region"])
     text = page.read_text(encoding="utf-8")
     assert 'data-agency="demo-env"' in text and 'data-agency="bad-name"' not in text
-    assert '"document": "../report-documents/' in text
+    assert '"document":"../report-documents/' in text
     # Ranks are within region and level: a region's page ranks its own agencies only.
     ranking = lxml_html.fromstring(text).xpath('//table[@id="ranking"]//tbody/tr/td[2]')
     assert [td.text_content() for td in ranking] == [
