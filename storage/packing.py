@@ -35,19 +35,34 @@ def _dictionary(number: int) -> zstandard.ZstdCompressionDict:
     return zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
-def _packed(data: bytes, level: int) -> bytes:
-    return zstandard.ZstdCompressor(level=level, dict_data=_dictionary(1)).compress(data)
+def _packed(
+    data: bytes, level: int, dictionary: zstandard.ZstdCompressionDict | None = None
+) -> bytes:
+    """A zstd frame of ``data`` with ``dictionary`` (the template's words by default); one
+    made with another dictionary carries a checksum, so a wrong one is an error."""
+    if dictionary is None:
+        return zstandard.ZstdCompressor(level=level, dict_data=_dictionary(1)).compress(data)
+    return zstandard.ZstdCompressor(
+        level=level, dict_data=dictionary, write_checksum=True
+    ).compress(data)
 
 
-def _check_size(frame: bytes, limit: int | None) -> None:
+def _unpacked(
+    frame: bytes, limit: int | None, dictionary: zstandard.ZstdCompressionDict | None = None
+) -> bytes:
     size = zstandard.frame_content_size(frame)
     if limit is not None and (size < 0 or size > limit):
         raise ValueError(f"packed text of more than {limit} bytes")
+    return zstandard.ZstdDecompressor(dict_data=dictionary or _dictionary(1)).decompress(frame)
 
 
-def _unpacked(frame: bytes, limit: int | None) -> bytes:
-    _check_size(frame, limit)
-    return zstandard.ZstdDecompressor(dict_data=_dictionary(1)).decompress(frame)
+def _inflated(data: bytes, limit: int | None, what: str) -> bytes:
+    """A zlib stream (rows packed before zstd), refused past ``limit`` bytes."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(data, limit or 0)
+    if inflate.unconsumed_tail:
+        raise ValueError(f"packed {what} of more than {limit} bytes")
+    return raw
 
 
 # The document's words as the prose has them: full-width ASCII forms folded as the
@@ -91,9 +106,7 @@ def pack_text(text: str, document: bytes | None = None) -> bytes:
     words = _document_words(document) if document and len(document) <= _WORDS_LIMIT else None
     if not words:
         return _PROSE_ZSTD_1 + _packed(data, _PROSE_LEVEL)
-    own = PROSE_BY_DOCUMENT_1 + zstandard.ZstdCompressor(
-        level=_PROSE_LEVEL, dict_data=_words_dictionary(words), write_checksum=True
-    ).compress(data)
+    own = PROSE_BY_DOCUMENT_1 + _packed(data, _PROSE_LEVEL, _words_dictionary(words))
     if len(own) < len(data) // 8:  # the template's words alone never pack prose this small
         return own
     return min(own, _PROSE_ZSTD_1 + _packed(data, _PROSE_LEVEL), key=len)
@@ -113,20 +126,13 @@ def unpack_text(
         words = _document_words(document) if document is not None else None
         if words is None:
             raise ValueError("prose packed against its document, read without it")
-        _check_size(packed[1:], limit)
         # The frame's checksum makes a wrong dictionary an error, not other text.
         try:
-            out = zstandard.ZstdDecompressor(dict_data=_words_dictionary(words)).decompress(
-                packed[1:]
-            )
+            out = _unpacked(packed[1:], limit, _words_dictionary(words))
         except zstandard.ZstdError as exc:
             raise ValueError(f"prose does not unpack against this document ({exc})") from None
         return out.decode("utf-8")
-    inflate = zlib.decompressobj()
-    raw = inflate.decompress(packed, limit or 0)
-    if inflate.unconsumed_tail:
-        raise ValueError(f"packed text of more than {limit} bytes")
-    return raw.decode("utf-8")
+    return _inflated(packed, limit, "text").decode("utf-8")
 
 
 def pack_document(data: bytes) -> tuple[str, bytes]:
@@ -141,11 +147,7 @@ def unpack_document(encoding: str, stored: bytes, limit: int | None = None) -> b
     if encoding == DOCUMENT_ZSTD_1:
         return _unpacked(bytes(stored), limit)
     if encoding == "zlib":
-        inflate = zlib.decompressobj()
-        data = inflate.decompress(stored, limit or 0)
-        if inflate.unconsumed_tail:
-            raise ValueError(f"packed document of more than {limit} bytes")
-        return data
+        return _inflated(stored, limit, "document")
     return bytes(stored)
 
 
