@@ -547,11 +547,13 @@ def outcome_series(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, fl
         if key == "applications.new_received.total":
             groups[key_id] = ["received"]
             continue
-        groups[key_id] = [
+        shown = [
             group
             for group, prefixes in OUTCOME_GROUPS
             if any(key == p or (p.endswith(".") and key.startswith(p)) for p in prefixes)
         ]
+        if shown:  # carried over, carried forward, the grand total: in no chart
+            groups[key_id] = shown
     out: dict[str, dict[int, dict[str, float]]] = {}
     if not groups:
         return out
