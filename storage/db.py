@@ -25,6 +25,7 @@ __all__ = [
     "checkpoint",
     "connect",
     "crawl_running",
+    "database_file",
     "distinct_chars",
     "exclusive",
     "pack_text",
@@ -136,6 +137,12 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file ``conn`` reads, or "" for an archive in memory (no other process can open
+    it)."""
+    return next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
 
 
 def distinct_chars(text: str | None) -> str:

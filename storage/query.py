@@ -6,7 +6,7 @@ import gc
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
@@ -400,8 +400,24 @@ def report_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
 
 
-def agencies(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Every agency by id: name, level, region, deadline, since, list URLs."""
+def agency_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM agencies").fetchone()[0]
+
+
+def _among(column: str, agency_ids: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A condition keeping rows of ``agency_ids`` (all rows for None), and its parameter:
+    the ids as one JSON array, however many (SQLite caps a statement's parameters)."""
+    if agency_ids is None:
+        return "1", ()
+    return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(list(agency_ids)),)
+
+
+def agencies(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every agency by id (or those of ``agency_ids``): name, level, region, deadline,
+    since, list URLs."""
+    where, params = _among("id", agency_ids)
     return {
         row[0]: {
             "name": row[1],
@@ -412,7 +428,9 @@ def agencies(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             "list_urls": json.loads(row[6] or "[]"),
         }
         for row in conn.execute(
-            "SELECT id, name, level, region, deadline, since, list_urls FROM agencies ORDER BY id"
+            "SELECT id, name, level, region, deadline, since, list_urls FROM agencies "
+            f"WHERE {where} ORDER BY id",
+            params,
         )
     }
 
@@ -425,22 +443,46 @@ def judged_as_of(conn: sqlite3.Connection) -> str:
     return row[0]
 
 
-def compliance(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every agency and year the compliance view judges, with its report if any."""
+def judged_years(conn: sqlite3.Connection) -> list[int]:
+    """The years the compliance view judges any agency for."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT year FROM compliance ORDER BY 1")]
+
+
+def compliance(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every agency and year the compliance view judges (of ``agency_ids``, or all), with
+    its report if any."""
+    where, params = _among("agency_id", agency_ids)
     keys = ("agency_id", "year", "report_id", "deadline", "late", "inconsistent", "status")
     return [
         dict(zip(keys, row, strict=True))
         for row in conn.execute(
             "SELECT agency_id, year, report_id, deadline, late, inconsistent, status "
-            "FROM compliance ORDER BY agency_id, year"
+            f"FROM compliance WHERE {where} ORDER BY agency_id, year",
+            params,
         )
     ]
 
 
-def open_findings(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every open finding, and every one a person dismissed (with the review), evidence
-    decoded, worst first within an agency and year, dismissed ones last; one at a time (a
-    national archive holds half a million, and their evidence)."""
+def open_findings(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every open finding, and every one a person dismissed (with the review's note and
+    reviewer), of ``agency_ids`` or all; evidence decoded, worst first within an agency
+    and year, dismissed ones last; one at a time (a national archive holds half a million,
+    and their evidence)."""
+    # Some agencies' findings are found agency by agency, through the index, never by
+    # status (+status: no index), which is every open finding, half a million at national
+    # scale, for each region.
+    source, params = (
+        ("findings f", ())
+        if agency_ids is None
+        else (
+            "json_each(?) AS chosen CROSS JOIN findings f ON f.agency_id = chosen.value",
+            (json.dumps(list(agency_ids)),),
+        )
+    )
     keys = (
         "id",
         "agency_id",
@@ -455,26 +497,37 @@ def open_findings(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         "reviewer",
     )
     for row in conn.execute(
+        # A dismissed finding's review, looked up for it alone: joined, the view of every
+        # finding's last review is built whole (half a million findings) for each call.
         "SELECT f.id, agency_id, year, rule, severity, message, evidence, report_id, status, "
-        "r.note, r.reviewer FROM findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id "
-        "WHERE status IN ('open', 'dismissed') ORDER BY agency_id, year, status = 'dismissed', "
-        "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule"
+        "CASE WHEN status = 'dismissed' THEN (SELECT note FROM finding_reviews "
+        "WHERE finding_id = f.id) END, CASE WHEN status = 'dismissed' THEN (SELECT reviewer "
+        f"FROM finding_reviews WHERE finding_id = f.id) END FROM {source} "
+        f"WHERE {'status' if agency_ids is None else '+status'} IN ('open', 'dismissed') "
+        "ORDER BY agency_id, year, status = 'dismissed', "
+        "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule",
+        params,
     ):
         item = dict(zip(keys, row, strict=True))
         item["evidence"] = json.loads(item["evidence"] or "{}")
         yield item
 
 
-def report_documents(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
-    """The latest report versions by id: title, dates, and the document they were read
-    from (its hash, format and the address it was fetched from)."""
+def report_documents(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The latest report versions (of ``agency_ids``, or all) by id: title, dates, and the
+    document they were read from (its hash, format and the address it was fetched
+    from)."""
+    where, params = _among("r.agency_id", agency_ids)
     keys = ("id", "title", "published_at", "sha256", "format", "url")
     return {
         row[0]: dict(zip(keys, row, strict=True))
         for row in conn.execute(
             "SELECT r.id, r.title, r.published_at, r.document_sha256, d.format, "
             "coalesce(d.final_url, d.source_url) FROM latest_reports r "
-            "JOIN documents d ON d.sha256 = r.document_sha256"
+            f"JOIN documents d ON d.sha256 = r.document_sha256 WHERE {where}",
+            params,
         )
     }
 
@@ -489,20 +542,24 @@ def latest_cells(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, floa
     )
 
 
-def report_cells(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[int, list[Any]]:
-    """The cells ``keys`` of every latest report version, by report id: a list in the
+def report_cells(
+    conn: sqlite3.Connection, keys: Sequence[str], agency_ids: Collection[str] | None = None
+) -> dict[int, list[Any]]:
+    """The cells ``keys`` of every latest report version (of ``agency_ids``, or all), by
+    report id: a list in the
     order of ``keys``, None where a cell is blank, False where the report has no such cell
     (its template lacks the row). A list, not a dict by key: 140,000 reports' dicts took
     460 MB."""
     where = {key: i for i, key in enumerate(keys)}
+    among, params = _among("r.agency_id", agency_ids)
     marks = ",".join("?" * len(keys))
     out: dict[int, list[Any]] = {}
     absent = [False] * len(keys)
     for report_id, key, value in conn.execute(
         f"SELECT c.report_id, k.key, c.value FROM reports r CROSS JOIN cell_keys k "
         f"CROSS JOIN cells c ON c.report_id = r.id AND c.key_id = k.id "
-        f"WHERE r.is_latest = 1 AND k.key IN ({marks})",
-        tuple(keys),
+        f"WHERE r.is_latest = 1 AND {among} AND k.key IN ({marks})",
+        (*params, *keys),
     ):
         row = out.get(report_id)
         if row is None:
@@ -511,14 +568,18 @@ def report_cells(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[int, lis
     return out
 
 
-def health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Each agency's source health from its last crawl."""
+def health(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Each agency's (of ``agency_ids``, or all) source health from its last crawl."""
+    where, params = _among("agency_id", agency_ids)
     keys = ("agency_id", "status", "detail", "reports_found", "checked_at")
     return [
         dict(zip(keys, row, strict=True))
         for row in conn.execute(
             "SELECT agency_id, status, detail, reports_found, checked_at FROM source_health "
-            "ORDER BY agency_id"
+            f"WHERE {where} ORDER BY agency_id",
+            params,
         )
     ]
 
@@ -534,9 +595,11 @@ OUTCOME_GROUPS = (
 )
 
 
-def outcome_series(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, float]]]:
-    """Per agency and year of its latest reports: requests received and their outcomes
-    (each outcome group's 总计 column), for charts."""
+def outcome_series(
+    conn: sqlite3.Connection, agency_ids: Collection[str] | None = None
+) -> dict[str, dict[int, dict[str, float]]]:
+    """Per agency (of ``agency_ids``, or all) and year of its latest reports: requests
+    received and their outcomes (each outcome group's 总计 column), for charts."""
     # The cells wanted, by key id: each report's are then found through the primary key
     # (report, key), a score of seeks, not all its 200 cells read and their keys matched
     # (16 s at 140,000 reports).
@@ -557,12 +620,13 @@ def outcome_series(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, fl
     out: dict[str, dict[int, dict[str, float]]] = {}
     if not groups:
         return out
+    among, params = _among("r.agency_id", agency_ids)
     for agency_id, year, key_id, value in conn.execute(
         "SELECT r.agency_id, r.year, c.key_id, c.value FROM reports r "
         "JOIN cells c ON c.report_id = r.id "
         f"AND c.key_id IN ({','.join('?' * len(groups))}) "
-        "WHERE r.is_latest = 1 AND r.agency_id IS NOT NULL AND c.value IS NOT NULL",
-        list(groups),
+        f"WHERE r.is_latest = 1 AND r.agency_id IS NOT NULL AND c.value IS NOT NULL AND {among}",
+        [*groups, *params],
     ):
         year_data = out.setdefault(agency_id, {}).setdefault(year, {})
         for group in groups[key_id]:

@@ -502,3 +502,22 @@ def test_report_cells_gives_each_reports_values_in_order_false_where_it_has_no_s
             "SELECT value FROM cell_values WHERE report_id = ? AND key = ?", (old, keys[0])
         ).fetchone()[0]
     )
+
+
+def test_a_regions_open_findings_are_found_through_their_agencies(archive: Archive) -> None:
+    """The report reads one region's findings at a time: through the agencies' index, not
+    every open finding (half a million at national scale) by status."""
+    from storage.query import open_findings
+
+    add_document(archive, report(), Fetched(agency_id="demo-env", listed_date="2023-06-10"))
+    run_checks(archive, date(2024, 6, 1))
+    every = list(open_findings(archive.conn))
+    statements: list[str] = []
+    archive.conn.set_trace_callback(statements.append)
+    mine = list(open_findings(archive.conn, ["demo-env", "no-such-agency"]))
+    archive.conn.set_trace_callback(None)
+    assert mine == [f for f in every if f["agency_id"] == "demo-env"]
+    assert "report.late" in {f["rule"] for f in mine} and len(mine) < len(every)
+    (sql,) = [s for s in statements if "findings f" in s]
+    plan = " ".join(row[3] for row in archive.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "INDEX findings_agency_year_status" in plan, plan
