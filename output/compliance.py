@@ -15,10 +15,12 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from output.text import score_table
 from parsers.dates import now
 from parsers.sniff import extension
 from report.agencies import LEVEL_LABELS
@@ -37,6 +39,7 @@ from storage.archive import document_bytes
 from storage.query import (
     STATUS_ORDER,
     agencies,
+    agency_count,
     compliance,
     findings,
     health,
@@ -257,23 +260,24 @@ def gather(
     lang: str = "zh",
     documents_dir: str | None = None,
     all_documents: bool = False,
-    errors_only_over: int | None = None,
+    errors_only: bool = False,
+    agency_ids: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the report shows, as plain data; ``documents_dir`` is the folder (relative
-    to the report) the archived documents are exported to, or None for no links. Past
-    ``errors_only_over`` agencies, only the years an error is about have theirs exported."""
-    found = _findings_by_year(conn, lang)
-    docs = report_documents(conn)
-    numbers = report_cells(conn, COMPARED)
-    known = agencies(conn)
+    """Everything the report shows (of ``agency_ids``, or every agency), as plain data;
+    ``documents_dir`` is the folder (relative to the report) the archived documents are
+    exported to, or None for no links. With ``errors_only``, only the years an error is
+    about have theirs exported."""
+    found = _findings_by_year(conn, lang, agency_ids)
+    docs = report_documents(conn, agency_ids)
+    numbers = report_cells(conn, COMPARED, agency_ids)
+    known = agencies(conn, agency_ids)
     # The archived copy is evidence: exported for the years a finding is about (or every
     # year with all_documents). A national archive has a warning in most years, and would
-    # export most of its documents: there, only the years an error (an inconsistent
-    # report) is about; the others' are named for `nianbao document`, and every report
-    # links its address on the portal.
-    errors_only = errors_only_over is not None and len(known) > errors_only_over
+    # export most of its documents: there (errors_only), only the years an error (an
+    # inconsistent report) is about; the others' are named for `nianbao document`, and
+    # every report links its address on the portal.
     cells: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in compliance(conn):
+    for row in compliance(conn, agency_ids):
         items = found.get((row["agency_id"], row["year"]), [])
         doc = docs.get(row["report_id"]) if row["report_id"] else None
         evidence = [f for f in items if f["severity"] == "error"] if errors_only else items
@@ -282,8 +286,8 @@ def gather(
         if row["report_id"] in numbers:
             cell["numbers"] = numbers[row["report_id"]]
         cells.setdefault(row["agency_id"], {})[row["year"]] = cell
-    sources = {h["agency_id"]: h for h in health(conn)}
-    series = outcome_series(conn)
+    sources = {h["agency_id"]: h for h in health(conn, agency_ids)}
+    series = outcome_series(conn, agency_ids)
     rows = [
         {
             "id": agency_id,
@@ -322,11 +326,11 @@ def gather(
 
 
 def _findings_by_year(
-    conn: sqlite3.Connection, lang: str
+    conn: sqlite3.Connection, lang: str, agency_ids: Collection[str] | None = None
 ) -> dict[tuple[str, int | None], list[dict[str, Any]]]:
     """Open findings as the reader sees them, by agency and year (None: the source's)."""
     found: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
-    for f in open_findings(conn):
+    for f in open_findings(conn, agency_ids):
         year = f["year"]
         # What every finding of a rule says alike (title, meaning, advice) is said once, in
         # the page's table of rules: half a million findings would repeat it.
@@ -433,7 +437,8 @@ def export_documents(conn: sqlite3.Connection, data: dict[str, Any], folder: Pat
                 hashlib.sha256(body).digest()
             ):
                 continue
-            partial = path.with_name(f".{path.name}.partial")
+            # Regions are written side by side, and two may hold one document.
+            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
             partial.write_bytes(body)
             os.replace(partial, path)
             written += 1
@@ -800,26 +805,25 @@ def write_report(
     ``all_documents``) in ``<out stem>-documents/``;
     with a rule ``pack``, a ranking under it. Past ``region_pages_over`` agencies
     (output.regions.REGION_PAGES_OVER), ``out`` is an index of regions and each region has
-    its own page (``data["region_pages"]`` says how many). Returns (the data shown,
+    its own page, written region by region (``data["region_pages"]`` says how many; its
+    agencies carry each year's worst status and report). Returns (the data shown,
     documents written)."""
     from output.regions import REGION_PAGES_OVER, write_regions
 
     over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
     folder = f"{out.stem}-documents" if documents else None
-    data = gather(conn, lang, folder, all_documents, errors_only_over=over)
+    ranking = None
     if pack is not None:
-        from output.text import score_table
-
-        scores = score(pack, agencies(conn), findings(conn, status="open"))
-        data["ranking"] = {
+        ranking = {
             "pack": pack.name,
-            "scores": scores,
-            "table": score_table(scores, lang),
+            "scores": score(pack, agencies(conn), findings(conn, status="open")),
         }
+    if agency_count(conn) > over:
+        return write_regions(conn, out, lang, folder, all_documents, ranking)
+    data = gather(conn, lang, folder, all_documents)
+    if ranking is not None:
+        data["ranking"] = {**ranking, "table": score_table(ranking["scores"], lang)}
     written = export_documents(conn, data, out.parent / folder) if folder else 0
-    if len(data["agencies"]) > over:
-        data["region_pages"] = write_regions(data, out)
-        return data, written
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(render(data), encoding="utf-8")
     tmp.replace(out)

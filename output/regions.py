@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import html
+import multiprocessing
 import os
+import sqlite3
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from output.compliance import UI, _json, _rollup, page_top, render
+from output.compliance import UI, _json, _rollup, export_documents, gather, page_top, render
 from output.text import score_table
+from parsers.dates import now
 from report.registry import STATUS_LABELS, label
-from storage.query import STATUS_ORDER
+from storage.db import connect, database_file
+from storage.query import STATUS_ORDER, agencies, judged_as_of, judged_years
 
 # More agencies than this, and the report is an index and a page per region.
 REGION_PAGES_OVER = 2_000
+# Region pages written side by side, at most: each writer holds one region's data (about
+# 120 MB for 500 agencies' 13,000 findings), and the report stays within 1 GB on any machine.
+MAX_WRITERS = 4
 
 _WORDS = {
     "zh": {"regions": "各地区", "agencies": "单位数", "open": "打开"},
@@ -33,10 +42,11 @@ def page_of(region: str) -> str:
     return hashlib.sha1(region.encode("utf-8")).hexdigest()[:12] + ".html"
 
 
-def _subset(data: dict[str, Any], agencies: list[dict[str, Any]]) -> dict[str, Any]:
-    """``data`` for some of its agencies, its links to documents one folder up."""
+def _moved(data: dict[str, Any]) -> dict[str, Any]:
+    """A region's ``data`` as its page shows it: links to documents one folder up, no
+    overall chart (the index's business)."""
     moved = []
-    for a in agencies:
+    for a in data["agencies"]:
         cells = {}
         for year, cell in a["cells"].items():
             report = cell.get("report")
@@ -44,13 +54,7 @@ def _subset(data: dict[str, Any], agencies: list[dict[str, Any]]) -> dict[str, A
                 cell = {**cell, "report": {**report, "document": "../" + report["document"]}}
             cells[year] = cell
         moved.append({**a, "cells": cells})
-    counts = Counter(c["worst"] for a in moved for c in a["cells"].values())
-    out = {**data, "agencies": moved, "counts": dict(counts), "chart": ""}
-    if "ranking" in data:  # ranks are within region and level: the region's own
-        ids = {a["id"] for a in agencies}
-        scores = [s for s in data["ranking"]["scores"] if s.agency_id in ids]
-        out["ranking"] = {**data["ranking"], "table": score_table(scores, data["lang"])}
-    return out
+    return {**data, "agencies": moved, "chart": ""}
 
 
 def _index(data: dict[str, Any], folder: str, pages: dict[str, str]) -> str:
@@ -93,19 +97,127 @@ def _index(data: dict[str, Any], folder: str, pages: dict[str, str]) -> str:
 """
 
 
-def write_regions(data: dict[str, Any], out: Path) -> int:
-    """Write the index to ``out`` and each region's page into ``<out stem>-regions/``;
-    returns the pages written. Each file is written beside its name and renamed into place."""
+@dataclass(frozen=True)
+class Region:
+    """One region page to write: what a worker needs, sent by value."""
+
+    name: str
+    agency_ids: tuple[str, ...]
+    page: Path
+    documents: str | None  # the documents' folder, relative to the index
+    out_dir: Path
+    lang: str
+    all_documents: bool
+    years: tuple[int, ...]
+    generated: str
+    ranking: dict[str, Any] | None
+
+
+def write_regions(
+    conn: sqlite3.Connection,
+    out: Path,
+    lang: str,
+    documents: str | None,
+    all_documents: bool = False,
+    ranking: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], int]:
+    """Write each region's page into ``<out stem>-regions/`` and the index to ``out``;
+    returns (the index's data, its ``region_pages`` and its agencies with each year's worst
+    status and report; documents exported). Regions are gathered, exported and written one
+    at a time, side by side on every core, each by its own reader of the archive: a
+    national archive is never held whole. Each file is written beside its name and renamed
+    into place."""
     folder = f"{out.stem}-regions"
     (out.parent / folder).mkdir(parents=True, exist_ok=True)
-    regions: dict[str, list[dict[str, Any]]] = {}
-    for a in data["agencies"]:
-        regions.setdefault(a["region"], []).append(a)
-    pages = {r: page_of(r) for r in regions}
-    for region, agencies in regions.items():
-        _write(out.parent / folder / pages[region], render(_subset(data, agencies)))
+    by_region: dict[str, list[str]] = {}
+    for agency_id, facts in agencies(conn).items():
+        by_region.setdefault(facts["region"], []).append(agency_id)
+    pages = {r: page_of(r) for r in by_region}
+    years = tuple(judged_years(conn))
+    generated = now()[:16].replace("T", " ")
+    jobs = [
+        Region(
+            name=region,
+            agency_ids=tuple(ids),
+            page=out.parent / folder / pages[region],
+            documents=documents,
+            out_dir=out.parent,
+            lang=lang,
+            all_documents=all_documents,
+            years=years,
+            generated=generated,
+            ranking=ranking and {**ranking, "scores": _among(ranking["scores"], ids)},
+        )
+        # The largest first: the workers finish together.
+        for region, ids in sorted(by_region.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+    done = dict(zip([job.name for job in jobs], _each(conn, jobs), strict=True))
+    shown = [a for region in sorted(done) for a in done[region][0]]
+    data = {
+        "lang": lang,
+        "as_of": judged_as_of(conn),
+        "generated": generated,
+        "years": list(years),
+        "agencies": shown,
+        "counts": dict(Counter(c["worst"] for a in shown for c in a["cells"].values())),
+        "region_pages": len(jobs),
+    }
     _write(out, _index(data, folder, pages))
-    return len(regions)
+    return data, sum(written for _, written in done.values())
+
+
+def _among(scores: list[Any], ids: list[str]) -> list[Any]:
+    kept = set(ids)
+    return [s for s in scores if s.agency_id in kept]
+
+
+def _each(conn: sqlite3.Connection, jobs: list[Region]) -> list[tuple[list[dict], int]]:
+    """Each job's page written, by a pool of processes on a file archive (in this one
+    for an archive in memory, which no other process can open)."""
+    path = database_file(conn)
+    workers = min(os.cpu_count() or 1, MAX_WRITERS, len(jobs))
+    if not path or workers < 2:
+        return [_region(conn, job) for job in jobs]
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(_region_of, [path] * len(jobs), jobs))
+
+
+def _region_of(path: str, job: Region) -> tuple[list[dict], int]:
+    """A pool worker's job: its own read-only connection to the archive."""
+    conn = connect(path, readonly=True)
+    try:
+        return _region(conn, job)
+    finally:
+        conn.close()
+
+
+def _region(conn: sqlite3.Connection, job: Region) -> tuple[list[dict], int]:
+    """Gather one region, export its documents, write its page; returns its agencies as
+    the index shows them (each year's worst status and report) and documents written."""
+    data = gather(
+        conn,
+        job.lang,
+        job.documents,
+        job.all_documents,
+        errors_only=True,
+        agency_ids=job.agency_ids,
+    )
+    data.update(years=list(job.years), generated=job.generated)
+    if job.ranking is not None:  # ranks are within region and level: the region's own
+        data["ranking"] = {**job.ranking, "table": score_table(job.ranking["scores"], job.lang)}
+    written = export_documents(conn, data, job.out_dir / job.documents) if job.documents else 0
+    _write(job.page, render(_moved(data)))
+    shown = [
+        {
+            **{k: a[k] for k in ("id", "name", "level", "level_label", "region")},
+            "cells": {
+                year: {"worst": c["worst"], "report": c["report"]} for year, c in a["cells"].items()
+            },
+        }
+        for a in data["agencies"]
+    ]
+    return shown, written
 
 
 def _write(path: Path, text: str) -> None:

@@ -333,3 +333,67 @@ def test_past_the_region_pages_only_the_years_an_error_is_about_export_their_doc
     fetch = f"存档文件：nianbao document {late.sha256[:16]}"
     assert [c.text for c in panel.find_elements(By.TAG_NAME, "code")] == [fetch]
     assert "存档文件" not in [a.text for a in panel.find_elements(By.TAG_NAME, "a")]
+
+
+@pytest.fixture
+def judged(archive: Archive) -> Archive:
+    """Two regions' agencies with findings of each kind: a late report (a warning), a
+    broken sum (an error), missing years; checked."""
+    from tests.support import report
+
+    add_document(archive, report(), Fetched(agency_id="demo-env", listed_date="2023-06-10"))
+    broken = report(
+        agency="某县人民政府",
+        edit=("申请数量\t12\t3\t0\t1\t2\t0\t18", "申请数量\t12\t3\t0\t1\t2\t0\t19"),
+    )
+    add_document(archive, broken, Fetched(agency_id="demo-county", listed_date="2023-01-10"))
+    add_document(
+        archive, report(agency="某县人民政府", year=2021), Fetched(agency_id="demo-county")
+    )
+    read_whole(archive)
+    run_checks(archive, date(2024, 6, 1))
+    return archive
+
+
+def test_a_region_gathered_alone_is_what_the_whole_report_shows_of_it(judged: Archive) -> None:
+    """Region pages gather one region at a time: each agency's cells, findings, numbers,
+    notes and chart are the same as gathered with every agency."""
+    from output.compliance import gather
+
+    whole = gather(judged.conn, "zh", "docs", errors_only=True)
+    regions: dict[str, list[dict]] = {}
+    for agency in whole["agencies"]:
+        regions.setdefault(agency["region"], []).append(agency)
+    assert len(regions) >= 2
+    assert any(c["findings"] for a in whole["agencies"] for c in a["cells"].values())
+    for region, shown in regions.items():
+        alone = gather(
+            judged.conn, "zh", "docs", errors_only=True, agency_ids=[a["id"] for a in shown]
+        )
+        assert alone["agencies"] == shown, region
+        assert set(alone["rules"]) == {
+            f["rule"] for a in shown for c in a["cells"].values() for f in c["findings"]
+        } | {f["rule"] for a in shown for f in a["notes"]}
+
+
+def test_region_pages_written_by_worker_processes_are_the_ones_one_process_writes(
+    judged: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold each region is written by a pool worker with its own reader of
+    the archive; the files are byte for byte those this process writes alone."""
+    import output.regions
+
+    monkeypatch.setattr(output.regions, "now", lambda: "2024-06-01T08:00:00")
+    written = {}
+    for cores in (2, 1):
+        monkeypatch.setattr(output.regions.os, "cpu_count", lambda cores=cores: cores)
+        out = tmp_path / f"cores-{cores}" / "report.html"
+        out.parent.mkdir()
+        data, exported = write_report(judged.conn, out, region_pages_over=1)
+        assert data["region_pages"] >= 2 and exported == 1
+        written[cores] = {
+            p.relative_to(out.parent): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()
+        }
+    assert written[2] == written[1]
+    assert len(written[2]) == data["region_pages"] + 2  # the index and the error's document
+    assert not [p for p in written[2] if p.name.endswith(".partial")]
