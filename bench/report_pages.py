@@ -1,9 +1,10 @@
 """The compliance report at national scale: the time and memory `nianbao report` takes,
 what it writes, and how long its pages take to open in a browser.
 
-Run from the repository root: ``python bench/report.py [--agencies N] [--years Y]``
-(default 20,000 × 7 = 140,000 reports, 40 regions of 500 agencies). The archive is built
-as bench/archive.py builds it and checked. Then `nianbao report` runs in its own process,
+Run from the repository root: ``python bench/report_pages.py [--agencies N] [--years Y]
+[--db FILE]`` (default 20,000 × 7 = 140,000 reports, 40 regions of 500 agencies). The
+archive is built as bench/archive.py builds it and checked (or, with --db, one it built
+and a check judged is read). Then `nianbao report` runs in its own process,
 as shipped (an index and a page per region past 2,000 agencies, the archived documents of
 the years findings are about), and, in the same run as the baseline, as one page (what
 the report was before). Each is opened in headless Chromium
@@ -30,29 +31,51 @@ import archive as bench_archive  # noqa: E402  bench/archive.py
 
 from monitor.runner import run_checks  # noqa: E402
 
-# Each report process says its own peak memory as it exits: VmHWM, its own address
-# space's (getrusage's ru_maxrss would carry this process's size at the fork).
-PEAK = (
-    "import atexit, re, sys; atexit.register(lambda: print('PEAK', re.search("
-    "r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr)); "
-)
-ONE_PAGE = PEAK + (
-    "from pathlib import Path; from storage.db import connect; "
+ONE_PAGE = (
+    "import sys; from pathlib import Path; from storage.db import connect; "
     "from output.compliance import write_report; "
     "data, n = write_report(connect(sys.argv[1], readonly=True), Path(sys.argv[2]), "
     "all_documents=True, region_pages_over=10**9); print(n)"
 )
-SHIPPED = PEAK + "sys.argv = ['nianbao', *sys.argv[1:]]; import cli; cli.main()"
+SHIPPED = "import sys; sys.argv = ['nianbao', *sys.argv[1:]]; import cli; cli.main()"
+
+
+def tree_rss(root: int) -> int:
+    """The resident memory (KB) of a process and all its descendants, summed: the report
+    writes regions in worker processes, and pages they share are counted in each."""
+    parents, rss = {}, {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:  # the process ended
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        pid = int(status.parent.name)
+        parents[pid] = int(fields["PPid"])
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total = 0
+    for pid in rss:
+        up = pid
+        while up and up != root:
+            up = parents.get(up, 0)
+        total += rss[pid] if up == root else 0
+    return total
 
 
 def run(label: str, argv: list[str], out: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of one report written by a process of its own."""
+    """(seconds, peak MB of the process and its workers together, sampled every 50 ms) of
+    one report written by a process of its own."""
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
-    wall = time.perf_counter() - started
-    if done.returncode:
-        sys.exit(f"{label}: {done.stderr[-1000:]}")
-    peak = int(done.stderr.rsplit("PEAK ", 1)[1].split()[0])
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        err.seek(0)
+        if proc.returncode:
+            sys.exit(f"{label}: {err.read()[-1000:]}")
     folder = out.parent
     files = [p for p in folder.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
@@ -95,13 +118,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=20_000)
     ap.add_argument("--years", type=int, default=7)
+    ap.add_argument("--db", type=Path, help="an archive bench/archive.py built, checked")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        archive, years, _ = bench_archive.build(db, args.agencies, args.years, quiet=True)
-        run_checks(archive, date(years[-1] + 1, 6, 1))
-        archive.close()
-        print(f"{args.agencies} agencies × {len(years)} years, checked; nianbao report:")
+        db = args.db or Path(tmp) / "bench.db"
+        if args.db is None:
+            archive, years, _ = bench_archive.build(db, args.agencies, args.years, quiet=True)
+            run_checks(archive, date(years[-1] + 1, 6, 1))
+            archive.close()
+            print(f"{args.agencies} agencies × {len(years)} years, checked; nianbao report:")
+        else:
+            print(f"{db}; nianbao report:")
         shipped = Path(tmp) / "shipped" / "report.html"
         one = Path(tmp) / "one" / "report.html"
         for out in (shipped, one):
