@@ -646,8 +646,19 @@ def report_command(
     rules = _pack(pack)
     conn = _open(db_path, readonly=True)
     path = Path(out)
+
+    def progress(done: int, pages: int) -> None:
+        if done == pages or done % max(1, pages // 10) == 0:  # about ten lines
+            click.echo(f"region pages: {done}/{pages}", err=True)
+
     data, written = write_report(
-        conn, path, lang, documents=not no_documents, pack=rules, all_documents=all_documents
+        conn,
+        path,
+        lang,
+        documents=not no_documents,
+        pack=rules,
+        all_documents=all_documents,
+        progress=progress,
     )
     years = f"{data['years'][0]}–{data['years'][-1]}" if data["years"] else "none"
     pages = data.get("region_pages")

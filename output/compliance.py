@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -799,6 +799,7 @@ def write_report(
     pack: Pack | None = None,
     all_documents: bool = False,
     region_pages_over: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Write the report to ``out`` and, beside it, the archived documents of the years
     findings are about (past ``region_pages_over`` agencies, errors; every year's with
@@ -806,8 +807,8 @@ def write_report(
     with a rule ``pack``, a ranking under it. Past ``region_pages_over`` agencies
     (output.regions.REGION_PAGES_OVER), ``out`` is an index of regions and each region has
     its own page, written region by region (``data["region_pages"]`` says how many; its
-    agencies carry each year's worst status and report). Returns (the data shown,
-    documents written)."""
+    agencies carry each year's worst status and report), ``progress`` told (pages written,
+    pages) as each is done. Returns (the data shown, documents written)."""
     from output.regions import REGION_PAGES_OVER, write_regions
 
     over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over
@@ -819,7 +820,7 @@ def write_report(
             "scores": score(pack, agencies(conn), findings(conn, status="open")),
         }
     if agency_count(conn) > over:
-        return write_regions(conn, out, lang, folder, all_documents, ranking)
+        return write_regions(conn, out, lang, folder, all_documents, ranking, progress)
     data = gather(conn, lang, folder, all_documents)
     if ranking is not None:
         data["ranking"] = {**ranking, "table": score_table(ranking["scores"], lang)}

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +121,10 @@ def write_regions(
     documents: str | None,
     all_documents: bool = False,
     ranking: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """Write each region's page into ``<out stem>-regions/`` and the index to ``out``;
+    """Write each region's page into ``<out stem>-regions/`` and the index to ``out``,
+    telling ``progress`` (pages written, pages) as each is done;
     returns (the index's data, its ``region_pages`` and its agencies with each year's worst
     status and report; documents exported). Regions are gathered, exported and written one
     at a time, side by side on every core, each by its own reader of the archive: a
@@ -151,7 +154,7 @@ def write_regions(
         # The largest first: the workers finish together.
         for region, ids in sorted(by_region.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
-    done = dict(zip([job.name for job in jobs], _each(conn, jobs), strict=True))
+    done = dict(zip([job.name for job in jobs], _each(conn, jobs, progress), strict=True))
     shown = [a for region in sorted(done) for a in done[region][0]]
     data = {
         "lang": lang,
@@ -171,16 +174,27 @@ def _among(scores: list[Any], ids: list[str]) -> list[Any]:
     return [s for s in scores if s.agency_id in kept]
 
 
-def _each(conn: sqlite3.Connection, jobs: list[Region]) -> list[tuple[list[dict], int]]:
-    """Each job's page written, by a pool of processes on a file archive (in this one
-    for an archive in memory, which no other process can open)."""
+def _each(
+    conn: sqlite3.Connection, jobs: list[Region], progress: Callable[[int, int], None] | None
+) -> list[tuple[list[dict], int]]:
+    """Each job's page written, in order, by a pool of processes on a file archive (in
+    this one for an archive in memory, which no other process can open)."""
+
+    def told(results: Iterable[tuple[list[dict], int]]) -> list[tuple[list[dict], int]]:
+        out = []
+        for result in results:
+            out.append(result)
+            if progress is not None:
+                progress(len(out), len(jobs))
+        return out
+
     path = database_file(conn)
     workers = min(os.cpu_count() or 1, MAX_WRITERS, len(jobs))
     if not path or workers < 2:
-        return [_region(conn, job) for job in jobs]
+        return told(_region(conn, job) for job in jobs)
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_region_of, [path] * len(jobs), jobs))
+        return told(pool.map(_region_of, [path] * len(jobs), jobs))
 
 
 def _region_of(path: str, job: Region) -> tuple[list[dict], int]:

@@ -389,8 +389,13 @@ def test_region_pages_written_by_worker_processes_are_the_ones_one_process_write
         monkeypatch.setattr(output.regions.os, "cpu_count", lambda cores=cores: cores)
         out = tmp_path / f"cores-{cores}" / "report.html"
         out.parent.mkdir()
-        data, exported = write_report(judged.conn, out, region_pages_over=1)
+        told: list[tuple[int, int]] = []
+        data, exported = write_report(
+            judged.conn, out, region_pages_over=1, progress=lambda *p: told.append(p)
+        )
         assert data["region_pages"] >= 2 and exported == 1
+        pages = data["region_pages"]
+        assert told == [(done, pages) for done in range(1, pages + 1)]
         written[cores] = {
             p.relative_to(out.parent): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()
         }
