@@ -391,7 +391,7 @@ def test_region_pages_written_by_worker_processes_are_the_ones_one_process_write
         out.parent.mkdir()
         told: list[tuple[int, int]] = []
         data, exported = write_report(
-            judged.conn, out, region_pages_over=1, progress=lambda *p: told.append(p)
+            judged.conn, out, region_pages_over=1, progress=lambda *p, told=told: told.append(p)
         )
         assert data["region_pages"] >= 2 and exported == 1
         pages = data["region_pages"]
