@@ -807,8 +807,8 @@ def write_report(
     with a rule ``pack``, a ranking under it. Past ``region_pages_over`` agencies
     (output.regions.REGION_PAGES_OVER), ``out`` is an index of regions and each region has
     its own page, written region by region (``data["region_pages"]`` says how many; its
-    agencies carry each year's worst status and report), ``progress`` told (pages written,
-    pages) as each is done. Returns (the data shown, documents written)."""
+    agencies carry each year's worst status and exported document), ``progress`` told
+    (pages written, pages) as each is done. Returns (the data shown, documents written)."""
     from output.regions import REGION_PAGES_OVER, write_regions
 
     over = REGION_PAGES_OVER if region_pages_over is None else region_pages_over

@@ -28,8 +28,8 @@ from storage.query import STATUS_ORDER, agencies, judged_as_of, judged_years
 
 # More agencies than this, and the report is an index and a page per region.
 REGION_PAGES_OVER = 2_000
-# Region pages written side by side, at most: each writer holds one region's data (about
-# 120 MB for 500 agencies' 13,000 findings), and the report stays within 1 GB on any machine.
+# Region pages written side by side, at most: each writer holds one region's data (a peak of
+# 107 MB for 500 agencies' 13,000 findings), and the report stays within 1 GB on any machine.
 MAX_WRITERS = 4
 
 _WORDS = {
@@ -126,10 +126,10 @@ def write_regions(
     """Write each region's page into ``<out stem>-regions/`` and the index to ``out``,
     telling ``progress`` (pages written, pages) as each is done;
     returns (the index's data, its ``region_pages`` and its agencies with each year's worst
-    status and report; documents exported). Regions are gathered, exported and written one
-    at a time, side by side on every core, each by its own reader of the archive: a
-    national archive is never held whole. Each file is written beside its name and renamed
-    into place."""
+    status and exported document; documents exported). Regions are gathered, exported and
+    written one at a time, side by side on every core, each by its own reader of the
+    archive: a national archive is never held whole. Each file is written beside its name
+    and renamed into place."""
     folder = f"{out.stem}-regions"
     (out.parent / folder).mkdir(parents=True, exist_ok=True)
     by_region: dict[str, list[str]] = {}
@@ -208,7 +208,8 @@ def _region_of(path: str, job: Region) -> tuple[list[dict], int]:
 
 def _region(conn: sqlite3.Connection, job: Region) -> tuple[list[dict], int]:
     """Gather one region, export its documents, write its page; returns its agencies as
-    the index shows them (each year's worst status and report) and documents written."""
+    the index shows them (each year's worst status and exported document) and documents
+    written."""
     data = gather(
         conn,
         job.lang,
@@ -226,7 +227,11 @@ def _region(conn: sqlite3.Connection, job: Region) -> tuple[list[dict], int]:
         {
             **{k: a[k] for k in ("id", "name", "level", "level_label", "region")},
             "cells": {
-                year: {"worst": c["worst"], "report": c["report"]} for year, c in a["cells"].items()
+                year: {
+                    "worst": c["worst"],
+                    "report": c["report"] and {"document": c["report"]["document"]},
+                }
+                for year, c in a["cells"].items()
             },
         }
         for a in data["agencies"]
