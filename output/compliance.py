@@ -163,6 +163,14 @@ def _web(url: str | None) -> str | None:
     return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
+def write_page(path: Path, text: str) -> None:
+    """A page written beside its name and renamed into place: a killed run leaves the
+    last whole page, never half of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _json(data: Any) -> str:
     """JSON safe inside <script>: no "</script>", no "<!--"."""
     return (
@@ -825,7 +833,5 @@ def write_report(
     if ranking is not None:
         data["ranking"] = {**ranking, "table": score_table(ranking["scores"], lang)}
     written = export_documents(conn, data, out.parent / folder) if folder else 0
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(render(data), encoding="utf-8")
-    tmp.replace(out)
+    write_page(out, render(data))
     return data, written

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from output.compliance import UI, _json, _rollup, export_documents, gather, page_top, render
+from output.compliance import (
+    UI,
+    _json,
+    _rollup,
+    export_documents,
+    gather,
+    page_top,
+    render,
+    write_page,
+)
 from output.text import score_table
 from parsers.dates import now
 from report.registry import STATUS_LABELS, label
@@ -149,7 +158,7 @@ def write_regions(
             all_documents=all_documents,
             years=years,
             generated=generated,
-            ranking=ranking and {**ranking, "scores": _among(ranking["scores"], ids)},
+            ranking=ranking and {**ranking, "scores": _scores_of(ranking["scores"], ids)},
         )
         # The largest first: the workers finish together.
         for region, ids in sorted(by_region.items(), key=lambda kv: (-len(kv[1]), kv[0]))
@@ -165,11 +174,11 @@ def write_regions(
         "counts": dict(Counter(c["worst"] for a in shown for c in a["cells"].values())),
         "region_pages": len(jobs),
     }
-    _write(out, _index(data, folder, pages))
+    write_page(out, _index(data, folder, pages))
     return data, sum(written for _, written in done.values())
 
 
-def _among(scores: list[Any], ids: list[str]) -> list[Any]:
+def _scores_of(scores: list[Any], ids: list[str]) -> list[Any]:
     kept = set(ids)
     return [s for s in scores if s.agency_id in kept]
 
@@ -222,7 +231,7 @@ def _region(conn: sqlite3.Connection, job: Region) -> tuple[list[dict], int]:
     if job.ranking is not None:  # ranks are within region and level: the region's own
         data["ranking"] = {**job.ranking, "table": score_table(job.ranking["scores"], job.lang)}
     written = export_documents(conn, data, job.out_dir / job.documents) if job.documents else 0
-    _write(job.page, render(_moved(data)))
+    write_page(job.page, render(_moved(data)))
     shown = [
         {
             **{k: a[k] for k in ("id", "name", "level", "level_label", "region")},
@@ -237,9 +246,3 @@ def _region(conn: sqlite3.Connection, job: Region) -> tuple[list[dict], int]:
         for a in data["agencies"]
     ]
     return shown, written
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -404,12 +404,17 @@ def agency_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM agencies").fetchone()[0]
 
 
+def _id_list(agency_ids: Collection[str]) -> str:
+    """Agency ids as one parameter, a JSON array read by json_each: however many (SQLite
+    caps a statement's parameters)."""
+    return json.dumps(list(agency_ids))
+
+
 def _among(column: str, agency_ids: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
-    """A condition keeping rows of ``agency_ids`` (all rows for None), and its parameter:
-    the ids as one JSON array, however many (SQLite caps a statement's parameters)."""
+    """A condition keeping rows of ``agency_ids`` (all rows for None), and its parameter."""
     if agency_ids is None:
         return "1", ()
-    return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(list(agency_ids)),)
+    return f"{column} IN (SELECT value FROM json_each(?))", (_id_list(agency_ids),)
 
 
 def agencies(
@@ -480,7 +485,7 @@ def open_findings(
         if agency_ids is None
         else (
             "json_each(?) AS chosen CROSS JOIN findings f ON f.agency_id = chosen.value",
-            (json.dumps(list(agency_ids)),),
+            (_id_list(agency_ids),),
         )
     )
     keys = (
@@ -546,10 +551,9 @@ def report_cells(
     conn: sqlite3.Connection, keys: Sequence[str], agency_ids: Collection[str] | None = None
 ) -> dict[int, list[Any]]:
     """The cells ``keys`` of every latest report version (of ``agency_ids``, or all), by
-    report id: a list in the
-    order of ``keys``, None where a cell is blank, False where the report has no such cell
-    (its template lacks the row). A list, not a dict by key: 140,000 reports' dicts took
-    460 MB."""
+    report id: a list in the order of ``keys``, None where a cell is blank, False where the
+    report has no such cell (its template lacks the row). A list, not a dict by key:
+    140,000 reports' dicts took 460 MB."""
     where = {key: i for i, key in enumerate(keys)}
     among, params = _among("r.agency_id", agency_ids)
     marks = ",".join("?" * len(keys))
